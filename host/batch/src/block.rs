@@ -1,0 +1,121 @@
+//! Blocks of whole lines and iteration over their rows.
+//!
+//! Invariant: `Block::lines` yields exactly the non-blank lines of the block
+//! that are not listed in `Block::bad`, with exact 1-based numbers and file
+//! offsets, `\r\n` endings stripped, in file order.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{BadLine, LineError};
+use crate::lines::FileId;
+
+/// A run of whole lines of one file.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub path: Arc<Path>,
+    pub file: FileId,
+    /// 0-based block number within the file.
+    pub seq: u64,
+    /// Number of the first line in `bytes` (1-based).
+    pub first_line: u64,
+    /// File offset of `bytes[0]`.
+    pub start_offset: u64,
+    pub bytes: Vec<u8>,
+    /// Lines of this block that are not rows (sorted by line number).
+    pub bad: Vec<BadLine>,
+}
+
+/// One non-blank line, without its `\n` / `\r\n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub number: u64,
+    pub offset: u64,
+    pub bytes: &'a [u8],
+    /// The file's last line, with no newline after it.
+    pub last_unterminated: bool,
+}
+
+impl Block {
+    /// The good, non-blank lines of the block.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines {
+            rest: &self.bytes,
+            number: self.first_line,
+            offset: self.start_offset,
+            bad: &self.bad,
+        }
+    }
+
+    /// A [`BadLine`] for a line of this block.
+    pub fn bad_line(&self, line: &Line<'_>, reason: LineError) -> BadLine {
+        BadLine {
+            path: Arc::clone(&self.path),
+            line: line.number,
+            offset: line.offset,
+            reason: reason.on_line(line.last_unterminated),
+        }
+    }
+}
+
+/// Iterator over the good lines of a block.
+pub struct Lines<'a> {
+    rest: &'a [u8],
+    number: u64,
+    offset: u64,
+    bad: &'a [BadLine],
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        while !self.rest.is_empty() {
+            let (raw, advance, terminated) = match memchr::memchr(b'\n', self.rest) {
+                Some(i) => (&self.rest[..i], i + 1, true),
+                None => (self.rest, self.rest.len(), false),
+            };
+            let number = self.number;
+            let offset = self.offset;
+            self.rest = &self.rest[advance..];
+            self.number += 1;
+            self.offset += advance as u64;
+            while let Some(b) = self.bad.first() {
+                if b.line < number {
+                    self.bad = &self.bad[1..];
+                } else {
+                    break;
+                }
+            }
+            if self.bad.first().is_some_and(|b| b.line == number) {
+                continue;
+            }
+            let bytes = strip_cr(raw);
+            if is_blank(bytes) {
+                continue;
+            }
+            return Some(Line {
+                number,
+                offset,
+                bytes,
+                last_unterminated: !terminated,
+            });
+        }
+        None
+    }
+}
+
+pub(crate) fn strip_cr(raw: &[u8]) -> &[u8] {
+    match raw.split_last() {
+        Some((b'\r', head)) => head,
+        _ => raw,
+    }
+}
+
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    match line.first() {
+        None => true,
+        Some(b) if !b.is_ascii_whitespace() => false,
+        _ => line.iter().all(u8::is_ascii_whitespace),
+    }
+}

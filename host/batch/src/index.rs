@@ -1,0 +1,221 @@
+//! Compact index of submitted row ids, in input order.
+//!
+//! Invariant: each distinct `custom_id` has exactly one index `0..len()`,
+//! assigned in input order; ids live in one arena string (u32 offsets) and
+//! the hash table stores only u32 indexes, so a row costs about 24 bytes
+//! plus its id bytes.
+
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::Arc;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+
+use crate::error::{BadLine, LineError, ReadError};
+use crate::lines::{BlockReader, FileId, ReadOptions};
+use crate::openai::parse_input_line;
+
+/// Distinct model names tracked by [`InputIndex::models`].
+pub const MAX_MODELS: usize = 256;
+
+/// Why [`InputIndex::try_insert`] refused an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertError {
+    /// The id is already present at this index.
+    Duplicate(u32),
+    /// The index is full (2^32-1 rows or 4 GiB of id bytes).
+    Full,
+}
+
+/// Submitted ids in input order.
+#[derive(Default)]
+pub struct InputIndex {
+    arena: String,
+    /// `ends[i]` is the end of id `i` in `arena`; it starts at `ends[i-1]`.
+    ends: Vec<u32>,
+    offsets: Vec<u64>,
+    lines: Vec<u64>,
+    table: HashTable<u32>,
+    hasher: RandomState,
+    models: Vec<(String, u64)>,
+}
+
+impl InputIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Adds an id; `Err(existing)` if it is already present. When the index
+    /// is full this returns `Err(u32::MAX)`; use [`Self::try_insert`] to tell
+    /// the cases apart.
+    pub fn insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, u32> {
+        self.try_insert(id, line_offset, line).map_err(|e| match e {
+            InsertError::Duplicate(i) => i,
+            InsertError::Full => u32::MAX,
+        })
+    }
+
+    /// Adds an id, telling duplicates from a full index.
+    pub fn try_insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, InsertError> {
+        let hash = self.hasher.hash_one(id);
+        if let Some(&i) = self.table.find(hash, |&i| self.id(i) == id) {
+            return Err(InsertError::Duplicate(i));
+        }
+        let idx = u32::try_from(self.ends.len()).map_err(|_| InsertError::Full)?;
+        let end = self.arena.len() + id.len();
+        let end = u32::try_from(end).map_err(|_| InsertError::Full)?;
+        if idx == u32::MAX {
+            return Err(InsertError::Full);
+        }
+        self.arena.push_str(id);
+        self.ends.push(end);
+        self.offsets.push(line_offset);
+        self.lines.push(line);
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table
+            .insert_unique(hash, idx, |&i| hasher.hash_one(slice(arena, ends, i)));
+        Ok(idx)
+    }
+
+    /// Index of a submitted id.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(id);
+        self.table.find(hash, |&i| self.id(i) == id).copied()
+    }
+
+    /// The id at `idx` (`""` if out of range).
+    pub fn id(&self, idx: u32) -> &str {
+        slice(&self.arena, &self.ends, idx)
+    }
+
+    /// Byte offset of the input line of row `idx` (0 if out of range).
+    pub fn offset(&self, idx: u32) -> u64 {
+        self.offsets.get(idx as usize).copied().unwrap_or(0)
+    }
+
+    /// 1-based line number of row `idx` in the input file (0 if out of range).
+    pub fn line(&self, idx: u32) -> u64 {
+        self.lines.get(idx as usize).copied().unwrap_or(0)
+    }
+
+    /// Distinct `body.model` values with their row counts, in order of first use.
+    pub fn models(&self) -> &[(String, u64)] {
+        &self.models
+    }
+
+    /// Counts a row's model; past [`MAX_MODELS`] distinct names the rest
+    /// are counted under `"(other)"`.
+    fn count_model(&mut self, model: &str) {
+        if let Some((_, n)) = self.models.iter_mut().rev().find(|(m, _)| m == model) {
+            *n += 1;
+        } else if self.models.len() < MAX_MODELS {
+            self.models.push((model.to_owned(), 1));
+        } else if let Some((_, n)) = self.models.iter_mut().find(|(m, _)| m == "(other)") {
+            *n += 1;
+        } else {
+            self.models.push(("(other)".to_owned(), 1));
+        }
+    }
+
+    /// Releases spare capacity of the per-row vectors and the id arena.
+    pub fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.offsets.shrink_to_fit();
+        self.lines.shrink_to_fit();
+    }
+
+    /// Approximate heap bytes used (for sizing checks).
+    pub fn heap_bytes(&self) -> usize {
+        self.arena.capacity()
+            + self.ends.capacity() * 4
+            + (self.offsets.capacity() + self.lines.capacity()) * 8
+            + self.table.capacity() * 5
+    }
+}
+
+fn slice<'a>(arena: &'a str, ends: &[u32], idx: u32) -> &'a str {
+    let i = idx as usize;
+    let Some(&end) = ends.get(i) else { return "" };
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    arena.get(start..end as usize).unwrap_or("")
+}
+
+/// Streams an input file into an [`InputIndex`]. Malformed lines and
+/// duplicate ids are returned as bad lines (the first occurrence of a
+/// duplicated id stays indexed).
+pub fn read_input(path: &Path, file: FileId, opts: &ReadOptions) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
+    let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
+    let mut index = InputIndex::new();
+    let mut bad = Vec::new();
+    while let Some(block) = reader.next_block()? {
+        for line in block.lines() {
+            let parsed = match parse_input_line(line.bytes) {
+                Ok(p) => p,
+                Err(e) => {
+                    bad.push(block.bad_line(&line, e));
+                    continue;
+                }
+            };
+            match index.try_insert(&parsed.custom_id, line.offset, line.number) {
+                Ok(_) => {}
+                Err(InsertError::Duplicate(first)) => {
+                    let reason = LineError::DuplicateId {
+                        id: parsed.custom_id.into_owned(),
+                        first_line: index.line(first),
+                    };
+                    bad.push(block.bad_line(&line, reason));
+                    continue;
+                }
+                Err(InsertError::Full) => {
+                    return Err(ReadError::TooLarge {
+                        path: Arc::clone(reader.path()),
+                        reason: format!("index full at line {}", line.number),
+                    });
+                }
+            }
+            index.count_model(parsed.model.as_deref().unwrap_or(""));
+        }
+        bad.extend(block.bad);
+    }
+    bad.sort_by_key(|b| b.line);
+    index.shrink_to_fit();
+    Ok((index, bad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_and_duplicates() {
+        let mut ix = InputIndex::new();
+        for i in 0..10_000u64 {
+            assert_eq!(ix.insert(&format!("row-{i}"), i * 10, i + 1), Ok(i as u32));
+        }
+        assert_eq!(ix.insert("row-42", 0, 0), Err(42));
+        assert_eq!(ix.try_insert("row-7", 0, 0), Err(InsertError::Duplicate(7)));
+        assert_eq!(ix.len(), 10_000);
+        assert_eq!(ix.get("row-9999"), Some(9999));
+        assert_eq!(ix.get("row-10000"), None);
+        assert_eq!(ix.id(123), "row-123");
+        assert_eq!(ix.offset(123), 1230);
+        assert_eq!(ix.line(123), 124);
+        assert_eq!(ix.id(99_999), "");
+        assert_eq!(ix.insert("", 0, 0), Ok(10_000));
+        assert_eq!(ix.get(""), Some(10_000));
+        assert_eq!(ix.id(10_000), "");
+        ix.shrink_to_fit();
+        let per_row = ix.heap_bytes().saturating_sub(ix.arena.capacity()) / ix.len();
+        assert!(per_row <= 32, "{per_row} bytes/row");
+    }
+}

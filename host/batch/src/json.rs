@@ -1,0 +1,286 @@
+//! Small provider-neutral serde helpers for fast, borrowed JSON line parsing.
+//!
+//! Invariant: strings borrow from the input unless the JSON text contains
+//! escapes; arrays of which only the first element matters are skipped
+//! without allocating; a line that is not a JSON object is reported as
+//! `WrongShape` naming what was found, or `Malformed` if it is not JSON.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::error::{LineError, json_kind};
+
+/// A JSON string, borrowed when possible (unlike `Option<Cow<str>>`,
+/// which serde always copies).
+#[derive(Debug)]
+pub(crate) struct Str<'a>(pub Cow<'a, str>);
+
+/// A JSON string or number, as a string (error codes are sometimes numbers).
+#[derive(Debug)]
+pub(crate) struct LooseStr<'a>(pub Cow<'a, str>);
+
+struct StrVisitor {
+    loose: bool,
+}
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.loose { "a string or a number" } else { "a string" })
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.number(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.number(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.number(v)
+    }
+}
+
+impl StrVisitor {
+    fn number<'de, E: de::Error, N: fmt::Display>(&self, v: N) -> Result<Cow<'de, str>, E> {
+        if self.loose {
+            Ok(Cow::Owned(v.to_string()))
+        } else {
+            Err(E::invalid_type(de::Unexpected::Other("a number"), self))
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor { loose: false }).map(Str)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LooseStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrVisitor { loose: true }).map(LooseStr)
+    }
+}
+
+/// A long JSON string (e.g. model output): skipped by the parser as raw
+/// text, then unescaped in one pass; borrowed when it has no escapes.
+#[derive(Debug)]
+pub(crate) struct Text<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(|| {
+            let kind = json_kind(raw.bytes().next().unwrap_or(b'0'));
+            de::Error::custom(format_args!("invalid type: {kind}, expected a string"))
+        })?;
+        if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+            return Ok(Text(Cow::Borrowed(inner)));
+        }
+        unescape(inner).map(|s| Text(Cow::Owned(s))).map_err(de::Error::custom)
+    }
+}
+
+/// Unescapes the inside of a JSON string the parser already accepted.
+fn unescape(s: &str) -> Result<String, &'static str> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        let esc = rest.as_bytes().get(i + 1).copied().ok_or("bad escape")?;
+        rest = &rest[i + 2..];
+        let c = match esc {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(&mut rest)?;
+                let cp = if (0xD800..0xDC00).contains(&hi) {
+                    let lo = rest
+                        .strip_prefix("\\u")
+                        .map(|r| {
+                            rest = r;
+                            hex4(&mut rest)
+                        })
+                        .ok_or("lone leading surrogate in hex escape")??;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err("invalid surrogate pair in hex escape");
+                    }
+                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                } else {
+                    hi
+                };
+                char::from_u32(cp).ok_or("lone trailing surrogate in hex escape")?
+            }
+            _ => return Err("invalid escape"),
+        };
+        out.push(c);
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn hex4(rest: &mut &str) -> Result<u32, &'static str> {
+    let h = rest.get(..4).ok_or("truncated hex escape")?;
+    let v = u32::from_str_radix(h, 16).map_err(|_| "invalid hex escape")?;
+    *rest = &rest[4..];
+    Ok(v)
+}
+
+/// A token count: a non-negative integer, with `null` read as 0.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tok(pub u64);
+
+impl<'de> Deserialize<'de> for Tok {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<u64>::deserialize(d).map(|v| Tok(v.unwrap_or(0)))
+    }
+}
+
+/// The first element of a JSON array; the rest are skipped unallocated.
+#[derive(Debug)]
+pub(crate) struct First<T>(pub Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for First<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = First<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<First<T>, A::Error> {
+                let first = seq.next_element::<T>()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(First(first))
+            }
+        }
+        d.deserialize_seq(V(PhantomData))
+    }
+}
+
+pub(crate) fn cow(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
+    s.map(|s| s.0)
+}
+
+pub(crate) fn loose(s: Option<LooseStr<'_>>) -> Option<Cow<'_, str>> {
+    s.map(|s| s.0)
+}
+
+/// Parses a line that must be a JSON object into `T`.
+pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, LineError> {
+    let first = line.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{') => serde_json::from_slice(line).map_err(|e| LineError::from_json(&e)),
+        None => Err(LineError::Malformed("empty line".into())),
+        Some(b) => match serde_json::from_slice::<IgnoredAny>(line) {
+            Ok(_) => Err(LineError::WrongShape(format!(
+                "expected a JSON object, found {}",
+                json_kind(b)
+            ))),
+            Err(e) => Err(LineError::from_json(&e)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct T<'a> {
+        #[serde(borrow)]
+        s: Option<Str<'a>>,
+        #[serde(borrow)]
+        c: Option<LooseStr<'a>>,
+        f: Option<First<u32>>,
+    }
+
+    #[test]
+    fn borrows_unless_escaped() {
+        let Ok(t) = parse_object::<T>(br#"{"s":"plain","c":429,"f":[7,[1,2],{"x":1}]}"#) else {
+            panic!("parse failed")
+        };
+        assert!(matches!(t.s, Some(Str(Cow::Borrowed("plain")))));
+        assert!(matches!(t.c.as_ref().map(|c| c.0.as_ref()), Some("429")));
+        assert!(matches!(t.f, Some(First(Some(7)))));
+        let Ok(t) = parse_object::<T>(br#"{"s":"a\"b","f":[]}"#) else {
+            panic!("parse failed")
+        };
+        assert!(matches!(&t.s, Some(Str(Cow::Owned(s))) if s == "a\"b"));
+        assert!(matches!(t.f, Some(First(None))));
+    }
+
+    #[derive(serde::Deserialize)]
+    struct W<'a> {
+        #[serde(borrow)]
+        t: Option<Text<'a>>,
+        #[serde(default)]
+        n: Tok,
+    }
+
+    fn text(json: &str) -> Result<Option<String>, LineError> {
+        parse_object::<W>(json.as_bytes()).map(|w| w.t.map(|t| t.0.into_owned()))
+    }
+
+    #[test]
+    fn text_unescapes_like_serde_json() {
+        let cases = [
+            r#""plain""#,
+            r#""q\"uo\\te\/ \b\f\n\r\t""#,
+            r#""\u00e9 caf\u00E9 \ud83d\ude00 日本 שלום \u0000""#,
+            r#""{\"label\":\"positive\",\"confidence\":0.93}""#,
+        ];
+        for c in cases {
+            let want: String = serde_json::from_str(c).unwrap_or_default();
+            assert_eq!(text(&format!(r#"{{"t":{c}}}"#)), Ok(Some(want)), "{c}");
+        }
+        assert!(matches!(
+            parse_object::<W>(br#"{"t":"x"}"#).map(|w| w.t.map(|t| t.0)),
+            Ok(Some(Cow::Borrowed("x")))
+        ));
+        assert_eq!(text(r#"{"t":null}"#), Ok(None));
+        assert!(matches!(text(r#"{"t":5}"#), Err(LineError::WrongShape(m)) if m.contains("expected a string")));
+        assert!(matches!(text(r#"{"t":"\ud800x"}"#), Err(LineError::WrongShape(m)) if m.contains("surrogate")));
+        assert!(matches!(text(r#"{"t":"\udc00"}"#), Err(LineError::WrongShape(m)) if m.contains("surrogate")));
+        let n = |j: &str| parse_object::<W>(j.as_bytes()).map(|w| w.n.0);
+        assert_eq!(n(r#"{"n":null}"#), Ok(0));
+        assert_eq!(n(r#"{"n":42}"#), Ok(42));
+        assert!(matches!(n(r#"{"n":-1}"#), Err(LineError::WrongShape(_))));
+    }
+
+    #[test]
+    fn non_objects() {
+        let e = parse_object::<T>(b"[1,2]").err();
+        assert_eq!(
+            e,
+            Some(LineError::WrongShape("expected a JSON object, found an array".into()))
+        );
+        assert!(matches!(
+            parse_object::<T>(b"nope").err(),
+            Some(LineError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_object::<T>(br#"{"s":5}"#).err(),
+            Some(LineError::WrongShape(m)) if m.contains("expected a string")
+        ));
+    }
+}

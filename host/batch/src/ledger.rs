@@ -1,0 +1,326 @@
+//! Per-row state across resubmission attempts.
+//!
+//! Invariant: every submitted row ends in exactly one status; after
+//! `finish`, `status_counts()` sums to the number of rows. The final result
+//! of a row is the first line (in file order) of the latest attempt that has
+//! one; results from other attempts only add to `retry_usage`. Per-row
+//! token counts are stored as saturating `u32` (64 bytes per row).
+
+use std::hash::BuildHasher;
+
+use crate::row::Outcome;
+use crate::status::{ErrorKind, Flags, RetryPolicy, Status, Usage};
+
+/// The normalized fields of one result that the ledger keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRecord {
+    pub status: Status,
+    pub error_kind: Option<ErrorKind>,
+    pub truncated: bool,
+    pub usage: Usage,
+    /// [`crate::Interner`] id of the model (0 = none).
+    pub model: u16,
+    /// [`crate::Interner`] id of the snapshot (0 = none).
+    pub snapshot: u16,
+}
+
+impl RowRecord {
+    pub fn from_outcome(o: &Outcome<'_>, model: u16, snapshot: u16) -> Self {
+        RowRecord {
+            status: o.status,
+            error_kind: o.error_kind,
+            truncated: o.truncated,
+            usage: o.usage,
+            model,
+            snapshot,
+        }
+    }
+}
+
+/// What [`Ledger::apply`] did with a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// This is now the row's final result.
+    Final,
+    /// Same attempt, identical line: ignored, row flagged `DUPLICATE`.
+    Duplicate,
+    /// Same attempt, different line: ignored (its usage goes to
+    /// `retry_usage`), row flagged `SILENTLY_RETRIED`.
+    Conflict,
+    /// An earlier attempt's result for a row final from a later attempt.
+    Superseded,
+    /// Row index or attempt number out of range: ignored.
+    Invalid,
+}
+
+/// Counts of rows carrying each flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlagCounts {
+    pub truncated: u64,
+    pub retried: u64,
+    pub silently_retried: u64,
+    pub duplicate: u64,
+}
+
+/// Unexpected ids kept for the report.
+pub const MAX_UNEXPECTED_IDS: usize = 20;
+
+const OTHER_ATTEMPT: u8 = 1;
+const EARLIER_COMPLETED: u8 = 2;
+
+#[derive(Debug, Clone, Copy)]
+struct RowState {
+    hash: u64,
+    usage: [u32; 5],
+    retry: [u32; 5],
+    attempt: u16,
+    model: u16,
+    snapshot: u16,
+    status: Status,
+    kind: Option<ErrorKind>,
+    flags: Flags,
+    seen: u8,
+}
+
+const EMPTY: RowState = RowState {
+    hash: 0,
+    usage: [0; 5],
+    retry: [0; 5],
+    attempt: 0,
+    model: 0,
+    snapshot: 0,
+    status: Status::Missing,
+    kind: None,
+    flags: Flags(0),
+    seen: 0,
+};
+
+fn pack(u: &Usage) -> [u32; 5] {
+    let c = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    [
+        c(u.input),
+        c(u.output),
+        c(u.cached_input),
+        c(u.cache_write),
+        c(u.reasoning),
+    ]
+}
+
+fn add(acc: &mut [u32; 5], u: &Usage) {
+    for (a, b) in acc.iter_mut().zip(pack(u)) {
+        *a = a.saturating_add(b);
+    }
+}
+
+fn unpack(p: &[u32; 5]) -> Usage {
+    Usage {
+        input: p[0].into(),
+        output: p[1].into(),
+        cached_input: p[2].into(),
+        cache_write: p[3].into(),
+        reasoning: p[4].into(),
+    }
+}
+
+/// Hash of a result line, for telling identical duplicates from conflicts.
+pub fn line_hash(bytes: &[u8]) -> u64 {
+    foldhash::quality::FixedState::with_seed(0x5eed).hash_one(bytes)
+}
+
+/// Per-row results of one batch job across its attempts.
+pub struct Ledger {
+    rows: Vec<RowState>,
+    attempts: u16,
+    policy: RetryPolicy,
+    unexpected: u64,
+    unexpected_ids: Vec<String>,
+    status_counts: [u64; 8],
+    flag_counts: FlagCounts,
+}
+
+impl Ledger {
+    /// A ledger for `rows` submitted rows and attempts `1..=attempts`.
+    pub fn new(rows: usize, attempts: u16, policy: RetryPolicy) -> Self {
+        let mut status_counts = [0; 8];
+        status_counts[Status::Missing.index()] = rows as u64;
+        Ledger {
+            rows: vec![EMPTY; rows],
+            attempts,
+            policy,
+            unexpected: 0,
+            unexpected_ids: Vec::new(),
+            status_counts,
+            flag_counts: FlagCounts::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Records one result. Apply attempts from the last to the first and,
+    /// within an attempt, lines in file order. (A later attempt applied after
+    /// an earlier one still becomes final; the earlier result is demoted.)
+    pub fn apply(&mut self, attempt: u16, idx: u32, line_hash: u64, rec: &RowRecord) -> Applied {
+        if attempt == 0 || attempt > self.attempts {
+            return Applied::Invalid;
+        }
+        let Some(r) = self.rows.get_mut(idx as usize) else {
+            return Applied::Invalid;
+        };
+        if r.attempt == 0 {
+            set_final(r, attempt, line_hash, rec);
+            return Applied::Final;
+        }
+        if attempt == r.attempt {
+            if line_hash == r.hash {
+                r.flags.insert(Flags::DUPLICATE);
+                return Applied::Duplicate;
+            }
+            r.flags.insert(Flags::SILENTLY_RETRIED);
+            add(&mut r.retry, &rec.usage);
+            return Applied::Conflict;
+        }
+        r.seen |= OTHER_ATTEMPT;
+        if attempt < r.attempt {
+            add(&mut r.retry, &rec.usage);
+            if rec.status == Status::Completed {
+                r.seen |= EARLIER_COMPLETED;
+            }
+            return Applied::Superseded;
+        }
+        let old = unpack(&r.usage);
+        add(&mut r.retry, &old);
+        if r.status == Status::Completed {
+            r.seen |= EARLIER_COMPLETED;
+        }
+        r.flags = Flags::empty();
+        set_final(r, attempt, line_hash, rec);
+        Applied::Final
+    }
+
+    /// Whether row `idx` already has a result.
+    pub fn has_final(&self, idx: u32) -> bool {
+        self.rows.get(idx as usize).is_some_and(|r| r.attempt != 0)
+    }
+
+    /// Records a result whose id was never submitted.
+    pub fn record_unexpected(&mut self, attempt: u16, id: &str) {
+        let _ = attempt;
+        self.unexpected += 1;
+        if self.unexpected_ids.len() < MAX_UNEXPECTED_IDS {
+            self.unexpected_ids.push(id.to_owned());
+        }
+    }
+
+    /// Settles every row: no result → Missing; retryable outcome seen in
+    /// two or more attempts → RetryExhausted; completed after only failed
+    /// earlier attempts → flag RETRIED. Recomputes the counts; idempotent.
+    pub fn finish(&mut self) {
+        let mut counts = [0u64; 8];
+        let mut flags = FlagCounts::default();
+        for r in &mut self.rows {
+            let other = r.seen & OTHER_ATTEMPT != 0;
+            if r.attempt == 0 {
+                r.status = Status::Missing;
+            } else if r.status == Status::Completed && other && r.seen & EARLIER_COMPLETED == 0 {
+                r.flags.insert(Flags::RETRIED);
+            } else if other && self.policy.is_retryable(r.status, r.kind) {
+                r.status = Status::RetryExhausted;
+            }
+            counts[r.status.index()] += 1;
+            let f = r.flags;
+            flags.truncated += u64::from(f.contains(Flags::TRUNCATED));
+            flags.retried += u64::from(f.contains(Flags::RETRIED));
+            flags.silently_retried += u64::from(f.contains(Flags::SILENTLY_RETRIED));
+            flags.duplicate += u64::from(f.contains(Flags::DUPLICATE));
+        }
+        self.status_counts = counts;
+        self.flag_counts = flags;
+    }
+
+    fn row(&self, idx: u32) -> &RowState {
+        self.rows.get(idx as usize).unwrap_or(&EMPTY)
+    }
+
+    /// Final status (Missing for unknown rows).
+    pub fn status(&self, idx: u32) -> Status {
+        self.row(idx).status
+    }
+    pub fn flags(&self, idx: u32) -> Flags {
+        self.row(idx).flags
+    }
+    pub fn error_kind(&self, idx: u32) -> Option<ErrorKind> {
+        self.row(idx).kind
+    }
+    /// Usage of the final result.
+    pub fn usage(&self, idx: u32) -> Usage {
+        unpack(&self.row(idx).usage)
+    }
+    /// Usage of every non-final result of the row (earlier attempts and
+    /// conflicting same-attempt lines).
+    pub fn retry_usage(&self, idx: u32) -> Usage {
+        unpack(&self.row(idx).retry)
+    }
+    /// Attempt that gave the final result (0 if missing).
+    pub fn attempt(&self, idx: u32) -> u16 {
+        self.row(idx).attempt
+    }
+    /// Whether the row also had a result in an attempt other than the final one.
+    pub fn in_other_attempt(&self, idx: u32) -> bool {
+        self.row(idx).seen & OTHER_ATTEMPT != 0
+    }
+    pub fn model(&self, idx: u32) -> u16 {
+        self.row(idx).model
+    }
+    pub fn snapshot(&self, idx: u32) -> u16 {
+        self.row(idx).snapshot
+    }
+    /// Rows per status, indexed by [`Status::index`] (valid after `finish`).
+    pub fn status_counts(&self) -> [u64; 8] {
+        self.status_counts
+    }
+    /// Rows per flag (valid after `finish`).
+    pub fn flag_counts(&self) -> FlagCounts {
+        self.flag_counts
+    }
+    /// Number of results with unsubmitted ids, and the first few ids.
+    pub fn unexpected(&self) -> (u64, &[String]) {
+        (self.unexpected, &self.unexpected_ids)
+    }
+    /// Sum of final usage over all rows.
+    pub fn total_usage(&self) -> Usage {
+        self.rows.iter().fold(Usage::default(), |mut acc, r| {
+            acc += unpack(&r.usage);
+            acc
+        })
+    }
+    /// Sum of retry usage over all rows.
+    pub fn total_retry_usage(&self) -> Usage {
+        self.rows.iter().fold(Usage::default(), |mut acc, r| {
+            acc += unpack(&r.retry);
+            acc
+        })
+    }
+}
+
+fn set_final(r: &mut RowState, attempt: u16, hash: u64, rec: &RowRecord) {
+    r.attempt = attempt;
+    r.hash = hash;
+    r.status = rec.status;
+    r.kind = rec.error_kind;
+    r.usage = pack(&rec.usage);
+    r.model = rec.model;
+    r.snapshot = rec.snapshot;
+    if rec.truncated {
+        r.flags.insert(Flags::TRUNCATED);
+    }
+}
+
+#[cfg(test)]
+#[path = "ledger_tests.rs"]
+mod tests;

@@ -1,0 +1,125 @@
+//! Unit tests for the ledger: final selection, duplicates, conflicts,
+//! retries and retry exhaustion.
+
+use super::*;
+
+fn rec(status: Status, kind: Option<ErrorKind>, input: u64) -> RowRecord {
+    RowRecord {
+        status,
+        error_kind: kind,
+        truncated: false,
+        usage: Usage {
+            input,
+            output: 1,
+            ..Usage::default()
+        },
+        model: 2,
+        snapshot: 3,
+    }
+}
+
+const OK: Status = Status::Completed;
+const PE: Status = Status::ProviderError;
+const RL: Option<ErrorKind> = Some(ErrorKind::RateLimit);
+
+#[test]
+fn row_state_is_compact() {
+    assert!(std::mem::size_of::<RowState>() <= 64);
+}
+
+#[test]
+fn attempts_applied_last_to_first() {
+    let mut l = Ledger::new(6, 2, RetryPolicy::default());
+    // attempt 2 (applied first)
+    assert_eq!(l.apply(2, 0, 10, &rec(OK, None, 5)), Applied::Final);
+    assert_eq!(l.apply(2, 1, 11, &rec(PE, RL, 5)), Applied::Final);
+    assert_eq!(
+        l.apply(2, 2, 12, &rec(PE, Some(ErrorKind::InvalidRequest), 5)),
+        Applied::Final
+    );
+    assert_eq!(l.apply(2, 2, 12, &rec(OK, None, 5)), Applied::Duplicate);
+    assert_eq!(l.apply(2, 3, 13, &rec(OK, None, 5)), Applied::Final);
+    assert_eq!(l.apply(2, 3, 99, &rec(PE, RL, 7)), Applied::Conflict);
+    // attempt 1
+    assert_eq!(l.apply(1, 0, 20, &rec(PE, RL, 100)), Applied::Superseded);
+    assert_eq!(l.apply(1, 1, 21, &rec(PE, RL, 100)), Applied::Superseded);
+    assert_eq!(
+        l.apply(1, 2, 22, &rec(PE, Some(ErrorKind::InvalidRequest), 100)),
+        Applied::Superseded
+    );
+    assert_eq!(l.apply(1, 4, 24, &rec(Status::Expired, None, 0)), Applied::Final);
+    assert_eq!(l.apply(3, 4, 24, &rec(OK, None, 0)), Applied::Invalid);
+    assert_eq!(l.apply(1, 6, 24, &rec(OK, None, 0)), Applied::Invalid);
+    assert!(l.has_final(4) && !l.has_final(5));
+    l.record_unexpected(1, "ghost");
+    l.finish();
+
+    assert_eq!((l.status(0), l.flags(0)), (OK, Flags::RETRIED));
+    assert_eq!(l.attempt(0), 2);
+    assert_eq!(l.usage(0).input, 5);
+    assert_eq!(l.retry_usage(0).input, 100);
+    assert_eq!(l.status(1), Status::RetryExhausted);
+    assert_eq!(l.error_kind(1), RL);
+    assert_eq!(l.status(2), PE);
+    assert_eq!(l.flags(2), Flags::DUPLICATE);
+    assert_eq!((l.status(3), l.flags(3)), (OK, Flags::SILENTLY_RETRIED));
+    assert_eq!(l.retry_usage(3).input, 7);
+    // Expired in a single attempt: not exhausted.
+    assert_eq!(l.status(4), Status::Expired);
+    assert_eq!((l.status(5), l.attempt(5)), (Status::Missing, 0));
+    assert_eq!(l.model(0), 2);
+    assert_eq!(l.snapshot(0), 3);
+
+    let c = l.status_counts();
+    assert_eq!(c, [2, 1, 0, 0, 1, 0, 1, 1]);
+    assert_eq!(c.iter().sum::<u64>(), 6);
+    assert_eq!(
+        l.flag_counts(),
+        FlagCounts {
+            truncated: 0,
+            retried: 1,
+            silently_retried: 1,
+            duplicate: 1
+        }
+    );
+    assert_eq!(l.unexpected(), (1, &["ghost".to_string()][..]));
+    l.finish();
+    assert_eq!(l.status_counts(), c);
+    assert_eq!(l.total_usage().input, 20);
+    assert_eq!(l.total_retry_usage().input, 307);
+}
+
+#[test]
+fn completed_in_both_attempts_is_not_retried() {
+    let mut l = Ledger::new(1, 2, RetryPolicy::default());
+    l.apply(2, 0, 1, &rec(OK, None, 1));
+    l.apply(1, 0, 2, &rec(OK, None, 1));
+    l.finish();
+    assert_eq!((l.status(0), l.flags(0)), (OK, Flags::empty()));
+}
+
+#[test]
+fn out_of_order_attempts_still_pick_the_latest() {
+    let mut l = Ledger::new(1, 2, RetryPolicy::default());
+    let mut t = rec(PE, RL, 3);
+    t.truncated = true;
+    assert_eq!(l.apply(1, 0, 1, &t), Applied::Final);
+    assert_eq!(l.apply(2, 0, 2, &rec(OK, None, 4)), Applied::Final);
+    l.finish();
+    assert_eq!((l.status(0), l.flags(0)), (OK, Flags::RETRIED));
+    assert_eq!((l.usage(0).input, l.retry_usage(0).input), (4, 3));
+}
+
+#[test]
+fn unexpected_ids_capped_and_usage_saturates() {
+    let mut l = Ledger::new(1, 1, RetryPolicy::none());
+    for i in 0..30 {
+        l.record_unexpected(1, &format!("x{i}"));
+    }
+    let (n, ids) = l.unexpected();
+    assert_eq!((n, ids.len()), (30, MAX_UNEXPECTED_IDS));
+    l.apply(1, 0, 1, &rec(OK, None, u64::MAX));
+    assert_eq!(l.usage(0).input, u64::from(u32::MAX));
+    assert_ne!(line_hash(b"a"), line_hash(b"b"));
+    assert_eq!(line_hash(b"a"), line_hash(b"a"));
+}

@@ -1,0 +1,292 @@
+//! Streaming JSONL block reader for big files.
+//!
+//! Invariant: blocks are consecutive runs of whole lines; `Block::bytes`
+//! holds the file bytes from `start_offset`, and line numbers (1-based,
+//! counting blank lines) and offsets stay exact across blocks. Every
+//! non-blank line is either yielded by `Block::lines` or recorded in
+//! `Block::bad` — never both, never neither. A line longer than the maximum
+//! is never buffered whole.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+pub use crate::block::{Block, Line, Lines};
+use crate::block::{is_blank, strip_cr};
+use crate::error::{BadLine, LineError, ReadError};
+
+/// Small id of an input or result file, carried in blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FileId(pub u16);
+
+/// Reader settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Longest accepted line in bytes (without the newline).
+    pub max_line_bytes: usize,
+    /// Target size of one block.
+    pub block_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_line_bytes: 64 << 20,
+            block_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Reads a file as blocks of whole lines.
+pub struct BlockReader<R = File> {
+    src: R,
+    path: Arc<Path>,
+    id: FileId,
+    max_line: usize,
+    target: usize,
+    /// Unconsumed bytes; `buf[0]` starts line `buf_line` at offset `buf_offset`.
+    buf: Vec<u8>,
+    buf_offset: u64,
+    buf_line: u64,
+    eof: bool,
+    started: bool,
+    done: bool,
+    seq: u64,
+    rows: u64,
+}
+
+impl BlockReader<File> {
+    /// Opens `path`; lines longer than `max_line_bytes` become `TooLong`.
+    pub fn open(path: &Path, file: FileId, max_line_bytes: usize) -> Result<BlockReader<File>, ReadError> {
+        let path: Arc<Path> = Arc::from(path);
+        let f = File::open(&path).map_err(|e| ReadError::io(&path, e))?;
+        Ok(BlockReader::from_reader(f, path, file, max_line_bytes))
+    }
+}
+
+impl<R: Read> BlockReader<R> {
+    /// Reads from any byte source; `path` is used in messages.
+    pub fn from_reader(src: R, path: Arc<Path>, file: FileId, max_line_bytes: usize) -> Self {
+        BlockReader {
+            src,
+            path,
+            id: file,
+            max_line: max_line_bytes.max(1),
+            target: ReadOptions::default().block_bytes,
+            buf: Vec::new(),
+            buf_offset: 0,
+            buf_line: 1,
+            eof: false,
+            started: false,
+            done: false,
+            seq: 0,
+            rows: 0,
+        }
+    }
+
+    /// Sets the target block size (at least 1 byte; tests use tiny blocks).
+    pub fn with_block_bytes(mut self, bytes: usize) -> Self {
+        self.target = bytes.max(1);
+        self
+    }
+
+    pub fn path(&self) -> &Arc<Path> {
+        &self.path
+    }
+
+    /// Reads more bytes; returns how many (0 at end of file).
+    fn fill(&mut self, want: usize) -> Result<usize, ReadError> {
+        if self.eof {
+            return Ok(0);
+        }
+        let chunk = want.max(64 << 10);
+        let len = self.buf.len();
+        self.buf.resize(len + chunk, 0);
+        let n = loop {
+            match self.src.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(len);
+                    return Err(ReadError::io(&self.path, e));
+                }
+            }
+        };
+        self.buf.truncate(len + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n)
+    }
+
+    /// The next block, `None` at end of file, `Empty` if the file had no rows.
+    pub fn next_block(&mut self) -> Result<Option<Block>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        while self.buf.len() < self.target && !self.eof {
+            self.fill(self.target - self.buf.len())?;
+        }
+        if !self.started {
+            self.started = true;
+            if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                self.buf.drain(..3);
+                self.buf_offset = 3;
+            }
+        }
+        // Cut at the first newline at or after the target size; without
+        // one, emit the complete lines before the partial last line, or read
+        // on until a newline, the end of the file, or the line is too long.
+        let mut from = (self.target - 1).min(self.buf.len());
+        let mut single = false; // `buf[..from]` holds no newline
+        let cut = loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[from..]) {
+                break from + i + 1;
+            }
+            if self.eof {
+                break self.buf.len();
+            }
+            if !single {
+                if let Some(j) = memchr::memrchr(b'\n', &self.buf[..from]) {
+                    break j + 1;
+                }
+                single = true;
+            }
+            if self.buf.len() > self.max_line + 1 {
+                return self.skip_long_line().map(Some);
+            }
+            from = self.buf.len();
+            self.fill(self.target)?;
+        };
+        if cut == 0 {
+            self.done = true;
+            return match self.rows {
+                0 => Err(ReadError::Empty {
+                    path: Arc::clone(&self.path),
+                }),
+                _ => Ok(None),
+            };
+        }
+        let cap = self.target.max(self.buf.len() - cut) + (64 << 10);
+        let mut bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(cap));
+        self.buf.extend_from_slice(&bytes[cut..]);
+        bytes.truncate(cut);
+        let mut block = Block {
+            path: Arc::clone(&self.path),
+            file: self.id,
+            seq: self.seq,
+            first_line: self.buf_line,
+            start_offset: self.buf_offset,
+            bytes,
+            bad: Vec::new(),
+        };
+        self.seq += 1;
+        self.buf_offset += cut as u64;
+        self.buf_line += self.check_lines(&mut block);
+        Ok(Some(block))
+    }
+
+    /// Validates every line of `block` (length, UTF-8), records bad ones and
+    /// counts rows; returns the number of lines in the block.
+    fn check_lines(&mut self, block: &mut Block) -> u64 {
+        let mut rest: &[u8] = &block.bytes;
+        let mut number = block.first_line;
+        let mut offset = block.start_offset;
+        while !rest.is_empty() {
+            let (raw, advance) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], i + 1),
+                None => (rest, rest.len()),
+            };
+            let line = strip_cr(raw);
+            if !is_blank(line) {
+                self.rows += 1;
+                let reason = if line.len() > self.max_line {
+                    Some(LineError::TooLong {
+                        bytes: line.len() as u64,
+                        max: self.max_line as u64,
+                    })
+                } else {
+                    std::str::from_utf8(line).err().map(|e| LineError::NotUtf8 {
+                        offset: offset + e.valid_up_to() as u64,
+                    })
+                };
+                if let Some(reason) = reason {
+                    block.bad.push(BadLine {
+                        path: Arc::clone(&self.path),
+                        line: number,
+                        offset,
+                        reason,
+                    });
+                }
+            }
+            rest = &rest[advance..];
+            number += 1;
+            offset += advance as u64;
+        }
+        number - block.first_line
+    }
+
+    /// The buffer holds the start of a line longer than the maximum and no
+    /// newline: discard bytes up to its newline and return a block that
+    /// holds only the `TooLong` record.
+    fn skip_long_line(&mut self) -> Result<Block, ReadError> {
+        let (line, offset) = (self.buf_line, self.buf_offset);
+        let mut skipped: u64 = 0;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf) {
+                let raw = &self.buf[..i];
+                let cr = u64::from(raw.last() == Some(&b'\r'));
+                skipped += i as u64;
+                let total = skipped - cr;
+                self.buf.drain(..=i);
+                self.buf_offset += skipped + 1;
+                self.buf_line += 1;
+                return Ok(self.long_block(line, offset, total));
+            }
+            skipped += self.buf.len() as u64;
+            self.buf.clear();
+            if self.fill(self.target)? == 0 {
+                self.buf_offset += skipped;
+                return Ok(self.long_block(line, offset, skipped));
+            }
+        }
+    }
+
+    fn long_block(&mut self, line: u64, offset: u64, bytes: u64) -> Block {
+        self.rows += 1;
+        let block = Block {
+            path: Arc::clone(&self.path),
+            file: self.id,
+            seq: self.seq,
+            first_line: line,
+            start_offset: offset,
+            bytes: Vec::new(),
+            bad: vec![BadLine {
+                path: Arc::clone(&self.path),
+                line,
+                offset,
+                reason: LineError::TooLong {
+                    bytes,
+                    max: self.max_line as u64,
+                },
+            }],
+        };
+        self.seq += 1;
+        block
+    }
+}
+
+/// Reads a whole (small) file into blocks.
+pub fn lines_of_file(path: &Path, file: FileId, opts: &ReadOptions) -> Result<Vec<Block>, ReadError> {
+    let mut r = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
+    let mut out = Vec::new();
+    while let Some(b) = r.next_block()? {
+        out.push(b);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "lines_tests.rs"]
+mod tests;

@@ -1,0 +1,150 @@
+//! Unit tests for the block reader: exact line numbers and offsets across
+//! block boundaries, and every bad-line rule.
+
+use super::*;
+use std::io::Cursor;
+
+fn reader(data: &[u8], block: usize, max: usize) -> BlockReader<Cursor<Vec<u8>>> {
+    BlockReader::from_reader(
+        Cursor::new(data.to_vec()),
+        Arc::from(Path::new("t.jsonl")),
+        FileId(3),
+        max,
+    )
+    .with_block_bytes(block)
+}
+
+type Got = (Vec<(u64, u64, Vec<u8>, bool)>, Vec<BadLine>);
+
+fn collect(data: &[u8], block: usize, max: usize) -> Result<Got, ReadError> {
+    let mut r = reader(data, block, max);
+    let (mut lines, mut bad) = (Vec::new(), Vec::new());
+    let mut seq = 0;
+    while let Some(b) = r.next_block()? {
+        assert_eq!(b.seq, seq);
+        assert_eq!(b.file, FileId(3));
+        seq += 1;
+        for l in b.lines() {
+            lines.push((l.number, l.offset, l.bytes.to_vec(), l.last_unterminated));
+        }
+        bad.extend(b.bad.iter().cloned());
+    }
+    Ok((lines, bad))
+}
+
+#[test]
+fn numbers_and_offsets_exact_across_tiny_blocks() {
+    let mut data = Vec::new();
+    let mut expect = Vec::new();
+    for i in 1..=200u64 {
+        let off = data.len() as u64;
+        if i % 7 == 0 {
+            data.extend_from_slice(b"   \n");
+        } else if i % 11 == 0 {
+            data.extend_from_slice(b"\n");
+        } else {
+            let s = format!("{{\"n\":{i}}}");
+            data.extend_from_slice(s.as_bytes());
+            data.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+            expect.push((i, off, s.into_bytes(), false));
+        }
+    }
+    for block in [1, 2, 3, 5, 8, 13, 64, 1000, 1 << 20] {
+        let Ok((lines, bad)) = collect(&data, block, 1000) else {
+            panic!("read failed")
+        };
+        assert!(bad.is_empty());
+        assert_eq!(lines, expect, "block size {block}");
+    }
+}
+
+#[test]
+fn bom_crlf_and_unterminated_last_line() {
+    let data = b"\xEF\xBB\xBF{\"a\":1}\r\n\r\n{\"b\":2}";
+    let Ok((lines, bad)) = collect(data, 4, 100) else {
+        panic!("read failed")
+    };
+    assert!(bad.is_empty());
+    assert_eq!(
+        lines,
+        vec![
+            (1, 3, b"{\"a\":1}".to_vec(), false),
+            (3, 14, b"{\"b\":2}".to_vec(), true)
+        ]
+    );
+}
+
+#[test]
+fn not_utf8_reports_file_offset_of_first_bad_byte() {
+    let data = b"{\"a\":1}\n{\"b\":\"\xC3\x28\"}\n{\"c\":3}\n";
+    let Ok((lines, bad)) = collect(data, 1 << 20, 100) else {
+        panic!("read failed")
+    };
+    assert_eq!(lines.len(), 2);
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].line, 2);
+    assert_eq!(bad[0].offset, 8);
+    assert_eq!(bad[0].reason, LineError::NotUtf8 { offset: 14 });
+    assert_eq!(bad[0].to_string(), "t.jsonl:2: invalid UTF-8 at byte offset 14");
+}
+
+#[test]
+fn too_long_lines_buffered_or_streamed() {
+    let long = vec![b'x'; 200_000];
+    let mut data = b"{\"a\":1}\n".to_vec();
+    data.extend_from_slice(&long);
+    data.extend_from_slice(b"\r\n{\"b\":2}\n");
+    data.extend_from_slice(&long);
+    for block in [16, 100, 1 << 20] {
+        let Ok((lines, bad)) = collect(&data, block, 100) else {
+            panic!("read failed")
+        };
+        let numbers: Vec<u64> = lines.iter().map(|l| l.0).collect();
+        assert_eq!(numbers, vec![1, 3], "block {block}");
+        assert_eq!(lines[1].1, 8 + 200_002);
+        assert_eq!(bad.len(), 2, "block {block}");
+        assert_eq!((bad[0].line, bad[0].offset), (2, 8));
+        assert_eq!(
+            bad[0].reason,
+            LineError::TooLong {
+                bytes: 200_000,
+                max: 100
+            }
+        );
+        assert_eq!(bad[1].line, 4);
+        assert_eq!(
+            bad[1].reason,
+            LineError::TooLong {
+                bytes: 200_000,
+                max: 100
+            }
+        );
+    }
+}
+
+#[test]
+fn empty_and_blank_only_files() {
+    for data in [&b""[..], b"\n\n  \r\n\t\n", b"\xEF\xBB\xBF", b"   "] {
+        match collect(data, 2, 100) {
+            Err(ReadError::Empty { path }) => assert_eq!(&*path, Path::new("t.jsonl")),
+            other => panic!("expected Empty, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn file_of_only_bad_lines_is_not_empty() {
+    let Ok((lines, bad)) = collect(b"\xFF\n", 1 << 20, 100) else {
+        panic!("read failed")
+    };
+    assert!(lines.is_empty());
+    assert_eq!(bad.len(), 1);
+}
+
+#[test]
+fn open_missing_file_names_path() {
+    match BlockReader::open(Path::new("/nonexistent/x.jsonl"), FileId(0), 10) {
+        Err(e) => assert!(e.to_string().starts_with("/nonexistent/x.jsonl: ")),
+        Ok(_) => panic!("expected an error"),
+    }
+}

@@ -1,0 +1,66 @@
+//! Normalized, provider-neutral result rows.
+//!
+//! Invariant: an [`Outcome`] carries only provider statuses (never
+//! `RetryExhausted` or `Missing`, which are ledger verdicts); strings borrow
+//! from the line unless JSON unescaping forced a copy.
+
+use std::borrow::Cow;
+
+use crate::status::{ErrorKind, Status, Usage};
+
+/// The classified result of one result line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<'a> {
+    /// Completed, ProviderError, ContentFilter, Timeout, Expired or Canceled.
+    pub status: Status,
+    /// Set for `ProviderError`.
+    pub error_kind: Option<ErrorKind>,
+    pub error_code: Option<Cow<'a, str>>,
+    pub error_message: Option<Cow<'a, str>>,
+    /// HTTP status of the provider's response, if it sent one.
+    pub http_status: Option<u16>,
+    /// The model stopped at its output limit (still `Completed`).
+    pub truncated: bool,
+    pub finish_reason: Option<Cow<'a, str>>,
+    /// The assistant's text.
+    pub response_text: Option<Cow<'a, str>>,
+    /// Model that answered, as the response names it.
+    pub model: Option<Cow<'a, str>>,
+    /// Model snapshot / system fingerprint.
+    pub snapshot: Option<Cow<'a, str>>,
+    pub usage: Usage,
+}
+
+impl Outcome<'_> {
+    /// An outcome with the given status and nothing else.
+    pub fn new(status: Status) -> Self {
+        Outcome {
+            status,
+            error_kind: None,
+            error_code: None,
+            error_message: None,
+            http_status: None,
+            truncated: false,
+            finish_reason: None,
+            response_text: None,
+            model: None,
+            snapshot: None,
+            usage: Usage::default(),
+        }
+    }
+
+    /// A provider error of the given kind.
+    pub fn provider_error(kind: ErrorKind) -> Self {
+        Outcome {
+            error_kind: Some(kind),
+            ..Outcome::new(Status::ProviderError)
+        }
+    }
+}
+
+/// One parsed result line: the row's id and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultLine<'a> {
+    pub custom_id: Cow<'a, str>,
+    pub outcome: Outcome<'a>,
+}

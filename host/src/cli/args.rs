@@ -1,0 +1,131 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "assay",
+    version,
+    about = "Evaluate LLM batch inference jobs with sandboxed WebAssembly judges"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Classify every row of a finished batch job and score it with judges.
+    Eval(Box<EvalArgs>),
+    /// List the judges on the search path (reads manifests only; runs no wasm).
+    Judges(JudgesArgs),
+    /// Judge authoring tools.
+    #[command(subcommand)]
+    Judge(JudgeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JudgeCommand {
+    /// Build judge crates for wasm32-wasip2 and stage them with their sha256.
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Provider {
+    Openai,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Provider whose file formats to read.
+    #[arg(long, value_enum, default_value = "openai")]
+    pub provider: Provider,
+    /// The batch input file (JSONL), in submission order.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Result files of one attempt, comma-separated (e.g. output,errors).
+    /// Repeat for each retry attempt, in attempt order.
+    #[arg(long = "results", required = true, value_name = "FILE[,FILE...]")]
+    pub results: Vec<String>,
+    /// A judge to run, by name. Repeatable.
+    #[arg(long = "judge")]
+    pub judges: Vec<String>,
+    /// Judge configuration: JUDGE.KEY=VALUE, where VALUE `@path` passes the file's content.
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write one JSON line per submitted row (status, flags, verdicts).
+    #[arg(long)]
+    pub rows_out: Option<PathBuf>,
+    /// Rows per drift segment, in submission order.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub segment_size: u32,
+    /// Bad input lines tolerated before the run fails (exit 3).
+    #[arg(long, default_value_t = 0)]
+    pub max_bad_lines: u64,
+    /// Longest accepted line, in bytes.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_line_bytes: usize,
+    /// Fail (exit 1) when completed / submitted is below this fraction.
+    #[arg(long)]
+    pub min_completion: Option<f64>,
+    /// Fail (exit 1) when a quality judge's pass rate is below this. `F` applies
+    /// to every quality judge, `JUDGE=F` to one. Repeatable.
+    #[arg(long)]
+    pub min_pass_rate: Vec<String>,
+    /// Outcomes that count as retryable (for retry_exhausted).
+    #[arg(long, default_value = "rate_limit,server_error,expired")]
+    pub retryable: String,
+    /// Operator policy file (limits and ceilings); also $ASSAY_POLICY.
+    #[arg(long, env = "ASSAY_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Extra directories to look for judges in (searched first).
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    /// Worker threads (default: available cores).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Rows per judge call.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub chunk_rows: u64,
+    /// Seed for the judges' deterministic randomness.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Compile judges every run instead of using the compile cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print what judges logged (captured and capped) to stderr.
+    #[arg(long)]
+    pub judge_log: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JudgesArgs {
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Cargo workspaces (or judge crates) to build. Default with --all: the
+    /// source tree's plugins/ directory.
+    pub dirs: Vec<PathBuf>,
+    /// Build the built-in judges of this source tree.
+    #[arg(long)]
+    pub all: bool,
+    /// Where to stage judges (default: the built-in judge directory,
+    /// <workspace>/target/judges).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

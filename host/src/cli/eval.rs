@@ -1,0 +1,224 @@
+//! `assay eval`: turn arguments into an `EvalConfig`, prepare judges, run,
+//! apply gates, print, and choose the exit code.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, anyhow, bail};
+use assay::eval::{self, EvalConfig, EvalError};
+use assay::judge::Policy;
+use assay::judge::cache::CompileCache;
+use assay::judge::engine::JudgeEngine;
+use assay::judge::registry::SearchPath;
+use assay::judge::state::RunContext;
+use assay::report::summary::Gate;
+use assay::report::terminal;
+use assay_batch::RetryPolicy;
+
+use super::args::{EvalArgs, Format, Provider};
+use super::exit;
+
+/// An error that already knows its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub code: i32,
+    pub message: String,
+}
+
+fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!(Exit {
+        code,
+        message: e.to_string()
+    })
+}
+
+/// `JUDGE.KEY=VALUE` → (judge, key, value).
+fn parse_set(s: &str) -> Result<(String, String, String)> {
+    let (lhs, value) = s
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--set {s:?}: expected JUDGE.KEY=VALUE"))?;
+    let (judge, key) = lhs
+        .split_once('.')
+        .ok_or_else(|| anyhow!("--set {s:?}: expected JUDGE.KEY=VALUE"))?;
+    if judge.is_empty() || key.is_empty() {
+        bail!("--set {s:?}: expected JUDGE.KEY=VALUE");
+    }
+    Ok((judge.to_owned(), key.to_owned(), value.to_owned()))
+}
+
+fn parse_rate(s: &str, what: &str) -> Result<f64> {
+    let v: f64 = s.parse().map_err(|_| anyhow!("{what} {s:?} is not a number"))?;
+    if !(0.0..=1.0).contains(&v) {
+        bail!("{what} {v} must be a fraction within 0..1");
+    }
+    Ok(v)
+}
+
+pub fn run(args: EvalArgs) -> Result<i32> {
+    let provider = match args.provider {
+        Provider::Openai => "openai",
+    };
+    let mut sets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for s in &args.sets {
+        let (j, k, v) = parse_set(s).map_err(|e| fail(exit::USAGE, e))?;
+        if !args.judges.contains(&j) {
+            return Err(fail(
+                exit::USAGE,
+                format!("--set {s:?} configures judge '{j}', which no --judge selects"),
+            ));
+        }
+        sets.entry(j).or_default().push((k, v));
+    }
+    let mut pass_gates: Vec<(Option<String>, f64)> = Vec::new();
+    for g in &args.min_pass_rate {
+        let gate = match g.split_once('=') {
+            Some((j, v)) => (Some(j.to_owned()), parse_rate(v, "--min-pass-rate")?),
+            None => (None, parse_rate(g, "--min-pass-rate")?),
+        };
+        pass_gates.push(gate);
+    }
+    let min_completion = args
+        .min_completion
+        .map(|v| parse_rate(&v.to_string(), "--min-completion"))
+        .transpose()
+        .map_err(|e| fail(exit::USAGE, e))?;
+    let mut attempts = Vec::new();
+    for r in &args.results {
+        let files: Vec<PathBuf> = r.split(',').filter(|f| !f.is_empty()).map(PathBuf::from).collect();
+        if files.is_empty() {
+            return Err(fail(exit::USAGE, format!("--results {r:?} names no file")));
+        }
+        attempts.push(files);
+    }
+    let retry = RetryPolicy::parse(&args.retryable).map_err(|e| fail(exit::USAGE, e))?;
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p).map_err(|e| fail(exit::USAGE, e))?,
+        None => Policy::default(),
+    };
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let run_ctx = RunContext {
+        started,
+        seed: args.seed,
+    };
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_time()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let engine = JudgeEngine::new().map_err(|e| fail(exit::JUDGE, e))?;
+        let cache = if args.no_cache {
+            None
+        } else {
+            CompileCache::default_dir().and_then(CompileCache::open)
+        };
+        let path = SearchPath::standard(&args.plugin_dirs);
+        let mut judges = Vec::new();
+        for name in &args.judges {
+            if judges.iter().any(|j: &eval::PreparedJudge| &j.info.name == name) {
+                return Err(fail(exit::USAGE, format!("--judge {name} given twice")));
+            }
+            let config = eval::read_config(name, sets.get(name).map_or(&[][..], |v| &v[..]))
+                .map_err(|e| fail(exit::USAGE, e))?;
+            let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, run_ctx)
+                .await
+                .map_err(|e| fail(exit::JUDGE, e))?;
+            judges.push(j);
+        }
+        let cfg = EvalConfig {
+            provider,
+            input: args.input.clone(),
+            attempts,
+            segment_size: args.segment_size,
+            max_bad_lines: args.max_bad_lines,
+            max_line_bytes: args.max_line_bytes,
+            block_bytes: 1 << 20,
+            chunk_rows: args.chunk_rows as usize,
+            workers,
+            retry,
+            max_judge_error_rate: policy.max_judge_error_rate,
+            rows_out: args.rows_out.clone(),
+            run: run_ctx,
+        };
+        let outcome = eval::run(cfg, judges).await.map_err(|e| match e {
+            EvalError::Read(_) | EvalError::EmptyAttempt { .. } | EvalError::TooManyFiles => fail(exit::INPUT, e),
+            EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
+            EvalError::Write { .. } => fail(exit::INPUT, e),
+        })?;
+        let mut summary = outcome.summary;
+        if let Some(min) = min_completion {
+            summary.gates.push(Gate {
+                name: "completion".into(),
+                threshold: min,
+                actual: summary.completion_rate,
+                passed: summary.completion_rate >= min,
+            });
+        }
+        for (judge, min) in &pass_gates {
+            let targets: Vec<String> = match judge {
+                Some(j) => {
+                    if !summary.judges.contains_key(j) {
+                        return Err(fail(
+                            exit::USAGE,
+                            format!("--min-pass-rate names judge '{j}', which no --judge selects"),
+                        ));
+                    }
+                    vec![j.clone()]
+                }
+                None => summary
+                    .judges
+                    .iter()
+                    .filter(|(_, s)| s.quality)
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+            };
+            for j in targets {
+                let actual = summary.judges.get(&j).map_or(0.0, |s| s.pass_rate);
+                summary.gates.push(Gate {
+                    name: format!("pass rate {j}"),
+                    threshold: *min,
+                    actual,
+                    passed: actual >= *min,
+                });
+            }
+        }
+        summary.exit_code = if outcome.bad_lines_over {
+            exit::INPUT
+        } else if summary.gates.iter().any(|g| !g.passed) {
+            exit::GATE
+        } else {
+            exit::OK
+        };
+        if args.judge_log {
+            for (name, lines) in &outcome.judge_logs {
+                for l in lines {
+                    eprintln!("[{name}] {}: {}", l.level, terminal::sanitize(&l.message));
+                }
+            }
+        }
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+            Format::Text => print!("{}", terminal::render(&summary)),
+        }
+        if outcome.bad_lines_over {
+            eprintln!(
+                "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
+                summary.bad_lines.count,
+                summary.bad_lines.max_allowed,
+                summary
+                    .bad_lines
+                    .lines
+                    .first()
+                    .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
+                    .unwrap_or_default()
+            );
+        }
+        Ok(summary.exit_code)
+    })
+}

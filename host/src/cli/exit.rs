@@ -1,0 +1,13 @@
+//! Exit codes, documented in the README.
+
+/// Everything ran and every gate passed.
+pub const OK: i32 = 0;
+/// A gate failed (`--min-completion`, `--min-pass-rate`).
+pub const GATE: i32 = 1;
+/// Bad command line (clap's own code).
+pub const USAGE: i32 = 2;
+/// Input problem: unreadable or empty file, or more bad lines than allowed.
+pub const INPUT: i32 = 3;
+/// Judge problem: refused at load, failed to start, or stopped by the host on
+/// more rows than the policy allows.
+pub const JUDGE: i32 = 4;

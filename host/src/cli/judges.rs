@@ -1,0 +1,89 @@
+//! `assay judges` and `assay judge build`.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use assay::judge::build::build_and_stage;
+use assay::judge::registry::SearchPath;
+use serde_json::json;
+
+use super::args::{BuildArgs, Format, JudgesArgs};
+use super::exit;
+
+/// The source tree this binary was built from (for `judge build --all`).
+fn source_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn list(args: JudgesArgs) -> Result<i32> {
+    let path = SearchPath::standard(&args.plugin_dirs);
+    let (found, errors) = path.list();
+    match args.format {
+        Format::Json => {
+            let judges: Vec<_> = found
+                .iter()
+                .map(|(e, origin)| {
+                    json!({
+                        "name": e.manifest.name, "version": e.manifest.version, "description": e.manifest.description,
+                        "wit": e.manifest.wit, "origin": origin, "manifest": e.path.display().to_string(),
+                        "config": e.manifest.config,
+                    })
+                })
+                .collect();
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "judges": judges, "errors": errors }))?
+            );
+        }
+        Format::Text => {
+            if found.is_empty() {
+                println!("no judges found; build the built-in ones with `assay judge build --all`");
+            }
+            for (e, origin) in &found {
+                let m = &e.manifest;
+                println!("{:<18} {:<8} {:<10} {}", m.name, m.version, origin, m.description);
+                for (k, help) in &m.config {
+                    println!("{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
+                }
+            }
+            for e in &errors {
+                eprintln!("warning: {e}");
+            }
+            println!(
+                "searched: {}",
+                path.dirs
+                    .iter()
+                    .map(|(d, _)| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub fn build(args: BuildArgs) -> Result<i32> {
+    let root = source_root();
+    let mut dirs = args.dirs.clone();
+    if args.all {
+        dirs.push(root.join("plugins"));
+    }
+    if dirs.is_empty() {
+        bail!("name judge workspaces to build, or --all for the built-in judges");
+    }
+    let out = args.out.clone().unwrap_or_else(|| root.join("target").join("judges"));
+    let target_dir = root.join("target").join("wasm");
+    for d in &dirs {
+        for s in build_and_stage(d, &target_dir, &out)? {
+            println!(
+                "{:<18} {:>9} bytes  sha256 {}  → {}",
+                s.name,
+                s.bytes,
+                s.sha256,
+                s.dir.display()
+            );
+        }
+    }
+    Ok(exit::OK)
+}

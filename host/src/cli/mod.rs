@@ -1,0 +1,6 @@
+//! The `assay` command line: the only place errors become exit codes.
+
+pub mod args;
+pub mod eval;
+pub mod exit;
+pub mod judges;

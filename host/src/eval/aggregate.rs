@@ -1,0 +1,110 @@
+//! The aggregation stage: every aggregating judge sees one slim observation
+//! per submitted row, in submission order, then reports metrics and alarms.
+//!
+//! Invariant: observations are built from the final ledger and verdict
+//! tables, so they are identical whatever the worker count or chunking; an
+//! aggregator failure becomes an error in that judge's report only.
+
+use assay_batch::{Interner, Ledger};
+
+use super::rows::{wit_flags, wit_status, wit_usage};
+use super::table::{CellView, VerdictTable};
+use crate::judge::JudgeInstance;
+use crate::judge::bindings::types as wit;
+use crate::report::summary::{Alarm, JudgeSummary, SegmentValue};
+
+/// Observations per `observe` call: large enough to amortize the crossing,
+/// small enough to keep the guest's input buffer modest.
+const OBSERVE_CHUNK: usize = 2048;
+
+pub struct AggInputs<'a> {
+    pub ledger: &'a Ledger,
+    pub models: &'a Interner,
+    pub snapshots: &'a Interner,
+    pub tables: &'a [VerdictTable],
+    pub quality: &'a [usize],
+    pub rows: usize,
+    pub segment_size: u32,
+    pub provider: &'a str,
+}
+
+impl AggInputs<'_> {
+    /// Whether every quality judge passed the row; none when no quality judge
+    /// ran or the row was not completed.
+    pub fn validated(&self, idx: u32) -> Option<bool> {
+        if self.quality.is_empty() || self.ledger.status(idx) != assay_batch::Status::Completed {
+            return None;
+        }
+        Some(self.quality.iter().all(|&j| self.tables[j].passed_row(idx)))
+    }
+}
+
+/// Runs one aggregator over all rows and folds its report into `summary`.
+pub async fn aggregate(
+    inst: &mut JudgeInstance,
+    own_table: Option<usize>,
+    input: &AggInputs<'_>,
+    summary: &mut JudgeSummary,
+) {
+    match run(inst, own_table, input).await {
+        Ok(report) => {
+            for m in report.metrics {
+                match m.segment {
+                    None => {
+                        summary.metrics.insert(m.name, m.value);
+                    }
+                    Some(segment) => summary.segment_metrics.entry(m.name).or_default().push(SegmentValue {
+                        segment,
+                        value: m.value,
+                    }),
+                }
+            }
+            summary.alarms.extend(report.alarms.into_iter().map(|a| Alarm {
+                kind: a.kind,
+                segment: a.segment,
+                message: a.message,
+            }));
+        }
+        Err(e) => summary.aggregator_error = Some(e),
+    }
+    summary.fuel_used += inst.fuel_used;
+}
+
+async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInputs<'_>) -> Result<wit::Report, String> {
+    let info = wit::RunInfo {
+        rows_submitted: input.rows as u64,
+        segment_size: input.segment_size,
+        provider: input.provider,
+    };
+    inst.begin(info).await.map_err(|f| f.to_string())??;
+    let mut batch: Vec<wit::Observation<'_>> = Vec::with_capacity(OBSERVE_CHUNK);
+    for idx in 0..input.rows as u32 {
+        let l = input.ledger;
+        let verdict = own_table.and_then(|t| match input.tables[t].get(idx) {
+            CellView::Verdict { passed, score, label } => Some(wit::SlimVerdict { score, label, passed }),
+            _ => None,
+        });
+        let snapshot = l.snapshot(idx);
+        batch.push(wit::Observation {
+            index: u64::from(idx),
+            segment: idx / input.segment_size,
+            status: wit_status(l.status(idx)),
+            flags: wit_flags(l.flags(idx)),
+            model: input.models.get(l.model(idx)),
+            snapshot: (snapshot != Interner::NONE).then(|| input.snapshots.get(snapshot)),
+            attempt: u32::from(l.attempt(idx)),
+            usage: wit_usage(&l.usage(idx)),
+            retry_usage: wit_usage(&l.retry_usage(idx)),
+            verdict,
+            validated: input.validated(idx),
+        });
+        if batch.len() == OBSERVE_CHUNK {
+            inst.observe(&batch).await.map_err(|f| f.to_string())??;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        inst.observe(&batch).await.map_err(|f| f.to_string())??;
+    }
+    inst.finish().await.map_err(|f| f.to_string())?
+}

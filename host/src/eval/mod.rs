@@ -1,0 +1,19 @@
+//! `assay eval`: the pipeline from provider files to a summary.
+//!
+//! reader (`read`) → bounded channel of blocks → workers (`work`: parse,
+//! classify, score in chunks) → ordered collector (`run`) → ledger and
+//! verdict tables (`table`) → aggregators (`aggregate`) → summary / rows-out.
+
+pub mod aggregate;
+pub mod intern;
+pub mod judges;
+pub mod read;
+pub mod rows;
+pub mod rows_json;
+pub mod run;
+pub mod spill;
+pub mod table;
+pub mod work;
+
+pub use judges::{JudgeInfo, PreparedJudge, prepare, read_config};
+pub use run::{EvalConfig, EvalError, EvalOutcome, run};

@@ -1,0 +1,79 @@
+//! From classified result lines to the judge interface's `row` records.
+//!
+//! Invariant: rows borrow every string from the parsed line (and the prompt
+//! cache), so building a chunk copies no response text; only completed rows
+//! are ever built, since quality judges score completed rows only.
+
+use assay_batch::{Flags, Status, Usage};
+
+use crate::judge::bindings::types::{self as wit, RowFlags, RowStatus};
+
+pub fn wit_status(s: Status) -> RowStatus {
+    match s {
+        Status::Completed => RowStatus::Completed,
+        Status::ProviderError => RowStatus::ProviderError,
+        Status::ContentFilter => RowStatus::ContentFilter,
+        Status::Timeout => RowStatus::Timeout,
+        Status::Expired => RowStatus::Expired,
+        Status::Canceled => RowStatus::Canceled,
+        Status::RetryExhausted => RowStatus::RetryExhausted,
+        Status::Missing => RowStatus::Missing,
+    }
+}
+
+pub fn wit_flags(f: Flags) -> RowFlags {
+    let mut out = RowFlags::empty();
+    if f.contains(Flags::TRUNCATED) {
+        out |= RowFlags::TRUNCATED;
+    }
+    if f.contains(Flags::RETRIED) {
+        out |= RowFlags::RETRIED;
+    }
+    if f.contains(Flags::SILENTLY_RETRIED) {
+        out |= RowFlags::SILENTLY_RETRIED;
+    }
+    if f.contains(Flags::DUPLICATE) {
+        out |= RowFlags::DUPLICATE;
+    }
+    out
+}
+
+pub fn wit_usage(u: &Usage) -> wit::Usage {
+    wit::Usage {
+        input_tokens: u.input,
+        output_tokens: u.output,
+        cached_input_tokens: u.cached_input,
+        cache_write_tokens: u.cache_write,
+        reasoning_tokens: u.reasoning,
+    }
+}
+
+/// Prompt and metadata of one input row, read back from the input file when
+/// a judge asks for them.
+#[derive(Debug, Default)]
+pub struct RequestExtras {
+    pub messages: Vec<(String, String)>,
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Borrowed views of `RequestExtras` in the interface's shapes.
+pub struct ExtrasView<'a> {
+    pub messages: Vec<wit::Message<'a>>,
+    pub metadata: Vec<(&'a str, &'a str)>,
+}
+
+impl RequestExtras {
+    pub fn view(&self) -> ExtrasView<'_> {
+        ExtrasView {
+            messages: self
+                .messages
+                .iter()
+                .map(|(r, c)| wit::Message {
+                    role: r.as_str(),
+                    content: c.as_str(),
+                })
+                .collect(),
+            metadata: self.metadata.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        }
+    }
+}

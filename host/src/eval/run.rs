@@ -1,0 +1,405 @@
+//! One `assay eval`: input index → result blocks through the workers →
+//! ordered collection into the ledger and verdict tables → aggregators →
+//! summary (and `--rows-out`).
+//!
+//! Invariant: every submitted row ends in exactly one status, and the summary
+//! counts add up to the rows submitted; bad lines are all reported, never
+//! dropped; the result does not depend on worker count or chunk size.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use assay_batch::{AtomicBitSet, BadLine, FileId, Ledger, ReadError, ReadOptions, RetryPolicy, Status, read_input};
+use tokio::sync::{Semaphore, mpsc};
+
+use super::aggregate::{AggInputs, aggregate};
+use super::intern::{LocalInterner, SharedInterner};
+use super::judges::PreparedJudge;
+use super::read::{Feed, ResultFile, read_results};
+use super::spill::Spill;
+use super::table::VerdictTable;
+use super::work::{BlockDone, Target, WorkerCtx, process};
+use crate::judge::StartError;
+use crate::judge::runner::Scorer;
+use crate::judge::state::RunContext;
+use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeSummary, Summary};
+
+pub struct EvalConfig {
+    pub provider: &'static str,
+    pub input: PathBuf,
+    /// Result files per attempt, in attempt order.
+    pub attempts: Vec<Vec<PathBuf>>,
+    pub segment_size: u32,
+    pub max_bad_lines: u64,
+    pub max_line_bytes: usize,
+    pub block_bytes: usize,
+    pub chunk_rows: usize,
+    pub workers: usize,
+    pub retry: RetryPolicy,
+    pub max_judge_error_rate: f64,
+    pub rows_out: Option<PathBuf>,
+    pub run: RunContext,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("attempt {attempt}: its result files hold no rows ({files})")]
+    EmptyAttempt { attempt: usize, files: String },
+    #[error(transparent)]
+    Judge(#[from] StartError),
+    #[error(
+        "judge '{judge}' was stopped by the host on {failures} rows, more than the allowed {allowed} ({rate}% of {rows} rows); first: {first}"
+    )]
+    TooManyFailures {
+        judge: String,
+        failures: u64,
+        allowed: u64,
+        rate: f64,
+        rows: u64,
+        first: String,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("too many files: at most 65535 result files per run")]
+    TooManyFiles,
+}
+
+/// The finished run: a summary plus what the CLI needs to decide exit codes.
+pub struct EvalOutcome {
+    pub summary: Summary,
+    pub bad_lines_over: bool,
+    pub judge_logs: Vec<(String, Vec<crate::judge::state::LogLine>)>,
+}
+
+pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<EvalOutcome, EvalError> {
+    let started = Instant::now();
+    let opts = ReadOptions {
+        max_line_bytes: cfg.max_line_bytes,
+        block_bytes: cfg.block_bytes,
+    };
+    let (index, mut bad) = {
+        let path = cfg.input.clone();
+        tokio::task::spawn_blocking(move || read_input(&path, FileId(0), &opts))
+            .await
+            .map_err(|e| ReadError::Io {
+                path: cfg.input.clone().into(),
+                source: std::io::Error::other(e),
+            })??
+    };
+    let rows = index.len();
+    let index = Arc::new(index);
+    let attempts = cfg.attempts.len().max(1);
+    if attempts > usize::from(u16::MAX) || cfg.attempts.iter().map(Vec::len).sum::<usize>() >= usize::from(u16::MAX) {
+        return Err(EvalError::TooManyFiles);
+    }
+    let mut ledger = Ledger::new(rows, attempts as u16, cfg.retry);
+    let final_set = Arc::new(AtomicBitSet::new(rows));
+    let scoring: Vec<usize> = (0..judges.len()).filter(|&j| judges[j].info.scores).collect();
+    let mut tables: Vec<VerdictTable> = scoring.iter().map(|_| VerdictTable::new(rows)).collect();
+    let mut spill = match &cfg.rows_out {
+        Some(p) => Some(Spill::new(rows).map_err(|source| EvalError::Write {
+            path: p.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    let models = SharedInterner::default();
+    let snapshots = SharedInterner::default();
+
+    let ctx = Arc::new(WorkerCtx {
+        index: index.clone(),
+        final_set: final_set.clone(),
+        segment_size: cfg.segment_size.max(1),
+        chunk_rows: cfg.chunk_rows,
+        provider: cfg.provider,
+        needs_prompt: judges.iter().any(|j| j.info.scores && j.info.needs_prompt),
+        needs_metadata: judges.iter().any(|j| j.info.scores && j.info.needs_metadata),
+        input: Arc::new(std::fs::File::open(&cfg.input).map_err(|source| ReadError::Io {
+            path: cfg.input.clone().into(),
+            source,
+        })?),
+        max_line_bytes: cfg.max_line_bytes,
+    });
+
+    // Attempts last-to-first: a later attempt's result supersedes an earlier one.
+    let mut files = Vec::new();
+    for (a, paths) in cfg.attempts.iter().enumerate().rev() {
+        for p in paths {
+            files.push(ResultFile {
+                attempt: a as u16 + 1,
+                path: p.clone(),
+            });
+        }
+    }
+    let workers = cfg.workers.max(1);
+    let (job_tx, job_rx) = async_channel::bounded(workers * 2);
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<BlockDone>();
+    let permits = Arc::new(Semaphore::new(workers * 4));
+    let stop = Arc::new(AtomicBool::new(false));
+    let feed = Feed {
+        tx: job_tx,
+        permits,
+        stop: stop.clone(),
+        handle: tokio::runtime::Handle::current(),
+        max_line_bytes: cfg.max_line_bytes,
+        block_bytes: cfg.block_bytes,
+    };
+    let reader = tokio::task::spawn_blocking(move || read_results(files, attempts, feed));
+    let mut handles = Vec::new();
+    for _ in 0..workers {
+        let mut scorers: Vec<Scorer> = scoring
+            .iter()
+            .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
+            .collect();
+        let (rx, tx, ctx) = (job_rx.clone(), done_tx.clone(), ctx.clone());
+        let (mut names, mut snaps) = (
+            LocalInterner::new(models.clone()),
+            LocalInterner::new(snapshots.clone()),
+        );
+        handles.push(tokio::spawn(async move {
+            while let Ok(job) = rx.recv().await {
+                let done = process(job, &ctx, &mut names, &mut snaps, &mut scorers).await;
+                if tx.send(done).is_err() {
+                    break;
+                }
+            }
+            for s in &mut scorers {
+                s.close();
+            }
+            scorers
+        }));
+    }
+    drop(job_rx);
+    drop(done_tx);
+
+    // Collector: apply blocks strictly in sequence order.
+    let mut pending: BTreeMap<u64, BlockDone> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut abort: Option<EvalError> = None;
+    let allowed = (cfg.max_judge_error_rate * rows as f64).floor() as u64;
+    let mut first_failure: Vec<Option<String>> = vec![None; scoring.len()];
+    while let Some(done) = done_rx.recv().await {
+        pending.insert(done.seq, done);
+        while let Some(done) = pending.remove(&next) {
+            next += 1;
+            if abort.is_some() {
+                continue;
+            }
+            if let Some(e) = done.abort {
+                abort = Some(EvalError::Judge(e));
+                stop.store(true, Ordering::Relaxed);
+                continue;
+            }
+            bad.extend(done.bad);
+            for rec in &done.lines {
+                match rec.target {
+                    Target::Unexpected(ref id) => ledger.record_unexpected(done.attempt, id),
+                    Target::Row(idx) => {
+                        if ledger.apply(done.attempt, idx, rec.hash, &rec.record) == assay_batch::Applied::Final {
+                            final_set.set(idx as usize);
+                            if let Some(slot) = rec.slot {
+                                let mut fragment = serde_json::Map::new();
+                                for (t, verdicts) in done.verdicts.iter().enumerate() {
+                                    if let Some(r) = verdicts.get(slot as usize) {
+                                        tables[t].store(idx, r);
+                                        if let crate::judge::RowResult::Failed(f) = r {
+                                            first_failure[t]
+                                                .get_or_insert_with(|| format!("row {}: {f}", index.id(idx)));
+                                        }
+                                        if spill.is_some()
+                                            && let Some(v) = super::rows_json::verdict_text(r)
+                                        {
+                                            fragment.insert(judges[scoring[t]].info.name.clone(), v);
+                                        }
+                                    }
+                                }
+                                if let (Some(s), false) = (spill.as_mut(), fragment.is_empty()) {
+                                    let text = serde_json::Value::Object(fragment).to_string();
+                                    s.put(idx, &text).map_err(|source| EvalError::Write {
+                                        path: cfg.rows_out.clone().unwrap_or_default(),
+                                        source,
+                                    })?;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (t, table) in tables.iter().enumerate() {
+                if table.host_failures() > allowed {
+                    abort = Some(EvalError::TooManyFailures {
+                        judge: judges[scoring[t]].info.name.clone(),
+                        failures: table.host_failures(),
+                        allowed,
+                        rate: cfg.max_judge_error_rate * 100.0,
+                        rows: rows as u64,
+                        first: first_failure[t].clone().unwrap_or_default(),
+                    });
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+            drop(done.permit);
+        }
+    }
+    let stats = reader.await.map_err(|e| ReadError::Io {
+        path: cfg.input.clone().into(),
+        source: std::io::Error::other(e),
+    })??;
+    let mut scorers_by_worker = Vec::new();
+    for h in handles {
+        if let Ok(s) = h.await {
+            scorers_by_worker.push(s);
+        }
+    }
+    if let Some(e) = abort {
+        return Err(e);
+    }
+    for (a, files) in cfg.attempts.iter().enumerate() {
+        if stats.lines_per_attempt.get(a).copied().unwrap_or(0) == 0
+            && bad.iter().all(|b| !files.iter().any(|f| *f == *b.path))
+        {
+            return Err(EvalError::EmptyAttempt {
+                attempt: a + 1,
+                files: files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    ledger.finish();
+    bad.sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
+
+    // Judge summaries: scoring counters, fuel, then aggregation.
+    let mut judge_summaries: BTreeMap<String, JudgeSummary> = BTreeMap::new();
+    let mut judge_logs = Vec::new();
+    for (j, pj) in judges.iter().enumerate() {
+        let mut s = JudgeSummary {
+            version: pj.info.version.clone(),
+            sha256: pj.loaded.sha256.clone(),
+            quality: pj.info.quality,
+            ..JudgeSummary::default()
+        };
+        if let Some(t) = scoring.iter().position(|&x| x == j) {
+            let table = &tables[t];
+            s.scored = table.scored;
+            s.passed = table.passed;
+            s.pass_rate = if table.scored > 0 {
+                table.passed as f64 / table.scored as f64
+            } else {
+                0.0
+            };
+            s.judge_errors = table.judge_errors;
+            for k in crate::judge::FailureKind::ALL {
+                s.failures
+                    .insert(k.as_str(), table.failures.get(&k).copied().unwrap_or(0));
+            }
+            let mut log = Vec::new();
+            for w in &mut scorers_by_worker {
+                if let Some(sc) = w.get_mut(t) {
+                    s.fuel_used += sc.fuel_used();
+                    s.instance_restarts += sc.restarts;
+                    log.append(&mut sc.log);
+                }
+            }
+            judge_logs.push((pj.info.name.clone(), log));
+        }
+        judge_summaries.insert(pj.info.name.clone(), s);
+    }
+    let quality: Vec<usize> = scoring
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| judges[**j].info.quality)
+        .map(|(t, _)| t)
+        .collect();
+    let (model_names, snapshot_names) = (models.take(), snapshots.take());
+    let agg_input = AggInputs {
+        ledger: &ledger,
+        models: &model_names,
+        snapshots: &snapshot_names,
+        tables: &tables,
+        quality: &quality,
+        rows,
+        segment_size: cfg.segment_size.max(1),
+        provider: cfg.provider,
+    };
+    for (j, pj) in judges.iter_mut().enumerate() {
+        let own = scoring.iter().position(|&x| x == j);
+        if let (Some(inst), Some(s)) = (pj.aggregator.as_mut(), judge_summaries.get_mut(&pj.info.name)) {
+            aggregate(inst, own, &agg_input, s).await;
+            judge_logs.push((format!("{} (aggregator)", pj.info.name), inst.take_log()));
+        }
+    }
+
+    if let (Some(path), Some(spill)) = (&cfg.rows_out, spill.as_mut()) {
+        let names: Vec<&str> = scoring.iter().map(|&j| judges[j].info.name.as_str()).collect();
+        super::rows_json::write_rows_out(path, &agg_input, &index, &names, spill).map_err(|source| {
+            EvalError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+    }
+
+    let counts = ledger.status_counts();
+    let mut status_counts = BTreeMap::new();
+    for s in Status::ALL {
+        status_counts.insert(s.as_str(), counts[s.index()]);
+    }
+    let fc = ledger.flag_counts();
+    let (unexpected, unexpected_ids) = ledger.unexpected();
+    let completed = counts[Status::Completed.index()];
+    let bad_count = bad.len() as u64;
+    let summary = Summary {
+        assay_version: env!("CARGO_PKG_VERSION"),
+        provider: cfg.provider.to_owned(),
+        input: cfg.input.display().to_string(),
+        attempts: cfg
+            .attempts
+            .iter()
+            .map(|a| a.iter().map(|p| p.display().to_string()).collect())
+            .collect(),
+        rows_submitted: rows as u64,
+        segment_size: cfg.segment_size.max(1),
+        segments: (rows as u64).div_ceil(u64::from(cfg.segment_size.max(1))) as u32,
+        status_counts,
+        completion_rate: if rows > 0 { completed as f64 / rows as f64 } else { 0.0 },
+        flags: Flags {
+            truncated: fc.truncated,
+            retried: fc.retried,
+            silently_retried: fc.silently_retried,
+            duplicate: fc.duplicate,
+            unexpected,
+        },
+        unexpected_ids: unexpected_ids.to_vec(),
+        bad_lines: BadLines {
+            count: bad_count,
+            max_allowed: cfg.max_bad_lines,
+            lines: bad.iter().take(100).map(bad_entry).collect(),
+        },
+        judges: judge_summaries,
+        gates: Vec::new(),
+        exit_code: 0,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    Ok(EvalOutcome {
+        summary,
+        bad_lines_over: bad_count > cfg.max_bad_lines,
+        judge_logs,
+    })
+}
+
+fn bad_entry(b: &BadLine) -> BadLineEntry {
+    BadLineEntry {
+        file: b.path.display().to_string(),
+        line: b.line,
+        reason: b.reason.to_string(),
+    }
+}

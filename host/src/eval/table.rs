@@ -1,0 +1,169 @@
+//! Per-judge verdicts for every submitted row, kept compact (8 bytes a row)
+//! so a million-row job stays well inside the memory budget.
+//!
+//! Invariant: a row's cell is written at most once, by the collector, when
+//! the row's final result is applied; counters always agree with the cells.
+
+use std::collections::BTreeMap;
+
+use assay_batch::Interner;
+
+use crate::judge::{FailureKind, RowResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[repr(C)]
+pub struct Cell {
+    /// 0 none, 1 passed, 2 failed, 3 judge error, 16 + k host failure of kind k.
+    kind: u8,
+    label: u16,
+    score: f32,
+}
+
+const NONE: u8 = 0;
+const PASSED: u8 = 1;
+const FAILED: u8 = 2;
+const JUDGE_ERROR: u8 = 3;
+const HOST_FAILURE: u8 = 16;
+
+/// What a cell says, for readers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellView<'a> {
+    Unscored,
+    Verdict {
+        passed: bool,
+        score: Option<f64>,
+        label: Option<&'a str>,
+    },
+    JudgeError,
+    Failed(FailureKind),
+}
+
+pub struct VerdictTable {
+    cells: Vec<Cell>,
+    labels: Interner,
+    pub scored: u64,
+    pub passed: u64,
+    pub judge_errors: u64,
+    pub failures: BTreeMap<FailureKind, u64>,
+}
+
+impl VerdictTable {
+    pub fn new(rows: usize) -> Self {
+        VerdictTable {
+            cells: vec![Cell::default(); rows],
+            labels: Interner::new(),
+            scored: 0,
+            passed: 0,
+            judge_errors: 0,
+            failures: BTreeMap::new(),
+        }
+    }
+
+    pub fn store(&mut self, idx: u32, r: &RowResult) {
+        let Some(cell) = self.cells.get_mut(idx as usize) else {
+            return;
+        };
+        if cell.kind != NONE {
+            return;
+        }
+        *cell = match r {
+            RowResult::Verdict(v) => {
+                self.scored += 1;
+                if v.passed {
+                    self.passed += 1;
+                }
+                Cell {
+                    kind: if v.passed { PASSED } else { FAILED },
+                    label: v.label.as_deref().map_or(Interner::NONE, |l| self.labels.intern(l)),
+                    score: v.score.map_or(f32::NAN, |s| s as f32),
+                }
+            }
+            RowResult::JudgeError { .. } => {
+                self.judge_errors += 1;
+                Cell {
+                    kind: JUDGE_ERROR,
+                    label: 0,
+                    score: f32::NAN,
+                }
+            }
+            RowResult::Failed(f) => {
+                *self.failures.entry(f.kind).or_default() += 1;
+                let k = FailureKind::ALL.iter().position(|x| *x == f.kind).unwrap_or(0) as u8;
+                Cell {
+                    kind: HOST_FAILURE + k,
+                    label: 0,
+                    score: f32::NAN,
+                }
+            }
+        };
+    }
+
+    pub fn host_failures(&self) -> u64 {
+        self.failures.values().sum()
+    }
+
+    pub fn get(&self, idx: u32) -> CellView<'_> {
+        let Some(c) = self.cells.get(idx as usize) else {
+            return CellView::Unscored;
+        };
+        match c.kind {
+            NONE => CellView::Unscored,
+            PASSED | FAILED => CellView::Verdict {
+                passed: c.kind == PASSED,
+                score: (!c.score.is_nan()).then_some(f64::from(c.score)),
+                label: (c.label != Interner::NONE).then(|| self.labels.get(c.label)),
+            },
+            JUDGE_ERROR => CellView::JudgeError,
+            k => CellView::Failed(
+                FailureKind::ALL
+                    .get(usize::from(k - HOST_FAILURE))
+                    .copied()
+                    .unwrap_or(FailureKind::Trap),
+            ),
+        }
+    }
+
+    /// True when the row has a verdict that passed.
+    pub fn passed_row(&self, idx: u32) -> bool {
+        self.cells.get(idx as usize).is_some_and(|c| c.kind == PASSED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::{Failure, Verdict};
+
+    #[test]
+    fn counters_agree_with_cells_and_first_write_wins() {
+        let mut t = VerdictTable::new(4);
+        let pass = RowResult::Verdict(Verdict {
+            score: Some(1.0),
+            label: None,
+            passed: true,
+            details: None,
+        });
+        let fail = RowResult::Verdict(Verdict {
+            score: Some(0.0),
+            label: Some("enum@/label".into()),
+            passed: false,
+            details: None,
+        });
+        t.store(0, &pass);
+        t.store(0, &fail);
+        t.store(1, &fail);
+        t.store(2, &RowResult::Failed(Failure::new(FailureKind::Fuel, "x")));
+        assert_eq!((t.scored, t.passed, t.host_failures()), (2, 1, 1));
+        assert_eq!(
+            t.get(1),
+            CellView::Verdict {
+                passed: false,
+                score: Some(0.0),
+                label: Some("enum@/label")
+            }
+        );
+        assert_eq!(t.get(2), CellView::Failed(FailureKind::Fuel));
+        assert_eq!(t.get(3), CellView::Unscored);
+        assert_eq!(std::mem::size_of::<Cell>(), 8);
+    }
+}

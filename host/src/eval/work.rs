@@ -1,0 +1,242 @@
+//! Worker side of the pipeline: parse and classify one block of result lines,
+//! then score its completed rows with every scoring judge, in chunks.
+//!
+//! Invariant: a block's answer covers every line of the block exactly once
+//! (as a record or a bad line), and each scored row gets exactly one result
+//! per scoring judge. Workers never decide a row's final status: the
+//! collector does, in file order, so the outcome does not depend on timing.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
+
+use assay_batch::{AtomicBitSet, BadLine, Block, InputIndex, LineError, RowRecord, Status, openai};
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::intern::LocalInterner;
+use super::rows::{RequestExtras, wit_flags, wit_status, wit_usage};
+use crate::judge::bindings::types as wit;
+use crate::judge::runner::Scorer;
+use crate::judge::{RowResult, StartError};
+
+/// One block of one result file, tagged with its place in the run.
+pub struct Job {
+    /// Position in the run's global block order (attempts last-to-first).
+    pub seq: u64,
+    pub attempt: u16,
+    pub block: Block,
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// What a line of a result file turned out to be.
+pub enum Target {
+    Row(u32),
+    /// A result for an id that was never submitted.
+    Unexpected(String),
+}
+
+pub struct LineRec {
+    pub target: Target,
+    pub hash: u64,
+    pub record: RowRecord,
+    /// Index into the block's verdict vectors when the row was scored.
+    pub slot: Option<u32>,
+}
+
+pub struct BlockDone {
+    pub seq: u64,
+    pub attempt: u16,
+    pub lines: Vec<LineRec>,
+    pub bad: Vec<BadLine>,
+    /// Per scoring judge, one result per slot.
+    pub verdicts: Vec<Vec<RowResult>>,
+    pub abort: Option<StartError>,
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Read-only facts every worker shares.
+pub struct WorkerCtx {
+    pub index: Arc<InputIndex>,
+    pub final_set: Arc<AtomicBitSet>,
+    pub segment_size: u32,
+    pub chunk_rows: usize,
+    pub provider: &'static str,
+    /// Re-read prompts / metadata from the input file for judges that ask.
+    pub needs_prompt: bool,
+    pub needs_metadata: bool,
+    pub input: Arc<File>,
+    pub max_line_bytes: usize,
+}
+
+/// xxh3 of the raw line: tells an identical duplicate from a differing one.
+fn line_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Reads the input line at `offset` and pulls out what judges asked for.
+fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = 0;
+    let offset = ctx.index.offset(idx);
+    loop {
+        if len == buf.len() {
+            if buf.len() >= ctx.max_line_bytes {
+                break;
+            }
+            buf.resize(buf.len() * 2, 0);
+        }
+        match ctx.input.read_at(&mut buf[len..], offset + len as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let had_newline = memchr::memchr(b'\n', &buf[len..len + n]).is_some();
+                len += n;
+                if had_newline {
+                    break;
+                }
+            }
+        }
+    }
+    let end = memchr::memchr(b'\n', &buf[..len]).unwrap_or(len);
+    let line = &buf[..end];
+    RequestExtras {
+        messages: if ctx.needs_prompt {
+            openai::parse_input_messages(line).unwrap_or_default()
+        } else {
+            Vec::new()
+        },
+        metadata: if ctx.needs_metadata {
+            openai::parse_input_metadata(line)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Parses, classifies and scores one block.
+pub async fn process(
+    job: Job,
+    ctx: &WorkerCtx,
+    names: &mut LocalInterner,
+    snapshots: &mut LocalInterner,
+    scorers: &mut [Scorer],
+) -> BlockDone {
+    let Job {
+        seq,
+        attempt,
+        mut block,
+        permit,
+    } = job;
+    let mut bad = std::mem::take(&mut block.bad);
+    let mut lines = Vec::new();
+    // (record position, input index, parsed line) for rows to score
+    let mut to_score = Vec::new();
+    for line in block.lines() {
+        let parsed = match openai::parse_result_line(line.bytes) {
+            Ok(p) => p,
+            Err(reason) => {
+                let reason = if line.last_unterminated {
+                    LineError::TruncatedLast(reason.to_string())
+                } else {
+                    reason
+                };
+                bad.push(block.bad_line(&line, reason));
+                continue;
+            }
+        };
+        let o = &parsed.outcome;
+        let record = RowRecord {
+            status: o.status,
+            error_kind: o.error_kind,
+            truncated: o.truncated,
+            usage: o.usage,
+            model: names.intern(o.model.as_deref()),
+            snapshot: snapshots.intern(o.snapshot.as_deref()),
+        };
+        let hash = line_hash(line.bytes);
+        match ctx.index.get(&parsed.custom_id) {
+            None => lines.push(LineRec {
+                target: Target::Unexpected(parsed.custom_id.into_owned()),
+                hash,
+                record,
+                slot: None,
+            }),
+            Some(idx) => {
+                let score = !scorers.is_empty() && o.status == Status::Completed && !ctx.final_set.get(idx as usize);
+                let slot = score.then_some(to_score.len() as u32);
+                lines.push(LineRec {
+                    target: Target::Row(idx),
+                    hash,
+                    record,
+                    slot,
+                });
+                if score {
+                    to_score.push((idx, parsed));
+                }
+            }
+        }
+    }
+    let mut verdicts = Vec::with_capacity(scorers.len());
+    let mut abort = None;
+    if !to_score.is_empty() {
+        let extras: Vec<RequestExtras> = if ctx.needs_prompt || ctx.needs_metadata {
+            to_score.iter().map(|(idx, _)| read_extras(ctx, *idx)).collect()
+        } else {
+            Vec::new()
+        };
+        let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
+        let rows: Vec<wit::Row<'_>> = to_score
+            .iter()
+            .enumerate()
+            .map(|(k, (idx, p))| {
+                let o = &p.outcome;
+                let mut flags = assay_batch::Flags::default();
+                if o.truncated {
+                    flags.insert(assay_batch::Flags::TRUNCATED);
+                }
+                wit::Row {
+                    id: &p.custom_id,
+                    index: u64::from(*idx),
+                    segment: *idx / ctx.segment_size,
+                    provider: ctx.provider,
+                    model: o.model.as_deref().unwrap_or(""),
+                    snapshot: o.snapshot.as_deref(),
+                    status: wit_status(o.status),
+                    flags: wit_flags(flags),
+                    attempt: u32::from(attempt),
+                    prompt: views.get(k).map_or(&[][..], |v| &v.messages[..]),
+                    response: o.response_text.as_deref(),
+                    finish_reason: o.finish_reason.as_deref(),
+                    usage: wit_usage(&o.usage),
+                    error_code: o.error_code.as_deref(),
+                    error_message: o.error_message.as_deref(),
+                    metadata: views.get(k).map_or(&[][..], |v| &v.metadata[..]),
+                }
+            })
+            .collect();
+        for scorer in scorers.iter_mut() {
+            let mut out = Vec::with_capacity(rows.len());
+            for chunk in rows.chunks(ctx.chunk_rows.max(1)) {
+                match scorer.score(chunk).await {
+                    Ok(r) => out.extend(r),
+                    Err(e) => {
+                        abort = Some(e);
+                        break;
+                    }
+                }
+            }
+            verdicts.push(out);
+            if abort.is_some() {
+                break;
+            }
+        }
+    }
+    BlockDone {
+        seq,
+        attempt,
+        lines,
+        bad,
+        verdicts,
+        abort,
+        permit,
+    }
+}

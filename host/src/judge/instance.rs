@@ -1,0 +1,226 @@
+//! One live judge instance: a `Store` plus the instantiated component, with
+//! every call metered by fuel and bounded by a wall-clock deadline.
+//!
+//! Invariant: after any `Failure` the instance is poisoned and must be
+//! dropped (the runner does so); a trapped or cancelled store is never
+//! entered again.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::Store;
+
+use super::bindings::Judge;
+use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
+use super::failure::{Failure, FailureKind, RowResult, check_verdict, judge_error};
+use super::load::LoadedJudge;
+use super::state::{JudgeState, RunContext};
+
+/// Whether an instance scores rows (one per worker) or aggregates (one per run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Scorer,
+    Aggregator,
+}
+
+/// Why an instance could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("judge '{judge}' failed to start: {failure}")]
+    Trapped { judge: String, failure: Failure },
+    #[error("judge '{judge}' rejected its configuration: {message}")]
+    Config { judge: String, message: String },
+}
+
+pub struct JudgeInstance {
+    judge: Arc<LoadedJudge>,
+    store: Store<JudgeState>,
+    bindings: Judge,
+    role: Role,
+    /// Rows scored by this instance, for recycling.
+    pub rows_served: u64,
+    /// Fuel consumed by calls so far: a deterministic cost measure.
+    pub fuel_used: u64,
+}
+
+impl JudgeInstance {
+    /// Instantiates from the pre-instantiated component and calls `init`.
+    pub async fn start(
+        judge: &Arc<LoadedJudge>,
+        config: &[(String, String)],
+        run: RunContext,
+        role: Role,
+    ) -> Result<JudgeInstance, StartError> {
+        let limits = &judge.limits;
+        let memory = match role {
+            Role::Scorer => limits.memory_bytes,
+            Role::Aggregator => limits.aggregator_memory_bytes,
+        };
+        let mut store = Store::new(judge.pre.engine(), JudgeState::new(limits, memory, &run));
+        store.limiter(|s| &mut s.limiter);
+        store.epoch_deadline_async_yield_and_update(1);
+        let trapped = |failure: Failure| StartError::Trapped {
+            judge: judge.name().to_owned(),
+            failure,
+        };
+        // Instantiation runs guest code (start functions, data init): meter it.
+        store
+            .set_fuel(limits.init_fuel)
+            .map_err(|e| trapped(Failure::from_error(&e)))?;
+        let deadline = limits.call_timeout_base * 10;
+        let bindings = bounded(deadline, judge.pre.instantiate_async(&mut store))
+            .await
+            .map_err(trapped)?;
+        let pairs: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let init = bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs))
+            .await
+            .map_err(trapped)?;
+        if let Err(e) = init {
+            let message = match judge_error(e) {
+                RowResult::JudgeError { kind, message } => format!("{kind}: {message}"),
+                other => format!("{other:?}"),
+            };
+            return Err(StartError::Config {
+                judge: judge.name().to_owned(),
+                message,
+            });
+        }
+        Ok(JudgeInstance {
+            judge: judge.clone(),
+            store,
+            bindings,
+            role,
+            rows_served: 0,
+            fuel_used: 0,
+        })
+    }
+
+    pub fn judge(&self) -> &Arc<LoadedJudge> {
+        &self.judge
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Captured guest log lines (drained).
+    pub fn take_log(&mut self) -> Vec<super::state::LogLine> {
+        self.store.data_mut().drain_output();
+        std::mem::take(&mut self.store.data_mut().log.lines)
+    }
+
+    fn arm(&mut self, fuel: u64) -> Result<(), Failure> {
+        self.store.set_fuel(fuel).map_err(|e| Failure::from_error(&e))
+    }
+
+    fn account_fuel(&mut self, armed: u64) {
+        let left = self.store.get_fuel().unwrap_or(0);
+        self.fuel_used += armed.saturating_sub(left);
+    }
+
+    pub async fn describe(&mut self) -> Result<Descriptor, Failure> {
+        let fuel = self.judge.limits.init_fuel;
+        self.arm(fuel)?;
+        let t = self.judge.limits.call_timeout_base;
+        let d = bounded(t, self.bindings.assay_judge_meta().call_describe(&mut self.store)).await;
+        self.account_fuel(fuel);
+        d
+    }
+
+    /// Scores one chunk. `Err` means the whole call failed and this instance
+    /// is poisoned; per-row problems come back inside the `Ok` vector.
+    pub async fn score_batch(&mut self, rows: &[Row<'_>]) -> Result<Vec<RowResult>, Failure> {
+        let n = rows.len() as u64;
+        let limits = &self.judge.limits;
+        let fuel = limits.fuel_per_row.saturating_mul(n.max(1));
+        let deadline = limits.call_timeout_base + limits.call_timeout_per_row * n.max(1) as u32;
+        self.arm(fuel)?;
+        let out = bounded(
+            deadline,
+            self.bindings
+                .assay_judge_scorer()
+                .call_score_batch(&mut self.store, rows),
+        )
+        .await;
+        self.account_fuel(fuel);
+        let out = out?;
+        if out.len() != rows.len() {
+            return Err(Failure::new(
+                FailureKind::InvalidOutput,
+                format!("returned {} verdicts for {} rows", out.len(), rows.len()),
+            ));
+        }
+        self.rows_served += n;
+        let limits = &self.judge.limits;
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(v) => match check_verdict(v, limits) {
+                    Ok(v) => RowResult::Verdict(v),
+                    Err(f) => RowResult::Failed(f),
+                },
+                Err(e) => judge_error(e),
+            })
+            .collect())
+    }
+
+    pub async fn begin(&mut self, info: RunInfo<'_>) -> Result<Result<(), String>, Failure> {
+        let fuel = self.judge.limits.aggregator_fuel;
+        self.arm(fuel)?;
+        let t = self.judge.limits.call_timeout_base * 10;
+        let r = bounded(
+            t,
+            self.bindings.assay_judge_aggregator().call_begin(&mut self.store, info),
+        )
+        .await;
+        self.account_fuel(fuel);
+        Ok(r?.map_err(error_text))
+    }
+
+    pub async fn observe(&mut self, batch: &[Observation<'_>]) -> Result<Result<(), String>, Failure> {
+        let limits = &self.judge.limits;
+        let fuel = limits.aggregator_fuel;
+        let deadline = limits.call_timeout_base + limits.call_timeout_per_row * batch.len() as u32;
+        self.arm(fuel)?;
+        let r = bounded(
+            deadline,
+            self.bindings
+                .assay_judge_aggregator()
+                .call_observe(&mut self.store, batch),
+        )
+        .await;
+        self.account_fuel(fuel);
+        Ok(r?.map_err(error_text))
+    }
+
+    pub async fn finish(&mut self) -> Result<Result<Report, String>, Failure> {
+        let fuel = self.judge.limits.aggregator_fuel;
+        self.arm(fuel)?;
+        let t = self.judge.limits.call_timeout_base * 10;
+        let r = bounded(t, self.bindings.assay_judge_aggregator().call_finish(&mut self.store)).await;
+        self.account_fuel(fuel);
+        Ok(r?.map_err(error_text))
+    }
+}
+
+fn error_text(e: super::bindings::types::JudgeError) -> String {
+    match judge_error(e) {
+        RowResult::JudgeError { kind, message } => format!("{kind}: {message}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Runs one guest call under a wall-clock deadline. Because stores yield at
+/// every epoch tick and WASI waits are async, the deadline fires for a
+/// computing guest and for one blocked in a host call alike.
+async fn bounded<T>(deadline: Duration, call: impl Future<Output = wasmtime::Result<T>>) -> Result<T, Failure> {
+    match tokio::time::timeout(deadline, call).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Failure::from_error(&e)),
+        Err(_) => Err(Failure::new(
+            FailureKind::Timeout,
+            format!("no answer within {} ms", deadline.as_millis()),
+        )),
+    }
+}

@@ -1,0 +1,172 @@
+//! Turning a judge on disk into a `JudgePre`: every check happens here, before
+//! any guest code runs.
+//!
+//! Invariant: a `LoadedJudge` has a manifest this host supports, a component
+//! whose size and sha256 match, limits within the operator's ceilings, and no
+//! import the host does not grant. Each refusal names the judge and the reason.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, HasSelf, Linker};
+
+use super::bindings::JudgePre;
+use super::cache::CompileCache;
+use super::engine::JudgeEngine;
+use super::limits::{Limits, Policy};
+use super::manifest::JudgeEntry;
+use super::state::JudgeState;
+
+/// Import prefixes any judge may use: the judge interface's own host
+/// functions, and the WASI interfaces Rust/Python/JS runtimes import even when
+/// unused. Those are linked with nothing granted (no env, no preopens, closed
+/// stdin, frozen clocks). Sockets and HTTP are absent: a judge importing them
+/// is refused at load time.
+const GRANTED_IMPORTS: &[&str] = &[
+    "assay:judge/host@0.1.",
+    "assay:judge/types@0.1.",
+    "wasi:cli/environment@0.2.",
+    "wasi:cli/exit@0.2.",
+    "wasi:cli/stdin@0.2.",
+    "wasi:cli/stdout@0.2.",
+    "wasi:cli/stderr@0.2.",
+    "wasi:cli/terminal-input@0.2.",
+    "wasi:cli/terminal-output@0.2.",
+    "wasi:cli/terminal-stdin@0.2.",
+    "wasi:cli/terminal-stdout@0.2.",
+    "wasi:cli/terminal-stderr@0.2.",
+    "wasi:io/error@0.2.",
+    "wasi:io/poll@0.2.",
+    "wasi:io/streams@0.2.",
+    "wasi:clocks/monotonic-clock@0.2.",
+    "wasi:clocks/wall-clock@0.2.",
+    "wasi:random/random@0.2.",
+    "wasi:random/insecure@0.2.",
+    "wasi:random/insecure-seed@0.2.",
+    "wasi:filesystem/types@0.2.",
+    "wasi:filesystem/preopens@0.2.",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("judge '{judge}': {reason}")]
+    Refused { judge: String, reason: String },
+}
+
+fn refuse(judge: &str, reason: impl Into<String>) -> LoadError {
+    LoadError::Refused {
+        judge: judge.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// A judge that passed every load check, ready to instantiate cheaply.
+pub struct LoadedJudge {
+    pub entry: JudgeEntry,
+    pub sha256: String,
+    pub limits: Limits,
+    pub pre: JudgePre<JudgeState>,
+}
+
+impl LoadedJudge {
+    pub fn name(&self) -> &str {
+        &self.entry.manifest.name
+    }
+}
+
+/// Runs the load-time checks in order: limits, size, hash, compile, imports,
+/// exports. Nothing of the guest runs.
+pub fn load(
+    engine: &JudgeEngine,
+    cache: Option<&CompileCache>,
+    policy: &Policy,
+    entry: JudgeEntry,
+) -> Result<Arc<LoadedJudge>, LoadError> {
+    let name = entry.manifest.name.clone();
+    let limits = policy
+        .limits_for(&entry.manifest.limits)
+        .map_err(|r| refuse(&name, format!("manifest {}: {r}", entry.path.display())))?;
+
+    let path = entry.component_path();
+    let size = std::fs::metadata(&path)
+        .map_err(|e| refuse(&name, format!("cannot read component {}: {e}", path.display())))?
+        .len();
+    if size > limits.max_wasm_bytes {
+        return Err(refuse(
+            &name,
+            format!(
+                "component {} is {size} bytes, above the {} byte limit",
+                path.display(),
+                limits.max_wasm_bytes
+            ),
+        ));
+    }
+    let wasm = std::fs::read(&path).map_err(|e| refuse(&name, format!("cannot read {}: {e}", path.display())))?;
+    let sha256 = hex::encode(Sha256::digest(&wasm));
+    match &entry.manifest.sha256 {
+        None => {
+            return Err(refuse(
+                &name,
+                format!(
+                    "manifest {} has no sha256; build it with `assay judge build`",
+                    entry.path.display()
+                ),
+            ));
+        }
+        Some(want) if !want.eq_ignore_ascii_case(&sha256) => {
+            return Err(refuse(
+                &name,
+                format!("sha256 mismatch: manifest says {want}, {} is {sha256}", path.display()),
+            ));
+        }
+        Some(_) => {}
+    }
+
+    let component = match cache {
+        Some(cache) => cache.load_or_compile(&engine.engine, &engine.compatibility_key(), &sha256, &wasm),
+        None => Component::new(&engine.engine, &wasm),
+    }
+    .map_err(|e| refuse(&name, format!("{} is not a valid component: {e}", path.display())))?;
+
+    check_imports(&name, &component, engine)?;
+
+    let mut linker: Linker<JudgeState> = Linker::new(&engine.engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| refuse(&name, format!("cannot link WASI: {e}")))?;
+    super::bindings::Judge::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+        .map_err(|e| refuse(&name, format!("cannot link the judge interface: {e}")))?;
+    let instance_pre = linker
+        .instantiate_pre(&component)
+        .map_err(|e| refuse(&name, format!("cannot link: {e}")))?;
+    let pre = JudgePre::new(instance_pre)
+        .map_err(|e| refuse(&name, format!("does not export the assay:judge@0.1.0 world: {e}")))?;
+    Ok(Arc::new(LoadedJudge {
+        entry,
+        sha256,
+        limits,
+        pre,
+    }))
+}
+
+/// The names of a component's imports that this host does not grant.
+fn ungranted_imports(component: &Component, engine: &JudgeEngine) -> Vec<String> {
+    let ty = component.component_type();
+    ty.imports(&engine.engine)
+        .filter(|(name, item)| {
+            let is_instance = matches!(item.ty, ComponentItem::ComponentInstance(_));
+            !(is_instance && GRANTED_IMPORTS.iter().any(|p| name.starts_with(p)))
+        })
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+fn check_imports(name: &str, component: &Component, engine: &JudgeEngine) -> Result<(), LoadError> {
+    let bad = ungranted_imports(component, engine);
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(refuse(
+        name,
+        format!("imports {}, which this host does not grant", bad.join(", ")),
+    ))
+}

@@ -1,0 +1,185 @@
+//! `judge.toml`: what a judge declares about itself, read without compiling or
+//! running any WebAssembly.
+//!
+//! Invariant: a `Manifest` value names a supported WIT version, a component
+//! file inside the judge's own directory, and (for a loadable judge) the
+//! sha256 the file must have.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+/// WIT packages this host can run.
+pub const SUPPORTED_WIT: &[&str] = &["assay:judge@0.1.0"];
+
+/// Limits a judge asks for; the operator policy decides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RequestedLimits {
+    pub fuel_per_row: Option<u64>,
+    pub memory_mib: Option<u64>,
+    pub timeout_ms_per_row: Option<u64>,
+}
+
+/// Capabilities a judge asks the host for. v0.1 grants none beyond `log`;
+/// the table exists so a later version can add e.g. `llm` without a format change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capabilities {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    pub wit: String,
+    /// File name of the component, relative to the manifest.
+    pub component: String,
+    /// Hex sha256 of the component; written by `assay judge build`.
+    pub sha256: Option<String>,
+    #[serde(default)]
+    pub limits: RequestedLimits,
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    /// Configuration keys and one line of help each.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A manifest and the directory it was found in.
+#[derive(Debug, Clone)]
+pub struct JudgeEntry {
+    pub manifest: Manifest,
+    pub path: PathBuf,
+}
+
+impl JudgeEntry {
+    pub fn component_path(&self) -> PathBuf {
+        self.dir().join(&self.manifest.component)
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+impl Manifest {
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
+        let invalid = |message: String| ManifestError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let m: Manifest = toml::from_str(text).map_err(|e| invalid(e.message().to_owned()))?;
+        if !valid_name(&m.name) {
+            return Err(invalid(format!(
+                "name {:?} must be 1-64 characters of a-z, 0-9, '-' or '_'",
+                m.name
+            )));
+        }
+        if !SUPPORTED_WIT.contains(&m.wit.as_str()) {
+            return Err(invalid(format!(
+                "wit {:?} is not supported by this host (supported: {})",
+                m.wit,
+                SUPPORTED_WIT.join(", ")
+            )));
+        }
+        let comp = Path::new(&m.component);
+        let plain = comp.components().count() == 1 && matches!(comp.components().next(), Some(Component::Normal(_)));
+        if !plain || !m.component.ends_with(".wasm") {
+            return Err(invalid(format!(
+                "component {:?} must be a .wasm file name in the manifest's own directory",
+                m.component
+            )));
+        }
+        if let Some(sha) = &m.sha256
+            && (sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(invalid(format!("sha256 {sha:?} is not 64 hex digits")));
+        }
+        Ok(m)
+    }
+
+    pub fn read(path: &Path) -> Result<JudgeEntry, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(JudgeEntry {
+            manifest: Manifest::parse(&text, path)?,
+            path: path.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "schema-drift"
+version = "0.1.0"
+description = "d"
+wit = "assay:judge@0.1.0"
+component = "schema_drift.wasm"
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+[limits]
+fuel-per-row = 5
+[config]
+schema = "the schema"
+"#;
+
+    #[test]
+    fn good_manifest_parses() {
+        let m = Manifest::parse(GOOD, Path::new("judge.toml")).expect("parses");
+        assert_eq!(m.name, "schema-drift");
+        assert_eq!(m.limits.fuel_per_row, Some(5));
+        assert_eq!(m.config.get("schema").map(String::as_str), Some("the schema"));
+    }
+
+    #[test]
+    fn unsupported_wit_version_is_named() {
+        let text = GOOD.replace("assay:judge@0.1.0", "assay:judge@9.0.0");
+        let err = Manifest::parse(&text, Path::new("x/judge.toml")).expect_err("refused");
+        assert!(
+            err.to_string().contains("x/judge.toml") && err.to_string().contains("9.0.0"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn component_outside_its_directory_is_refused() {
+        let text = GOOD.replace("schema_drift.wasm", "../evil.wasm");
+        assert!(Manifest::parse(&text, Path::new("judge.toml")).is_err());
+    }
+
+    #[test]
+    fn unknown_key_is_refused() {
+        let text = format!("{GOOD}\n[capabilities]\nnetwork = true\n");
+        assert!(Manifest::parse(&text, Path::new("judge.toml")).is_err());
+    }
+
+    #[test]
+    fn bad_name_is_refused() {
+        let text = GOOD.replace("name = \"schema-drift\"", "name = \"Schema Drift\"");
+        assert!(Manifest::parse(&text, Path::new("judge.toml")).is_err());
+    }
+}

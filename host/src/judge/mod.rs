@@ -1,0 +1,24 @@
+//! The judge sandbox: finding judges by name, loading them with every check
+//! up front, and running them under hard limits.
+//!
+//! Flow: `registry` (manifests, no wasm) → `load` (checks, compile, `JudgePre`)
+//! → `instance` (a `Store` per worker) → `runner` (chunks, trap isolation).
+
+pub mod bindings;
+pub mod build;
+pub mod cache;
+pub mod engine;
+pub mod failure;
+pub mod instance;
+pub mod limits;
+pub mod load;
+pub mod manifest;
+pub mod registry;
+pub mod runner;
+pub mod state;
+
+pub use failure::{Failure, FailureKind, RowResult, Verdict};
+pub use instance::{JudgeInstance, Role, StartError};
+pub use limits::{Limits, Policy};
+pub use load::{LoadError, LoadedJudge};
+pub use manifest::{JudgeEntry, Manifest};

@@ -1,0 +1,22 @@
+//! The `assay` binary.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::args::Cli::parse();
+    let result = match args.command {
+        cli::args::Command::Eval(a) => cli::eval::run(*a),
+        cli::args::Command::Judges(a) => cli::judges::list(a),
+        cli::args::Command::Judge(cli::args::JudgeCommand::Build(a)) => cli::judges::build(a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            let code = e.downcast_ref::<cli::eval::Exit>().map_or(cli::exit::USAGE, |x| x.code);
+            eprintln!("error: {e:#}");
+            std::process::exit(code);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The run summary: one value that the terminal view, `--format json` and the
+//! exit code are all derived from.
+//!
+//! Invariant: `status_counts` has every status key (zeros included) and its
+//! values add up to `rows_submitted`; the JSON field names are a stable,
+//! documented interface (README, "JSON summary").
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub assay_version: &'static str,
+    pub provider: String,
+    pub input: String,
+    /// Result files per attempt, in attempt order.
+    pub attempts: Vec<Vec<String>>,
+    pub rows_submitted: u64,
+    pub segment_size: u32,
+    pub segments: u32,
+    /// Every status, zeros included, in the documented order.
+    pub status_counts: BTreeMap<&'static str, u64>,
+    /// completed / rows_submitted.
+    pub completion_rate: f64,
+    pub flags: Flags,
+    /// First few result ids that were never submitted.
+    pub unexpected_ids: Vec<String>,
+    pub bad_lines: BadLines,
+    pub judges: BTreeMap<String, JudgeSummary>,
+    pub gates: Vec<Gate>,
+    pub exit_code: i32,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Flags {
+    pub truncated: u64,
+    pub retried: u64,
+    pub silently_retried: u64,
+    pub duplicate: u64,
+    pub unexpected: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BadLines {
+    pub count: u64,
+    pub max_allowed: u64,
+    /// At most the first 100, in file order.
+    pub lines: Vec<BadLineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BadLineEntry {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct JudgeSummary {
+    pub version: String,
+    pub sha256: String,
+    pub quality: bool,
+    /// Completed rows the judge returned a verdict for.
+    pub scored: u64,
+    pub passed: u64,
+    /// passed / scored (0 when nothing was scored).
+    pub pass_rate: f64,
+    /// Rows where the judge itself returned a `judge-error`.
+    pub judge_errors: u64,
+    /// Rows where the host stopped the judge, by kind (fuel, timeout, memory, ...).
+    pub failures: BTreeMap<&'static str, u64>,
+    /// Batch-wide metrics from the judge's aggregator.
+    pub metrics: BTreeMap<String, f64>,
+    /// Per-segment metrics: name → [(segment, value)].
+    pub segment_metrics: BTreeMap<String, Vec<SegmentValue>>,
+    pub alarms: Vec<Alarm>,
+    /// Set when the aggregator failed; scoring results above still stand.
+    pub aggregator_error: Option<String>,
+    /// Deterministic compute cost: fuel consumed by all of this judge's calls.
+    pub fuel_used: u64,
+    pub instance_restarts: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentValue {
+    pub segment: u32,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Alarm {
+    pub kind: String,
+    pub segment: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub name: String,
+    pub threshold: f64,
+    pub actual: f64,
+    pub passed: bool,
+}

@@ -1,0 +1,150 @@
+//! The human view of a summary: status counts, completion, each judge's pass
+//! rate and metrics, drift alarms and gates.
+//!
+//! Invariant: text that came from a judge (alarm messages, labels) is printed
+//! with control characters escaped, so a judge cannot drive the terminal.
+
+use std::fmt::Write as _;
+
+use super::summary::Summary;
+
+/// Escapes control characters (ANSI escapes included) for display.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+fn fmt_metric(name: &str, v: f64) -> String {
+    if name.ends_with("_usd") {
+        if v.abs() >= 1.0 {
+            format!("${v:.4}")
+        } else {
+            format!("${v:.8}")
+        }
+    } else if name.ends_with("_rate") {
+        pct(v)
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+pub fn render(s: &Summary) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "assay eval · {} · {}", s.provider, s.input);
+    let _ = writeln!(
+        o,
+        "rows submitted: {}   segments: {} × {} rows   attempts: {}",
+        s.rows_submitted,
+        s.segments,
+        s.segment_size,
+        s.attempts.len()
+    );
+    let _ = writeln!(o, "\ncompletion");
+    for (status, n) in &s.status_counts {
+        let share = if s.rows_submitted > 0 {
+            *n as f64 / s.rows_submitted as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(o, "  {status:<16} {n:>10}  {:>8}", pct(share));
+    }
+    let _ = writeln!(o, "  completion rate  {:>10}", pct(s.completion_rate));
+    let f = &s.flags;
+    let _ = writeln!(
+        o,
+        "  flags: truncated {}, retried {}, silently retried {}, duplicate {}, unexpected {}",
+        f.truncated, f.retried, f.silently_retried, f.duplicate, f.unexpected
+    );
+    if s.bad_lines.count > 0 {
+        let _ = writeln!(
+            o,
+            "\nbad input lines: {} (allowed: {})",
+            s.bad_lines.count, s.bad_lines.max_allowed
+        );
+        for b in s.bad_lines.lines.iter().take(10) {
+            let _ = writeln!(o, "  {}:{}: {}", b.file, b.line, sanitize(&b.reason));
+        }
+    }
+    for (name, j) in &s.judges {
+        let _ = writeln!(o, "\njudge {name} {}", j.version);
+        if j.scored > 0 || j.quality {
+            let _ = writeln!(
+                o,
+                "  scored {}  passed {}  pass rate {}",
+                j.scored,
+                j.passed,
+                pct(j.pass_rate)
+            );
+        }
+        let failures: u64 = j.failures.values().sum();
+        if j.judge_errors > 0 || failures > 0 {
+            let kinds: Vec<String> = j
+                .failures
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  judge errors {}  stopped by host {} [{}]",
+                j.judge_errors,
+                failures,
+                kinds.join(", ")
+            );
+        }
+        for (m, v) in &j.metrics {
+            let _ = writeln!(o, "  {:<28} {}", sanitize(m), fmt_metric(m, *v));
+        }
+        for a in &j.alarms {
+            let _ = writeln!(o, "  ALARM {}: {}", sanitize(&a.kind), sanitize(&a.message));
+        }
+        if let Some(e) = &j.aggregator_error {
+            let _ = writeln!(o, "  aggregator error: {}", sanitize(e));
+        }
+    }
+    if !s.gates.is_empty() {
+        let _ = writeln!(o, "\ngates");
+        for g in &s.gates {
+            let verdict = if g.passed { "ok" } else { "FAILED" };
+            let _ = writeln!(
+                o,
+                "  {:<28} {} (threshold {})  {verdict}",
+                g.name,
+                pct(g.actual),
+                pct(g.threshold)
+            );
+        }
+    }
+    let _ = writeln!(o, "\nfinished in {} ms, exit code {}", s.elapsed_ms, s.exit_code);
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ansi_escape_from_a_judge_is_neutralized() {
+        assert_eq!(sanitize("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+    }
+
+    #[test]
+    fn usd_and_rates_are_formatted_for_people() {
+        assert_eq!(fmt_metric("batch_cost_usd", 12.5), "$12.5000");
+        assert_eq!(fmt_metric("pass_rate", 0.5), "50.00%");
+        assert_eq!(fmt_metric("scored", 3.0), "3");
+    }
+}

@@ -1,0 +1,62 @@
+//! `cost-per-row`: what the batch cost, per completed and per validated row.
+//!
+//! An aggregator only: it prices each observation's usage (and its superseded
+//! retries' usage) from a price table given as config, and reports totals,
+//! per-segment cost and alarms for unpriced models.
+//! Invariant: nothing here depends on row order or chunking except float summation.
+
+mod prices;
+mod tally;
+
+use assay_judge_sdk::prelude::*;
+
+pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable, strip_date_suffix};
+pub use tally::CostTally;
+
+/// The judge instance.
+pub struct CostPerRow {
+    tally: CostTally,
+}
+
+impl Judge for CostPerRow {
+    fn describe() -> Descriptor {
+        Descriptor::new(
+            "cost-per-row",
+            "0.1.0",
+            "Batch cost in USD, per completed row and per validated row",
+        )
+        .aggregator()
+        .config_key(
+            "prices",
+            "price table JSON (USD per 1M tokens, sync prices, like prices.json); pass @file",
+        )
+        .config_key(
+            "batch-discount",
+            "multiplier for batch pricing; overrides the table's batch_discount (default 0.5)",
+        )
+    }
+
+    fn init(config: Config) -> Result<Self, JudgeError> {
+        let discount = match config.get("batch-discount") {
+            Some(_) => Some(config.parse::<f64>("batch-discount")?),
+            None => None,
+        };
+        let prices = PriceTable::parse(config.require("prices")?, discount)?;
+        Ok(CostPerRow {
+            tally: CostTally::new(prices),
+        })
+    }
+
+    fn observe(&mut self, obs: &Observation) {
+        self.tally.observe(obs);
+    }
+
+    fn finish(&mut self) -> Result<Report, JudgeError> {
+        Ok(self.tally.report())
+    }
+}
+
+assay_judge_sdk::export_judge!(CostPerRow);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+//! Running cost totals over the observations, and the final report.
+//!
+//! Invariants: state is O(segments + distinct unpriced models), never O(rows);
+//! token metrics count the final attempt's usage (earlier attempts only feed
+//! `retry_cost_usd`); a per-row ratio is reported only when its denominator is > 0.
+
+use std::collections::BTreeMap;
+
+use assay_judge_sdk::{Observation, Report, RowStatus, Usage};
+
+use crate::prices::PriceTable;
+
+/// Distinct unpriced model names remembered (the rest are pooled as `(other models)`).
+const MAX_UNPRICED_MODELS: usize = 32;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Unpriced {
+    rows: u64,
+    tokens: u64,
+}
+
+/// Totals for one run.
+#[derive(Debug)]
+pub struct CostTally {
+    prices: PriceTable,
+    batch_cost: f64,
+    retry_cost: f64,
+    input_tokens: u64,
+    cached_input_tokens: u64,
+    output_tokens: u64,
+    completed_rows: u64,
+    validated_rows: u64,
+    quality_ran: bool,
+    unpriced_rows: u64,
+    unpriced: BTreeMap<String, Unpriced>,
+    segment_cost: BTreeMap<u32, f64>,
+}
+
+fn billed(u: &Usage) -> u64 {
+    u.input_tokens.saturating_add(u.output_tokens)
+}
+
+impl CostTally {
+    /// Zero totals priced by `prices`.
+    pub fn new(prices: PriceTable) -> Self {
+        CostTally {
+            prices,
+            batch_cost: 0.0,
+            retry_cost: 0.0,
+            input_tokens: 0,
+            cached_input_tokens: 0,
+            output_tokens: 0,
+            completed_rows: 0,
+            validated_rows: 0,
+            quality_ran: false,
+            unpriced_rows: 0,
+            unpriced: BTreeMap::new(),
+            segment_cost: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one row.
+    pub fn observe(&mut self, obs: &Observation) {
+        let u = &obs.usage;
+        self.input_tokens = self.input_tokens.saturating_add(u.input_tokens);
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(u.cached_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(u.output_tokens);
+        self.completed_rows += u64::from(obs.status == RowStatus::Completed);
+        if let Some(validated) = obs.validated {
+            self.quality_ran = true;
+            self.validated_rows += u64::from(validated);
+        }
+        let tokens = billed(u).saturating_add(billed(&obs.retry_usage));
+        if tokens == 0 {
+            return;
+        }
+        let Some(price) = self.prices.lookup(&obs.model).copied() else {
+            self.unpriced_rows += 1;
+            let key = if self.unpriced.len() < MAX_UNPRICED_MODELS
+                || self.unpriced.contains_key(&obs.model)
+            {
+                obs.model.clone()
+            } else {
+                "(other models)".to_string()
+            };
+            let entry = self.unpriced.entry(key).or_default();
+            entry.rows += 1;
+            entry.tokens = entry.tokens.saturating_add(tokens);
+            return;
+        };
+        let batch = self.prices.cost(&price, u);
+        let retry = self.prices.cost(&price, &obs.retry_usage);
+        self.batch_cost += batch;
+        self.retry_cost += retry;
+        *self.segment_cost.entry(obs.segment).or_default() += batch + retry;
+    }
+
+    /// Metrics and alarms for the run so far.
+    pub fn report(&self) -> Report {
+        let total = self.batch_cost + self.retry_cost;
+        let mut r = Report::new()
+            .metric("batch_cost_usd", self.batch_cost)
+            .metric("retry_cost_usd", self.retry_cost)
+            .metric("total_cost_usd", total)
+            .metric("input_tokens", self.input_tokens as f64)
+            .metric("cached_input_tokens", self.cached_input_tokens as f64)
+            .metric("output_tokens", self.output_tokens as f64)
+            .metric("completed_rows", self.completed_rows as f64)
+            .metric("validated_rows", self.validated_rows as f64)
+            .metric("unpriced_rows", self.unpriced_rows as f64);
+        if self.completed_rows > 0 {
+            r.push_metric(
+                "cost_per_completed_row_usd",
+                None,
+                total / self.completed_rows as f64,
+            );
+        }
+        if self.quality_ran && self.validated_rows > 0 {
+            r.push_metric(
+                "cost_per_validated_row_usd",
+                None,
+                total / self.validated_rows as f64,
+            );
+        }
+        for (&segment, &cost) in &self.segment_cost {
+            r.push_metric("segment_cost_usd", Some(segment), cost);
+        }
+        for (model, u) in &self.unpriced {
+            r.push_alarm(
+                "unpriced-model",
+                None,
+                format!(
+                    "model {model} has no price: {} rows, {} tokens left out of all costs",
+                    u.rows, u.tokens
+                ),
+            );
+        }
+        if self.quality_ran && self.validated_rows == 0 {
+            r.push_alarm(
+                "no-validated-rows",
+                None,
+                format!(
+                    "quality judges ran but no row validated: cost per validated row is \
+                     undefined (${total:.4} spent on {} completed rows)",
+                    self.completed_rows
+                ),
+            );
+        }
+        r
+    }
+}

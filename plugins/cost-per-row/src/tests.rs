@@ -1,0 +1,142 @@
+//! End-to-end tests of the aggregator through the `Judge` trait (no component).
+
+use super::*;
+
+const PRICES: &str = r#"{"batch_discount": 0.5, "models": {
+    "gpt-4o-mini": {"input": 0.15, "output": 0.60},
+    "gpt-4o": {"input": 2.50, "output": 10.00, "cached_input": 1.25}
+}}"#;
+
+fn judge(extra: &[(&str, &str)]) -> CostPerRow {
+    let mut pairs = vec![("prices".to_string(), PRICES.to_string())];
+    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    match CostPerRow::init(Config::new(pairs)) {
+        Ok(j) => j,
+        Err(e) => panic!("init failed: {e:?}"),
+    }
+}
+
+fn usage(input: u64, cached: u64, output: u64) -> Usage {
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        cached_input_tokens: cached,
+        cache_write_tokens: 0,
+        reasoning_tokens: output / 2,
+    }
+}
+
+fn obs(segment: u32, model: &str, u: Usage, retry: Usage, validated: Option<bool>) -> Observation {
+    Observation {
+        index: 0,
+        segment,
+        status: RowStatus::Completed,
+        flags: RowFlags::empty(),
+        model: model.to_string(),
+        snapshot: None,
+        attempt: 1,
+        usage: u,
+        retry_usage: retry,
+        verdict: None,
+        validated,
+    }
+}
+
+fn metric(r: &Report, name: &str, seg: Option<u32>) -> Option<f64> {
+    r.metrics
+        .iter()
+        .find(|m| m.name == name && m.segment == seg)
+        .map(|m| m.value)
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-12)
+}
+
+#[test]
+fn totals_retries_segments_and_validated() {
+    let mut j = judge(&[]);
+    let zero = usage(0, 0, 0);
+    // (1000*0.15 + 200*0.60) * 0.5 / 1e6 = 135e-6, via the dated name.
+    j.observe(&obs(
+        0,
+        "gpt-4o-mini-2024-07-18",
+        usage(1000, 0, 200),
+        zero,
+        Some(true),
+    ));
+    // (600*2.5 + 400*1.25 + 100*10) * 0.5 / 1e6 = 1500e-6; retry (1000*2.5)*0.5/1e6 = 1250e-6.
+    j.observe(&obs(
+        1,
+        "gpt-4o",
+        usage(1000, 400, 100),
+        usage(1000, 0, 0),
+        Some(false),
+    ));
+    let r = j.finish().unwrap_or_default();
+    assert!(close(metric(&r, "batch_cost_usd", None), 1635e-6));
+    assert!(close(metric(&r, "retry_cost_usd", None), 1250e-6));
+    assert!(close(metric(&r, "total_cost_usd", None), 2885e-6));
+    assert!(close(metric(&r, "segment_cost_usd", Some(1)), 2750e-6));
+    assert!(close(
+        metric(&r, "cost_per_completed_row_usd", None),
+        2885e-6 / 2.0
+    ));
+    assert!(close(
+        metric(&r, "cost_per_validated_row_usd", None),
+        2885e-6
+    ));
+    assert_eq!(metric(&r, "input_tokens", None), Some(2000.0));
+    assert_eq!(metric(&r, "cached_input_tokens", None), Some(400.0));
+    assert_eq!(metric(&r, "output_tokens", None), Some(300.0));
+    assert_eq!(metric(&r, "validated_rows", None), Some(1.0));
+    assert!(r.alarms.is_empty(), "{:?}", r.alarms);
+}
+
+#[test]
+fn discount_override() {
+    let mut j = judge(&[("batch-discount", "1.0")]);
+    j.observe(&obs(
+        0,
+        "gpt-4o-mini",
+        usage(1000, 0, 200),
+        usage(0, 0, 0),
+        None,
+    ));
+    let r = j.finish().unwrap_or_default();
+    assert!(close(metric(&r, "total_cost_usd", None), 270e-6));
+    // No quality judge ran: no per-validated-row metric and no alarm.
+    assert_eq!(metric(&r, "cost_per_validated_row_usd", None), None);
+    assert!(r.alarms.is_empty());
+    let bad = vec![
+        ("prices".into(), PRICES.into()),
+        ("batch-discount".into(), "half".into()),
+    ];
+    assert!(matches!(
+        CostPerRow::init(Config::new(bad)),
+        Err(JudgeError::Config(_))
+    ));
+    assert!(matches!(
+        CostPerRow::init(Config::new(vec![])),
+        Err(JudgeError::Config(_))
+    ));
+}
+
+#[test]
+fn unpriced_models_and_no_validated_rows() {
+    let mut j = judge(&[]);
+    let zero = usage(0, 0, 0);
+    j.observe(&obs(0, "mystery-1", usage(100, 0, 20), zero, Some(false)));
+    j.observe(&obs(0, "mystery-1", usage(50, 0, 10), zero, Some(false)));
+    j.observe(&obs(0, "mystery-2", zero, zero, None)); // no tokens: not unpriced
+    let r = j.finish().unwrap_or_default();
+    assert_eq!(metric(&r, "unpriced_rows", None), Some(2.0));
+    assert_eq!(metric(&r, "total_cost_usd", None), Some(0.0));
+    let kinds: Vec<_> = r.alarms.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["unpriced-model", "no-validated-rows"]);
+    assert_eq!(
+        r.alarms[0].message,
+        "model mystery-1 has no price: 2 rows, 180 tokens left out of all costs"
+    );
+    assert_eq!(metric(&r, "cost_per_validated_row_usd", None), None);
+}

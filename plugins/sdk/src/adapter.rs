@@ -1,0 +1,124 @@
+//! The [`Judge`] trait and the [`Adapter`] that turns it into the component exports.
+//!
+//! Invariant: one judge value per instance, created by `init` and kept in a
+//! thread-local slot (a component instance is single-threaded). Every export called
+//! before a successful `init` returns `JudgeError::Failed("init was not called")`;
+//! `score-batch` always answers with exactly one result per row, in order.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::marker::PhantomData;
+
+use crate::bindings::exports::assay::judge::{aggregator, meta, scorer};
+use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RunInfo, Verdict};
+
+/// What a judge implements. Only [`describe`](Judge::describe) and
+/// [`init`](Judge::init) are required; the rest default to "not a scorer" /
+/// "aggregates nothing".
+pub trait Judge: 'static {
+    /// Name, version, capabilities and config keys; called before `init`.
+    fn describe() -> Descriptor;
+
+    /// Builds the instance from its configuration. Return `JudgeError::Config` for a
+    /// missing or malformed key: the host reports it and never calls the judge again.
+    fn init(config: Config) -> Result<Self, JudgeError>
+    where
+        Self: Sized;
+
+    /// Scores one row. An `Err` is this row's answer only; neighbouring rows still score.
+    fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+        let _ = row;
+        Err(JudgeError::Unsupported(
+            "this judge does not score rows".into(),
+        ))
+    }
+
+    /// Scores one chunk of rows; must return one result per row, in order.
+    fn score_batch(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+        rows.iter().map(|row| self.score(row)).collect()
+    }
+
+    /// Called once before the first observation.
+    fn begin(&mut self, info: &RunInfo) -> Result<(), JudgeError> {
+        let _ = info;
+        Ok(())
+    }
+
+    /// Sees each row's slim record, in submission order.
+    fn observe(&mut self, obs: &Observation) {
+        let _ = obs;
+    }
+
+    /// The run's metrics and alarms, after the last observation.
+    fn finish(&mut self) -> Result<Report, JudgeError> {
+        Ok(Report::new())
+    }
+}
+
+thread_local! {
+    static STATE: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
+fn not_initialized() -> JudgeError {
+    JudgeError::Failed("init was not called".into())
+}
+
+/// Runs `f` on the instance's judge, or fails when `init` has not succeeded.
+fn with_judge<J: Judge, R>(f: impl FnOnce(&mut J) -> R) -> Result<R, JudgeError> {
+    STATE.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let judge = slot.as_mut().ok_or_else(not_initialized)?;
+        let judge = judge
+            .downcast_mut::<J>()
+            .ok_or_else(|| JudgeError::Failed("judge state has an unexpected type".into()))?;
+        Ok(f(judge))
+    })
+}
+
+/// Connects a [`Judge`] to the generated export traits; used by [`crate::export_judge!`].
+pub struct Adapter<J>(PhantomData<J>);
+
+impl<J: Judge> meta::Guest for Adapter<J> {
+    fn describe() -> Descriptor {
+        J::describe()
+    }
+
+    fn init(config: Vec<(String, String)>) -> Result<(), JudgeError> {
+        let judge = J::init(Config::new(config))?;
+        STATE.with(|slot| *slot.borrow_mut() = Some(Box::new(judge)));
+        Ok(())
+    }
+}
+
+impl<J: Judge> scorer::Guest for Adapter<J> {
+    fn score_batch(rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+        let n = rows.len();
+        match with_judge::<J, _>(|judge| judge.score_batch(rows)) {
+            Ok(mut verdicts) => {
+                // Keep the contract even if a judge's own score_batch miscounts.
+                if verdicts.len() != n {
+                    let msg = format!("judge returned {} verdicts for {n} rows", verdicts.len());
+                    verdicts = (0..n)
+                        .map(|_| Err(JudgeError::Failed(msg.clone())))
+                        .collect();
+                }
+                verdicts
+            }
+            Err(e) => (0..n).map(|_| Err(e.clone())).collect(),
+        }
+    }
+}
+
+impl<J: Judge> aggregator::Guest for Adapter<J> {
+    fn begin(info: RunInfo) -> Result<(), JudgeError> {
+        with_judge::<J, _>(|judge| judge.begin(&info))?
+    }
+
+    fn observe(batch: Vec<Observation>) -> Result<(), JudgeError> {
+        with_judge::<J, _>(|judge| batch.iter().for_each(|obs| judge.observe(obs)))
+    }
+
+    fn finish() -> Result<Report, JudgeError> {
+        with_judge::<J, _>(|judge| judge.finish())?
+    }
+}

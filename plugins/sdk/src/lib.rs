@@ -1,0 +1,106 @@
+//! Write assay judges in plain Rust.
+//!
+//! A judge is a WebAssembly component (`wasm32-wasip2`) for the WIT world
+//! `assay:judge/judge@0.1.0` (`wit/v0.1/judge.wit`). This crate generates the bindings,
+//! and turns one [`Judge`] implementation into the `meta`, `scorer` and `aggregator`
+//! exports with [`export_judge!`]. The judge logic stays callable as plain Rust, so it
+//! is unit-tested natively with `cargo test`.
+//!
+//! Invariant: the instance's state is created by `init` and lives until the host drops
+//! the instance; every export called before `init` answers
+//! `JudgeError::Failed("init was not called")` instead of trapping.
+//!
+//! ```no_run
+//! use assay_judge_sdk::prelude::*;
+//!
+//! /// Passes rows whose response is at most `max-chars` characters long.
+//! struct MaxLen {
+//!     max: usize,
+//!     too_long: u64,
+//! }
+//!
+//! impl Judge for MaxLen {
+//!     fn describe() -> Descriptor {
+//!         Descriptor::new("max-len", "0.1.0", "Responses no longer than max-chars")
+//!             .quality()
+//!             .aggregator()
+//!             .config_key("max-chars", "longest acceptable response, in characters")
+//!     }
+//!
+//!     fn init(config: Config) -> Result<Self, JudgeError> {
+//!         Ok(MaxLen { max: config.parse_or("max-chars", 2000)?, too_long: 0 })
+//!     }
+//!
+//!     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+//!         let Some(text) = &row.response else {
+//!             return Ok(Verdict::fail("no_response", None));
+//!         };
+//!         let n = text.chars().count();
+//!         if n > self.max {
+//!             return Ok(Verdict::fail("too_long", Some(format!("{n} > {}", self.max))));
+//!         }
+//!         Ok(Verdict::pass(1.0))
+//!     }
+//!
+//!     fn observe(&mut self, obs: &Observation) {
+//!         self.too_long += u64::from(obs.verdict.as_ref().is_some_and(|v| !v.passed));
+//!     }
+//!
+//!     fn finish(&mut self) -> Result<Report, JudgeError> {
+//!         Ok(Report::new().metric("too_long", self.too_long as f64))
+//!     }
+//! }
+//!
+//! assay_judge_sdk::export_judge!(MaxLen);
+//! ```
+
+mod adapter;
+mod config;
+mod helpers;
+pub mod log;
+mod rng;
+
+/// The raw bindings generated from `wit/v0.1` (world `judge`). Judge authors rarely
+/// need them: [`prelude`] re-exports the types.
+#[allow(missing_docs, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/v0.1",
+        world: "judge",
+        pub_export_macro: true,
+        export_macro_name: "export",
+        default_bindings_module: "assay_judge_sdk::bindings",
+    });
+}
+
+pub use adapter::{Adapter, Judge};
+pub use config::Config;
+pub use helpers::truncate_utf8;
+pub use rng::{Rng, fnv1a64, row_rng};
+
+pub use bindings::assay::judge::host::Level;
+pub use bindings::assay::judge::types::{
+    Alarm, Descriptor, JudgeError, Message, Metric, Needs, Observation, Report, Row, RowFlags,
+    RowStatus, RunInfo, SlimVerdict, Usage, Verdict,
+};
+
+/// Everything a judge author needs: `use assay_judge_sdk::prelude::*;`.
+pub mod prelude {
+    pub use crate::log;
+    pub use crate::{
+        Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Report,
+        Rng, Row, RowFlags, RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng,
+    };
+}
+
+/// Exports a [`Judge`] implementation as the component's `meta`, `scorer` and
+/// `aggregator` interfaces. Use it once per judge crate, at item level.
+#[macro_export]
+macro_rules! export_judge {
+    ($judge:ty) => {
+        const _: () = {
+            type AssayJudgeExport = $crate::Adapter<$judge>;
+    $crate::bindings::export!(AssayJudgeExport with_types_in $crate::bindings);
+        };
+    };
+}

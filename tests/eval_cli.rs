@@ -1,0 +1,290 @@
+//! `assay eval` end to end on files: the summary's contract, gates, exit
+//! codes, bad input, rows-out and determinism.
+
+mod support;
+
+use serde_json::Value;
+use support::{assay, data, json, stderr, write_lines};
+
+fn example_args() -> Vec<String> {
+    [
+        "eval",
+        "--provider",
+        "openai",
+        "--input",
+        data("openai_input.jsonl").to_str().unwrap_or_default(),
+        "--results",
+        &format!(
+            "{},{}",
+            data("openai_output.jsonl").display(),
+            data("openai_errors.jsonl").display()
+        ),
+        "--judge",
+        "schema-drift",
+        "--set",
+        &format!("schema-drift.schema=@{}", data("schema.json").display()),
+        "--judge",
+        "cost-per-row",
+        "--set",
+        &format!("cost-per-row.prices=@{}", data("prices.json").display()),
+        "--segment-size",
+        "250",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn run(extra: &[&str]) -> std::process::Output {
+    let mut args = example_args();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assay(&refs)
+}
+
+const STATUSES: [&str; 8] = [
+    "completed",
+    "provider_error",
+    "content_filter",
+    "timeout",
+    "expired",
+    "canceled",
+    "retry_exhausted",
+    "missing",
+];
+
+#[test]
+fn example_summary_has_the_documented_shape_and_exact_counts() {
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["rows_submitted"], 2000);
+    let counts = &s["status_counts"];
+    for k in STATUSES {
+        assert!(counts.get(k).is_some(), "status {k} missing from status_counts");
+    }
+    let total: u64 = STATUSES.iter().map(|k| counts[*k].as_u64().unwrap_or(0)).sum();
+    assert_eq!(total, 2000, "status counts must add up to rows submitted");
+    // The generator's truth for seed 7: 1830 completed + 52 schema failures + 23 truncated
+    // are completed; 75 provider errors; 20 content filtered.
+    assert_eq!(counts["completed"], 1905);
+    assert_eq!(counts["provider_error"], 75);
+    assert_eq!(counts["content_filter"], 20);
+    assert_eq!(counts["missing"], 0);
+    assert_eq!(s["flags"]["truncated"], 23);
+    assert_eq!(s["completion_rate"].as_f64(), Some(1905.0 / 2000.0));
+    let sd = &s["judges"]["schema-drift"];
+    assert_eq!(sd["scored"], 1905);
+    // truncated rows are cut mid-JSON and fail, as do the 52 schema failures
+    assert_eq!(sd["passed"], 1905 - 52 - 23);
+    assert!(sd["metrics"]["pass_rate"].as_f64().is_some());
+    assert!(
+        sd["alarms"].as_array().is_some_and(|a| !a.is_empty()),
+        "the last 20% of rows drift: expect an alarm"
+    );
+    let cost = &s["judges"]["cost-per-row"]["metrics"];
+    assert!(cost["batch_cost_usd"].as_f64().is_some_and(|c| c > 0.0));
+    assert!(cost["cost_per_validated_row_usd"].as_f64().is_some());
+}
+
+#[test]
+fn results_are_identical_across_worker_counts_and_chunk_sizes() {
+    let strip = |mut v: Value| {
+        v["elapsed_ms"] = Value::Null;
+        for (_, j) in v["judges"].as_object_mut().into_iter().flatten() {
+            j["fuel_used"] = Value::Null;
+        }
+        v
+    };
+    let a = strip(json(&run(&["--workers", "1", "--chunk-rows", "7"])));
+    let b = strip(json(&run(&["--workers", "2", "--chunk-rows", "256"])));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn min_pass_rate_gate_fails_with_exit_1() {
+    let out = run(&["--min-pass-rate", "0.99"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["exit_code"], 1);
+    assert_eq!(s["gates"][0]["passed"], false);
+    let ok = run(&["--min-completion", "0.9"]);
+    assert_eq!(ok.status.code(), Some(0));
+}
+
+#[test]
+fn rows_out_has_one_line_per_submitted_row() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("rows.jsonl");
+    let out = run(&["--rows-out", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = std::fs::read_to_string(&path).expect("rows-out written");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2000);
+    assert_eq!(lines[0]["id"], "row-0");
+    assert_eq!(lines[1999]["index"], 1999);
+    let failed = lines
+        .iter()
+        .find(|l| l["verdicts"]["schema-drift"]["passed"] == false)
+        .expect("some row fails the schema");
+    assert!(failed["verdicts"]["schema-drift"]["label"].is_string());
+    let errored = lines
+        .iter()
+        .find(|l| l["status"] == "provider_error")
+        .expect("a provider error");
+    assert!(
+        errored["verdicts"].as_object().is_some_and(|v| v.is_empty()),
+        "failed rows are never scored"
+    );
+}
+
+fn ok_line(id: &str) -> String {
+    format!(
+        r#"{{"id":"b_{id}","custom_id":"{id}","response":{{"status_code":200,"request_id":"r","body":{{"model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":"{{\"label\":\"positive\",\"confidence\":0.9,\"rationale\":\"fine\"}}"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}}}}},"error":null}}"#
+    )
+}
+
+fn input_line(id: &str) -> String {
+    format!(
+        r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}"#
+    )
+}
+
+fn small_job(dir: &std::path::Path, results: Vec<String>) -> (String, String) {
+    let ids: Vec<String> = (0..4).map(|i| format!("r{i}")).collect();
+    let input = write_lines(dir, "in.jsonl", &ids.iter().map(|i| input_line(i)).collect::<Vec<_>>());
+    let out = write_lines(dir, "out.jsonl", &results);
+    (input.display().to_string(), out.display().to_string())
+}
+
+#[test]
+fn malformed_result_line_is_named_and_fails_the_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(
+        tmp.path(),
+        vec![ok_line("r0"), "{not json".into(), ok_line("r2"), ok_line("r3")],
+    );
+    let o = assay(&["eval", "--input", &input, "--results", &out, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{out}:2:")),
+        "error must name file and line: {err}"
+    );
+    let s = json(&o);
+    assert_eq!(s["bad_lines"]["count"], 1);
+    assert_eq!(
+        s["status_counts"]["missing"], 1,
+        "the unreadable row is missing, not dropped"
+    );
+    let tolerated = assay(&[
+        "eval",
+        "--input",
+        &input,
+        "--results",
+        &out,
+        "--format",
+        "json",
+        "--max-bad-lines",
+        "1",
+    ]);
+    assert_eq!(tolerated.status.code(), Some(0));
+}
+
+#[test]
+fn empty_result_file_is_an_error_not_a_pass() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, _) = small_job(tmp.path(), vec![ok_line("r0")]);
+    let empty = tmp.path().join("empty.jsonl");
+    std::fs::write(&empty, "").expect("write");
+    let o = assay(&[
+        "eval",
+        "--input",
+        &input,
+        "--results",
+        empty.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("no rows"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_judge_is_a_judge_error_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(tmp.path(), vec![ok_line("r0")]);
+    let o = assay(&["eval", "--input", &input, "--results", &out, "--judge", "no-such-judge"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("no judge named 'no-such-judge'"), "{}", stderr(&o));
+}
+
+#[test]
+fn judge_failures_past_the_threshold_abort_the_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(
+        tmp.path(),
+        vec![ok_line("r0"), ok_line("r1"), ok_line("r2"), ok_line("r3")],
+    );
+    // hostile panics on rows whose response is "panic": make r1 such a row
+    let text = std::fs::read_to_string(&out).expect("read");
+    let text = text.replacen(
+        r#"{\"label\":\"positive\",\"confidence\":0.9,\"rationale\":\"fine\"}"#,
+        "panic",
+        2,
+    );
+    std::fs::write(&out, text).expect("write");
+    let o = assay(&[
+        "eval",
+        "--input",
+        &input,
+        "--results",
+        &out,
+        "--judge",
+        "hostile",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("stopped by the host on 2 rows"), "{}", stderr(&o));
+
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "max-judge-error-rate = 0.5\n").expect("write");
+    let o = assay(&[
+        "eval",
+        "--input",
+        &input,
+        "--results",
+        &out,
+        "--judge",
+        "hostile",
+        "--format",
+        "json",
+        "--policy",
+        policy.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(s["judges"]["hostile"]["failures"]["panic"], 2);
+    assert_eq!(s["judges"]["hostile"]["passed"], 2);
+}
+
+#[test]
+fn judges_lists_builtins_from_manifests() {
+    let o = assay(&["judges", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    let names: Vec<&str> = v["judges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|j| j["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"schema-drift") && names.contains(&"cost-per-row"),
+        "{names:?}"
+    );
+}

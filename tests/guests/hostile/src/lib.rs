@@ -1,0 +1,61 @@
+//! `hostile`: a judge that misbehaves on purpose, so the host's tests can prove the
+//! sandbox holds. Each row's `response` text picks the behaviour for that row only,
+//! so tests can check that neighbouring rows still score.
+//!
+//! Behaviours: `loop`, `sleep`, `grow`, `grow-raw`, `recurse`, `panic`, `huge`,
+//! `huge-label`, `nan`, `inf`, `range`, `error`, `env`, `fs`, `clock`, `log`;
+//! anything else passes with score 1.0. Config: `fail-init = "true"` fails `init`;
+//! `agg-trap = "true"` makes `finish` panic. The aggregator reports `observed`.
+//! Invariant: nothing here is reachable from a well-behaved host test by accident —
+//! each hostile act needs its exact trigger text.
+
+mod acts;
+
+use assay_judge_sdk::prelude::*;
+
+/// The judge instance.
+pub struct Hostile {
+    agg_trap: bool,
+    observed: u64,
+}
+
+impl Judge for Hostile {
+    fn describe() -> Descriptor {
+        Descriptor::new(
+            "hostile",
+            "0.1.0",
+            "Misbehaves on purpose, per row, for sandbox tests",
+        )
+        .quality()
+        .aggregator()
+        .config_key("fail-init", "\"true\": init returns a config error")
+        .config_key("agg-trap", "\"true\": finish panics")
+    }
+
+    fn init(config: Config) -> Result<Self, JudgeError> {
+        if config.get("fail-init") == Some("true") {
+            return Err(JudgeError::Config("fail-init requested".into()));
+        }
+        Ok(Hostile {
+            agg_trap: config.get("agg-trap") == Some("true"),
+            observed: 0,
+        })
+    }
+
+    fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+        acts::act(row.response.as_deref().unwrap_or(""))
+    }
+
+    fn observe(&mut self, _obs: &Observation) {
+        self.observed += 1;
+    }
+
+    fn finish(&mut self) -> Result<Report, JudgeError> {
+        if self.agg_trap {
+            panic!("agg-trap requested");
+        }
+        Ok(Report::new().metric("observed", self.observed as f64))
+    }
+}
+
+assay_judge_sdk::export_judge!(Hostile);

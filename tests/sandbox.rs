@@ -1,0 +1,333 @@
+//! The sandbox holds against hostile judges: one guest behaviour per limit,
+//! each test asserting the exact outcome and that the neighbouring rows
+//! still scored.
+
+mod support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use assay::judge::bindings::types::{Row, RowFlags, RowStatus, Usage};
+use assay::judge::engine::JudgeEngine;
+use assay::judge::load::load;
+use assay::judge::manifest::Manifest;
+use assay::judge::runner::Scorer;
+use assay::judge::state::RunContext;
+use assay::judge::{FailureKind, LoadError, LoadedJudge, Policy, RowResult, StartError};
+
+const RUN: RunContext = RunContext {
+    started: Duration::from_secs(1_700_000_000),
+    seed: 7,
+};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .expect("runtime")
+}
+
+/// Short deadlines so timeouts cost little test time, small memory so a bomb
+/// is caught quickly.
+fn test_policy() -> Policy {
+    let mut p = Policy::default();
+    p.defaults.call_timeout_base = Duration::from_millis(300);
+    p.defaults.call_timeout_per_row = Duration::from_millis(100);
+    p.defaults.memory_bytes = 32 * 1024 * 1024;
+    p
+}
+
+fn load_judge(engine: &JudgeEngine, policy: &Policy, name: &str) -> Result<Arc<LoadedJudge>, LoadError> {
+    let entry = Manifest::read(&support::hostile_judges().join(name).join("judge.toml")).expect("manifest");
+    load(engine, None, policy, entry)
+}
+
+fn row<'a>(i: usize, id: &'a str, response: &'a str) -> Row<'a> {
+    Row {
+        id,
+        index: i as u64,
+        segment: 0,
+        provider: "openai",
+        model: "m",
+        snapshot: None,
+        status: RowStatus::Completed,
+        flags: RowFlags::empty(),
+        attempt: 1,
+        prompt: &[],
+        response: Some(response),
+        finish_reason: Some("stop"),
+        usage: Usage {
+            input_tokens: 1,
+            output_tokens: 1,
+            cached_input_tokens: 0,
+            cache_write_tokens: 0,
+            reasoning_tokens: 0,
+        },
+        error_code: None,
+        error_message: None,
+        metadata: &[],
+    }
+}
+
+/// Scores `responses` as ONE chunk with the hostile judge.
+fn score_with(policy: Policy, config: Vec<(String, String)>, responses: &[&str]) -> (Vec<RowResult>, Scorer) {
+    rt().block_on(async {
+        let engine = JudgeEngine::new().expect("engine");
+        let judge = load_judge(&engine, &policy, "hostile").expect("hostile loads");
+        let mut scorer = Scorer::new(judge, Arc::new(config), RUN);
+        let ids: Vec<String> = (0..responses.len()).map(|i| format!("row-{i}")).collect();
+        let rows: Vec<Row<'_>> = responses.iter().enumerate().map(|(i, r)| row(i, &ids[i], r)).collect();
+        let out = scorer.score(&rows).await.expect("scorer starts");
+        scorer.close();
+        (out, scorer)
+    })
+}
+
+fn score(responses: &[&str]) -> Vec<RowResult> {
+    score_with(test_policy(), Vec::new(), responses).0
+}
+
+fn assert_neighbours_scored(out: &[RowResult], bad: usize) {
+    for (i, r) in out.iter().enumerate() {
+        if i != bad {
+            assert!(r.passed(), "row {i} should still pass, got {r:?}");
+        }
+    }
+}
+
+fn failure_kind(r: &RowResult) -> FailureKind {
+    match r {
+        RowResult::Failed(f) => f.kind,
+        other => panic!("expected a host failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn infinite_loop_runs_out_of_fuel() {
+    let out = score(&["ok", "loop", "ok"]);
+    assert_eq!(out.len(), 3);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Fuel);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn sleep_forever_is_stopped_by_the_wall_clock_deadline() {
+    let t = Instant::now();
+    let out = score(&["ok", "sleep", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Timeout);
+    assert_neighbours_scored(&out, 1);
+    // chunk deadline (0.3 s + 3 × 0.1 s) + replay deadline for the row (0.4 s), plus slack
+    assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
+}
+
+#[test]
+fn max_memory_size_violated() {
+    let out = score(&["ok", "grow", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Memory);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn ignoring_a_failed_memory_grow_still_traps() {
+    let out = score(&["ok", "grow-raw", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Memory);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn deep_recursion_overflows_the_stack() {
+    let out = score(&["ok", "recurse", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Stack);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn panic_is_reported_as_panic() {
+    let out = score(&["ok", "panic", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Panic);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn huge_details_are_rejected_as_invalid_output() {
+    let out = score(&["ok", "huge", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::InvalidOutput);
+    let RowResult::Failed(f) = &out[1] else { unreachable!() };
+    assert!(
+        f.message.contains("details are 1048576 bytes; the limit is 16384"),
+        "{}",
+        f.message
+    );
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn over_long_label_is_rejected() {
+    let out = score(&["ok", "huge-label", "ok"]);
+    assert_eq!(failure_kind(&out[1]), FailureKind::InvalidOutput);
+    assert_neighbours_scored(&out, 1);
+}
+
+#[test]
+fn nan_infinite_and_out_of_range_scores_are_rejected() {
+    let out = score(&["nan", "ok", "inf", "range"]);
+    for i in [0, 2, 3] {
+        assert_eq!(failure_kind(&out[i]), FailureKind::InvalidOutput, "row {i}");
+    }
+    assert!(out[1].passed());
+}
+
+#[test]
+fn a_judge_error_is_a_value_not_a_trap() {
+    let (out, scorer) = score_with(test_policy(), Vec::new(), &["ok", "error", "ok"]);
+    assert_eq!(
+        out[1],
+        RowResult::JudgeError {
+            kind: "invalid_input",
+            message: "asked to fail".into()
+        }
+    );
+    assert_neighbours_scored(&out, 1);
+    assert_eq!(scorer.restarts, 0, "a returned error must not restart the instance");
+}
+
+#[test]
+fn a_trap_mid_chunk_fails_only_its_row() {
+    let mut responses = vec!["ok"; 11];
+    responses[5] = "panic";
+    let (out, scorer) = score_with(test_policy(), Vec::new(), &responses);
+    assert_eq!(out.len(), 11);
+    assert_eq!(failure_kind(&out[5]), FailureKind::Panic);
+    assert_neighbours_scored(&out, 5);
+    assert!(scorer.restarts >= 1);
+}
+
+fn details(r: &RowResult) -> String {
+    match r {
+        RowResult::Verdict(v) => v.details.clone().unwrap_or_default(),
+        other => panic!("expected a verdict, got {other:?}"),
+    }
+}
+
+#[test]
+fn no_environment_arguments_or_files_reach_the_guest() {
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("ASSAY_TEST_SECRET", "hunter2-secret-value") };
+    let out = score(&["env", "fs"]);
+    let env = details(&out[0]);
+    assert!(!env.contains("hunter2"), "environment leaked: {env}");
+    assert!(!env.contains("PATH="), "environment leaked: {env}");
+    let fs = details(&out[1]);
+    assert!(!fs.contains("root:"), "file system leaked: {fs}");
+}
+
+#[test]
+fn clock_and_randomness_are_deterministic() {
+    let a = details(&score(&["clock"])[0]);
+    let b = details(&score(&["clock"])[0]);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
+}
+
+#[test]
+fn log_flood_is_capped() {
+    let (out, scorer) = score_with(test_policy(), Vec::new(), &["log"]);
+    assert!(out[0].passed());
+    let bytes: usize = scorer.log.iter().map(|l| l.message.len()).sum();
+    assert!(bytes <= 64 * 1024 + 1100, "captured {bytes} bytes of log");
+    assert!(!scorer.log.is_empty());
+}
+
+#[test]
+fn init_error_stops_the_judge_before_any_row() {
+    let err = rt().block_on(async {
+        let engine = JudgeEngine::new().expect("engine");
+        let judge = load_judge(&engine, &test_policy(), "hostile").expect("loads");
+        let cfg = Arc::new(vec![("fail-init".to_owned(), "true".to_owned())]);
+        let mut scorer = Scorer::new(judge, cfg, RUN);
+        let id = "r".to_owned();
+        scorer.score(&[row(0, &id, "ok")]).await.expect_err("init must fail")
+    });
+    assert!(matches!(err, StartError::Config { .. }), "{err}");
+    assert!(err.to_string().contains("fail-init requested"), "{err}");
+}
+
+#[test]
+fn forbidden_import_is_refused_at_load_time() {
+    let engine = JudgeEngine::new().expect("engine");
+    let err = load_judge(&engine, &test_policy(), "hostile-net")
+        .err()
+        .expect("must be refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("judge 'hostile-net'") && msg.contains("wasi:sockets"),
+        "{msg}"
+    );
+}
+
+/// Copies the hostile judge to a temp dir so a test can tamper with it.
+fn copy_judge(dir: &Path) -> std::path::PathBuf {
+    let src = support::hostile_judges().join("hostile");
+    let dst = dir.join("hostile");
+    std::fs::create_dir_all(&dst).expect("mkdir");
+    for e in std::fs::read_dir(&src).expect("read dir").flatten() {
+        std::fs::copy(e.path(), dst.join(e.file_name())).expect("copy");
+    }
+    dst.join("judge.toml")
+}
+
+#[test]
+fn tampered_component_fails_the_sha256_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let manifest = copy_judge(tmp.path());
+    let wasm = manifest.with_file_name("hostile.wasm");
+    let mut bytes = std::fs::read(&wasm).expect("wasm");
+    if let Some(b) = bytes.last_mut() {
+        *b ^= 0xff;
+    }
+    std::fs::write(&wasm, bytes).expect("write");
+    let engine = JudgeEngine::new().expect("engine");
+    let err = load(
+        &engine,
+        None,
+        &test_policy(),
+        Manifest::read(&manifest).expect("manifest"),
+    )
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("sha256 mismatch"), "{err}");
+}
+
+#[test]
+fn oversized_component_is_refused_before_compiling() {
+    let mut policy = test_policy();
+    policy.defaults.max_wasm_bytes = 1024;
+    let engine = JudgeEngine::new().expect("engine");
+    let err = load_judge(&engine, &policy, "hostile").err().expect("refused");
+    assert!(err.to_string().contains("above the 1024 byte limit"), "{err}");
+}
+
+#[test]
+fn manifest_cannot_exceed_the_policy_ceiling() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let manifest = copy_judge(tmp.path());
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let text = text.replace("fuel-per-row = 100000000", "fuel-per-row = 99000000000");
+    assert!(
+        text.contains("99000000000"),
+        "the hostile manifest must ask for fuel-per-row"
+    );
+    std::fs::write(&manifest, text).expect("write");
+    let engine = JudgeEngine::new().expect("engine");
+    let err = load(
+        &engine,
+        None,
+        &test_policy(),
+        Manifest::read(&manifest).expect("manifest"),
+    )
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("above the policy ceiling"), "{err}");
+}

@@ -1,0 +1,76 @@
+//! Shared test fixtures: building and staging the judges once per test
+//! process, and running the `assay` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stage(workspace: &str, out: &str) -> PathBuf {
+    let root = root();
+    let out = root.join("target").join(out);
+    assay::judge::build::build_and_stage(&root.join(workspace), &root.join("target").join("wasm"), &out)
+        .unwrap_or_else(|e| panic!("building {workspace}: {e}"));
+    out
+}
+
+/// The built-in judges, staged where the binary finds them by default.
+pub fn builtin_judges() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| stage("plugins", "judges"))
+}
+
+/// The hostile test guests, staged apart from the built-in judges.
+pub fn hostile_judges() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| stage("tests/guests", "test-judges"))
+}
+
+pub fn data(name: &str) -> PathBuf {
+    root().join("examples").join("data").join(name)
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests").join("fixtures").join(name)
+}
+
+/// Runs `assay` with the built-in and hostile judges on its search path and
+/// a private compile cache.
+pub fn assay(args: &[&str]) -> Output {
+    builtin_judges();
+    let hostile = hostile_judges();
+    let cache = root().join("target").join("test-cache");
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .env("ASSAY_PLUGIN_PATH", hostile)
+        .env("ASSAY_CACHE_DIR", cache)
+        .env_remove("ASSAY_POLICY")
+        .output()
+        .expect("run assay")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o)))
+}
+
+/// Writes `lines` to a fresh file in a temp dir and returns its path.
+pub fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
