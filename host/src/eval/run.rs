@@ -25,7 +25,7 @@ use super::work::{BlockDone, Target, WorkerCtx, process};
 use crate::judge::StartError;
 use crate::judge::runner::Scorer;
 use crate::judge::state::RunContext;
-use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeSummary, Summary};
+use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeSummary, StatusCounts, Summary};
 
 pub struct EvalConfig {
     pub provider: &'static str,
@@ -349,10 +349,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     }
 
     let counts = ledger.status_counts();
-    let mut status_counts = BTreeMap::new();
-    for s in Status::ALL {
-        status_counts.insert(s.as_str(), counts[s.index()]);
-    }
+    let status_counts = StatusCounts::from_counts(counts);
     let fc = ledger.flag_counts();
     let (unexpected, unexpected_ids) = ledger.unexpected();
     let completed = counts[Status::Completed.index()];

@@ -20,7 +20,7 @@ pub struct Summary {
     pub segment_size: u32,
     pub segments: u32,
     /// Every status, zeros included, in the documented order.
-    pub status_counts: BTreeMap<&'static str, u64>,
+    pub status_counts: StatusCounts,
     /// completed / rows_submitted.
     pub completion_rate: f64,
     pub flags: Flags,
@@ -31,6 +31,62 @@ pub struct Summary {
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,
+}
+
+/// Rows per status; the fields are the statuses, in the documented order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub completed: u64,
+    pub provider_error: u64,
+    pub content_filter: u64,
+    pub timeout: u64,
+    pub expired: u64,
+    pub canceled: u64,
+    pub retry_exhausted: u64,
+    pub missing: u64,
+}
+
+impl StatusCounts {
+    /// From counts indexed by `Status::index`.
+    pub fn from_counts(c: [u64; 8]) -> StatusCounts {
+        let [
+            completed,
+            provider_error,
+            content_filter,
+            timeout,
+            expired,
+            canceled,
+            retry_exhausted,
+            missing,
+        ] = c;
+        StatusCounts {
+            completed,
+            provider_error,
+            content_filter,
+            timeout,
+            expired,
+            canceled,
+            retry_exhausted,
+            missing,
+        }
+    }
+
+    pub fn iter(&self) -> [(&'static str, u64); 8] {
+        [
+            ("completed", self.completed),
+            ("provider_error", self.provider_error),
+            ("content_filter", self.content_filter),
+            ("timeout", self.timeout),
+            ("expired", self.expired),
+            ("canceled", self.canceled),
+            ("retry_exhausted", self.retry_exhausted),
+            ("missing", self.missing),
+        ]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.iter().iter().map(|(_, n)| n).sum()
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -102,4 +158,18 @@ pub struct Gate {
     pub threshold: f64,
     pub actual: f64,
     pub passed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_counts_follow_the_classifier_order() {
+        let names = StatusCounts::default().iter().map(|(n, _)| n);
+        for (i, name) in names.into_iter().enumerate() {
+            assert_eq!(assay_batch::Status::ALL[i].as_str(), name);
+            assert_eq!(assay_batch::Status::ALL[i].index(), i);
+        }
+    }
 }

@@ -53,9 +53,9 @@ pub fn render(s: &Summary) -> String {
         s.attempts.len()
     );
     let _ = writeln!(o, "\ncompletion");
-    for (status, n) in &s.status_counts {
+    for (status, n) in s.status_counts.iter() {
         let share = if s.rows_submitted > 0 {
-            *n as f64 / s.rows_submitted as f64
+            n as f64 / s.rows_submitted as f64
         } else {
             0.0
         };

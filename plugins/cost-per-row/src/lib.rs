@@ -13,6 +13,9 @@ use assay_judge_sdk::prelude::*;
 pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable, strip_date_suffix};
 pub use tally::CostTally;
 
+/// The table used when no `prices` is configured (dated inside; see README).
+pub const DEFAULT_PRICES: &str = include_str!("../default-prices.json");
+
 /// The judge instance.
 pub struct CostPerRow {
     tally: CostTally,
@@ -28,7 +31,7 @@ impl Judge for CostPerRow {
         .aggregator()
         .config_key(
             "prices",
-            "price table JSON (USD per 1M tokens, sync prices, like prices.json); pass @file",
+            "price table JSON (USD per 1M tokens, sync prices); pass @file (default: built-in, dated table)",
         )
         .config_key(
             "batch-discount",
@@ -41,7 +44,8 @@ impl Judge for CostPerRow {
             Some(_) => Some(config.parse::<f64>("batch-discount")?),
             None => None,
         };
-        let prices = PriceTable::parse(config.require("prices")?, discount)?;
+        let table = config.get("prices").unwrap_or(DEFAULT_PRICES);
+        let prices = PriceTable::parse(table, discount)?;
         Ok(CostPerRow {
             tally: CostTally::new(prices),
         })

@@ -40,8 +40,8 @@ impl PriceTable {
     /// Parses `prices_json`; `discount_override` (the `batch-discount` key) beats the
     /// file's `batch_discount`, which beats [`DEFAULT_BATCH_DISCOUNT`].
     pub fn parse(prices_json: &str, discount_override: Option<f64>) -> Result<Self, JudgeError> {
-        let file: PriceFile = serde_json::from_str(prices_json)
-            .map_err(|e| JudgeError::Config(format!("config key `prices`: {e}")))?;
+        let file: PriceFile =
+            serde_json::from_str(prices_json).map_err(|e| JudgeError::Config(format!("config key `prices`: {e}")))?;
         for (name, p) in &file.models {
             let all = [Some(p.input), Some(p.output), p.cached_input, p.cache_write];
             if all.into_iter().flatten().any(|x| !x.is_finite() || x < 0.0) {
@@ -80,10 +80,7 @@ impl PriceTable {
     pub fn cost(&self, price: &Price, usage: &Usage) -> f64 {
         let cached = usage.cached_input_tokens;
         let written = usage.cache_write_tokens;
-        let uncached = usage
-            .input_tokens
-            .saturating_sub(cached)
-            .saturating_sub(written);
+        let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
         let sync = uncached as f64 * price.input
             + cached as f64 * price.cached_input.unwrap_or(price.input)
             + written as f64 * price.cache_write.unwrap_or(price.input)
@@ -142,10 +139,7 @@ mod tests {
         // (500*2.0 + 300*0.5 + 200*2.5 + 100*8.0) * 0.5 / 1e6 = 2450*0.5e-6
         assert!(close(t.cost(&c, &usage(1000, 300, 200, 100, 0)), 1225e-6));
         // Inconsistent counts saturate instead of wrapping.
-        assert!(close(
-            t.cost(&c, &usage(100, 300, 0, 0, 0)),
-            300.0 * 0.5 * 0.5 / 1e6
-        ));
+        assert!(close(t.cost(&c, &usage(100, 300, 0, 0, 0)), 300.0 * 0.5 * 0.5 / 1e6));
     }
 
     #[test]
@@ -163,30 +157,20 @@ mod tests {
     #[test]
     fn discount_precedence_and_errors() {
         assert_eq!(
-            PriceTable::parse(PRICES, Some(1.0))
-                .map(|t| t.discount())
-                .ok(),
+            PriceTable::parse(PRICES, Some(1.0)).map(|t| t.discount()).ok(),
             Some(1.0)
         );
         let no_discount = r#"{"models": {}}"#;
         assert_eq!(
-            PriceTable::parse(no_discount, None)
-                .map(|t| t.discount())
-                .ok(),
+            PriceTable::parse(no_discount, None).map(|t| t.discount()).ok(),
             Some(0.5)
         );
-        assert!(matches!(
-            PriceTable::parse("{}", None),
-            Err(JudgeError::Config(_))
-        ));
+        assert!(matches!(PriceTable::parse("{}", None), Err(JudgeError::Config(_))));
         assert!(matches!(
             PriceTable::parse(PRICES, Some(-1.0)),
             Err(JudgeError::Config(_))
         ));
         let negative = r#"{"models": {"m": {"input": -1, "output": 1}}}"#;
-        assert!(matches!(
-            PriceTable::parse(negative, None),
-            Err(JudgeError::Config(_))
-        ));
+        assert!(matches!(PriceTable::parse(negative, None), Err(JudgeError::Config(_))));
     }
 }

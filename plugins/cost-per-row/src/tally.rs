@@ -63,9 +63,7 @@ impl CostTally {
     pub fn observe(&mut self, obs: &Observation) {
         let u = &obs.usage;
         self.input_tokens = self.input_tokens.saturating_add(u.input_tokens);
-        self.cached_input_tokens = self
-            .cached_input_tokens
-            .saturating_add(u.cached_input_tokens);
+        self.cached_input_tokens = self.cached_input_tokens.saturating_add(u.cached_input_tokens);
         self.output_tokens = self.output_tokens.saturating_add(u.output_tokens);
         self.completed_rows += u64::from(obs.status == RowStatus::Completed);
         if let Some(validated) = obs.validated {
@@ -78,9 +76,7 @@ impl CostTally {
         }
         let Some(price) = self.prices.lookup(&obs.model).copied() else {
             self.unpriced_rows += 1;
-            let key = if self.unpriced.len() < MAX_UNPRICED_MODELS
-                || self.unpriced.contains_key(&obs.model)
-            {
+            let key = if self.unpriced.len() < MAX_UNPRICED_MODELS || self.unpriced.contains_key(&obs.model) {
                 obs.model.clone()
             } else {
                 "(other models)".to_string()
@@ -111,18 +107,10 @@ impl CostTally {
             .metric("validated_rows", self.validated_rows as f64)
             .metric("unpriced_rows", self.unpriced_rows as f64);
         if self.completed_rows > 0 {
-            r.push_metric(
-                "cost_per_completed_row_usd",
-                None,
-                total / self.completed_rows as f64,
-            );
+            r.push_metric("cost_per_completed_row_usd", None, total / self.completed_rows as f64);
         }
         if self.quality_ran && self.validated_rows > 0 {
-            r.push_metric(
-                "cost_per_validated_row_usd",
-                None,
-                total / self.validated_rows as f64,
-            );
+            r.push_metric("cost_per_validated_row_usd", None, total / self.validated_rows as f64);
         }
         for (&segment, &cost) in &self.segment_cost {
             r.push_metric("segment_cost_usd", Some(segment), cost);

@@ -58,34 +58,16 @@ fn totals_retries_segments_and_validated() {
     let mut j = judge(&[]);
     let zero = usage(0, 0, 0);
     // (1000*0.15 + 200*0.60) * 0.5 / 1e6 = 135e-6, via the dated name.
-    j.observe(&obs(
-        0,
-        "gpt-4o-mini-2024-07-18",
-        usage(1000, 0, 200),
-        zero,
-        Some(true),
-    ));
+    j.observe(&obs(0, "gpt-4o-mini-2024-07-18", usage(1000, 0, 200), zero, Some(true)));
     // (600*2.5 + 400*1.25 + 100*10) * 0.5 / 1e6 = 1500e-6; retry (1000*2.5)*0.5/1e6 = 1250e-6.
-    j.observe(&obs(
-        1,
-        "gpt-4o",
-        usage(1000, 400, 100),
-        usage(1000, 0, 0),
-        Some(false),
-    ));
+    j.observe(&obs(1, "gpt-4o", usage(1000, 400, 100), usage(1000, 0, 0), Some(false)));
     let r = j.finish().unwrap_or_default();
     assert!(close(metric(&r, "batch_cost_usd", None), 1635e-6));
     assert!(close(metric(&r, "retry_cost_usd", None), 1250e-6));
     assert!(close(metric(&r, "total_cost_usd", None), 2885e-6));
     assert!(close(metric(&r, "segment_cost_usd", Some(1)), 2750e-6));
-    assert!(close(
-        metric(&r, "cost_per_completed_row_usd", None),
-        2885e-6 / 2.0
-    ));
-    assert!(close(
-        metric(&r, "cost_per_validated_row_usd", None),
-        2885e-6
-    ));
+    assert!(close(metric(&r, "cost_per_completed_row_usd", None), 2885e-6 / 2.0));
+    assert!(close(metric(&r, "cost_per_validated_row_usd", None), 2885e-6));
     assert_eq!(metric(&r, "input_tokens", None), Some(2000.0));
     assert_eq!(metric(&r, "cached_input_tokens", None), Some(400.0));
     assert_eq!(metric(&r, "output_tokens", None), Some(300.0));
@@ -96,13 +78,7 @@ fn totals_retries_segments_and_validated() {
 #[test]
 fn discount_override() {
     let mut j = judge(&[("batch-discount", "1.0")]);
-    j.observe(&obs(
-        0,
-        "gpt-4o-mini",
-        usage(1000, 0, 200),
-        usage(0, 0, 0),
-        None,
-    ));
+    j.observe(&obs(0, "gpt-4o-mini", usage(1000, 0, 200), usage(0, 0, 0), None));
     let r = j.finish().unwrap_or_default();
     assert!(close(metric(&r, "total_cost_usd", None), 270e-6));
     // No quality judge ran: no per-validated-row metric and no alarm.
@@ -112,12 +88,10 @@ fn discount_override() {
         ("prices".into(), PRICES.into()),
         ("batch-discount".into(), "half".into()),
     ];
+    assert!(matches!(CostPerRow::init(Config::new(bad)), Err(JudgeError::Config(_))));
+    let broken = vec![("prices".into(), "{not json".into())];
     assert!(matches!(
-        CostPerRow::init(Config::new(bad)),
-        Err(JudgeError::Config(_))
-    ));
-    assert!(matches!(
-        CostPerRow::init(Config::new(vec![])),
+        CostPerRow::init(Config::new(broken)),
         Err(JudgeError::Config(_))
     ));
 }
@@ -139,4 +113,26 @@ fn unpriced_models_and_no_validated_rows() {
         "model mystery-1 has no price: 2 rows, 180 tokens left out of all costs"
     );
     assert_eq!(metric(&r, "cost_per_validated_row_usd", None), None);
+}
+
+#[test]
+fn built_in_table_prices_without_config() {
+    let mut j = match CostPerRow::init(Config::new(Vec::new())) {
+        Ok(j) => j,
+        Err(e) => panic!("the default table must parse: {e:?}"),
+    };
+    j.observe(&obs(
+        0,
+        "gpt-4o-mini-2024-07-18",
+        usage(1_000_000, 0, 1_000_000),
+        usage(0, 0, 0),
+        None,
+    ));
+    let r = match j.finish() {
+        Ok(r) => r,
+        Err(e) => panic!("finish failed: {e:?}"),
+    };
+    // (0.15 + 0.60) × 0.5 batch discount
+    assert!(close(metric(&r, "batch_cost_usd", None), 0.375));
+    assert_eq!(metric(&r, "unpriced_rows", None), Some(0.0));
 }

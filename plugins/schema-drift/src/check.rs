@@ -30,11 +30,8 @@ impl SchemaCheck {
     pub fn new(schema_text: &str) -> Result<Self, JudgeError> {
         let schema: Value = serde_json::from_str(schema_text)
             .map_err(|e| JudgeError::Config(format!("config key `schema`: not valid JSON: {e}")))?;
-        let validator = jsonschema::draft202012::new(&schema).map_err(|e| {
-            JudgeError::Config(format!(
-                "config key `schema`: not a usable JSON Schema: {e}"
-            ))
-        })?;
+        let validator = jsonschema::draft202012::new(&schema)
+            .map_err(|e| JudgeError::Config(format!("config key `schema`: not a usable JSON Schema: {e}")))?;
         Ok(SchemaCheck { validator })
     }
 
@@ -80,11 +77,9 @@ fn label_of(error: &ValidationError<'_>) -> String {
     let kind = error.kind();
     let mut field = error.instance_path().as_str().to_string();
     let property = match kind {
-        ValidationErrorKind::Required { property } => Some(
-            property
-                .as_str()
-                .map_or_else(|| property.to_string(), str::to_string),
-        ),
+        ValidationErrorKind::Required { property } => {
+            Some(property.as_str().map_or_else(|| property.to_string(), str::to_string))
+        }
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected.first().cloned(),
         _ => None,
@@ -140,9 +135,7 @@ mod tests {
 
     #[test]
     fn passes_conforming_response() {
-        let v = check().score(Some(
-            r#"{"label": "neutral", "confidence": 0.5, "tags": ["a"]}"#,
-        ));
+        let v = check().score(Some(r#"{"label": "neutral", "confidence": 0.5, "tags": ["a"]}"#));
         assert!(v.passed);
         assert_eq!(v.score, Some(1.0));
         assert_eq!(v.label, None);
@@ -162,14 +155,8 @@ mod tests {
         let l = |s| label(s).unwrap_or_default();
         assert_eq!(l(r#"{"label": "neutral"}"#), "required@/confidence");
         assert_eq!(l(r#"{"label": "meh", "confidence": 0.5}"#), "enum@/label");
-        assert_eq!(
-            l(r#"{"label": "neutral", "confidence": "high"}"#),
-            "type@/confidence"
-        );
-        assert_eq!(
-            l(r#"{"label": "neutral", "confidence": 1.5}"#),
-            "maximum@/confidence"
-        );
+        assert_eq!(l(r#"{"label": "neutral", "confidence": "high"}"#), "type@/confidence");
+        assert_eq!(l(r#"{"label": "neutral", "confidence": 1.5}"#), "maximum@/confidence");
         assert_eq!(
             l(r#"{"label": "neutral", "confidence": 0.5, "explanation": "x"}"#),
             "additionalProperties@/explanation"
@@ -183,9 +170,7 @@ mod tests {
 
     #[test]
     fn shallowest_error_wins_and_details_are_capped() {
-        let v = check().score(Some(
-            r#"{"label": "neutral", "tags": [1, 2, 3, 4, 5, 6, 7]}"#,
-        ));
+        let v = check().score(Some(r#"{"label": "neutral", "tags": [1, 2, 3, 4, 5, 6, 7]}"#));
         assert_eq!(v.label.as_deref(), Some("required@/confidence"));
         assert!(v.details.as_ref().is_some_and(|d| d.contains("more")));
     }

@@ -92,14 +92,8 @@ impl DriftStats {
             let rate = seg.passed as f64 / seg.scored as f64;
             report.push_metric("segment_pass_rate", Some(id), rate);
             let drop_points = (batch_rate - rate) * 100.0;
-            if seg.scored >= self.config.min_segment_rows
-                && drop_points > self.config.alarm_points + EPSILON_POINTS
-            {
-                report.push_alarm(
-                    "segment-drift",
-                    Some(id),
-                    self.message(id, seg, rate, batch_rate),
-                );
+            if seg.scored >= self.config.min_segment_rows && drop_points > self.config.alarm_points + EPSILON_POINTS {
+                report.push_alarm("segment-drift", Some(id), self.message(id, seg, rate, batch_rate));
             }
         }
         report
@@ -211,9 +205,7 @@ mod tests {
         let r = s.report();
         assert_eq!(r.alarms.len(), 1);
         assert!(
-            r.alarms[0]
-                .message
-                .starts_with("segment 1: conformance 0.0%"),
+            r.alarms[0].message.starts_with("segment 1: conformance 0.0%"),
             "{}",
             r.alarms[0].message
         );

@@ -28,9 +28,7 @@ pub trait Judge: 'static {
     /// Scores one row. An `Err` is this row's answer only; neighbouring rows still score.
     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
         let _ = row;
-        Err(JudgeError::Unsupported(
-            "this judge does not score rows".into(),
-        ))
+        Err(JudgeError::Unsupported("this judge does not score rows".into()))
     }
 
     /// Scores one chunk of rows; must return one result per row, in order.
@@ -98,9 +96,7 @@ impl<J: Judge> scorer::Guest for Adapter<J> {
                 // Keep the contract even if a judge's own score_batch miscounts.
                 if verdicts.len() != n {
                     let msg = format!("judge returned {} verdicts for {n} rows", verdicts.len());
-                    verdicts = (0..n)
-                        .map(|_| Err(JudgeError::Failed(msg.clone())))
-                        .collect();
+                    verdicts = (0..n).map(|_| Err(JudgeError::Failed(msg.clone()))).collect();
                 }
                 verdicts
             }

@@ -80,16 +80,16 @@ pub use rng::{Rng, fnv1a64, row_rng};
 
 pub use bindings::assay::judge::host::Level;
 pub use bindings::assay::judge::types::{
-    Alarm, Descriptor, JudgeError, Message, Metric, Needs, Observation, Report, Row, RowFlags,
-    RowStatus, RunInfo, SlimVerdict, Usage, Verdict,
+    Alarm, Descriptor, JudgeError, Message, Metric, Needs, Observation, Report, Row, RowFlags, RowStatus, RunInfo,
+    SlimVerdict, Usage, Verdict,
 };
 
 /// Everything a judge author needs: `use assay_judge_sdk::prelude::*;`.
 pub mod prelude {
     pub use crate::log;
     pub use crate::{
-        Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Report,
-        Rng, Row, RowFlags, RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng,
+        Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Report, Rng, Row, RowFlags,
+        RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng,
     };
 }
 
