@@ -114,7 +114,7 @@ impl InputIndex {
 
     /// Counts a row's model; past [`MAX_MODELS`] distinct names the rest
     /// are counted under `"(other)"`.
-    fn count_model(&mut self, model: &str) {
+    pub(crate) fn count_model(&mut self, model: &str) {
         if let Some((_, n)) = self.models.iter_mut().rev().find(|(m, _)| m == model) {
             *n += 1;
         } else if self.models.len() < MAX_MODELS {

@@ -12,7 +12,8 @@ use super::exit;
 
 /// The source tree this binary was built from (for `judge build --all`).
 fn source_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize().unwrap_or(root)
 }
 
 pub fn list(args: JudgesArgs) -> Result<i32> {

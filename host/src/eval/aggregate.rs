@@ -5,6 +5,8 @@
 //! tables, so they are identical whatever the worker count or chunking; an
 //! aggregator failure becomes an error in that judge's report only.
 
+use std::sync::Arc;
+
 use assay_batch::{Interner, Ledger};
 
 use super::rows::{wit_flags, wit_status, wit_usage};
@@ -17,18 +19,21 @@ use crate::report::summary::{Alarm, JudgeSummary, SegmentValue};
 /// small enough to keep the guest's input buffer modest.
 const OBSERVE_CHUNK: usize = 2048;
 
-pub struct AggInputs<'a> {
-    pub ledger: &'a Ledger,
-    pub models: &'a Interner,
-    pub snapshots: &'a Interner,
-    pub tables: &'a [VerdictTable],
-    pub quality: &'a [usize],
+/// Everything an aggregator reads, shared read-only so that aggregators
+/// (one per judge) run on separate threads at once.
+#[derive(Clone)]
+pub struct AggInputs {
+    pub ledger: Arc<Ledger>,
+    pub models: Arc<Interner>,
+    pub snapshots: Arc<Interner>,
+    pub tables: Arc<Vec<VerdictTable>>,
+    pub quality: Arc<Vec<usize>>,
     pub rows: usize,
     pub segment_size: u32,
-    pub provider: &'a str,
+    pub provider: &'static str,
 }
 
-impl AggInputs<'_> {
+impl AggInputs {
     /// Whether every quality judge passed the row; none when no quality judge
     /// ran or the row was not completed.
     pub fn validated(&self, idx: u32) -> Option<bool> {
@@ -39,14 +44,15 @@ impl AggInputs<'_> {
     }
 }
 
-/// Runs one aggregator over all rows and folds its report into `summary`.
+/// Runs one aggregator over all rows and folds its report into `summary`;
+/// hands the instance back for its log.
 pub async fn aggregate(
-    inst: &mut JudgeInstance,
+    mut inst: JudgeInstance,
     own_table: Option<usize>,
-    input: &AggInputs<'_>,
-    summary: &mut JudgeSummary,
-) {
-    match run(inst, own_table, input).await {
+    input: AggInputs,
+    mut summary: JudgeSummary,
+) -> (JudgeInstance, JudgeSummary) {
+    match run(&mut inst, own_table, &input).await {
         Ok(report) => {
             for m in report.metrics {
                 match m.segment {
@@ -68,9 +74,10 @@ pub async fn aggregate(
         Err(e) => summary.aggregator_error = Some(e),
     }
     summary.fuel_used += inst.fuel_used;
+    (inst, summary)
 }
 
-async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInputs<'_>) -> Result<wit::Report, String> {
+async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInputs) -> Result<wit::Report, String> {
     let info = wit::RunInfo {
         rows_submitted: input.rows as u64,
         segment_size: input.segment_size,
@@ -79,7 +86,7 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
     inst.begin(info).await.map_err(|f| f.to_string())??;
     let mut batch: Vec<wit::Observation<'_>> = Vec::with_capacity(OBSERVE_CHUNK);
     for idx in 0..input.rows as u32 {
-        let l = input.ledger;
+        let l = &input.ledger;
         let verdict = own_table.and_then(|t| match input.tables[t].get(idx) {
             CellView::Verdict { passed, score, label } => Some(wit::SlimVerdict { score, label, passed }),
             _ => None,

@@ -27,7 +27,7 @@ pub fn verdict_text(r: &RowResult) -> Option<Value> {
 
 pub fn write_rows_out(
     path: &Path,
-    input: &AggInputs<'_>,
+    input: &AggInputs,
     index: &InputIndex,
     judge_names: &[&str],
     spill: &mut Spill,
@@ -40,7 +40,7 @@ pub fn write_rows_out(
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     {
         let mut out = BufWriter::with_capacity(1 << 20, tmp.as_file());
-        let l = input.ledger;
+        let l = &input.ledger;
         for idx in 0..input.rows as u32 {
             let extra = spill.get(idx)?;
             let mut verdicts = Map::new();

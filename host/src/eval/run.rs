@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use assay_batch::{AtomicBitSet, BadLine, FileId, Ledger, ReadError, ReadOptions, RetryPolicy, Status, read_input};
+use assay_batch::{
+    AtomicBitSet, BadLine, FileId, Ledger, ReadError, ReadOptions, RetryPolicy, Status, read_input_parallel,
+};
 use tokio::sync::{Semaphore, mpsc};
 
 use super::aggregate::{AggInputs, aggregate};
@@ -84,14 +86,20 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     };
     let (index, mut bad) = {
         let path = cfg.input.clone();
-        tokio::task::spawn_blocking(move || read_input(&path, FileId(0), &opts))
-            .await
-            .map_err(|e| ReadError::Io {
-                path: cfg.input.clone().into(),
-                source: std::io::Error::other(e),
-            })??
+        {
+            let threads = cfg.workers.max(1);
+            tokio::task::spawn_blocking(move || {
+                read_input_parallel(&path, FileId(0), &opts, threads, assay_batch::openai::parse_input_line)
+            })
+        }
+        .await
+        .map_err(|e| ReadError::Io {
+            path: cfg.input.clone().into(),
+            source: std::io::Error::other(e),
+        })??
     };
     let rows = index.len();
+    phase("input index", started);
     let index = Arc::new(index);
     let attempts = cfg.attempts.len().max(1);
     if attempts > usize::from(u16::MAX) || cfg.attempts.iter().map(Vec::len).sum::<usize>() >= usize::from(u16::MAX) {
@@ -275,6 +283,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         }
     }
     ledger.finish();
+    phase("results and scoring", started);
     bad.sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
 
     // Judge summaries: scoring counters, fuel, then aggregation.
@@ -321,22 +330,38 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         .collect();
     let (model_names, snapshot_names) = (models.take(), snapshots.take());
     let agg_input = AggInputs {
-        ledger: &ledger,
-        models: &model_names,
-        snapshots: &snapshot_names,
-        tables: &tables,
-        quality: &quality,
+        ledger: Arc::new(ledger),
+        models: Arc::new(model_names),
+        snapshots: Arc::new(snapshot_names),
+        tables: Arc::new(tables),
+        quality: Arc::new(quality),
         rows,
         segment_size: cfg.segment_size.max(1),
         provider: cfg.provider,
     };
+    // One task per aggregator: they read shared, finished tables and run at once.
+    let mut running = Vec::new();
     for (j, pj) in judges.iter_mut().enumerate() {
         let own = scoring.iter().position(|&x| x == j);
-        if let (Some(inst), Some(s)) = (pj.aggregator.as_mut(), judge_summaries.get_mut(&pj.info.name)) {
-            aggregate(inst, own, &agg_input, s).await;
-            judge_logs.push((format!("{} (aggregator)", pj.info.name), inst.take_log()));
+        if let (Some(inst), Some(s)) = (pj.aggregator.take(), judge_summaries.remove(&pj.info.name)) {
+            let task = tokio::spawn(aggregate(inst, own, agg_input.clone(), s));
+            running.push((pj.info.name.clone(), task));
         }
     }
+    for (name, task) in running {
+        let s = match task.await {
+            Ok((mut inst, s)) => {
+                judge_logs.push((format!("{name} (aggregator)"), inst.take_log()));
+                s
+            }
+            Err(e) => JudgeSummary {
+                aggregator_error: Some(format!("aggregator task failed: {e}")),
+                ..JudgeSummary::default()
+            },
+        };
+        judge_summaries.insert(name, s);
+    }
+    let ledger = &agg_input.ledger;
 
     if let (Some(path), Some(spill)) = (&cfg.rows_out, spill.as_mut()) {
         let names: Vec<&str> = scoring.iter().map(|&j| judges[j].info.name.as_str()).collect();
@@ -348,6 +373,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         })?;
     }
 
+    phase("aggregation and rows-out", started);
     let counts = ledger.status_counts();
     let status_counts = StatusCounts::from_counts(counts);
     let fc = ledger.flag_counts();
@@ -391,6 +417,15 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         bad_lines_over: bad_count > cfg.max_bad_lines,
         judge_logs,
     })
+}
+
+/// With `ASSAY_PHASES=1`, prints the elapsed time at each phase boundary
+/// to stderr: a cheap way to see where a run spends its time.
+fn phase(name: &str, started: Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
+        eprintln!("assay: {name} done at {} ms", started.elapsed().as_millis());
+    }
 }
 
 fn bad_entry(b: &BadLine) -> BadLineEntry {

@@ -1,0 +1,209 @@
+//! Indexing a large input file on several threads: blocks are parsed in
+//! parallel, then inserted into the [`InputIndex`] strictly in file order.
+//!
+//! Invariant: the result is identical to the sequential [`crate::read_input`]
+//! (same row indexes, same bad lines in the same order) whatever the thread
+//! count; memory stays bounded by a few blocks in flight.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::Mutex;
+
+use crate::block::Block;
+use crate::error::{BadLine, LineError, ReadError};
+use crate::index::{InputIndex, InsertError};
+use crate::lines::{BlockReader, FileId, ReadOptions};
+use crate::row::InputLine;
+
+/// One block's parsed rows: ids packed in one string, no allocation per row.
+struct Parsed {
+    seq: u64,
+    ids: String,
+    /// (end of id in `ids`, line offset, line number, model slot)
+    rows: Vec<(u32, u64, u64, u16)>,
+    models: Vec<String>,
+    bad: Vec<BadLine>,
+}
+
+fn parse_block<F>(seq: u64, block: Block, parse: &F) -> Parsed
+where
+    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError>,
+{
+    let mut out = Parsed {
+        seq,
+        ids: String::with_capacity(block.bytes.len() / 32),
+        rows: Vec::with_capacity(block.bytes.len() / 256),
+        models: Vec::new(),
+        bad: Vec::new(),
+    };
+    for line in block.lines() {
+        match parse(line.bytes) {
+            Ok(p) => {
+                out.ids.push_str(&p.custom_id);
+                let model = p.model.as_deref().unwrap_or("");
+                let slot = match out.models.iter().position(|m| m == model) {
+                    Some(i) => i,
+                    None => {
+                        out.models.push(model.to_owned());
+                        out.models.len() - 1
+                    }
+                };
+                out.rows.push((out.ids.len() as u32, line.offset, line.number, slot.min(usize::from(u16::MAX)) as u16));
+            }
+            Err(e) => out.bad.push(block.bad_line(&line, e.on_line(line.last_unterminated))),
+        }
+    }
+    out.bad.extend(block.bad);
+    out
+}
+
+/// Like [`crate::read_input`], with `threads` parser threads and a provider's
+/// own input-line parser.
+pub fn read_input_parallel<F>(
+    path: &Path,
+    file: FileId,
+    opts: &ReadOptions,
+    threads: usize,
+    parse: F,
+) -> Result<(InputIndex, Vec<BadLine>), ReadError>
+where
+    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError> + Sync,
+{
+    let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
+    let path: Arc<Path> = Arc::clone(reader.path());
+    let threads = threads.max(1);
+    let (block_tx, block_rx) = sync_channel::<(u64, Block)>(threads * 2);
+    let block_rx = Mutex::new(block_rx);
+    let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (rx, tx, parse) = (&block_rx, done_tx.clone(), &parse);
+            s.spawn(move || worker(rx, tx, parse));
+        }
+        drop(done_tx);
+        let merger = s.spawn(move || merge(done_rx, &path));
+        let mut seq = 0u64;
+        let mut read_error = None;
+        loop {
+            match reader.next_block() {
+                Ok(Some(b)) => {
+                    if block_tx.send((seq, b)).is_err() {
+                        break;
+                    }
+                    seq += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(block_tx);
+        let merged = merger.join().map_err(|_| ReadError::TooLarge {
+            path: Arc::clone(reader.path()),
+            reason: "input indexing thread panicked".into(),
+        })?;
+        match read_error {
+            Some(e) => Err(e),
+            None => merged,
+        }
+    })
+}
+
+fn worker<F>(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: &F)
+where
+    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError>,
+{
+    loop {
+        let next = match rx.lock() {
+            Ok(g) => g.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, block)) = next else { return };
+        if tx.send(parse_block(seq, block, parse)).is_err() {
+            return;
+        }
+    }
+}
+
+fn merge(rx: Receiver<Parsed>, path: &Arc<Path>) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
+    let mut index = InputIndex::new();
+    let mut bad = Vec::new();
+    let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
+    let mut next = 0u64;
+    for parsed in rx {
+        pending.insert(parsed.seq, parsed);
+        while let Some(p) = pending.remove(&next) {
+            next += 1;
+            let mut start = 0usize;
+            for &(end, offset, line, slot) in &p.rows {
+                let id = p.ids.get(start..end as usize).unwrap_or("");
+                start = end as usize;
+                match index.try_insert(id, offset, line) {
+                    Ok(_) => index.count_model(p.models.get(usize::from(slot)).map_or("", String::as_str)),
+                    Err(InsertError::Duplicate(first)) => bad.push(BadLine {
+                        path: Arc::clone(path),
+                        line,
+                        offset,
+                        reason: LineError::DuplicateId { id: id.to_owned(), first_line: index.line(first) },
+                    }),
+                    Err(InsertError::Full) => {
+                        return Err(ReadError::TooLarge {
+                            path: Arc::clone(path),
+                            reason: format!("index full at line {line}"),
+                        });
+                    }
+                }
+            }
+            bad.extend(p.bad);
+        }
+    }
+    bad.sort_by_key(|b| b.line);
+    index.shrink_to_fit();
+    if index.is_empty() && bad.is_empty() {
+        return Err(ReadError::Empty { path: Arc::clone(path) });
+    }
+    Ok((index, bad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::parse_input_line;
+
+    #[test]
+    fn same_result_as_the_sequential_reader_for_any_thread_count() {
+        let dir = std::env::temp_dir().join(format!("assay-index-par-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp dir");
+        let path = dir.join("in.jsonl");
+        let mut text = String::new();
+        for i in 0..5000 {
+            if i == 17 {
+                text.push_str("{broken\n");
+            }
+            if i == 40 {
+                text.push_str("{\"custom_id\":\"r-3\",\"body\":{\"model\":\"m\"}}\n");
+            }
+            text.push_str(&format!("{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m{}\"}}}}\n", i % 3));
+        }
+        std::fs::write(&path, text).expect("write");
+        let opts = ReadOptions { block_bytes: 4096, ..ReadOptions::default() };
+        let (want, want_bad) = crate::read_input(&path, FileId(0), &opts).expect("sequential");
+        for threads in [1, 2, 5] {
+            let (got, got_bad) =
+                read_input_parallel(&path, FileId(0), &opts, threads, parse_input_line).expect("parallel");
+            assert_eq!(got.len(), want.len());
+            for i in 0..want.len() as u32 {
+                assert_eq!((got.id(i), got.offset(i), got.line(i)), (want.id(i), want.offset(i), want.line(i)));
+            }
+            assert_eq!(got.models(), want.models());
+            let lines = |b: &[BadLine]| b.iter().map(|x| (x.line, x.reason.to_string())).collect::<Vec<_>>();
+            assert_eq!(lines(&got_bad), lines(&want_bad));
+            assert_eq!(got_bad.len(), 2);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
