@@ -84,17 +84,31 @@ def main():
             plain = [sys.executable, os.path.join(SHARED, "peers", "baseline_plain.py"), out]
             wall, rss, _ = median_run(plain, 1 if n > 100000 else a.repeat)
             row["python_plain"] = {"wall_s": round(wall, 3), "rows_per_s": round(n / wall), "peak_rss_mib": round(rss, 1)}
+        # The same job in Anthropic Message Batches form: reader parity.
+        a_in = os.path.join(OUT, "anthropic_in_%d.jsonl" % n)
+        a_out = os.path.join(OUT, "anthropic_out_%d.jsonl" % n)
+        if not (os.path.exists(a_in) and os.path.exists(a_out)):
+            subprocess.check_call([sys.executable, os.path.join(HERE, "to_anthropic.py"), inp, out, a_in, a_out])
+        a_cmd = list(assay_cmd)
+        a_cmd[a_cmd.index(inp)] = a_in
+        a_cmd[a_cmd.index(out)] = a_out
+        a_cmd[a_cmd.index("openai")] = "anthropic"
+        run(a_cmd)
+        wall, rss, _ = median_run(a_cmd, a.repeat)
+        row["assay_anthropic"] = {"wall_s": round(wall, 3), "rows_per_s": round(n / wall), "peak_rss_mib": round(rss, 1)}
+        row["anthropic_vs_openai_rows_per_s"] = round(row["assay"]["wall_s"] / wall, 2)
         row["speedup_vs_fast"] = round(row["python_fast"]["wall_s"] / row["assay"]["wall_s"], 2)
         if "python_plain" in row:
             row["speedup_vs_plain"] = round(row["python_plain"]["wall_s"] / row["assay"]["wall_s"], 2)
         results.append(row)
         print(json.dumps(row), flush=True)
-    print("\n%-9s %9s %12s %10s %12s %10s %9s %9s" % ("rows", "MB", "assay r/s", "RSS MiB", "fast r/s", "RSS MiB", "x fast", "x plain"))
+    print("\n%-9s %7s %11s %8s %11s %8s %8s %8s %12s" % (
+        "rows", "MB", "assay r/s", "RSS MiB", "fast r/s", "RSS MiB", "x fast", "x plain", "anthr/openai"))
     for r in results:
-        print("%-9d %9.1f %12d %10.1f %12d %10.1f %9.2f %9s" % (
+        print("%-9d %7.1f %11d %8.1f %11d %8.1f %8.2f %8s %12.2f" % (
             r["rows"], r["output_mb"], r["assay"]["rows_per_s"], r["assay"]["peak_rss_mib"],
             r["python_fast"]["rows_per_s"], r["python_fast"]["peak_rss_mib"], r["speedup_vs_fast"],
-            r.get("speedup_vs_plain", "-")))
+            r.get("speedup_vs_plain", "-"), r["anthropic_vs_openai_rows_per_s"]))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -89,6 +89,10 @@ pub enum ReadError {
     },
     #[error("{}: no rows (empty file)", path.display())]
     Empty { path: Arc<Path> },
+    /// The file's structure is broken beyond one line (e.g. a JSON request
+    /// body); `reason` already names the file and the place.
+    #[error("{reason}")]
+    Invalid { path: Arc<Path>, reason: String },
     /// The file exceeds an internal limit (row count, id bytes).
     #[error("{}: too large: {reason}", path.display())]
     TooLarge { path: Arc<Path>, reason: String },
@@ -105,7 +109,10 @@ impl ReadError {
     /// The file the error is about.
     pub fn path(&self) -> &Path {
         match self {
-            ReadError::Io { path, .. } | ReadError::Empty { path } | ReadError::TooLarge { path, .. } => path,
+            ReadError::Io { path, .. }
+            | ReadError::Empty { path }
+            | ReadError::Invalid { path, .. }
+            | ReadError::TooLarge { path, .. } => path,
         }
     }
 }

@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::block::Block;
 use crate::error::{BadLine, LineError, ReadError};
 use crate::index::{InputIndex, InsertError};
 use crate::lines::{BlockReader, FileId, ReadOptions};
-use crate::row::InputLine;
+use crate::row::{InputLine, ProviderOptions};
 
 /// One block's parsed rows: ids packed in one string, no allocation per row.
 struct Parsed {
@@ -27,10 +27,10 @@ struct Parsed {
     bad: Vec<BadLine>,
 }
 
-fn parse_block<F>(seq: u64, block: Block, parse: &F) -> Parsed
-where
-    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError>,
-{
+/// A provider's input-line parser.
+pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
+
+fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOptions) -> Parsed {
     let mut out = Parsed {
         seq,
         ids: String::with_capacity(block.bytes.len() / 32),
@@ -39,7 +39,7 @@ where
         bad: Vec::new(),
     };
     for line in block.lines() {
-        match parse(line.bytes) {
+        match parse(line.bytes, opts) {
             Ok(p) => {
                 out.ids.push_str(&p.custom_id);
                 let model = p.model.as_deref().unwrap_or("");
@@ -50,7 +50,12 @@ where
                         out.models.len() - 1
                     }
                 };
-                out.rows.push((out.ids.len() as u32, line.offset, line.number, slot.min(usize::from(u16::MAX)) as u16));
+                out.rows.push((
+                    out.ids.len() as u32,
+                    line.offset,
+                    line.number,
+                    slot.min(usize::from(u16::MAX)) as u16,
+                ));
             }
             Err(e) => out.bad.push(block.bad_line(&line, e.on_line(line.last_unterminated))),
         }
@@ -61,16 +66,14 @@ where
 
 /// Like [`crate::read_input`], with `threads` parser threads and a provider's
 /// own input-line parser.
-pub fn read_input_parallel<F>(
+pub fn read_input_parallel(
     path: &Path,
     file: FileId,
     opts: &ReadOptions,
     threads: usize,
-    parse: F,
-) -> Result<(InputIndex, Vec<BadLine>), ReadError>
-where
-    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError> + Sync,
-{
+    parse: InputParser,
+    provider_opts: &ProviderOptions,
+) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
     let path: Arc<Path> = Arc::clone(reader.path());
     let threads = threads.max(1);
@@ -79,8 +82,8 @@ where
     let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            let (rx, tx, parse) = (&block_rx, done_tx.clone(), &parse);
-            s.spawn(move || worker(rx, tx, parse));
+            let (rx, tx) = (&block_rx, done_tx.clone());
+            s.spawn(move || worker(rx, tx, parse, provider_opts));
         }
         drop(done_tx);
         let merger = s.spawn(move || merge(done_rx, &path));
@@ -113,17 +116,14 @@ where
     })
 }
 
-fn worker<F>(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: &F)
-where
-    F: Fn(&[u8]) -> Result<InputLine<'_>, LineError>,
-{
+fn worker(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: InputParser, opts: &ProviderOptions) {
     loop {
         let next = match rx.lock() {
             Ok(g) => g.recv(),
             Err(_) => return,
         };
         let Ok((seq, block)) = next else { return };
-        if tx.send(parse_block(seq, block, parse)).is_err() {
+        if tx.send(parse_block(seq, block, parse, opts)).is_err() {
             return;
         }
     }
@@ -148,7 +148,10 @@ fn merge(rx: Receiver<Parsed>, path: &Arc<Path>) -> Result<(InputIndex, Vec<BadL
                         path: Arc::clone(path),
                         line,
                         offset,
-                        reason: LineError::DuplicateId { id: id.to_owned(), first_line: index.line(first) },
+                        reason: LineError::DuplicateId {
+                            id: id.to_owned(),
+                            first_line: index.line(first),
+                        },
                     }),
                     Err(InsertError::Full) => {
                         return Err(ReadError::TooLarge {
@@ -172,7 +175,7 @@ fn merge(rx: Receiver<Parsed>, path: &Arc<Path>) -> Result<(InputIndex, Vec<BadL
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::openai::parse_input_line;
+    use crate::openai::parse_input_line_with;
 
     #[test]
     fn same_result_as_the_sequential_reader_for_any_thread_count() {
@@ -187,17 +190,33 @@ mod tests {
             if i == 40 {
                 text.push_str("{\"custom_id\":\"r-3\",\"body\":{\"model\":\"m\"}}\n");
             }
-            text.push_str(&format!("{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m{}\"}}}}\n", i % 3));
+            text.push_str(&format!(
+                "{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m{}\"}}}}\n",
+                i % 3
+            ));
         }
         std::fs::write(&path, text).expect("write");
-        let opts = ReadOptions { block_bytes: 4096, ..ReadOptions::default() };
+        let opts = ReadOptions {
+            block_bytes: 4096,
+            ..ReadOptions::default()
+        };
         let (want, want_bad) = crate::read_input(&path, FileId(0), &opts).expect("sequential");
         for threads in [1, 2, 5] {
-            let (got, got_bad) =
-                read_input_parallel(&path, FileId(0), &opts, threads, parse_input_line).expect("parallel");
+            let (got, got_bad) = read_input_parallel(
+                &path,
+                FileId(0),
+                &opts,
+                threads,
+                parse_input_line_with,
+                &ProviderOptions::default(),
+            )
+            .expect("parallel");
             assert_eq!(got.len(), want.len());
             for i in 0..want.len() as u32 {
-                assert_eq!((got.id(i), got.offset(i), got.line(i)), (want.id(i), want.offset(i), want.line(i)));
+                assert_eq!(
+                    (got.id(i), got.offset(i), got.line(i)),
+                    (want.id(i), want.offset(i), want.line(i))
+                );
             }
             assert_eq!(got.models(), want.models());
             let lines = |b: &[BadLine]| b.iter().map(|x| (x.line, x.reason.to_string())).collect::<Vec<_>>();

@@ -19,26 +19,35 @@
 //! that is not a row is reported with its file, line and reason — nothing
 //! is dropped silently.
 
+pub mod anthropic;
+pub mod batch_object;
+pub mod bedrock;
 pub mod bitset;
 pub mod block;
 pub mod error;
+pub mod google;
 pub mod index;
+pub mod index_par;
 pub mod ingest;
 pub mod intern;
 mod json;
 pub mod ledger;
 pub mod lines;
 pub mod openai;
+pub mod provider;
 pub mod row;
 pub mod status;
 
+pub use batch_object::BatchObject;
 pub use bitset::AtomicBitSet;
 pub use block::{Block, Line, Lines};
 pub use error::{BadLine, BadLines, LineError, ReadError};
 pub use index::{InputIndex, InsertError, read_input};
+pub use index_par::{InputParser, read_input_parallel};
 pub use ingest::{IngestStats, ParseResult, ingest_results};
 pub use intern::Interner;
 pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, line_hash};
-pub use lines::{BlockReader, FileId, ReadOptions, lines_of_file};
-pub use row::{Outcome, ResultLine};
+pub use lines::{BlockReader, FileId, ReadOptions, Source, is_gzip, lines_of_file};
+pub use provider::{DetectError, FileRole, Provider, detect_file, sniff};
+pub use row::{InputLine, Outcome, ProviderOptions, ResultLine};
 pub use status::{ErrorKind, Flags, PolicyError, RetryPolicy, Status, Usage};

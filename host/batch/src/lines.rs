@@ -39,7 +39,7 @@ impl Default for ReadOptions {
 }
 
 /// Reads a file as blocks of whole lines.
-pub struct BlockReader<R = File> {
+pub struct BlockReader<R = Source> {
     src: R,
     path: Arc<Path>,
     id: FileId,
@@ -56,12 +56,52 @@ pub struct BlockReader<R = File> {
     rows: u64,
 }
 
-impl BlockReader<File> {
-    /// Opens `path`; lines longer than `max_line_bytes` become `TooLong`.
-    pub fn open(path: &Path, file: FileId, max_line_bytes: usize) -> Result<BlockReader<File>, ReadError> {
+/// A file's bytes: read as they are, or gunzipped on the fly when the file
+/// starts with the gzip magic bytes (`.jsonl.gz` downloads).
+pub enum Source {
+    Plain(File),
+    Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<File>>>),
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Plain(f) => f.read(buf),
+            Source::Gzip(g) => g.read(buf),
+        }
+    }
+}
+
+/// True when `path` starts with the gzip magic bytes. Offsets into such a file
+/// count decompressed bytes, so callers that seek by offset decompress first.
+pub fn is_gzip(path: &Path) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut f = File::open(path)?;
+    let mut got = 0;
+    while got < 2 {
+        match f.read(&mut magic[got..])? {
+            0 => return Ok(false),
+            n => got += n,
+        }
+    }
+    Ok(magic == [0x1f, 0x8b])
+}
+
+impl BlockReader<Source> {
+    /// Opens `path` (gunzipping it when it is gzip); lines longer than
+    /// `max_line_bytes` become `TooLong`.
+    pub fn open(path: &Path, file: FileId, max_line_bytes: usize) -> Result<BlockReader<Source>, ReadError> {
         let path: Arc<Path> = Arc::from(path);
+        let gz = is_gzip(&path).map_err(|e| ReadError::io(&path, e))?;
         let f = File::open(&path).map_err(|e| ReadError::io(&path, e))?;
-        Ok(BlockReader::from_reader(f, path, file, max_line_bytes))
+        let src = if gz {
+            Source::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::with_capacity(1 << 20, f),
+            )))
+        } else {
+            Source::Plain(f)
+        };
+        Ok(BlockReader::from_reader(src, path, file, max_line_bytes))
     }
 }
 

@@ -1,6 +1,26 @@
-//! OpenAI / Azure OpenAI chat-completions batch lines: input lines and
-//! output/error-file result lines, classified into provider-neutral
-//! [`Outcome`]s.
+//! OpenAI / Azure OpenAI batch lines: input lines and output/error-file
+//! result lines, classified into provider-neutral [`Outcome`]s.
+//!
+//! One envelope (`{id?, custom_id, response{status_code, request_id, body},
+//! error}`) carries three body kinds, told apart by the body itself (result
+//! lines do not carry the endpoint). A 200 body with a first choice is a
+//! chat completion, read in one pass exactly as before. Any other 200 body
+//! is re-read ([`responses::classify_non_chat`]): `object` `"response"`, or
+//! no `object` and an `output` / `status` field → Responses API (see
+//! [`responses`]); `object` `"list"`, or a `data` field → embeddings
+//! (`Completed`, no text, no finish reason, usage `input = prompt_tokens`,
+//! `output = 0`); otherwise a chat body without choices (`empty_response`).
+//!
+//! Azure: `id` is optional; `content_filter_results` on a choice do not
+//! decide the status, `finish_reason` does (`content_filter` →
+//! `ContentFilter`, whose `error_message` then lists the filtered
+//! categories, `self-harm` spelled `self_harm`); a choice with
+//! `filtered: true` but `finish_reason: "stop"` stays `Completed` with no
+//! error fields. HTTP-400 rows whose `error.code` is `content_filter` or
+//! `innererror.code` is `ResponsibleAIPolicyViolation` are `ContentFilter`.
+//!
+//! Usage is normalized: `input` includes cached tokens (as OpenAI reports
+//! it), `cached_input`, `cache_write` and `reasoning` are filled where given.
 //!
 //! Invariant: every result line either becomes exactly one `ResultLine`
 //! whose status is one of the provider statuses, or a `LineError` saying
@@ -9,20 +29,12 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::error::LineError;
 use crate::json::{First, LooseStr, Str, Text, Tok, cow, loose, parse_object};
-pub use crate::row::{Outcome, ResultLine};
+pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status, Usage};
-
-/// The parts of an input line needed to index it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputLine<'a> {
-    pub custom_id: Cow<'a, str>,
-    /// `body.model` (the deployment name on Azure).
-    pub model: Option<Cow<'a, str>>,
-    pub url: Option<Cow<'a, str>>,
-}
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -38,6 +50,24 @@ struct RawInput<'a> {
 struct RawInputBody<'a> {
     #[serde(borrow)]
     model: Option<Str<'a>>,
+}
+
+/// [`parse_input_line`] in the dispatcher's form; OpenAI needs no options.
+pub fn parse_input_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    parse_input_line(line)
+}
+
+/// [`parse_result_line`] in the dispatcher's form; OpenAI needs no options.
+pub fn parse_result_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    parse_result_line(line)
+}
+
+/// Whether responses from this batch endpoint (an input line's `url`) carry
+/// text for quality judges: false for embeddings (`/v1/embeddings`,
+/// Azure `/embeddings`, with or without a query string), true otherwise.
+pub fn endpoint_has_text(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
+    !(path == "embeddings" || path.ends_with("/embeddings"))
 }
 
 /// Parses an input line; the body's messages are validated but skipped.
@@ -95,6 +125,7 @@ struct RawMessage<'a> {
 }
 
 #[derive(Deserialize)]
+/// Chat and embeddings usage (Responses usage is read by `responses`).
 struct RawUsage {
     #[serde(default)]
     prompt_tokens: Tok,
@@ -157,7 +188,18 @@ pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
                 "both `response` and `error` are null or absent".into(),
             ));
         }
-        (None, Some(resp)) => classify_response(resp)?,
+        (None, Some(resp)) => {
+            let mut o = classify_response(resp, line)?;
+            if o.status == Status::ContentFilter
+                && o.finish_reason.as_deref() == Some("content_filter")
+                && memchr::memmem::find(line, b"\"content_filter_results\"").is_some()
+            {
+                // Rare: re-read the line for Azure's categories rather than
+                // carry them through every chat row.
+                o.error_message = filtered_categories(line).map(Cow::Owned);
+            }
+            o
+        }
         (Some(err), resp) => {
             let mut o = classify_error(*err);
             if let Some(resp) = resp {
@@ -207,7 +249,7 @@ fn body_info<'a>(o: &mut Outcome<'a>, model: Option<Str<'a>>, snapshot: Option<S
 }
 
 /// An HTTP response row (`response: {status_code, body}`).
-fn classify_response(resp: RawResponse<'_>) -> Result<Outcome<'_>, LineError> {
+fn classify_response<'a>(resp: RawResponse<'a>, line: &'a [u8]) -> Result<Outcome<'a>, LineError> {
     let status = resp
         .status_code
         .ok_or(LineError::MissingField("response.status_code"))?;
@@ -225,7 +267,9 @@ fn classify_response(resp: RawResponse<'_>) -> Result<Outcome<'_>, LineError> {
         return Ok(http_error(o, status, body.error));
     }
     let Some(First(Some(choice))) = body.choices else {
-        return Ok(empty_response(o, body.error));
+        // Not a chat completion with a choice: re-read the line for what
+        // it is (rare in chat files, so the chat path reads no extra field).
+        return responses::classify_non_chat(o, body.error, line);
     };
     o.finish_reason = cow(choice.finish_reason);
     o.response_text = choice.message.and_then(|m| m.content.map(|t| t.0));
@@ -235,6 +279,69 @@ fn classify_response(resp: RawResponse<'_>) -> Result<Outcome<'_>, LineError> {
         _ => {}
     }
     Ok(o)
+}
+
+/// Azure `choices[0].content_filter_results` of a result line:
+/// `"filtered: hate, self_harm"` for the categories with `filtered: true`
+/// (in file order, `self-harm` spelled `self_harm`); `None` when there are
+/// none, none is filtered, or the value is not a map.
+#[cold]
+#[inline(never)]
+fn filtered_categories(line: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Line<'a> {
+        #[serde(borrow)]
+        response: Option<Resp<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Resp<'a> {
+        #[serde(borrow)]
+        body: Option<Body<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Body<'a> {
+        #[serde(borrow)]
+        choices: Option<First<Choice<'a>>>,
+    }
+    #[derive(Deserialize)]
+    struct Choice<'a> {
+        #[serde(borrow)]
+        content_filter_results: Option<&'a RawValue>,
+    }
+    let l: Line = serde_json::from_slice(line).ok()?;
+    let raw = l.response?.body?.choices?.0?.content_filter_results?;
+    use serde::de::{MapAccess, Visitor};
+    #[derive(Deserialize)]
+    struct Cat {
+        #[serde(default)]
+        filtered: bool,
+    }
+    struct Names(Vec<String>);
+    impl<'de> Deserialize<'de> for Names {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Names;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object of categories")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+                        // Non-category entries (e.g. `custom_blocklists`) are skipped.
+                        let cat: serde_json::Value = map.next_value()?;
+                        if serde_json::from_value::<Cat>(cat).is_ok_and(|c| c.filtered) {
+                            out.push(k.replace('-', "_"));
+                        }
+                    }
+                    Ok(Names(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    let names = serde_json::from_str::<Names>(raw.get()).ok()?.0;
+    (!names.is_empty()).then(|| format!("filtered: {}", names.join(", ")))
 }
 
 /// A 200 response without choices.
@@ -276,7 +383,10 @@ fn http_error<'a>(mut o: Outcome<'a>, status: u16, err: Option<Box<RawBodyError<
     o
 }
 
-mod input;
+mod batch;
+pub(crate) mod input;
+pub mod responses;
+pub use batch::parse_batch_object;
 pub use input::{parse_input_messages, parse_input_metadata};
 
 #[cfg(test)]

@@ -64,3 +64,24 @@ pub struct ResultLine<'a> {
     pub custom_id: Cow<'a, str>,
     pub outcome: Outcome<'a>,
 }
+
+/// The parts of an input line needed to index it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputLine<'a> {
+    /// The join key: `custom_id`, `recordId`, `key`, or (Vertex) an id taken
+    /// from the request or derived from it.
+    pub custom_id: Cow<'a, str>,
+    /// The requested model (the deployment name on Azure), where the line names one.
+    pub model: Option<Cow<'a, str>>,
+    /// The endpoint (`url`) where the provider puts one in each line.
+    pub url: Option<Cow<'a, str>>,
+}
+
+/// Per-run parsing choices that some providers need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderOptions {
+    /// Vertex AI has no id field: a dotted path into each line where the id
+    /// lives (e.g. `request.labels.custom_id`). Without it rows are joined on
+    /// a hash of the echoed request.
+    pub id_path: Option<String>,
+}

@@ -339,3 +339,102 @@ fn block_boundaries_keep_line_numbers_exact() {
         assert_eq!(collect(block), whole, "block size {block}");
     }
 }
+
+#[test]
+fn responses_api_every_status_path() {
+    let r = run(
+        "responses_input.jsonl",
+        &[&["responses_output.jsonl", "responses_errors.jsonl"]],
+        &ReadOptions::default(),
+    );
+    let l = &r.ledger;
+    assert_eq!(
+        l.status_counts(),
+        counts(&[
+            (Status::Completed, 2),
+            (Status::ProviderError, 3),
+            (Status::ContentFilter, 2),
+            (Status::Expired, 1),
+            (Status::Canceled, 1),
+            (Status::Missing, 1),
+        ])
+    );
+    let expect = [
+        ("p01", Status::Completed, None),
+        ("p02", Status::Completed, None),
+        ("p03", Status::ContentFilter, None),
+        ("p04", Status::ContentFilter, None),
+        ("p05", Status::ProviderError, Some("server_error")),
+        ("p06", Status::ProviderError, Some("rate_limit")),
+        ("p07", Status::Canceled, None),
+        ("p08", Status::Expired, None),
+        ("p09", Status::ProviderError, Some("server_error")),
+        ("p10", Status::Missing, None),
+    ];
+    for (id, status, kind) in expect {
+        let i = row(&r, id);
+        assert_eq!(l.status(i), status, "{id}");
+        assert_eq!(l.error_kind(i).map(|k| k.as_str()), kind, "{id}");
+    }
+    assert_eq!(l.flags(row(&r, "p02")), Flags::TRUNCATED);
+    let p01 = row(&r, "p01");
+    let u = l.usage(p01);
+    assert_eq!(
+        (u.input, u.output, u.cached_input, u.cache_write, u.reasoning),
+        (36, 87, 12, 0, 40)
+    );
+    assert_eq!(r.names.get(l.model(p01)), "gpt-4.1-2025-04-14");
+    let out = std::fs::read_to_string(fixture("responses_output.jsonl")).unwrap_or_default();
+    let line = out.lines().find(|l| l.contains("\"p01\"")).unwrap_or("");
+    let o = openai::parse_result_line(line.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .outcome;
+    assert_eq!(
+        o.response_text.as_deref(),
+        Some("日本語の応答です 🎉 — שלום \"quoted\"")
+    );
+    let line = out.lines().find(|l| l.contains("\"p04\"")).unwrap_or("");
+    let o = openai::parse_result_line(line.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .outcome;
+    assert_eq!(o.error_message.as_deref(), Some("I can't help with that."));
+    let input = std::fs::read_to_string(fixture("responses_input.jsonl")).unwrap_or_default();
+    let first = input.lines().next().unwrap_or("");
+    assert_eq!(
+        openai::parse_input_messages(first.as_bytes()),
+        Ok(vec![
+            ("system".to_string(), "Be brief.".to_string()),
+            ("user".to_string(), "日本語の応答です 🎉 — שלום \"quoted\"".to_string()),
+        ])
+    );
+}
+
+#[test]
+fn embeddings_have_no_text() {
+    let r = run(
+        "embeddings_input.jsonl",
+        &[&["embeddings_output.jsonl"]],
+        &ReadOptions::default(),
+    );
+    let l = &r.ledger;
+    assert_eq!(
+        l.status_counts(),
+        counts(&[(Status::Completed, 2), (Status::ProviderError, 1), (Status::Missing, 1)])
+    );
+    let e1 = row(&r, "e1");
+    let u = l.usage(e1);
+    assert_eq!((u.input, u.output, u.cached_input, u.reasoning), (5, 0, 0, 0));
+    assert_eq!(l.error_kind(row(&r, "e3")).map(|k| k.as_str()), Some("rate_limit"));
+    let out = std::fs::read_to_string(fixture("embeddings_output.jsonl")).unwrap_or_default();
+    let first = out.lines().next().unwrap_or("");
+    let o = openai::parse_result_line(first.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .outcome;
+    assert_eq!((o.response_text, o.finish_reason), (None, None));
+    let input = std::fs::read_to_string(fixture("embeddings_input.jsonl")).unwrap_or_default();
+    let url = openai::parse_input_line(input.lines().next().unwrap_or("").as_bytes())
+        .ok()
+        .and_then(|i| i.url.map(|u| u.into_owned()))
+        .unwrap_or_default();
+    assert!(!openai::endpoint_has_text(&url));
+}

@@ -40,14 +40,32 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Provider {
+    /// Tell from the shape of the files' first lines.
+    Auto,
     Openai,
+    Azure,
+    Anthropic,
+    Bedrock,
+    Vertex,
+    Gemini,
 }
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Provider whose file formats to read.
-    #[arg(long, value_enum, default_value = "openai")]
+    #[arg(long, value_enum, default_value = "auto")]
     pub provider: Provider,
+    /// Vertex AI: dotted path to each row's id inside input and result lines
+    /// (e.g. request.labels.custom_id); without it rows join on a hash of the request.
+    #[arg(long)]
+    pub id_path: Option<String>,
+    /// The provider's batch/job object (JSON; Bedrock: manifest.json.out) for
+    /// reconciliation. Repeat per attempt, in attempt order.
+    #[arg(long = "batch-object")]
+    pub batch_objects: Vec<PathBuf>,
+    /// Fail (exit 1) when the provider's counts disagree with the files.
+    #[arg(long)]
+    pub strict_reconcile: bool,
     /// The batch input file (JSONL), in submission order.
     #[arg(long)]
     pub input: PathBuf,

@@ -58,7 +58,13 @@ fn parse_rate(s: &str, what: &str) -> Result<f64> {
 
 pub fn run(args: EvalArgs) -> Result<i32> {
     let provider = match args.provider {
-        Provider::Openai => "openai",
+        Provider::Auto => None,
+        Provider::Openai => Some(assay_batch::Provider::OpenAi),
+        Provider::Azure => Some(assay_batch::Provider::Azure),
+        Provider::Anthropic => Some(assay_batch::Provider::Anthropic),
+        Provider::Bedrock => Some(assay_batch::Provider::Bedrock),
+        Provider::Vertex => Some(assay_batch::Provider::Vertex),
+        Provider::Gemini => Some(assay_batch::Provider::Gemini),
     };
     let mut sets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for s in &args.sets {
@@ -133,6 +139,10 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         }
         let cfg = EvalConfig {
             provider,
+            provider_opts: assay_batch::ProviderOptions {
+                id_path: args.id_path.clone(),
+            },
+            batch_objects: args.batch_objects.clone(),
             input: args.input.clone(),
             attempts,
             segment_size: args.segment_size,
@@ -147,7 +157,12 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             run: run_ctx,
         };
         let outcome = eval::run(cfg, judges).await.map_err(|e| match e {
-            EvalError::Read(_) | EvalError::EmptyAttempt { .. } | EvalError::TooManyFiles => fail(exit::INPUT, e),
+            EvalError::Read(_)
+            | EvalError::EmptyAttempt { .. }
+            | EvalError::TooManyFiles
+            | EvalError::Settle(_)
+            | EvalError::BatchObject { .. } => fail(exit::INPUT, e),
+            EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
             EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
             EvalError::Write { .. } => fail(exit::INPUT, e),
         })?;
@@ -187,6 +202,20 @@ pub fn run(args: EvalArgs) -> Result<i32> {
                     passed: actual >= *min,
                 });
             }
+        }
+        if args.strict_reconcile {
+            let checks: Vec<_> = summary.reconciliation.iter().flat_map(|r| r.checks.iter()).collect();
+            let agree = checks.iter().filter(|c| c.ok).count();
+            summary.gates.push(Gate {
+                name: "reconciliation".into(),
+                threshold: 1.0,
+                actual: if checks.is_empty() {
+                    1.0
+                } else {
+                    agree as f64 / checks.len() as f64
+                },
+                passed: agree == checks.len(),
+            });
         }
         summary.exit_code = if outcome.bad_lines_over {
             exit::INPUT

@@ -5,12 +5,15 @@
 //! verdict tables (`table`) → aggregators (`aggregate`) → summary / rows-out.
 
 pub mod aggregate;
-pub mod intern;
+pub mod detect;
+pub mod input;
 pub mod judges;
 pub mod read;
+pub mod reconcile;
 pub mod rows;
 pub mod rows_json;
 pub mod run;
+pub mod snapshots;
 pub mod spill;
 pub mod table;
 pub mod work;

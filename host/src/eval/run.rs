@@ -13,14 +13,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use assay_batch::{
-    AtomicBitSet, BadLine, FileId, Ledger, ReadError, ReadOptions, RetryPolicy, Status, read_input_parallel,
+    Applied, AtomicBitSet, BadLine, Interner, Ledger, Provider, ProviderOptions, ReadError, ReadOptions, RetryPolicy,
+    Status,
 };
 use tokio::sync::{Semaphore, mpsc};
 
 use super::aggregate::{AggInputs, aggregate};
-use super::intern::{LocalInterner, SharedInterner};
+use super::detect::{SettleError, settle};
+use super::input::index_input;
 use super::judges::PreparedJudge;
 use super::read::{Feed, ResultFile, read_results};
+use super::reconcile::{AttemptTally, Reconciliation, reconcile};
+use super::snapshots::snapshots as snapshot_mix;
 use super::spill::Spill;
 use super::table::VerdictTable;
 use super::work::{BlockDone, Target, WorkerCtx, process};
@@ -30,7 +34,11 @@ use crate::judge::state::RunContext;
 use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeSummary, StatusCounts, Summary};
 
 pub struct EvalConfig {
-    pub provider: &'static str,
+    /// `None`: tell from the files (`--provider auto`).
+    pub provider: Option<Provider>,
+    pub provider_opts: ProviderOptions,
+    /// Provider batch/job objects, the i-th for attempt i+1 (`--batch-object`).
+    pub batch_objects: Vec<PathBuf>,
     pub input: PathBuf,
     /// Result files per attempt, in attempt order.
     pub attempts: Vec<Vec<PathBuf>>,
@@ -69,6 +77,16 @@ pub enum EvalError {
     Write { path: PathBuf, source: std::io::Error },
     #[error("too many files: at most 65535 result files per run")]
     TooManyFiles,
+    #[error(transparent)]
+    Settle(#[from] SettleError),
+    #[error("{path}: not a {provider} batch object: {reason}")]
+    BatchObject {
+        path: PathBuf,
+        provider: Provider,
+        reason: String,
+    },
+    #[error("{0} --batch-object files for {1} attempts: give at most one per attempt, in attempt order")]
+    TooManyBatchObjects(usize, usize),
 }
 
 /// The finished run: a summary plus what the CLI needs to decide exit codes.
@@ -84,19 +102,39 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         max_line_bytes: cfg.max_line_bytes,
         block_bytes: cfg.block_bytes,
     };
+    let result_paths: Vec<&std::path::Path> = cfg.attempts.iter().flatten().map(PathBuf::as_path).collect();
+    let settled = settle(cfg.provider, &cfg.input, &result_paths, &cfg.provider_opts)?;
+    if cfg.batch_objects.len() > cfg.attempts.len() {
+        return Err(EvalError::TooManyBatchObjects(
+            cfg.batch_objects.len(),
+            cfg.attempts.len(),
+        ));
+    }
+    let mut batch_objects = Vec::new();
+    for path in &cfg.batch_objects {
+        let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+            path: path.clone().into(),
+            source,
+        })?;
+        let obj = settled
+            .provider
+            .parse_batch_object(&bytes)
+            .map_err(|reason| EvalError::BatchObject {
+                path: path.clone(),
+                provider: settled.provider,
+                reason,
+            })?;
+        batch_objects.push((path.display().to_string(), obj));
+    }
     let (index, mut bad) = {
-        let path = cfg.input.clone();
-        {
-            let threads = cfg.workers.max(1);
-            tokio::task::spawn_blocking(move || {
-                read_input_parallel(&path, FileId(0), &opts, threads, assay_batch::openai::parse_input_line)
-            })
-        }
-        .await
-        .map_err(|e| ReadError::Io {
-            path: cfg.input.clone().into(),
-            source: std::io::Error::other(e),
-        })??
+        let (path, s, popts) = (cfg.input.clone(), settled.clone(), cfg.provider_opts.clone());
+        let threads = cfg.workers.max(1);
+        tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads))
+            .await
+            .map_err(|e| ReadError::Io {
+                path: cfg.input.clone().into(),
+                source: std::io::Error::other(e),
+            })??
     };
     let rows = index.len();
     phase("input index", started);
@@ -107,7 +145,10 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     }
     let mut ledger = Ledger::new(rows, attempts as u16, cfg.retry);
     let final_set = Arc::new(AtomicBitSet::new(rows));
-    let scoring: Vec<usize> = (0..judges.len()).filter(|&j| judges[j].info.scores).collect();
+    // Without response text (embeddings) there is nothing for scorers to read.
+    let scoring: Vec<usize> = (0..judges.len())
+        .filter(|&j| judges[j].info.scores && settled.has_text)
+        .collect();
     let mut tables: Vec<VerdictTable> = scoring.iter().map(|_| VerdictTable::new(rows)).collect();
     let mut spill = match &cfg.rows_out {
         Some(p) => Some(Spill::new(rows).map_err(|source| EvalError::Write {
@@ -116,15 +157,18 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         })?),
         None => None,
     };
-    let models = SharedInterner::default();
-    let snapshots = SharedInterner::default();
+    let mut model_names = Interner::new();
+    let mut snapshot_names = Interner::new();
 
     let ctx = Arc::new(WorkerCtx {
         index: index.clone(),
         final_set: final_set.clone(),
         segment_size: cfg.segment_size.max(1),
         chunk_rows: cfg.chunk_rows,
-        provider: cfg.provider,
+        provider: settled.provider,
+        provider_opts: cfg.provider_opts.clone(),
+        input_body: settled.input_body,
+        input_path: cfg.input.clone(),
         needs_prompt: judges.iter().any(|j| j.info.scores && j.info.needs_prompt),
         needs_metadata: judges.iter().any(|j| j.info.scores && j.info.needs_metadata),
         input: Arc::new(std::fs::File::open(&cfg.input).map_err(|source| ReadError::Io {
@@ -165,13 +209,9 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
             .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
             .collect();
         let (rx, tx, ctx) = (job_rx.clone(), done_tx.clone(), ctx.clone());
-        let (mut names, mut snaps) = (
-            LocalInterner::new(models.clone()),
-            LocalInterner::new(snapshots.clone()),
-        );
         handles.push(tokio::spawn(async move {
             while let Ok(job) = rx.recv().await {
-                let done = process(job, &ctx, &mut names, &mut snaps, &mut scorers).await;
+                let done = process(job, &ctx, &mut scorers).await;
                 if tx.send(done).is_err() {
                     break;
                 }
@@ -186,6 +226,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     drop(done_tx);
 
     // Collector: apply blocks strictly in sequence order.
+    let mut tallies = vec![AttemptTally::default(); attempts];
     let mut pending: BTreeMap<u64, BlockDone> = BTreeMap::new();
     let mut next = 0u64;
     let mut abort: Option<EvalError> = None;
@@ -193,7 +234,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut first_failure: Vec<Option<String>> = vec![None; scoring.len()];
     while let Some(done) = done_rx.recv().await {
         pending.insert(done.seq, done);
-        while let Some(done) = pending.remove(&next) {
+        while let Some(mut done) = pending.remove(&next) {
             next += 1;
             if abort.is_some() {
                 continue;
@@ -204,11 +245,27 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                 continue;
             }
             bad.extend(done.bad);
+            // Block-local name ids → run-wide ids, interned in file order.
+            // A name is interned only into the table(s) that use it.
+            let (mut as_model, mut as_snapshot) = (vec![None; done.names.len() + 1], vec![None; done.names.len() + 1]);
+            as_model[0] = Some(Interner::NONE);
+            as_snapshot[0] = Some(Interner::NONE);
+            for rec in &mut done.lines {
+                let (m, s) = (usize::from(rec.record.model), usize::from(rec.record.snapshot));
+                rec.record.model = *as_model[m].get_or_insert_with(|| model_names.intern(&done.names[m - 1]));
+                rec.record.snapshot = *as_snapshot[s].get_or_insert_with(|| snapshot_names.intern(&done.names[s - 1]));
+            }
             for rec in &done.lines {
                 match rec.target {
                     Target::Unexpected(ref id) => ledger.record_unexpected(done.attempt, id),
                     Target::Row(idx) => {
-                        if ledger.apply(done.attempt, idx, rec.hash, &rec.record) == assay_batch::Applied::Final {
+                        let applied = ledger.apply(done.attempt, idx, rec.hash, &rec.record);
+                        if matches!(applied, Applied::Final | Applied::Superseded)
+                            && let Some(t) = tallies.get_mut(usize::from(done.attempt).saturating_sub(1))
+                        {
+                            t.add(rec);
+                        }
+                        if applied == Applied::Final {
                             final_set.set(idx as usize);
                             if let Some(slot) = rec.slot {
                                 let mut fragment = serde_json::Map::new();
@@ -328,7 +385,6 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         .filter(|(_, j)| judges[**j].info.quality)
         .map(|(t, _)| t)
         .collect();
-    let (model_names, snapshot_names) = (models.take(), snapshots.take());
     let agg_input = AggInputs {
         ledger: Arc::new(ledger),
         models: Arc::new(model_names),
@@ -337,7 +393,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         quality: Arc::new(quality),
         rows,
         segment_size: cfg.segment_size.max(1),
-        provider: cfg.provider,
+        provider: settled.provider.as_str(),
     };
     // One task per aggregator: they read shared, finished tables and run at once.
     let mut running = Vec::new();
@@ -374,6 +430,25 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     }
 
     phase("aggregation and rows-out", started);
+    let reconciliation: Vec<Reconciliation> = batch_objects
+        .iter()
+        .enumerate()
+        .map(|(a, (src, obj))| reconcile(a + 1, src, obj, &tallies[a], rows as u64))
+        .collect();
+    let snapshots = snapshot_mix(
+        ledger,
+        rows,
+        cfg.segment_size.max(1),
+        &agg_input.models,
+        &agg_input.snapshots,
+    );
+    if !settled.has_text {
+        for (name, s) in judge_summaries.iter_mut() {
+            if judges.iter().any(|j| &j.info.name == name && j.info.scores) {
+                s.skipped = Some("the endpoint returns no text (embeddings): nothing to score".into());
+            }
+        }
+    }
     let counts = ledger.status_counts();
     let status_counts = StatusCounts::from_counts(counts);
     let fc = ledger.flag_counts();
@@ -382,7 +457,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let bad_count = bad.len() as u64;
     let summary = Summary {
         assay_version: env!("CARGO_PKG_VERSION"),
-        provider: cfg.provider.to_owned(),
+        provider: settled.provider.as_str().to_owned(),
         input: cfg.input.display().to_string(),
         attempts: cfg
             .attempts
@@ -408,6 +483,8 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
             lines: bad.iter().take(100).map(bad_entry).collect(),
         },
         judges: judge_summaries,
+        reconciliation,
+        snapshots,
         gates: Vec::new(),
         exit_code: 0,
         elapsed_ms: started.elapsed().as_millis() as u64,

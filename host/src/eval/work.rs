@@ -6,14 +6,16 @@
 //! per scoring judge. Workers never decide a row's final status: the
 //! collector does, in file order, so the outcome does not depend on timing.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
-use assay_batch::{AtomicBitSet, BadLine, Block, InputIndex, LineError, RowRecord, Status, openai};
+use assay_batch::{
+    AtomicBitSet, BadLine, Block, InputIndex, LineError, Provider, ProviderOptions, RowRecord, Status, anthropic,
+};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::intern::LocalInterner;
 use super::rows::{RequestExtras, wit_flags, wit_status, wit_usage};
 use crate::judge::bindings::types as wit;
 use crate::judge::runner::Scorer;
@@ -39,12 +41,39 @@ pub struct LineRec {
     pub target: Target,
     pub hash: u64,
     pub record: RowRecord,
+    /// The provider would count this line a success (a normal response,
+    /// content-filtered or not): for reconciliation with its counts.
+    pub provider_success: bool,
     /// Index into the block's verdict vectors when the row was scored.
     pub slot: Option<u32>,
 }
 
+/// Model and snapshot names seen in one block, numbered from 1 in order of
+/// first appearance (0 = none).
+#[derive(Default)]
+pub struct BlockNames {
+    ids: HashMap<String, u16>,
+    pub names: Vec<String>,
+}
+
+impl BlockNames {
+    fn local(&mut self, name: Option<&str>) -> u16 {
+        let Some(name) = name else { return 0 };
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        // A block holds at most a few thousand lines, far below u16::MAX.
+        let id = (self.names.len() + 1).min(usize::from(u16::MAX)) as u16;
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+}
+
 pub struct BlockDone {
     pub seq: u64,
+    /// Names behind the block-local model/snapshot ids in `lines`.
+    pub names: Vec<String>,
     pub attempt: u16,
     pub lines: Vec<LineRec>,
     pub bad: Vec<BadLine>,
@@ -60,11 +89,15 @@ pub struct WorkerCtx {
     pub final_set: Arc<AtomicBitSet>,
     pub segment_size: u32,
     pub chunk_rows: usize,
-    pub provider: &'static str,
+    pub provider: Provider,
+    pub provider_opts: ProviderOptions,
+    /// The input is an Anthropic `{"requests": [...]}` body: offsets point at elements.
+    pub input_body: bool,
     /// Re-read prompts / metadata from the input file for judges that ask.
     pub needs_prompt: bool,
     pub needs_metadata: bool,
     pub input: Arc<File>,
+    pub input_path: std::path::PathBuf,
     pub max_line_bytes: usize,
 }
 
@@ -75,6 +108,10 @@ fn line_hash(bytes: &[u8]) -> u64 {
 
 /// Reads the input line at `offset` and pulls out what judges asked for.
 fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
+    if ctx.input_body {
+        let element = anthropic::read_request_at(&ctx.input_path, ctx.index.offset(idx)).unwrap_or_default();
+        return extras_of(ctx, &element);
+    }
     let mut buf = vec![0u8; 64 * 1024];
     let mut len = 0;
     let offset = ctx.index.offset(idx);
@@ -97,15 +134,18 @@ fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
         }
     }
     let end = memchr::memchr(b'\n', &buf[..len]).unwrap_or(len);
-    let line = &buf[..end];
+    extras_of(ctx, &buf[..end])
+}
+
+fn extras_of(ctx: &WorkerCtx, line: &[u8]) -> RequestExtras {
     RequestExtras {
         messages: if ctx.needs_prompt {
-            openai::parse_input_messages(line).unwrap_or_default()
+            ctx.provider.parse_input_messages(line).unwrap_or_default()
         } else {
             Vec::new()
         },
         metadata: if ctx.needs_metadata {
-            openai::parse_input_metadata(line)
+            ctx.provider.parse_input_metadata(line)
         } else {
             Vec::new()
         },
@@ -113,13 +153,7 @@ fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
 }
 
 /// Parses, classifies and scores one block.
-pub async fn process(
-    job: Job,
-    ctx: &WorkerCtx,
-    names: &mut LocalInterner,
-    snapshots: &mut LocalInterner,
-    scorers: &mut [Scorer],
-) -> BlockDone {
+pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> BlockDone {
     let Job {
         seq,
         attempt,
@@ -130,8 +164,10 @@ pub async fn process(
     let mut lines = Vec::new();
     // (record position, input index, parsed line) for rows to score
     let mut to_score = Vec::new();
+    let parse = ctx.provider.result_parser();
+    let mut names = BlockNames::default();
     for line in block.lines() {
-        let parsed = match openai::parse_result_line(line.bytes) {
+        let parsed = match parse(line.bytes, &ctx.provider_opts) {
             Ok(p) => p,
             Err(reason) => {
                 let reason = if line.last_unterminated {
@@ -149,15 +185,19 @@ pub async fn process(
             error_kind: o.error_kind,
             truncated: o.truncated,
             usage: o.usage,
-            model: names.intern(o.model.as_deref()),
-            snapshot: snapshots.intern(o.snapshot.as_deref()),
+            // Block-local ids for now; the collector maps them to run-wide
+            // ids in file order, so ids never depend on worker timing.
+            model: names.local(o.model.as_deref()),
+            snapshot: names.local(o.snapshot.as_deref()),
         };
         let hash = line_hash(line.bytes);
+        let provider_success = o.error_code.is_none() && matches!(o.status, Status::Completed | Status::ContentFilter);
         match ctx.index.get(&parsed.custom_id) {
             None => lines.push(LineRec {
                 target: Target::Unexpected(parsed.custom_id.into_owned()),
                 hash,
                 record,
+                provider_success,
                 slot: None,
             }),
             Some(idx) => {
@@ -167,6 +207,7 @@ pub async fn process(
                     target: Target::Row(idx),
                     hash,
                     record,
+                    provider_success,
                     slot,
                 });
                 if score {
@@ -197,7 +238,7 @@ pub async fn process(
                     id: &p.custom_id,
                     index: u64::from(*idx),
                     segment: *idx / ctx.segment_size,
-                    provider: ctx.provider,
+                    provider: ctx.provider.as_str(),
                     model: o.model.as_deref().unwrap_or(""),
                     snapshot: o.snapshot.as_deref(),
                     status: wit_status(o.status),
@@ -232,6 +273,7 @@ pub async fn process(
     }
     BlockDone {
         seq,
+        names: names.names,
         attempt,
         lines,
         bad,

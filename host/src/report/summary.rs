@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::eval::reconcile::Reconciliation;
+use crate::eval::snapshots::Snapshots;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub assay_version: &'static str,
@@ -28,6 +31,10 @@ pub struct Summary {
     pub unexpected_ids: Vec<String>,
     pub bad_lines: BadLines,
     pub judges: BTreeMap<String, JudgeSummary>,
+    /// The provider's own counts (`--batch-object`) against the files, per attempt.
+    pub reconciliation: Vec<Reconciliation>,
+    /// Which model/snapshot served each segment, and where that rotated.
+    pub snapshots: Snapshots,
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,
@@ -137,6 +144,8 @@ pub struct JudgeSummary {
     /// Deterministic compute cost: fuel consumed by all of this judge's calls.
     pub fuel_used: u64,
     pub instance_restarts: u64,
+    /// Why the judge scored nothing, when the run had nothing for it to score.
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -115,6 +115,47 @@ pub fn render(s: &Summary) -> String {
             let _ = writeln!(o, "  aggregator error: {}", sanitize(e));
         }
     }
+    if let Some(m) = &s.snapshots.majority {
+        let snap = m
+            .snapshot
+            .as_deref()
+            .map(|x| format!(" / {}", sanitize(x)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "\nserved by: {}{snap} ({} of completed rows; {} models, {} snapshots)",
+            sanitize(&m.model),
+            pct(m.share),
+            s.snapshots.distinct_models,
+            s.snapshots.distinct_snapshots
+        );
+        if !s.snapshots.rotated_segments.is_empty() {
+            let segs: Vec<String> = s
+                .snapshots
+                .rotated_segments
+                .iter()
+                .take(20)
+                .map(u32::to_string)
+                .collect();
+            let _ = writeln!(
+                o,
+                "  ROTATED: segments {} were served mostly by another model/snapshot",
+                segs.join(", ")
+            );
+        }
+    }
+    for r in &s.reconciliation {
+        let verdict = if r.ok { "agrees" } else { "DISAGREES" };
+        let _ = writeln!(
+            o,
+            "\nreconciliation, attempt {} ({}): provider {verdict}",
+            r.attempt,
+            sanitize(r.provider_id.as_deref().unwrap_or(&r.batch_object))
+        );
+        for c in r.checks.iter().filter(|c| !c.ok) {
+            let _ = writeln!(o, "  {}", sanitize(&c.message));
+        }
+    }
     if !s.gates.is_empty() {
         let _ = writeln!(o, "\ngates");
         for g in &s.gates {

@@ -1,5 +1,11 @@
 //! Re-reading OpenAI input lines for their prompt: messages and metadata.
 //!
+//! Chat bodies give `messages`; Responses bodies give `instructions` (a
+//! `system` message) and `input` (a string: one `user` message, or an array
+//! of `{role, content}` items; items without a role, such as tool calls, are
+//! skipped); embeddings bodies give `input` (a string or an array of
+//! strings: `user` messages; token arrays are skipped).
+//!
 //! Invariant: message text is returned exactly as submitted (unescaped JSON
 //! strings, no lossy conversion); array content keeps only its text parts,
 //! joined with `\n`, in order.
@@ -20,6 +26,8 @@ struct Top {
 #[derive(Deserialize)]
 struct Body {
     messages: Option<Vec<Message>>,
+    instructions: Option<String>,
+    input: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -69,15 +77,61 @@ impl<'de> Deserialize<'de> for Content {
     }
 }
 
-/// The `(role, content)` pairs of `body.messages`. Array content is the
-/// text parts joined with `\n` (image and other parts are skipped); null
-/// content is the empty string.
+/// Text of a Responses `content` value: a string, or the `text` of its
+/// parts joined with `\n`.
+fn value_text(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => None,
+    }
+}
+
+/// The `(role, content)` pairs of a Responses / embeddings `input`.
+fn input_pairs(instructions: Option<String>, input: serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let mut out: Vec<(String, String)> = instructions.map(|i| ("system".into(), i)).into_iter().collect();
+    let user = |s: String| ("user".to_string(), s);
+    match input {
+        Value::String(s) => out.push(user(s)),
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::String(s) => out.push(user(s)),
+                    Value::Object(m) => {
+                        if let Some(role) = m.get("role").and_then(Value::as_str) {
+                            let text = m.get("content").and_then(value_text).unwrap_or_default();
+                            out.push((role.to_owned(), text));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The `(role, content)` pairs of `body.messages` (chat) or of
+/// `body.instructions` + `body.input` (Responses, embeddings; see the
+/// module docs). Array content is the text parts joined with `\n` (image
+/// and other parts are skipped); null content is the empty string.
 pub fn parse_input_messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> {
     let top: Top = parse_object(line)?;
-    let messages = top
-        .body
-        .and_then(|b| b.messages)
-        .ok_or(LineError::MissingField("body.messages"))?;
+    let body = top.body.ok_or(LineError::MissingField("body.messages"))?;
+    let messages = match (body.messages, body.input) {
+        (Some(m), _) => m,
+        (None, Some(input)) => return Ok(input_pairs(body.instructions, input)),
+        (None, None) => return Err(LineError::MissingField("body.messages")),
+    };
     messages
         .into_iter()
         .map(|m| {
@@ -98,7 +152,7 @@ struct MetaBody {
 }
 
 /// The string-valued entries of a JSON object, in file order.
-struct StrPairs(Vec<(String, String)>);
+pub(crate) struct StrPairs(pub(crate) Vec<(String, String)>);
 
 impl<'de> Deserialize<'de> for StrPairs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

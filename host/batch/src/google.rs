@@ -1,0 +1,382 @@
+//! Google batch lines: Gemini Developer API batch mode ([`gemini`]) and
+//! Vertex AI batch prediction ([`vertex`]). Both carry a
+//! `GenerateContentResponse`, classified here the same way.
+//!
+//! Classification of a response (`candidates[0]`, the rest are skipped):
+//! * `finishReason` `STOP` → `Completed`; `MAX_TOKENS` → `Completed` +
+//!   truncated; `SAFETY`, `PROHIBITED_CONTENT`, `BLOCKLIST`, `SPII`,
+//!   `RECITATION`, `IMAGE_SAFETY`, `IMAGE_PROHIBITED_CONTENT`,
+//!   `IMAGE_RECITATION` → `ContentFilter`; any other value (`OTHER`,
+//!   `LANGUAGE`, `MALFORMED_FUNCTION_CALL`, values added later, or none) →
+//!   `Completed`, with `finish_reason` kept so reports can show it.
+//! * no candidates and `promptFeedback.blockReason` set → `ContentFilter`
+//!   (`error_code` = the block reason, `error_message` = its message);
+//!   no candidates and no block reason → `ProviderError(Other)`, code
+//!   `empty_response`.
+//! * `response_text`: the `text` of `candidates[0].content.parts[]`
+//!   concatenated without separator, skipping thought parts
+//!   (`"thought": true`), borrowed when there is one part. `model`:
+//!   `modelVersion`.
+//! * usage: `input` = `promptTokenCount` (includes cached) +
+//!   `toolUsePromptTokenCount`; `output` = `candidatesTokenCount` +
+//!   `thoughtsTokenCount`; `reasoning` = `thoughtsTokenCount`;
+//!   `cached_input` = `cachedContentTokenCount`. So `input + output` is
+//!   `totalTokenCount`.
+//!
+//! Errors ([`error_status`]): a `google.rpc.Status`-like `{code, message,
+//! status}`. The status name wins over the code; codes below 100 are gRPC
+//! codes, others HTTP. `RESOURCE_EXHAUSTED` / 429 / 8 → rate limit;
+//! `DEADLINE_EXCEEDED` / 504 / 408 / 4 → `Timeout`; `CANCELLED` / 499 / 1 →
+//! `Canceled`; other 5xx (`INTERNAL`, `UNAVAILABLE`, `UNKNOWN`, ...) →
+//! server error; other 4xx (`INVALID_ARGUMENT`, `NOT_FOUND`, ...) →
+//! invalid request; anything else → `Other`. `error_code` is the status
+//! name, else the code as given.
+//!
+//! camelCase field names are read, snake_case ones accepted as aliases.
+//!
+//! Invariant: every result line becomes exactly one `ResultLine` or a
+//! `LineError` saying why not; unknown finish reasons, block reasons and
+//! error codes land in catch-all arms, never dropped.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use crate::json::{First, LooseStr, Str, Text, cow, loose};
+pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+use crate::status::{ErrorKind, Status, Usage};
+
+mod batch;
+mod canon;
+pub mod gemini;
+mod input;
+mod path;
+pub mod vertex;
+
+pub use batch::parse_batch_object;
+pub use canon::request_hash_id;
+
+/// An int64 count: a JSON number or a decimal string (proto3 JSON writes
+/// int64 as strings); `null` is `None` through `Option`.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Int(pub u64);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Int;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative integer or a decimal string")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int, E> {
+                Ok(Int(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int, E> {
+                u64::try_from(v)
+                    .map(Int)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Int, E> {
+                v.parse()
+                    .map(Int)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn int(v: Option<Int>) -> u64 {
+    v.map_or(0, |i| i.0)
+}
+
+/// A `GenerateContentResponse`.
+#[derive(Deserialize)]
+pub(crate) struct RawResponse<'a> {
+    #[serde(borrow)]
+    candidates: Option<First<RawCandidate<'a>>>,
+    #[serde(borrow, rename = "promptFeedback", alias = "prompt_feedback")]
+    prompt_feedback: Option<RawFeedback<'a>>,
+    #[serde(rename = "usageMetadata", alias = "usage_metadata")]
+    usage: Option<RawUsage>,
+    #[serde(borrow, rename = "modelVersion", alias = "model_version")]
+    model_version: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawCandidate<'a> {
+    #[serde(borrow)]
+    content: Option<RawContent<'a>>,
+    #[serde(borrow, rename = "finishReason", alias = "finish_reason")]
+    finish_reason: Option<Str<'a>>,
+    #[serde(borrow, rename = "finishMessage", alias = "finish_message")]
+    finish_message: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawContent<'a> {
+    #[serde(borrow)]
+    parts: Option<Parts<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawPart<'a> {
+    #[serde(borrow)]
+    text: Option<Text<'a>>,
+    #[serde(default)]
+    thought: Option<bool>,
+}
+
+/// The concatenated non-thought text of a `parts` array.
+struct Parts<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Parts<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Parts<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of parts")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parts<'a>, A::Error> {
+                let mut text: Option<Cow<'a, str>> = None;
+                while let Some(p) = seq.next_element::<RawPart<'de>>()? {
+                    let Some(t) = p.text else { continue };
+                    if p.thought == Some(true) {
+                        continue;
+                    }
+                    match &mut text {
+                        None => text = Some(t.0),
+                        Some(acc) => acc.to_mut().push_str(&t.0),
+                    }
+                }
+                Ok(Parts(text))
+            }
+        }
+        d.deserialize_seq(V(PhantomData))
+    }
+}
+
+#[derive(Deserialize)]
+struct RawFeedback<'a> {
+    #[serde(borrow, rename = "blockReason", alias = "block_reason")]
+    block_reason: Option<Str<'a>>,
+    #[serde(borrow, rename = "blockReasonMessage", alias = "block_reason_message")]
+    block_reason_message: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawUsage {
+    #[serde(rename = "promptTokenCount", alias = "prompt_token_count")]
+    prompt: Option<Int>,
+    #[serde(rename = "candidatesTokenCount", alias = "candidates_token_count")]
+    candidates: Option<Int>,
+    #[serde(rename = "thoughtsTokenCount", alias = "thoughts_token_count")]
+    thoughts: Option<Int>,
+    #[serde(rename = "cachedContentTokenCount", alias = "cached_content_token_count")]
+    cached: Option<Int>,
+    #[serde(rename = "toolUsePromptTokenCount", alias = "tool_use_prompt_token_count")]
+    tool_use: Option<Int>,
+}
+
+impl RawUsage {
+    fn normalized(&self) -> Usage {
+        let thoughts = int(self.thoughts);
+        Usage {
+            input: int(self.prompt).saturating_add(int(self.tool_use)),
+            output: int(self.candidates).saturating_add(thoughts),
+            cached_input: int(self.cached),
+            cache_write: 0,
+            reasoning: thoughts,
+        }
+    }
+}
+
+/// Status and truncation of a Gemini `finishReason` (see the module docs).
+pub fn finish_reason_status(reason: &str) -> (Status, bool) {
+    match reason {
+        "MAX_TOKENS" => (Status::Completed, true),
+        "SAFETY"
+        | "PROHIBITED_CONTENT"
+        | "BLOCKLIST"
+        | "SPII"
+        | "RECITATION"
+        | "IMAGE_SAFETY"
+        | "IMAGE_PROHIBITED_CONTENT"
+        | "IMAGE_RECITATION" => (Status::ContentFilter, false),
+        _ => (Status::Completed, false),
+    }
+}
+
+/// Model and usage of a response, for any outcome.
+fn response_info<'a>(o: &mut Outcome<'a>, resp: &mut RawResponse<'a>) {
+    o.model = resp.model_version.take().map(|s| s.0);
+    if let Some(u) = &resp.usage {
+        o.usage = u.normalized();
+    }
+}
+
+/// Classifies a response that came back without an error.
+pub(crate) fn classify_response(mut resp: RawResponse<'_>) -> Outcome<'_> {
+    let mut o = Outcome::new(Status::Completed);
+    response_info(&mut o, &mut resp);
+    let Some(First(Some(cand))) = resp.candidates else {
+        match resp
+            .prompt_feedback
+            .and_then(|f| cow(f.block_reason).map(|r| (r, cow(f.block_reason_message))))
+        {
+            Some((reason, message)) => {
+                o.status = Status::ContentFilter;
+                o.error_code = Some(reason);
+                o.error_message = message;
+            }
+            None => {
+                o.status = Status::ProviderError;
+                o.error_kind = Some(ErrorKind::Other);
+                o.error_code = Some(Cow::Borrowed("empty_response"));
+            }
+        }
+        return o;
+    };
+    o.response_text = cand.content.and_then(|c| c.parts).and_then(|p| p.0);
+    o.finish_reason = cow(cand.finish_reason);
+    if let Some(r) = o.finish_reason.as_deref() {
+        let (status, truncated) = finish_reason_status(r);
+        o.status = status;
+        o.truncated = truncated;
+        if status == Status::ContentFilter {
+            o.error_message = cow(cand.finish_message);
+        }
+    }
+    o
+}
+
+/// gRPC status name → the HTTP code Google maps it to.
+fn status_http(name: &str) -> Option<u16> {
+    Some(match name {
+        "CANCELLED" => 499,
+        "UNKNOWN" | "INTERNAL" | "DATA_LOSS" => 500,
+        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => 400,
+        "DEADLINE_EXCEEDED" => 504,
+        "NOT_FOUND" => 404,
+        "ALREADY_EXISTS" | "ABORTED" => 409,
+        "PERMISSION_DENIED" => 403,
+        "UNAUTHENTICATED" => 401,
+        "RESOURCE_EXHAUSTED" => 429,
+        "UNIMPLEMENTED" => 501,
+        "UNAVAILABLE" => 503,
+        _ => return None,
+    })
+}
+
+/// gRPC numeric code → status name.
+fn grpc_name(code: u64) -> Option<&'static str> {
+    const NAMES: [&str; 17] = [
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    NAMES.get(usize::try_from(code).ok()?).copied()
+}
+
+/// Status and error kind of a Google error (see the module docs): `code` is
+/// an HTTP code (≥ 100) or a gRPC code (< 100); `status` a gRPC status name.
+pub fn error_status(code: Option<u64>, status: Option<&str>) -> (Status, Option<ErrorKind>) {
+    let http = status.and_then(status_http).or_else(|| {
+        code.and_then(|c| {
+            if c < 100 {
+                grpc_name(c).and_then(status_http)
+            } else {
+                u16::try_from(c).ok()
+            }
+        })
+    });
+    let kind = match http {
+        Some(429) => ErrorKind::RateLimit,
+        Some(408 | 504) => return (Status::Timeout, None),
+        Some(499) => return (Status::Canceled, None),
+        Some(500..=599) => ErrorKind::ServerError,
+        Some(400..=499) => ErrorKind::InvalidRequest,
+        _ => ErrorKind::Other,
+    };
+    (Status::ProviderError, Some(kind))
+}
+
+/// A `google.rpc.Status`-like error object.
+#[derive(Deserialize)]
+pub(crate) struct RawError<'a> {
+    #[serde(borrow)]
+    code: Option<LooseStr<'a>>,
+    #[serde(borrow)]
+    message: Option<Str<'a>>,
+    #[serde(borrow)]
+    status: Option<Str<'a>>,
+}
+
+/// Builds the outcome of an error; `http` is the HTTP code the line states
+/// outside the error object (Vertex's reason phrase), if any.
+pub(crate) fn error_outcome<'a>(err: Option<RawError<'a>>, http: Option<u16>) -> Outcome<'a> {
+    let (code, message, status) = match err {
+        Some(e) => (loose(e.code), cow(e.message), cow(e.status)),
+        None => (None, None, None),
+    };
+    let num: Option<u64> = code.as_deref().and_then(|c| c.parse().ok());
+    // A non-numeric `code` is taken as a status name.
+    let name = status.or_else(|| code.clone().filter(|_| num.is_none()));
+    let num = num.or(http.map(u64::from));
+    let (st, kind) = error_status(num, name.as_deref());
+    let mut o = Outcome::new(st);
+    o.error_kind = kind;
+    o.http_status = num.filter(|&c| c >= 100).and_then(|c| u16::try_from(c).ok()).or(http);
+    o.error_code = name.or(code);
+    o.error_message = message;
+    o
+}
+
+/// Outcome of a line with an error and maybe a response: the error decides
+/// the status; model and usage still come from the response.
+pub(crate) fn error_with_response<'a>(mut o: Outcome<'a>, resp: Option<RawResponse<'a>>) -> Outcome<'a> {
+    if let Some(mut r) = resp {
+        response_info(&mut o, &mut r);
+    }
+    o
+}
+
+/// An outcome that borrows nothing (for fields read out of a temporary).
+pub(crate) fn into_owned(o: Outcome<'_>) -> Outcome<'static> {
+    let own = |c: Option<Cow<'_, str>>| c.map(|c| Cow::Owned(c.into_owned()));
+    Outcome {
+        status: o.status,
+        error_kind: o.error_kind,
+        error_code: own(o.error_code),
+        error_message: own(o.error_message),
+        http_status: o.http_status,
+        truncated: o.truncated,
+        finish_reason: own(o.finish_reason),
+        response_text: own(o.response_text),
+        model: own(o.model),
+        snapshot: own(o.snapshot),
+        usage: o.usage,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,88 @@
+//! Gemini Developer API batch mode: input file lines `{"key", "request":
+//! GenerateContentRequest}` and responses-file lines `{"key", "response":
+//! GenerateContentResponse}` or `{"key", "error": {code, message, status?,
+//! details?}}`, in any key order. Classification: see [`crate::google`].
+//!
+//! The join key is `key` (a string; a number is read as its decimal text,
+//! on both sides). `ProviderOptions::id_path` is not used: Gemini result
+//! lines do not echo the request.
+//!
+//! Invariant: every result line becomes exactly one `ResultLine` or a
+//! `LineError`; a line with both `error` and `response` is classified by
+//! the error, with model and usage from the response.
+
+use serde::Deserialize;
+
+use super::{RawError, RawResponse, classify_response, error_outcome, error_with_response, input};
+use crate::batch_object::BatchObject;
+use crate::error::LineError;
+use crate::json::{LooseStr, Str, cow, loose, parse_object};
+use crate::row::{InputLine, ProviderOptions, ResultLine};
+
+#[derive(Deserialize)]
+struct RawInput<'a> {
+    #[serde(borrow)]
+    key: Option<LooseStr<'a>>,
+    #[serde(borrow)]
+    request: Option<RawRequest<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawRequest<'a> {
+    #[serde(borrow)]
+    model: Option<Str<'a>>,
+}
+
+/// Parses an input line: `key` is the id, `request.model` the model when
+/// the line names one (usually the model is set on the batch instead).
+pub fn parse_input_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    let raw: RawInput = parse_object(line)?;
+    Ok(InputLine {
+        custom_id: loose(raw.key).ok_or(LineError::MissingField("key"))?,
+        model: raw.request.and_then(|r| cow(r.model)),
+        url: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct RawResult<'a> {
+    #[serde(borrow)]
+    key: Option<LooseStr<'a>>,
+    #[serde(borrow)]
+    response: Option<RawResponse<'a>>,
+    #[serde(borrow)]
+    error: Option<RawError<'a>>,
+}
+
+/// Parses and classifies one line of the responses file.
+pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    let raw: RawResult = parse_object(line)?;
+    let custom_id = loose(raw.key).ok_or(LineError::MissingField("key"))?;
+    let outcome = match (raw.error, raw.response) {
+        (None, None) => {
+            return Err(LineError::WrongShape(
+                "both `response` and `error` are null or absent".into(),
+            ));
+        }
+        (None, Some(resp)) => classify_response(resp),
+        (Some(err), resp) => error_with_response(error_outcome(Some(err), None), resp),
+    };
+    Ok(ResultLine { custom_id, outcome })
+}
+
+/// `(role, text)` pairs of the request (see [`crate::google`] input docs):
+/// `systemInstruction` as `system`, then `contents`.
+pub fn parse_input_messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> {
+    input::messages(line)
+}
+
+/// String pairs of the line's `metadata` and `request.labels`.
+pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
+    input::metadata(line)
+}
+
+/// Parses a Gemini batch (Operation or batch resource); see
+/// [`crate::google::parse_batch_object`].
+pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
+    super::parse_batch_object(bytes)
+}

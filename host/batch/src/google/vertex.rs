@@ -1,0 +1,184 @@
+//! Vertex AI batch prediction (Gemini): input lines `{"request":
+//! GenerateContentRequest}` with no id field, and prediction lines
+//! `{"status": "", "processed_time", "request": <echoed>, "response": {...}}`
+//! or, for errors, `{"status": "Bad Request: {\"error\": {\"code\": 400,
+//! \"message\": ..., \"status\": \"INVALID_ARGUMENT\"}}", "request",
+//! "response": {}}`.
+//!
+//! Join key: with `ProviderOptions::id_path` (e.g.
+//! `request.labels.custom_id`), the string (or number) at that dotted path,
+//! read the same way from input and result lines; a line without it is
+//! [`LineError::MissingField`] naming the path. Without an id path, the id
+//! is [`crate::google::request_hash_id`] of the `request` value: the same
+//! for the submitted and the echoed request whatever their key order or
+//! whitespace. Identical requests therefore share an id (the input index
+//! reports the repeats as duplicates): use labels and an id path for them.
+//!
+//! Status: a missing, null or empty `status` means the `response` decides
+//! (see [`crate::google`]); otherwise the status string is `"<HTTP reason
+//! phrase>: <JSON error envelope>"`. The envelope's `error.code` /
+//! `error.status` / `error.message` decide when it parses; the reason
+//! phrase (Bad Request, Too Many Requests, Internal Server Error, Service
+//! Unavailable, Gateway Timeout, ...) gives the HTTP code otherwise. A status
+//! string with neither is `ProviderError(Other)` with the string as message.
+//!
+//! Invariant: every result line becomes exactly one `ResultLine` or a
+//! `LineError` saying why not.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::canon::value_hash_id;
+use super::path::{static_path, value_at};
+use super::{RawError, RawResponse, classify_response, error_outcome, error_with_response, input, into_owned};
+use crate::batch_object::BatchObject;
+use crate::error::LineError;
+use crate::json::{Str, cow, parse_object};
+use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+use crate::status::ErrorKind;
+
+#[derive(Deserialize)]
+struct RawInput<'a> {
+    #[serde(borrow)]
+    request: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct RawModel<'a> {
+    #[serde(borrow)]
+    model: Option<Str<'a>>,
+}
+
+/// The join id of a line whose `request` is `request` (see the module docs).
+fn line_id<'a>(
+    line: &'a [u8],
+    request: Option<&'a RawValue>,
+    opts: &ProviderOptions,
+) -> Result<Cow<'a, str>, LineError> {
+    match opts.id_path.as_deref() {
+        Some(path) => {
+            let segs: Vec<&str> = path.split('.').collect();
+            let found = match (segs.split_first(), request) {
+                (Some((&"request", rest)), Some(req)) if !rest.is_empty() => value_at(req.get().as_bytes(), rest)?,
+                (Some((&"request", _)), None) => None,
+                _ => value_at(line, &segs)?,
+            };
+            found.ok_or_else(|| LineError::MissingField(static_path(path)))
+        }
+        None => {
+            let req = request.ok_or(LineError::MissingField("request"))?;
+            let v: serde_json::Value = serde_json::from_str(req.get()).map_err(|e| LineError::from_json(&e))?;
+            Ok(Cow::Owned(value_hash_id(&v)))
+        }
+    }
+}
+
+/// Parses an input line: the id per the module docs, `request.model` as
+/// the model when the request names one (usually the job does).
+pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    let raw: RawInput = parse_object(line)?;
+    let request = raw.request.ok_or(LineError::MissingField("request"))?;
+    let custom_id = line_id(line, Some(request), opts)?;
+    let model = serde_json::from_str::<RawModel>(request.get())
+        .ok()
+        .and_then(|m| cow(m.model));
+    Ok(InputLine {
+        custom_id,
+        model,
+        url: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct RawResult<'a> {
+    #[serde(borrow)]
+    status: Option<Str<'a>>,
+    #[serde(borrow)]
+    request: Option<&'a RawValue>,
+    #[serde(borrow)]
+    response: Option<RawResponse<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    error: Option<RawError<'a>>,
+}
+
+/// HTTP code of a reason phrase.
+fn phrase_code(phrase: &str) -> Option<u16> {
+    Some(match phrase.trim() {
+        "Bad Request" => 400,
+        "Unauthorized" => 401,
+        "Forbidden" => 403,
+        "Not Found" => 404,
+        "Request Timeout" => 408,
+        "Conflict" => 409,
+        "Too Many Requests" => 429,
+        "Client Closed Request" => 499,
+        "Internal Server Error" => 500,
+        "Not Implemented" => 501,
+        "Bad Gateway" => 502,
+        "Service Unavailable" => 503,
+        "Gateway Timeout" => 504,
+        _ => return None,
+    })
+}
+
+/// Classifies a non-empty `status` string.
+fn status_error(status: Cow<'_, str>) -> Outcome<'_> {
+    let (phrase, rest) = match status.split_once(": ") {
+        Some((p, r)) => (p, Some(r)),
+        None => (status.as_ref(), None),
+    };
+    let http = phrase_code(phrase);
+    let envelope = rest
+        .and_then(|r| serde_json::from_str::<Envelope>(r).ok())
+        .and_then(|e| e.error);
+    if envelope.is_none() && http.is_none() {
+        let mut o = Outcome::provider_error(ErrorKind::Other);
+        o.error_message = Some(status);
+        return o;
+    }
+    // The envelope borrows from `status`, which may be owned (the JSON
+    // string had escapes, as it always does here): copy its fields out.
+    let mut o = into_owned(error_outcome(envelope, http));
+    if o.error_message.is_none() {
+        o.error_message = Some(Cow::Owned(status.into_owned()));
+    }
+    o
+}
+
+/// Parses and classifies one prediction line.
+pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    let raw: RawResult = parse_object(line)?;
+    let custom_id = line_id(line, raw.request, opts)?;
+    let status = cow(raw.status).filter(|s| !s.trim().is_empty());
+    let outcome = match (status, raw.response) {
+        (None, Some(resp)) => classify_response(resp),
+        (None, None) => {
+            return Err(LineError::WrongShape("empty `status` and no `response`".into()));
+        }
+        (Some(st), resp) => error_with_response(status_error(st), resp),
+    };
+    Ok(ResultLine { custom_id, outcome })
+}
+
+/// `(role, text)` pairs of the request: `systemInstruction` as `system`,
+/// then `contents`.
+pub fn parse_input_messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> {
+    input::messages(line)
+}
+
+/// String pairs of `request.labels` (and a top-level `metadata`, if any).
+pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
+    input::metadata(line)
+}
+
+/// Parses a Vertex `BatchPredictionJob`; see
+/// [`crate::google::parse_batch_object`].
+pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
+    super::parse_batch_object(bytes)
+}
