@@ -92,6 +92,27 @@ impl InputIndex {
         self.table.find(hash, |&i| self.id(i) == id).copied()
     }
 
+    /// Like [`InputIndex::get`], trying `guess` first: result files usually
+    /// follow submission order, and comparing against the next expected id
+    /// touches one cache line instead of a random hash-table slot.
+    pub fn get_near(&self, id: &str, guess: u32) -> Option<u32> {
+        if (guess as usize) < self.len() && self.id(guess) == id {
+            return Some(guess);
+        }
+        self.get(id)
+    }
+
+    /// Reserves room for about `rows` more ids of `id_bytes` bytes each.
+    pub fn reserve(&mut self, rows: usize, id_bytes: usize) {
+        let hasher = &self.hasher;
+        let (arena, ends) = (&self.arena, &self.ends);
+        self.table.reserve(rows, |&i| hasher.hash_one(slice(arena, ends, i)));
+        self.ends.reserve(rows);
+        self.offsets.reserve(rows);
+        self.lines.reserve(rows);
+        self.arena.reserve(rows.saturating_mul(id_bytes));
+    }
+
     /// The id at `idx` (`""` if out of range).
     pub fn id(&self, idx: u32) -> &str {
         slice(&self.arena, &self.ends, idx)

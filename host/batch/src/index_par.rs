@@ -20,6 +20,8 @@ use crate::row::{InputLine, ProviderOptions};
 /// One block's parsed rows: ids packed in one string, no allocation per row.
 struct Parsed {
     seq: u64,
+    /// Bytes of the block, for sizing the index from the first one.
+    bytes: usize,
     ids: String,
     /// (end of id in `ids`, line offset, line number, model slot)
     rows: Vec<(u32, u64, u64, u16)>,
@@ -33,6 +35,7 @@ pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLin
 fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOptions) -> Parsed {
     let mut out = Parsed {
         seq,
+        bytes: block.bytes.len(),
         ids: String::with_capacity(block.bytes.len() / 32),
         rows: Vec::with_capacity(block.bytes.len() / 256),
         models: Vec::new(),
@@ -86,7 +89,8 @@ pub fn read_input_parallel(
             s.spawn(move || worker(rx, tx, parse, provider_opts));
         }
         drop(done_tx);
-        let merger = s.spawn(move || merge(done_rx, &path));
+        let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let merger = s.spawn(move || merge(done_rx, &path, file_bytes));
         let mut seq = 0u64;
         let mut read_error = None;
         loop {
@@ -129,7 +133,7 @@ fn worker(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: Inp
     }
 }
 
-fn merge(rx: Receiver<Parsed>, path: &Arc<Path>) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
+fn merge(rx: Receiver<Parsed>, path: &Arc<Path>, file_bytes: u64) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     let mut index = InputIndex::new();
     let mut bad = Vec::new();
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
@@ -137,6 +141,13 @@ fn merge(rx: Receiver<Parsed>, path: &Arc<Path>) -> Result<(InputIndex, Vec<BadL
     for parsed in rx {
         pending.insert(parsed.seq, parsed);
         while let Some(p) = pending.remove(&next) {
+            if next == 0 && !p.rows.is_empty() {
+                // Size the index once from the first block's density instead
+                // of rehashing a million-entry table as it grows.
+                let per_row = (p.bytes / p.rows.len()).max(1) as u64;
+                let rows = (file_bytes / per_row).min(u64::from(u32::MAX) / 2) as usize;
+                index.reserve(rows + rows / 8, p.ids.len() / p.rows.len() + 1);
+            }
             next += 1;
             let mut start = 0usize;
             for &(end, offset, line, slot) in &p.rows {

@@ -4,8 +4,10 @@
 //! `finish`, `status_counts()` sums to the number of rows. The final result
 //! of a row is the first line (in file order) of the latest attempt that has
 //! one; results from other attempts only add to `retry_usage`. Per-row
-//! token counts are stored as saturating `u32` (64 bytes per row).
+//! token counts are stored as saturating `u32` (40 bytes per row; the
+//! usage of superseded results lives in a side table for the rows that have any).
 
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use crate::row::Outcome;
@@ -72,7 +74,6 @@ const EARLIER_COMPLETED: u8 = 2;
 struct RowState {
     hash: u64,
     usage: [u32; 5],
-    retry: [u32; 5],
     attempt: u16,
     model: u16,
     snapshot: u16,
@@ -85,7 +86,6 @@ struct RowState {
 const EMPTY: RowState = RowState {
     hash: 0,
     usage: [0; 5],
-    retry: [0; 5],
     attempt: 0,
     model: 0,
     snapshot: 0,
@@ -130,6 +130,9 @@ pub fn line_hash(bytes: &[u8]) -> u64 {
 /// Per-row results of one batch job across its attempts.
 pub struct Ledger {
     rows: Vec<RowState>,
+    /// Usage of non-final results, kept only for the few rows that have any
+    /// (retries, conflicting lines): most rows never need the 20 bytes.
+    retry: HashMap<u32, [u32; 5], foldhash::fast::FixedState>,
     attempts: u16,
     policy: RetryPolicy,
     unexpected: u64,
@@ -145,6 +148,7 @@ impl Ledger {
         status_counts[Status::Missing.index()] = rows as u64;
         Ledger {
             rows: vec![EMPTY; rows],
+            retry: HashMap::default(),
             attempts,
             policy,
             unexpected: 0,
@@ -176,31 +180,32 @@ impl Ledger {
             set_final(r, attempt, line_hash, rec);
             return Applied::Final;
         }
-        if attempt == r.attempt {
+        let (applied, to_retry) = if attempt == r.attempt {
             if line_hash == r.hash {
                 r.flags.insert(Flags::DUPLICATE);
                 return Applied::Duplicate;
             }
             r.flags.insert(Flags::SILENTLY_RETRIED);
-            add(&mut r.retry, &rec.usage);
-            return Applied::Conflict;
-        }
-        r.seen |= OTHER_ATTEMPT;
-        if attempt < r.attempt {
-            add(&mut r.retry, &rec.usage);
-            if rec.status == Status::Completed {
-                r.seen |= EARLIER_COMPLETED;
+            (Applied::Conflict, rec.usage)
+        } else {
+            r.seen |= OTHER_ATTEMPT;
+            if attempt < r.attempt {
+                if rec.status == Status::Completed {
+                    r.seen |= EARLIER_COMPLETED;
+                }
+                (Applied::Superseded, rec.usage)
+            } else {
+                let old = unpack(&r.usage);
+                if r.status == Status::Completed {
+                    r.seen |= EARLIER_COMPLETED;
+                }
+                r.flags = Flags::empty();
+                set_final(r, attempt, line_hash, rec);
+                (Applied::Final, old)
             }
-            return Applied::Superseded;
-        }
-        let old = unpack(&r.usage);
-        add(&mut r.retry, &old);
-        if r.status == Status::Completed {
-            r.seen |= EARLIER_COMPLETED;
-        }
-        r.flags = Flags::empty();
-        set_final(r, attempt, line_hash, rec);
-        Applied::Final
+        };
+        add(self.retry.entry(idx).or_insert([0; 5]), &to_retry);
+        applied
     }
 
     /// Whether row `idx` already has a result.
@@ -264,7 +269,7 @@ impl Ledger {
     /// Usage of every non-final result of the row (earlier attempts and
     /// conflicting same-attempt lines).
     pub fn retry_usage(&self, idx: u32) -> Usage {
-        unpack(&self.row(idx).retry)
+        self.retry.get(&idx).map(unpack).unwrap_or_default()
     }
     /// Attempt that gave the final result (0 if missing).
     pub fn attempt(&self, idx: u32) -> u16 {
@@ -301,8 +306,8 @@ impl Ledger {
     }
     /// Sum of retry usage over all rows.
     pub fn total_retry_usage(&self) -> Usage {
-        self.rows.iter().fold(Usage::default(), |mut acc, r| {
-            acc += unpack(&r.retry);
+        self.retry.values().fold(Usage::default(), |mut acc, r| {
+            acc += unpack(r);
             acc
         })
     }

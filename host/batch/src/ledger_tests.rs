@@ -24,7 +24,7 @@ const RL: Option<ErrorKind> = Some(ErrorKind::RateLimit);
 
 #[test]
 fn row_state_is_compact() {
-    assert!(std::mem::size_of::<RowState>() <= 64);
+    assert!(std::mem::size_of::<RowState>() <= 40);
 }
 
 #[test]

@@ -247,9 +247,14 @@ impl<R: Read> BlockReader<R> {
                         max: self.max_line as u64,
                     })
                 } else {
-                    std::str::from_utf8(line).err().map(|e| LineError::NotUtf8 {
-                        offset: offset + e.valid_up_to() as u64,
-                    })
+                    // simdutf8's fast check first; std's slower one only to
+                    // locate the first bad byte of a line that failed.
+                    simdutf8::basic::from_utf8(line)
+                        .err()
+                        .and_then(|_| std::str::from_utf8(line).err())
+                        .map(|e| LineError::NotUtf8 {
+                            offset: offset + e.valid_up_to() as u64,
+                        })
                 };
                 if let Some(reason) = reason {
                     block.bad.push(BadLine {

@@ -77,11 +77,21 @@ pub async fn aggregate(
     (inst, summary)
 }
 
+/// Every interned name, by id (id 0 is the empty name).
+fn names(i: &Interner) -> Vec<&str> {
+    (0..i.len().min(usize::from(u16::MAX) + 1))
+        .map(|id| i.get(id as u16))
+        .collect()
+}
+
 async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInputs) -> Result<wit::Report, String> {
+    let (models, snapshots) = (names(&input.models), names(&input.snapshots));
     let info = wit::RunInfo {
         rows_submitted: input.rows as u64,
         segment_size: input.segment_size,
         provider: input.provider,
+        models: &models,
+        snapshots: &snapshots,
     };
     inst.begin(info).await.map_err(|f| f.to_string())??;
     let mut batch: Vec<wit::Observation<'_>> = Vec::with_capacity(OBSERVE_CHUNK);
@@ -97,8 +107,8 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
             segment: idx / input.segment_size,
             status: wit_status(l.status(idx)),
             flags: wit_flags(l.flags(idx)),
-            model: input.models.get(l.model(idx)),
-            snapshot: (snapshot != Interner::NONE).then(|| input.snapshots.get(snapshot)),
+            model: u32::from(l.model(idx)),
+            snapshot: (snapshot != Interner::NONE).then_some(u32::from(snapshot)),
             attempt: u32::from(l.attempt(idx)),
             usage: wit_usage(&l.usage(idx)),
             retry_usage: wit_usage(&l.retry_usage(idx)),

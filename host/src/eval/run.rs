@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use assay_batch::{
-    Applied, AtomicBitSet, BadLine, Interner, Ledger, Provider, ProviderOptions, ReadError, ReadOptions, RetryPolicy,
-    Status,
+    Applied, AtomicBitSet, BadLine, ErrorKind, Interner, Ledger, Provider, ProviderOptions, ReadError, ReadOptions,
+    RetryPolicy, Status,
 };
 use tokio::sync::{Semaphore, mpsc};
 
@@ -449,6 +449,14 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
             }
         }
     }
+    let mut error_kinds: BTreeMap<&'static str, u64> = ErrorKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+    for idx in 0..rows as u32 {
+        if matches!(ledger.status(idx), Status::ProviderError | Status::RetryExhausted)
+            && let Some(k) = ledger.error_kind(idx)
+        {
+            *error_kinds.entry(k.as_str()).or_default() += 1;
+        }
+    }
     let counts = ledger.status_counts();
     let status_counts = StatusCounts::from_counts(counts);
     let fc = ledger.flag_counts();
@@ -468,6 +476,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         segment_size: cfg.segment_size.max(1),
         segments: (rows as u64).div_ceil(u64::from(cfg.segment_size.max(1))) as u32,
         status_counts,
+        error_kinds,
         completion_rate: if rows > 0 { completed as f64 / rows as f64 } else { 0.0 },
         flags: Flags {
             truncated: fc.truncated,

@@ -52,7 +52,7 @@ pub struct LineRec {
 /// first appearance (0 = none).
 #[derive(Default)]
 pub struct BlockNames {
-    ids: HashMap<String, u16>,
+    ids: HashMap<String, u16, foldhash::fast::RandomState>,
     pub names: Vec<String>,
 }
 
@@ -166,6 +166,8 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
     let mut to_score = Vec::new();
     let parse = ctx.provider.result_parser();
     let mut names = BlockNames::default();
+    // Next expected input index: results usually come in submission order.
+    let mut guess = 0u32;
     for line in block.lines() {
         let parsed = match parse(line.bytes, &ctx.provider_opts) {
             Ok(p) => p,
@@ -192,7 +194,11 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
         };
         let hash = line_hash(line.bytes);
         let provider_success = o.error_code.is_none() && matches!(o.status, Status::Completed | Status::ContentFilter);
-        match ctx.index.get(&parsed.custom_id) {
+        let found = ctx.index.get_near(&parsed.custom_id, guess);
+        if let Some(i) = found {
+            guess = i.wrapping_add(1);
+        }
+        match found {
             None => lines.push(LineRec {
                 target: Target::Unexpected(parsed.custom_id.into_owned()),
                 hash,

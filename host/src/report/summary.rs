@@ -26,6 +26,9 @@ pub struct Summary {
     pub status_counts: StatusCounts,
     /// completed / rows_submitted.
     pub completion_rate: f64,
+    /// `provider_error` and `retry_exhausted` rows by sub-kind: rate_limit,
+    /// server_error, invalid_request, other (every key present).
+    pub error_kinds: BTreeMap<&'static str, u64>,
     pub flags: Flags,
     /// First few result ids that were never submitted.
     pub unexpected_ids: Vec<String>,

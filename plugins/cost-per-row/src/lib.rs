@@ -51,6 +51,11 @@ impl Judge for CostPerRow {
         })
     }
 
+    fn begin(&mut self, info: &RunInfo) -> Result<(), JudgeError> {
+        self.tally.begin(info);
+        Ok(())
+    }
+
     fn observe(&mut self, obs: &Observation) {
         self.tally.observe(obs);
     }

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use assay_judge_sdk::{Observation, Report, RowStatus, Usage};
+use assay_judge_sdk::{Observation, Report, RowStatus, RunInfo, Usage};
 
-use crate::prices::PriceTable;
+use crate::prices::{Price, PriceTable};
 
 /// Distinct unpriced model names remembered (the rest are pooled as `(other models)`).
 const MAX_UNPRICED_MODELS: usize = 32;
@@ -23,6 +23,10 @@ struct Unpriced {
 #[derive(Debug)]
 pub struct CostTally {
     prices: PriceTable,
+    /// The run's model names (`observation.model` indexes them) and each
+    /// one's price, looked up once in `begin` instead of once per row.
+    models: Vec<String>,
+    model_prices: Vec<Option<Price>>,
     batch_cost: f64,
     retry_cost: f64,
     input_tokens: u64,
@@ -45,6 +49,8 @@ impl CostTally {
     pub fn new(prices: PriceTable) -> Self {
         CostTally {
             prices,
+            models: Vec::new(),
+            model_prices: Vec::new(),
             batch_cost: 0.0,
             retry_cost: 0.0,
             input_tokens: 0,
@@ -57,6 +63,12 @@ impl CostTally {
             unpriced: BTreeMap::new(),
             segment_cost: BTreeMap::new(),
         }
+    }
+
+    /// Learns the run's model names and prices each once.
+    pub fn begin(&mut self, info: &RunInfo) {
+        self.models = info.models.clone();
+        self.model_prices = self.models.iter().map(|m| self.prices.lookup(m).copied()).collect();
     }
 
     /// Adds one row.
@@ -74,10 +86,12 @@ impl CostTally {
         if tokens == 0 {
             return;
         }
-        let Some(price) = self.prices.lookup(&obs.model).copied() else {
+        let m = obs.model as usize;
+        let Some(price) = self.model_prices.get(m).copied().flatten() else {
             self.unpriced_rows += 1;
-            let key = if self.unpriced.len() < MAX_UNPRICED_MODELS || self.unpriced.contains_key(&obs.model) {
-                obs.model.clone()
+            let name = self.models.get(m).map_or("(unnamed model)", String::as_str);
+            let key = if self.unpriced.len() < MAX_UNPRICED_MODELS || self.unpriced.contains_key(name) {
+                name.to_owned()
             } else {
                 "(other models)".to_string()
             };

@@ -7,11 +7,46 @@ const PRICES: &str = r#"{"batch_discount": 0.5, "models": {
     "gpt-4o": {"input": 2.50, "output": 10.00, "cached_input": 1.25}
 }}"#;
 
+/// The model names the tests' observations index into.
+const MODELS: [&str; 6] = [
+    "",
+    "(other)",
+    "gpt-4o-mini-2024-07-18",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "mystery-1",
+];
+
+fn model_index(name: &str) -> u32 {
+    MODELS
+        .iter()
+        .position(|m| *m == name)
+        .map_or(MODELS.len() as u32, |i| i as u32)
+}
+
+fn started(mut j: CostPerRow) -> CostPerRow {
+    let info = RunInfo {
+        rows_submitted: 10,
+        segment_size: 5,
+        provider: "openai".into(),
+        models: MODELS
+            .iter()
+            .map(|m| m.to_string())
+            .chain(["mystery-2".to_string()])
+            .collect(),
+        snapshots: vec![String::new()],
+    };
+    if let Err(e) = j.begin(&info) {
+        panic!("begin failed: {e:?}");
+    }
+    j
+}
+
 fn judge(extra: &[(&str, &str)]) -> CostPerRow {
     let mut pairs = vec![("prices".to_string(), PRICES.to_string())];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     match CostPerRow::init(Config::new(pairs)) {
-        Ok(j) => j,
+        Ok(j) => started(j),
         Err(e) => panic!("init failed: {e:?}"),
     }
 }
@@ -32,7 +67,7 @@ fn obs(segment: u32, model: &str, u: Usage, retry: Usage, validated: Option<bool
         segment,
         status: RowStatus::Completed,
         flags: RowFlags::empty(),
-        model: model.to_string(),
+        model: model_index(model),
         snapshot: None,
         attempt: 1,
         usage: u,
@@ -118,7 +153,7 @@ fn unpriced_models_and_no_validated_rows() {
 #[test]
 fn built_in_table_prices_without_config() {
     let mut j = match CostPerRow::init(Config::new(Vec::new())) {
-        Ok(j) => j,
+        Ok(j) => started(j),
         Err(e) => panic!("the default table must parse: {e:?}"),
     };
     j.observe(&obs(

@@ -172,6 +172,8 @@ mod tests {
             rows_submitted: 400,
             segment_size: 100,
             provider: "openai".into(),
+            models: Vec::new(),
+            snapshots: Vec::new(),
         });
         feed(&mut s, 0, 94, 6, "x");
         feed(&mut s, 1, 85, 15, "enum@/label");

@@ -9,12 +9,7 @@ pub struct HostileNet;
 
 impl Judge for HostileNet {
     fn describe() -> Descriptor {
-        Descriptor::new(
-            "hostile-net",
-            "0.1.0",
-            "Tries to open a TCP connection while scoring",
-        )
-        .quality()
+        Descriptor::new("hostile-net", "0.1.0", "Tries to open a TCP connection while scoring").quality()
     }
 
     fn init(_config: Config) -> Result<Self, JudgeError> {
@@ -23,10 +18,7 @@ impl Judge for HostileNet {
 
     fn score(&mut self, _row: &Row) -> Result<Verdict, JudgeError> {
         match std::net::TcpStream::connect("127.0.0.1:9") {
-            Ok(_) => Ok(Verdict::fail(
-                "connected",
-                Some("TCP connect succeeded".into()),
-            )),
+            Ok(_) => Ok(Verdict::fail("connected", Some("TCP connect succeeded".into()))),
             Err(e) => Ok(Verdict::pass(1.0).with_details(format!("connect failed: {e}"))),
         }
     }

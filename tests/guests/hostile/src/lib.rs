@@ -21,15 +21,11 @@ pub struct Hostile {
 
 impl Judge for Hostile {
     fn describe() -> Descriptor {
-        Descriptor::new(
-            "hostile",
-            "0.1.0",
-            "Misbehaves on purpose, per row, for sandbox tests",
-        )
-        .quality()
-        .aggregator()
-        .config_key("fail-init", "\"true\": init returns a config error")
-        .config_key("agg-trap", "\"true\": finish panics")
+        Descriptor::new("hostile", "0.1.0", "Misbehaves on purpose, per row, for sandbox tests")
+            .quality()
+            .aggregator()
+            .config_key("fail-init", "\"true\": init returns a config error")
+            .config_key("agg-trap", "\"true\": finish panics")
     }
 
     fn init(config: Config) -> Result<Self, JudgeError> {
