@@ -379,3 +379,37 @@ fn snapshot_rotation_is_flagged_per_segment() {
     assert_eq!(snap["rotated_segments"], serde_json::json!([3]));
     assert_eq!(snap["segments"][3]["snapshots"][0][0], "fp_new");
 }
+
+#[test]
+fn prompts_and_metadata_reach_judges_that_ask_even_from_gzip_input() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = r#"{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","metadata":{"team":"search"},"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"日本語で答えて"}]}}"#;
+    let output = r#"{"custom_id":"a","response":{"status_code":200,"body":{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"echo-prompt"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}},"error":null}"#;
+    let plain = tmp.path().join("in.jsonl");
+    std::fs::write(&plain, format!("{input}\n")).expect("write");
+    let packed = tmp.path().join("in.jsonl.gz");
+    gz(&plain.display().to_string(), &packed);
+    let out = tmp.path().join("out.jsonl");
+    std::fs::write(&out, format!("{output}\n")).expect("write");
+    for input in [&plain, &packed] {
+        let rows = tmp.path().join("rows.jsonl");
+        let (code, _, err) = eval(&[
+            "--input",
+            &input.display().to_string(),
+            "--results",
+            &out.display().to_string(),
+            "--judge",
+            "hostile",
+            "--rows-out",
+            &rows.display().to_string(),
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let line: Value = serde_json::from_str(std::fs::read_to_string(&rows).expect("rows").trim()).expect("json");
+        assert_eq!(
+            line["verdicts"]["hostile"]["details"],
+            "system: Be brief. / user: 日本語で答えて | team=search",
+            "{}",
+            input.display()
+        );
+    }
+}

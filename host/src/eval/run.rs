@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use assay_batch::{
     Applied, AtomicBitSet, BadLine, ErrorKind, Interner, Ledger, Provider, ProviderOptions, ReadError, ReadOptions,
-    RetryPolicy, Status,
+    RetryPolicy, Status, is_gzip,
 };
 use tokio::sync::{Semaphore, mpsc};
 
@@ -160,6 +160,29 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut model_names = Interner::new();
     let mut snapshot_names = Interner::new();
 
+    let needs_prompt = judges.iter().any(|j| j.info.scores && j.info.needs_prompt);
+    let needs_metadata = judges.iter().any(|j| j.info.scores && j.info.needs_metadata);
+    let io_err = |source| ReadError::Io {
+        path: cfg.input.clone().into(),
+        source,
+    };
+    // Prompts are re-read by offset; offsets into a gzip file count
+    // decompressed bytes, so such an input is decompressed once, up front.
+    let unpacked = if (needs_prompt || needs_metadata) && !settled.input_body && is_gzip(&cfg.input).map_err(io_err)? {
+        let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
+        let file = std::fs::File::open(&cfg.input).map_err(io_err)?;
+        std::io::copy(
+            &mut flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)),
+            &mut tmp,
+        )
+        .map_err(io_err)?;
+        Some(tmp)
+    } else {
+        None
+    };
+    let input_path = unpacked
+        .as_ref()
+        .map_or_else(|| cfg.input.clone(), |t| t.path().to_owned());
     let ctx = Arc::new(WorkerCtx {
         index: index.clone(),
         final_set: final_set.clone(),
@@ -168,13 +191,10 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         provider: settled.provider,
         provider_opts: cfg.provider_opts.clone(),
         input_body: settled.input_body,
-        input_path: cfg.input.clone(),
-        needs_prompt: judges.iter().any(|j| j.info.scores && j.info.needs_prompt),
-        needs_metadata: judges.iter().any(|j| j.info.scores && j.info.needs_metadata),
-        input: Arc::new(std::fs::File::open(&cfg.input).map_err(|source| ReadError::Io {
-            path: cfg.input.clone().into(),
-            source,
-        })?),
+        needs_prompt,
+        needs_metadata,
+        input: Arc::new(std::fs::File::open(&input_path).map_err(io_err)?),
+        input_path,
         max_line_bytes: cfg.max_line_bytes,
     });
 

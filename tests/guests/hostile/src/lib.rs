@@ -24,6 +24,7 @@ impl Judge for Hostile {
         Descriptor::new("hostile", "0.1.0", "Misbehaves on purpose, per row, for sandbox tests")
             .quality()
             .aggregator()
+            .needs(Needs::PROMPT | Needs::METADATA)
             .config_key("fail-init", "\"true\": init returns a config error")
             .config_key("agg-trap", "\"true\": finish panics")
     }
@@ -39,6 +40,16 @@ impl Judge for Hostile {
     }
 
     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+        if row.response.as_deref() == Some("echo-prompt") {
+            // Shows the host delivered the request's prompt and metadata.
+            let prompt: Vec<String> = row
+                .prompt
+                .iter()
+                .map(|m| format!("{}: {}", m.role, m.content))
+                .collect();
+            let meta: Vec<String> = row.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            return Ok(Verdict::pass(1.0).with_details(format!("{} | {}", prompt.join(" / "), meta.join(","))));
+        }
         acts::act(row.response.as_deref().unwrap_or(""))
     }
 
