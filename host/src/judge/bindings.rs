@@ -13,4 +13,4 @@ wasmtime::component::bindgen!({
     ownership: Borrowing { duplicate_if_necessary: true },
 });
 
-pub use assay::judge::types;
+pub use self::assay::judge::types;
