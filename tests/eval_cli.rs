@@ -288,3 +288,44 @@ fn judges_lists_builtins_from_manifests() {
         "{names:?}"
     );
 }
+
+#[test]
+fn judge_test_diffs_golden_verdicts() {
+    let golden = support::root().join("tests/fixtures/golden");
+    let rows = golden.join("hostile_rows.jsonl").display().to_string();
+    let expect = golden.join("hostile_expect.jsonl").display().to_string();
+    let o = assay(&["judge", "test", "hostile", "--rows", &rows, "--expect", &expect]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", support::stdout(&o), stderr(&o));
+    assert!(
+        support::stdout(&o).contains("4 passed, 0 failed"),
+        "{}",
+        support::stdout(&o)
+    );
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wrong = tmp.path().join("expect.jsonl");
+    std::fs::write(
+        &wrong,
+        "{\"id\": \"ok\", \"passed\": false}\n{\"id\": \"gone\", \"passed\": true}\n",
+    )
+    .expect("write");
+    let o = assay(&[
+        "judge",
+        "test",
+        "hostile",
+        "--rows",
+        &rows,
+        "--expect",
+        wrong.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = support::stdout(&o);
+    assert!(
+        out.contains("MISMATCH ok") && out.contains("EXPECTED BUT NO ROW") && out.contains("NO EXPECTATION for panics"),
+        "{out}"
+    );
+
+    let o = assay(&["judge", "test", "hostile", "--rows", &rows]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(support::stdout(&o).lines().count(), 4, "one verdict line per row");
+}

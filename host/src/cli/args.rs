@@ -30,6 +30,29 @@ pub enum Command {
 pub enum JudgeCommand {
     /// Build judge crates for wasm32-wasip2 and stage them with their sha256.
     Build(BuildArgs),
+    /// Run a judge on golden rows and compare its verdicts with the expected ones.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The judge, by name.
+    pub name: String,
+    /// Golden rows, one JSON object per line: {"id", "response", "metadata": {..}, "prompt": [..], ...}.
+    #[arg(long)]
+    pub rows: PathBuf,
+    /// Expected verdicts, one per row: {"id", "passed", "score"?, "label"?}. Without it the
+    /// verdicts are printed, ready to be saved as the expected file.
+    #[arg(long)]
+    pub expect: Option<PathBuf>,
+    /// Judge configuration: KEY=VALUE (`@path` passes the file's content).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    /// Operator policy file; also $ASSAY_POLICY.
+    #[arg(long, env = "ASSAY_POLICY")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

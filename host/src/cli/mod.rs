@@ -3,4 +3,5 @@
 pub mod args;
 pub mod eval;
 pub mod exit;
+pub mod judge_test;
 pub mod judges;

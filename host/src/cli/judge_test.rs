@@ -1,0 +1,235 @@
+//! `assay judge test`: a judge's verdicts on golden rows, diffed against the
+//! expected verdicts, so judge authors can keep a judge honest in their CI.
+//!
+//! Invariant: rows are scored through the same loader, sandbox and limits
+//! as `assay eval`; a mismatch, a missing or an extra verdict fails (exit 1).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, anyhow, bail};
+use assay::eval::read_config;
+use assay::judge::bindings::types::{Message, Row, RowFlags, RowStatus, Usage};
+use assay::judge::engine::JudgeEngine;
+use assay::judge::load::load;
+use assay::judge::registry::SearchPath;
+use assay::judge::runner::Scorer;
+use assay::judge::state::RunContext;
+use assay::judge::{Policy, RowResult};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::args::TestArgs;
+use super::exit;
+
+/// One golden row; everything but `id` is optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldenRow {
+    id: String,
+    response: Option<String>,
+    #[serde(default)]
+    prompt: Vec<GoldenMessage>,
+    #[serde(default)]
+    metadata: serde_json::Map<String, Value>,
+    #[serde(default)]
+    model: String,
+    finish_reason: Option<String>,
+    #[serde(default)]
+    truncated: bool,
+    #[serde(default)]
+    usage: GoldenUsage,
+}
+
+#[derive(Debug, Deserialize)]
+struct GoldenMessage {
+    role: String,
+    content: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct GoldenUsage {
+    #[serde(default)]
+    input: u64,
+    #[serde(default)]
+    output: u64,
+}
+
+fn read_lines(path: &Path) -> Result<Vec<(usize, String)>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect())
+}
+
+/// The comparable part of a result.
+fn verdict_json(id: &str, r: &RowResult) -> Value {
+    match r {
+        RowResult::Verdict(v) => json!({ "id": id, "passed": v.passed, "score": v.score, "label": v.label }),
+        RowResult::JudgeError { kind, message } => json!({ "id": id, "error": kind, "message": message }),
+        RowResult::Failed(f) => json!({ "id": id, "failure": f.kind.as_str(), "message": f.message }),
+    }
+}
+
+/// An expected line matches when every key it states agrees (scores to 1e-9).
+fn matches(expected: &Value, got: &Value) -> bool {
+    let Some(exp) = expected.as_object() else { return false };
+    exp.iter()
+        .all(|(k, want)| match (want.as_f64(), got.get(k).and_then(Value::as_f64)) {
+            (Some(a), Some(b)) if !want.is_boolean() => (a - b).abs() < 1e-9,
+            _ => got.get(k).unwrap_or(&Value::Null) == want,
+        })
+}
+
+pub fn run(args: TestArgs) -> Result<i32> {
+    let mut golden = Vec::new();
+    for (n, line) in read_lines(&args.rows)? {
+        let row: GoldenRow = serde_json::from_str(&line).map_err(|e| anyhow!("{}:{n}: {e}", args.rows.display()))?;
+        golden.push(row);
+    }
+    if golden.is_empty() {
+        bail!("{}: no rows (empty file)", args.rows.display());
+    }
+    let mut pairs = Vec::new();
+    for s in &args.sets {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set {s:?}: expected KEY=VALUE"))?;
+        pairs.push((k.to_owned(), v.to_owned()));
+    }
+    let config = read_config(&args.name, &pairs)?;
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::default(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_time()
+        .build()?;
+    let results = rt.block_on(async {
+        let engine = JudgeEngine::new()?;
+        let entry = SearchPath::standard(&args.plugin_dirs).resolve(&args.name)?;
+        let judge = load(&engine, None, &policy, entry)?;
+        let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+        let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { started, seed: 0 });
+        let metadata: Vec<Vec<(String, String)>> = golden
+            .iter()
+            .map(|g| {
+                g.metadata
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                    .collect()
+            })
+            .collect();
+        let meta_refs: Vec<Vec<(&str, &str)>> = metadata
+            .iter()
+            .map(|m| m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
+            .collect();
+        let prompts: Vec<Vec<Message<'_>>> = golden
+            .iter()
+            .map(|g| {
+                g.prompt
+                    .iter()
+                    .map(|m| Message {
+                        role: &m.role,
+                        content: &m.content,
+                    })
+                    .collect()
+            })
+            .collect();
+        let rows: Vec<Row<'_>> = golden
+            .iter()
+            .enumerate()
+            .map(|(i, g)| Row {
+                id: &g.id,
+                index: i as u64,
+                segment: 0,
+                provider: "test",
+                model: &g.model,
+                snapshot: None,
+                status: RowStatus::Completed,
+                flags: if g.truncated {
+                    RowFlags::TRUNCATED
+                } else {
+                    RowFlags::empty()
+                },
+                attempt: 1,
+                prompt: &prompts[i],
+                response: g.response.as_deref(),
+                finish_reason: g.finish_reason.as_deref(),
+                usage: Usage {
+                    input_tokens: g.usage.input,
+                    output_tokens: g.usage.output,
+                    cached_input_tokens: 0,
+                    cache_write_tokens: 0,
+                    reasoning_tokens: 0,
+                },
+                error_code: None,
+                error_message: None,
+                metadata: &meta_refs[i],
+            })
+            .collect();
+        let out = scorer.score(&rows).await?;
+        anyhow::Ok(out)
+    })?;
+    let got: Vec<Value> = golden
+        .iter()
+        .zip(&results)
+        .map(|(g, r)| verdict_json(&g.id, r))
+        .collect();
+    let Some(expect) = &args.expect else {
+        for v in &got {
+            println!("{v}");
+        }
+        return Ok(exit::OK);
+    };
+    let mut expected = Vec::new();
+    for (n, line) in read_lines(expect)? {
+        let v: Value = serde_json::from_str(&line).map_err(|e| anyhow!("{}:{n}: {e}", expect.display()))?;
+        expected.push(v);
+    }
+    let mut failures = 0;
+    for (i, g) in got.iter().enumerate() {
+        match expected.iter().find(|e| e.get("id") == g.get("id")) {
+            Some(e) if matches(e, g) => {}
+            Some(e) => {
+                failures += 1;
+                println!("MISMATCH {}\n  expected {e}\n  got      {g}", golden[i].id);
+            }
+            None => {
+                failures += 1;
+                println!("NO EXPECTATION for {}: got {g}", golden[i].id);
+            }
+        }
+    }
+    for e in &expected {
+        if !got.iter().any(|g| g.get("id") == e.get("id")) {
+            failures += 1;
+            println!("EXPECTED BUT NO ROW: {e}");
+        }
+    }
+    println!(
+        "{} passed, {failures} failed",
+        got.len().saturating_sub(failures.min(got.len()))
+    );
+    Ok(if failures == 0 { exit::OK } else { exit::GATE })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_keys_must_agree_and_unstated_keys_are_free() {
+        let got = json!({"id": "a", "passed": false, "score": 0.25, "label": "x"});
+        assert!(matches(&json!({"id": "a", "passed": false}), &got));
+        assert!(matches(&json!({"id": "a", "score": 0.25000000001}), &got));
+        assert!(!matches(&json!({"id": "a", "passed": true}), &got));
+        assert!(!matches(&json!({"id": "a", "label": "y"}), &got));
+        assert!(!matches(&json!({"id": "a", "score": 0.3}), &got));
+    }
+}
