@@ -329,3 +329,41 @@ fn judge_test_diffs_golden_verdicts() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(support::stdout(&o).lines().count(), 4, "one verdict line per row");
 }
+
+/// The local-metric judges, through the real loader and sandbox, on shared
+/// golden rows (references and contexts in row metadata).
+#[test]
+fn local_metric_judges_match_their_golden_verdicts() {
+    let golden = support::root().join("tests/fixtures/golden");
+    let rows = golden.join("metrics_rows.jsonl").display().to_string();
+    let cases: [(&str, &[&str]); 10] = [
+        ("json-valid", &[]),
+        ("exact-match", &[]),
+        ("levenshtein", &[]),
+        ("bleu", &[]),
+        ("rouge-l", &[]),
+        ("refusal", &[]),
+        ("groundedness-lite", &[]),
+        ("length", &["--set", "max-words=5"]),
+        ("contains", &["--set", "contains=cat"]),
+        ("regex", &["--set", "pattern=^The"]),
+    ];
+    for (judge, extra) in cases {
+        let expect = golden.join(format!("{judge}_expect.jsonl")).display().to_string();
+        let mut args = vec!["judge", "test", judge, "--rows", &rows, "--expect", &expect];
+        args.extend_from_slice(extra);
+        let o = assay(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{judge}: {}{}",
+            support::stdout(&o),
+            stderr(&o)
+        );
+        assert!(
+            support::stdout(&o).contains("5 passed, 0 failed"),
+            "{judge}: {}",
+            support::stdout(&o)
+        );
+    }
+}
