@@ -9,7 +9,7 @@
 use assay_judge_sdk::prelude::*;
 use local_metrics::bleu::sentence_bleu;
 use local_metrics::text::tokens;
-use local_metrics::{PassRate, details, metadata_value, non_empty, threshold};
+use local_metrics::{PassRate, graded, metadata_value, non_empty, threshold};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "bleu";
@@ -63,12 +63,7 @@ impl Judge for BleuJudge {
             (text.to_string(), reference.to_string())
         };
         let b = sentence_bleu(&tokens(&hyp), &tokens(&refr));
-        let d = details(b.describe());
-        if b.score >= self.threshold {
-            Ok(Verdict::pass(b.score).with_details(d))
-        } else {
-            Ok(Verdict::fail("low_bleu", Some(d)).with_score(b.score))
-        }
+        Ok(graded(b.score, self.threshold, "low_bleu", b.describe()))
     }
 
     fn observe(&mut self, obs: &Observation) {

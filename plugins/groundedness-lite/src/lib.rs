@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use assay_judge_sdk::prelude::*;
 use local_metrics::text::{is_stopword, words};
-use local_metrics::{PassRate, details, metadata_value, non_empty, threshold};
+use local_metrics::{PassRate, graded, metadata_value, non_empty, threshold};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "groundedness-lite";
@@ -104,12 +104,7 @@ impl Judge for GroundednessLite {
                 d.push_str(&format!(" (+{} more)", missing.len() - QUOTED));
             }
         }
-        let d = details(d);
-        if score >= self.threshold {
-            Ok(Verdict::pass(score).with_details(d))
-        } else {
-            Ok(Verdict::fail("ungrounded", Some(d)).with_score(score))
-        }
+        Ok(graded(score, self.threshold, "ungrounded", d))
     }
 
     fn observe(&mut self, obs: &Observation) {

@@ -7,7 +7,7 @@
 
 use assay_judge_sdk::prelude::*;
 use local_metrics::text::normalize;
-use local_metrics::{PassRate, details, lev, metadata_value, non_empty, threshold};
+use local_metrics::{PassRate, graded, lev, metadata_value, non_empty, threshold};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "levenshtein";
@@ -63,12 +63,7 @@ impl Judge for Levenshtein {
         } else {
             lev::similarity(text, reference)
         };
-        let d = details(sim.describe());
-        if sim.similarity >= self.threshold {
-            Ok(Verdict::pass(sim.similarity).with_details(d))
-        } else {
-            Ok(Verdict::fail("low_similarity", Some(d)).with_score(sim.similarity))
-        }
+        Ok(graded(sim.similarity, self.threshold, "low_similarity", sim.describe()))
     }
 
     fn observe(&mut self, obs: &Observation) {

@@ -16,4 +16,4 @@ pub mod testing;
 pub mod text;
 
 pub use pass_rate::PassRate;
-pub use row::{MAX_DETAILS, details, metadata_value, non_empty, threshold};
+pub use row::{MAX_DETAILS, details, graded, metadata_value, non_empty, threshold};

@@ -1,6 +1,6 @@
 //! Row and config helpers shared by the judges.
 
-use assay_judge_sdk::{Config, JudgeError, Row, truncate_utf8};
+use assay_judge_sdk::{Config, JudgeError, Row, Verdict, truncate_utf8};
 
 /// Longest details these judges write (the host accepts 16 KiB).
 pub const MAX_DETAILS: usize = 2048;
@@ -40,6 +40,17 @@ pub fn non_empty(config: &Config, key: &str, default: &str) -> Result<String, Ju
         return Err(JudgeError::Config(format!("config key `{key}`: must not be empty")));
     }
     Ok(value.to_string())
+}
+
+/// The verdict of a graded judge: pass at or above `threshold`, otherwise
+/// fail with `label`; the score and (capped) details are kept either way.
+pub fn graded(score: f64, threshold: f64, label: &str, text: impl Into<String>) -> Verdict {
+    let d = details(text);
+    if score >= threshold {
+        Verdict::pass(score).with_details(d)
+    } else {
+        Verdict::fail(label, Some(d)).with_score(score)
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use assay_judge_sdk::prelude::*;
 use local_metrics::rouge::rouge_l;
 use local_metrics::text::words;
-use local_metrics::{PassRate, details, metadata_value, non_empty, threshold};
+use local_metrics::{PassRate, graded, metadata_value, non_empty, threshold};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "rouge-l";
@@ -70,12 +70,7 @@ impl Judge for RougeLJudge {
         let hyp: Vec<&str> = words(&hyp).collect();
         let refr: Vec<&str> = words(&refr).collect();
         let r = rouge_l(&hyp, &refr, self.beta);
-        let d = details(r.describe());
-        if r.f >= self.threshold {
-            Ok(Verdict::pass(r.f).with_details(d))
-        } else {
-            Ok(Verdict::fail("low_rouge", Some(d)).with_score(r.f))
-        }
+        Ok(graded(r.f, self.threshold, "low_rouge", r.describe()))
     }
 
     fn observe(&mut self, obs: &Observation) {
