@@ -1,17 +1,20 @@
 //! `cost-per-row`: what the batch cost, per completed and per validated row.
 //!
 //! An aggregator only: it prices each observation's usage (and its superseded
-//! retries' usage) from a price table given as config, and reports totals,
-//! per-segment cost and alarms for unpriced models.
+//! retries' usage) from a price table given as config (or the built-in, dated
+//! table), and reports totals, per-segment and per-model cost, cache savings and
+//! alarms for unpriced models.
 //! Invariant: nothing here depends on row order or chunking except float summation.
 
+mod names;
 mod prices;
 mod tally;
 
 use assay_judge_sdk::prelude::*;
 
-pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable, strip_date_suffix};
-pub use tally::CostTally;
+pub use names::{candidates, strip_date_suffix, strip_provider_prefix, strip_version_suffix};
+pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable};
+pub use tally::{CostTally, MAX_MODEL_COSTS};
 
 /// The table used when no `prices` is configured (dated inside; see README).
 pub const DEFAULT_PRICES: &str = include_str!("../default-prices.json");
@@ -69,3 +72,5 @@ assay_judge_sdk::export_judge!(CostPerRow);
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_models;

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use assay_judge_sdk::{JudgeError, Usage};
 use serde::Deserialize;
 
+use crate::names::candidates;
+
 /// Discount when neither the config nor the table names one.
 pub const DEFAULT_BATCH_DISCOUNT: f64 = 0.5;
 
@@ -69,11 +71,18 @@ impl PriceTable {
         self.discount
     }
 
-    /// The price of `model`: exact name, else without a trailing `-YYYY-MM-DD`.
+    /// The price of `model`, trying the names [`crate::names::candidates`] lists,
+    /// in order (exact, date removed, version removed, provider prefix removed).
     pub fn lookup(&self, model: &str) -> Option<&Price> {
-        self.models
-            .get(model)
-            .or_else(|| strip_date_suffix(model).and_then(|base| self.models.get(base)))
+        self.resolve(model).map(|(_, price)| price)
+    }
+
+    /// The table key that prices `model`, and its price.
+    pub fn resolve<'a>(&'a self, model: &str) -> Option<(&'a str, &'a Price)> {
+        candidates(model)
+            .into_iter()
+            .find_map(|name| self.models.get_key_value(name))
+            .map(|(k, p)| (k.as_str(), p))
     }
 
     /// USD for `usage` at `price`, discounted.
@@ -87,17 +96,13 @@ impl PriceTable {
             + usage.output_tokens as f64 * price.output;
         sync * self.discount / 1e6
     }
-}
 
-/// `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`; `None` without such a suffix.
-pub fn strip_date_suffix(model: &str) -> Option<&str> {
-    let split = model.len().checked_sub(11)?;
-    let (base, suffix) = (model.get(..split)?, model.get(split..)?.as_bytes());
-    let shape_ok = suffix.iter().enumerate().all(|(i, &b)| match i {
-        0 | 5 | 8 => b == b'-',
-        _ => b.is_ascii_digit(),
-    });
-    (shape_ok && !base.is_empty()).then_some(base)
+    /// USD that `usage`'s cached reads saved at `price` versus the full input price,
+    /// discounted (negative if a table prices cached reads above input).
+    pub fn cache_savings(&self, price: &Price, usage: &Usage) -> f64 {
+        let per_token = price.input - price.cached_input.unwrap_or(price.input);
+        usage.cached_input_tokens as f64 * per_token * self.discount / 1e6
+    }
 }
 
 #[cfg(test)]
@@ -142,16 +147,54 @@ mod tests {
         assert!(close(t.cost(&c, &usage(100, 300, 0, 0, 0)), 300.0 * 0.5 * 0.5 / 1e6));
     }
 
+    const PROVIDERS: &str = r#"{"models": {
+        "gpt-4o-mini": {"input": 0.15, "output": 0.60},
+        "claude-3-5-haiku": {"input": 0.80, "output": 4.00, "cached_input": 0.08, "cache_write": 1.00},
+        "claude-sonnet-4": {"input": 3.00, "output": 15.00, "cached_input": 0.30, "cache_write": 3.75},
+        "gemini-2.0-flash": {"input": 0.10, "output": 0.40, "cached_input": 0.025},
+        "gemini-2.0-flash-lite": {"input": 0.075, "output": 0.30}
+    }}"#;
+
     #[test]
-    fn lookup_strips_dates_only() {
-        let t = PriceTable::parse(PRICES, None).expect("prices parse");
-        assert!(t.lookup("gpt-4o-mini-2024-07-18").is_some());
-        assert!(t.lookup("gpt-4o-mini-preview").is_none());
-        assert!(t.lookup("gpt-4o").is_none());
-        assert_eq!(strip_date_suffix("m-2024-07-18"), Some("m"));
-        assert_eq!(strip_date_suffix("-2024-07-18"), None);
-        assert_eq!(strip_date_suffix("m-2024-7-180"), None);
-        assert_eq!(strip_date_suffix("é"), None);
+    fn lookup_forms_in_order() {
+        let t = PriceTable::parse(PROVIDERS, None).expect("prices parse");
+        let key = |m: &str| t.resolve(m).map(|(k, _)| k.to_string());
+        let k = |s: &str| Some(s.to_string());
+        assert_eq!(key("gpt-4o-mini"), k("gpt-4o-mini")); // 1. exact
+        assert_eq!(key("gpt-4o-mini-2024-07-18"), k("gpt-4o-mini")); // 2. -YYYY-MM-DD
+        assert_eq!(key("claude-3-5-haiku-20241022"), k("claude-3-5-haiku")); // 2. -YYYYMMDD
+        assert_eq!(key("claude-sonnet-4-latest"), k("claude-sonnet-4")); // 2. -latest
+        assert_eq!(key("gemini-2.0-flash-001@default"), k("gemini-2.0-flash")); // 3. @ and -001
+        assert_eq!(key("gemini-2.0-flash-001"), k("gemini-2.0-flash")); // 3. -001
+        assert_eq!(key("claude-3-5-haiku@20241022"), k("claude-3-5-haiku")); // 3. Vertex @date
+        assert_eq!(key("anthropic.claude-3-5-haiku-20241022-v1:0"), k("claude-3-5-haiku")); // 4. Bedrock
+        assert_eq!(key("us.anthropic.claude-sonnet-4-20250514-v1:0"), k("claude-sonnet-4")); // 4. region
+        assert_eq!(
+            key("publishers/google/models/gemini-2.0-flash-001"),
+            k("gemini-2.0-flash")
+        ); // 4. Vertex
+        assert_eq!(key("models/gemini-2.0-flash-lite"), k("gemini-2.0-flash-lite")); // 4. Gemini API
+        // A more specific key wins over a shorter one it contains.
+        assert_eq!(key("gemini-2.0-flash-lite-001"), k("gemini-2.0-flash-lite"));
+        // Not forms we strip.
+        assert_eq!(key("gpt-4o-mini-preview"), None);
+        assert_eq!(key("gpt-4o"), None);
+        assert_eq!(key("openai.gpt-4o-mini"), None);
+        assert_eq!(key(""), None);
+    }
+
+    #[test]
+    fn anthropic_cache_reads_and_writes() {
+        let t = PriceTable::parse(PROVIDERS, None).expect("prices parse");
+        let sonnet = *t.lookup("claude-sonnet-4-20250514").expect("priced");
+        // input 10_000 includes 6_000 cache reads and 2_000 cache writes: 2_000 uncached.
+        // 2000*3 + 6000*0.30 + 2000*3.75 + 1000*15 = 30_300 → × 0.5 / 1e6
+        let u = usage(10_000, 6_000, 2_000, 1_000, 0);
+        assert!(close(t.cost(&sonnet, &u), 0.01515));
+        // Saved on reads: 6000 * (3.00 - 0.30) * 0.5 / 1e6 = 0.0081.
+        assert!(close(t.cache_savings(&sonnet, &u), 0.0081));
+        let mini = *t.lookup("gpt-4o-mini").expect("priced");
+        assert_eq!(t.cache_savings(&mini, &u), 0.0); // no cached price: nothing saved
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Running cost totals over the observations, and the final report.
 //!
-//! Invariants: state is O(segments + distinct unpriced models), never O(rows);
-//! token metrics count the final attempt's usage (earlier attempts only feed
-//! `retry_cost_usd`); a per-row ratio is reported only when its denominator is > 0.
+//! Invariants: state is O(segments + models), never O(rows); token metrics count
+//! the final attempt's usage (earlier attempts only feed `retry_cost_usd`); costs,
+//! per-model costs and cache savings include superseded attempts; a per-row ratio is
+//! reported only when its denominator is > 0.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use assay_judge_sdk::{Observation, Report, RowStatus, RunInfo, Usage};
 
@@ -12,6 +13,8 @@ use crate::prices::{Price, PriceTable};
 
 /// Distinct unpriced model names remembered (the rest are pooled as `(other models)`).
 const MAX_UNPRICED_MODELS: usize = 32;
+/// Models named in `model_cost_usd:<model>` (the costliest; the rest are pooled).
+pub const MAX_MODEL_COSTS: usize = 20;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Unpriced {
@@ -29,8 +32,10 @@ pub struct CostTally {
     model_prices: Vec<Option<Price>>,
     batch_cost: f64,
     retry_cost: f64,
+    cache_savings: f64,
     input_tokens: u64,
     cached_input_tokens: u64,
+    cache_write_tokens: u64,
     output_tokens: u64,
     completed_rows: u64,
     validated_rows: u64,
@@ -38,6 +43,8 @@ pub struct CostTally {
     unpriced_rows: u64,
     unpriced: BTreeMap<String, Unpriced>,
     segment_cost: BTreeMap<u32, f64>,
+    /// Cost (final + superseded attempts) by `observation.model` index, priced models only.
+    model_cost: HashMap<u32, f64>,
 }
 
 fn billed(u: &Usage) -> u64 {
@@ -53,8 +60,10 @@ impl CostTally {
             model_prices: Vec::new(),
             batch_cost: 0.0,
             retry_cost: 0.0,
+            cache_savings: 0.0,
             input_tokens: 0,
             cached_input_tokens: 0,
+            cache_write_tokens: 0,
             output_tokens: 0,
             completed_rows: 0,
             validated_rows: 0,
@@ -62,6 +71,7 @@ impl CostTally {
             unpriced_rows: 0,
             unpriced: BTreeMap::new(),
             segment_cost: BTreeMap::new(),
+            model_cost: HashMap::new(),
         }
     }
 
@@ -76,6 +86,7 @@ impl CostTally {
         let u = &obs.usage;
         self.input_tokens = self.input_tokens.saturating_add(u.input_tokens);
         self.cached_input_tokens = self.cached_input_tokens.saturating_add(u.cached_input_tokens);
+        self.cache_write_tokens = self.cache_write_tokens.saturating_add(u.cache_write_tokens);
         self.output_tokens = self.output_tokens.saturating_add(u.output_tokens);
         self.completed_rows += u64::from(obs.status == RowStatus::Completed);
         if let Some(validated) = obs.validated {
@@ -104,7 +115,10 @@ impl CostTally {
         let retry = self.prices.cost(&price, &obs.retry_usage);
         self.batch_cost += batch;
         self.retry_cost += retry;
+        self.cache_savings +=
+            self.prices.cache_savings(&price, u) + self.prices.cache_savings(&price, &obs.retry_usage);
         *self.segment_cost.entry(obs.segment).or_default() += batch + retry;
+        *self.model_cost.entry(obs.model).or_default() += batch + retry;
     }
 
     /// Metrics and alarms for the run so far.
@@ -116,6 +130,8 @@ impl CostTally {
             .metric("total_cost_usd", total)
             .metric("input_tokens", self.input_tokens as f64)
             .metric("cached_input_tokens", self.cached_input_tokens as f64)
+            .metric("cache_write_tokens", self.cache_write_tokens as f64)
+            .metric("cache_savings_usd", self.cache_savings)
             .metric("output_tokens", self.output_tokens as f64)
             .metric("completed_rows", self.completed_rows as f64)
             .metric("validated_rows", self.validated_rows as f64)
@@ -129,6 +145,7 @@ impl CostTally {
         for (&segment, &cost) in &self.segment_cost {
             r.push_metric("segment_cost_usd", Some(segment), cost);
         }
+        self.push_model_costs(&mut r);
         for (model, u) in &self.unpriced {
             r.push_alarm(
                 "unpriced-model",
@@ -151,5 +168,28 @@ impl CostTally {
             );
         }
         r
+    }
+
+    /// `model_cost_usd:<model>` for the `MAX_MODEL_COSTS` costliest models (ties by
+    /// name), the rest summed as `model_cost_usd:(other models)`.
+    fn push_model_costs(&self, r: &mut Report) {
+        let mut costs: Vec<(&str, f64)> = self
+            .model_cost
+            .iter()
+            .map(|(&m, &cost)| {
+                (
+                    self.models.get(m as usize).map_or("(unnamed model)", String::as_str),
+                    cost,
+                )
+            })
+            .collect();
+        costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let rest: f64 = costs.iter().skip(MAX_MODEL_COSTS).map(|(_, c)| c).sum();
+        for (name, cost) in costs.iter().take(MAX_MODEL_COSTS) {
+            r.push_metric(&format!("model_cost_usd:{name}"), None, *cost);
+        }
+        if costs.len() > MAX_MODEL_COSTS {
+            r.push_metric("model_cost_usd:(other models)", None, rest);
+        }
     }
 }

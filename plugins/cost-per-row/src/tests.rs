@@ -8,13 +8,16 @@ const PRICES: &str = r#"{"batch_discount": 0.5, "models": {
 }}"#;
 
 /// The model names the tests' observations index into.
-const MODELS: [&str; 6] = [
+const MODELS: [&str; 9] = [
     "",
     "(other)",
     "gpt-4o-mini-2024-07-18",
     "gpt-4o",
     "gpt-4o-mini",
     "mystery-1",
+    "anthropic.claude-3-5-haiku-20241022-v1:0",
+    "claude-sonnet-4-20250514",
+    "publishers/google/models/gemini-2.0-flash-001",
 ];
 
 fn model_index(name: &str) -> u32 {
@@ -24,7 +27,7 @@ fn model_index(name: &str) -> u32 {
         .map_or(MODELS.len() as u32, |i| i as u32)
 }
 
-fn started(mut j: CostPerRow) -> CostPerRow {
+pub(crate) fn started(mut j: CostPerRow) -> CostPerRow {
     let info = RunInfo {
         rows_submitted: 10,
         segment_size: 5,
@@ -42,7 +45,7 @@ fn started(mut j: CostPerRow) -> CostPerRow {
     j
 }
 
-fn judge(extra: &[(&str, &str)]) -> CostPerRow {
+pub(crate) fn judge(extra: &[(&str, &str)]) -> CostPerRow {
     let mut pairs = vec![("prices".to_string(), PRICES.to_string())];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     match CostPerRow::init(Config::new(pairs)) {
@@ -51,17 +54,21 @@ fn judge(extra: &[(&str, &str)]) -> CostPerRow {
     }
 }
 
-fn usage(input: u64, cached: u64, output: u64) -> Usage {
+pub(crate) fn usage(input: u64, cached: u64, output: u64) -> Usage {
+    usage_w(input, cached, 0, output)
+}
+
+pub(crate) fn usage_w(input: u64, cached: u64, write: u64, output: u64) -> Usage {
     Usage {
         input_tokens: input,
         output_tokens: output,
         cached_input_tokens: cached,
-        cache_write_tokens: 0,
+        cache_write_tokens: write,
         reasoning_tokens: output / 2,
     }
 }
 
-fn obs(segment: u32, model: &str, u: Usage, retry: Usage, validated: Option<bool>) -> Observation {
+pub(crate) fn obs(segment: u32, model: &str, u: Usage, retry: Usage, validated: Option<bool>) -> Observation {
     Observation {
         index: 0,
         segment,
@@ -77,14 +84,14 @@ fn obs(segment: u32, model: &str, u: Usage, retry: Usage, validated: Option<bool
     }
 }
 
-fn metric(r: &Report, name: &str, seg: Option<u32>) -> Option<f64> {
+pub(crate) fn metric(r: &Report, name: &str, seg: Option<u32>) -> Option<f64> {
     r.metrics
         .iter()
         .find(|m| m.name == name && m.segment == seg)
         .map(|m| m.value)
 }
 
-fn close(a: Option<f64>, b: f64) -> bool {
+pub(crate) fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-12)
 }
 
@@ -150,12 +157,16 @@ fn unpriced_models_and_no_validated_rows() {
     assert_eq!(metric(&r, "cost_per_validated_row_usd", None), None);
 }
 
-#[test]
-fn built_in_table_prices_without_config() {
-    let mut j = match CostPerRow::init(Config::new(Vec::new())) {
+pub(crate) fn built_in() -> CostPerRow {
+    match CostPerRow::init(Config::new(Vec::new())) {
         Ok(j) => started(j),
         Err(e) => panic!("the default table must parse: {e:?}"),
-    };
+    }
+}
+
+#[test]
+fn built_in_table_prices_without_config() {
+    let mut j = built_in();
     j.observe(&obs(
         0,
         "gpt-4o-mini-2024-07-18",

@@ -12,7 +12,7 @@ use assay_judge_sdk::{Report, RunInfo, SlimVerdict};
 /// Distinct failure labels remembered per segment.
 const MAX_LABELS: usize = 64;
 /// Slack for float rounding when comparing a drop with the threshold.
-const EPSILON_POINTS: f64 = 1e-9;
+pub(crate) const EPSILON_POINTS: f64 = 1e-9;
 
 /// Alarm settings from the config.
 #[derive(Debug, Clone, Copy)]
@@ -72,10 +72,16 @@ impl DriftStats {
         }
     }
 
+    /// Scored and passed rows over the whole run.
+    pub fn totals(&self) -> (u64, u64) {
+        let scored = self.segments.values().map(|s| s.scored).sum();
+        let passed = self.segments.values().map(|s| s.passed).sum();
+        (scored, passed)
+    }
+
     /// Metrics and alarms for the run so far.
     pub fn report(&self) -> Report {
-        let scored: u64 = self.segments.values().map(|s| s.scored).sum();
-        let passed: u64 = self.segments.values().map(|s| s.passed).sum();
+        let (scored, passed) = self.totals();
         let mut report = Report::new()
             .metric("scored", scored as f64)
             .metric("passed", passed as f64);

@@ -1,22 +1,29 @@
 //! `schema-drift`: JSON Schema (Draft 2020-12) conformance of each completed response,
-//! with per-segment drift alarms.
+//! with per-segment drift alarms, conformance by attempt history (first attempt,
+//! retried, silently retried) and by serving model + snapshot.
 //!
 //! Invariants: the schema is compiled once, in `init`; scoring never panics on row
 //! data (every response shape becomes a verdict); aggregation state is
-//! O(segments), never O(rows).
+//! O(segments + models + distinct snapshots), never O(rows).
 
 mod check;
 mod drift;
+mod retry;
+mod snapshots;
 
 use assay_judge_sdk::prelude::*;
 
 pub use check::SchemaCheck;
 pub use drift::{DriftConfig, DriftStats};
+pub use retry::RetryGroups;
+pub use snapshots::SnapshotStats;
 
-/// The judge instance: a compiled schema and the run's segment counters.
+/// The judge instance: a compiled schema and the run's counters.
 pub struct SchemaDrift {
     check: SchemaCheck,
     drift: DriftStats,
+    retry: RetryGroups,
+    snapshots: SnapshotStats,
 }
 
 impl Judge for SchemaDrift {
@@ -34,11 +41,11 @@ impl Judge for SchemaDrift {
         )
         .config_key(
             "alarm-points",
-            "alarm when a segment is more than this many points below the batch rate (default 5)",
+            "alarm when a segment, retried rows or a model snapshot fall more than this many points below the comparison rate (default 5)",
         )
         .config_key(
             "min-segment-rows",
-            "segments with fewer scored rows never alarm (default 20)",
+            "segments, retried groups and snapshots with fewer scored rows never alarm (default 20)",
         )
     }
 
@@ -51,11 +58,16 @@ impl Judge for SchemaDrift {
             )));
         }
         let min_segment_rows = config.parse_or("min-segment-rows", 20u64)?;
-        let drift = DriftStats::new(DriftConfig {
+        let config = DriftConfig {
             alarm_points,
             min_segment_rows,
-        });
-        Ok(SchemaDrift { check, drift })
+        };
+        Ok(SchemaDrift {
+            check,
+            drift: DriftStats::new(config),
+            retry: RetryGroups::new(config),
+            snapshots: SnapshotStats::new(config),
+        })
     }
 
     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
@@ -64,16 +76,103 @@ impl Judge for SchemaDrift {
 
     fn begin(&mut self, info: &RunInfo) -> Result<(), JudgeError> {
         self.drift.begin(info);
+        self.snapshots.begin(info);
         Ok(())
     }
 
     fn observe(&mut self, obs: &Observation) {
-        self.drift.observe(obs.segment, obs.verdict.as_ref());
+        let verdict = obs.verdict.as_ref();
+        self.drift.observe(obs.segment, verdict);
+        self.retry.observe(obs.flags, verdict);
+        self.snapshots.observe(obs.model, obs.snapshot, verdict);
     }
 
     fn finish(&mut self) -> Result<Report, JudgeError> {
-        Ok(self.drift.report())
+        let mut report = self.drift.report();
+        self.retry.report_into(&mut report);
+        self.snapshots.report_into(&mut report);
+        Ok(report)
     }
 }
 
 assay_judge_sdk::export_judge!(SchemaDrift);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finish_reports_every_part() {
+        let schema = r#"{"type": "object", "required": ["a"]}"#;
+        let config = Config::new(vec![
+            ("schema".into(), schema.into()),
+            ("min-segment-rows".into(), "2".into()),
+        ]);
+        let mut j = match SchemaDrift::init(config) {
+            Ok(j) => j,
+            Err(e) => panic!("init failed: {e:?}"),
+        };
+        let info = RunInfo {
+            rows_submitted: 4,
+            segment_size: 2,
+            provider: "openai".into(),
+            models: vec![String::new(), "gpt-4o".into()],
+            snapshots: vec![String::new(), "fp_1".into()],
+        };
+        assert!(j.begin(&info).is_ok());
+        for (i, (text, flags)) in [
+            (r#"{"a": 1}"#, RowFlags::empty()),
+            (r#"{"a": 2}"#, RowFlags::empty()),
+            ("{}", RowFlags::RETRIED),
+            ("nope", RowFlags::RETRIED),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let v = j.check.score(Some(text));
+            j.observe(&Observation {
+                index: i as u64,
+                segment: i as u32 / 2,
+                status: RowStatus::Completed,
+                flags,
+                model: 1,
+                snapshot: Some(1),
+                attempt: 1 + u32::from(flags.contains(RowFlags::RETRIED)),
+                usage: Usage {
+                    input_tokens: 0,
+                    output_tokens: 0,
+                    cached_input_tokens: 0,
+                    cache_write_tokens: 0,
+                    reasoning_tokens: 0,
+                },
+                retry_usage: Usage {
+                    input_tokens: 0,
+                    output_tokens: 0,
+                    cached_input_tokens: 0,
+                    cache_write_tokens: 0,
+                    reasoning_tokens: 0,
+                },
+                verdict: Some(SlimVerdict {
+                    score: v.score,
+                    label: v.label,
+                    passed: v.passed,
+                }),
+                validated: Some(v.passed),
+            });
+        }
+        let r = match j.finish() {
+            Ok(r) => r,
+            Err(e) => panic!("finish failed: {e:?}"),
+        };
+        let m = |name: &str| r.metrics.iter().find(|m| m.name == name).map(|m| m.value);
+        assert_eq!(m("pass_rate"), Some(0.5));
+        assert_eq!(m("pass_rate_first_attempt"), Some(1.0));
+        assert_eq!(m("pass_rate_retried"), Some(0.0));
+        assert_eq!(m("scored_silently_retried"), Some(0.0));
+        assert_eq!(m("snapshot_scored:gpt-4o/fp_1"), Some(4.0));
+        assert_eq!(m("snapshot_pass_rate:gpt-4o/fp_1"), Some(0.5));
+        assert_eq!(m("snapshots_compared"), Some(1.0));
+        let kinds: Vec<_> = r.alarms.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["segment-drift", "retry-quality-gap"]);
+    }
+}
