@@ -58,7 +58,10 @@ impl Default for Limits {
             memory_bytes: (128 * MIB) as usize,
             aggregator_memory_bytes: (256 * MIB) as usize,
             max_table_elements: 100_000,
-            max_instances: 32,
+            // A Rust judge needs 1-2 core instances and a JS one 8; a Python
+            // judge built by componentize-py with stubbed WASI needs 38.
+            // 64 keeps room without letting a component multiply freely.
+            max_instances: 64,
             max_tables: 32,
             max_memories: 4,
             max_wasm_bytes: 20 * MIB,
