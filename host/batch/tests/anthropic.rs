@@ -5,26 +5,22 @@
 //! malformed bodies and the batch object.
 
 use std::borrow::Cow;
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::{Stats, counts, ingest};
 
 use assay_batch::anthropic::{self, BodyError, ElementError, RequestSpan};
 use assay_batch::{
-    BadLine, BatchObject, BlockReader, ErrorKind, FileId, Flags, InputIndex, Interner, Ledger, LineError,
-    ProviderOptions, RetryPolicy, RowRecord, Status, Usage, line_hash,
+    BatchObject, BlockReader, ErrorKind, FileId, Flags, InputIndex, Interner, Ledger, LineError, ProviderOptions,
+    RetryPolicy, Status, Usage,
 };
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/anthropic")
         .join(name)
-}
-
-fn counts(pairs: &[(Status, u64)]) -> [u64; 8] {
-    let mut c = [0; 8];
-    for (s, n) in pairs {
-        c[s.index()] = *n;
-    }
-    c
 }
 
 /// Indexes the request body: id → (element offset, element index + 1).
@@ -61,54 +57,22 @@ fn index_jsonl(path: &Path) -> InputIndex {
     index
 }
 
-#[derive(Default, Debug)]
-struct Stats {
-    lines: u64,
-    finals: u64,
-    duplicates: u64,
-    unexpected: Vec<String>,
-    bad: Vec<BadLine>,
-}
-
-/// Streams one results file into the ledger (attempt 1).
-fn ingest(path: &Path, index: &InputIndex, ledger: &mut Ledger, names: &mut Interner) -> Stats {
-    let opts = ProviderOptions::default();
-    let mut st = Stats::default();
-    let mut r = BlockReader::open(path, FileId(1), 1 << 20)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_block_bytes(1000);
-    while let Some(block) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
-        for line in block.lines() {
-            st.lines += 1;
-            let res = match anthropic::parse_result_line(line.bytes, &opts) {
-                Ok(res) => res,
-                Err(e) => {
-                    st.bad.push(block.bad_line(&line, e));
-                    continue;
-                }
-            };
-            let Some(idx) = index.get(&res.custom_id) else {
-                ledger.record_unexpected(1, &res.custom_id);
-                st.unexpected.push(res.custom_id.into_owned());
-                continue;
-            };
-            let o = &res.outcome;
-            let rec = RowRecord::from_outcome(o, names.intern_opt(o.model.as_deref()), 0);
-            match ledger.apply(1, idx, line_hash(line.bytes), &rec) {
-                assay_batch::Applied::Final => st.finals += 1,
-                assay_batch::Applied::Duplicate => st.duplicates += 1,
-                other => panic!("{other:?}"),
-            }
-        }
-        st.bad.extend(block.bad);
-    }
-    st
-}
-
 fn check_ledger(index: &InputIndex) -> (Ledger, Interner, Stats) {
     let mut ledger = Ledger::new(index.len(), 1, RetryPolicy::default());
     let mut names = Interner::new();
-    let st = ingest(&fixture("results.jsonl"), index, &mut ledger, &mut names);
+    let st = ingest(
+        &fixture("results.jsonl"),
+        anthropic::parse_result_line,
+        1000,
+        index,
+        &mut ledger,
+        &mut names,
+    );
+    assert!(
+        st.others.is_empty(),
+        "only final and duplicate lines expected: {:?}",
+        st.others
+    );
     ledger.finish();
     assert_eq!(ledger.status_counts().iter().sum::<u64>(), index.len() as u64);
     assert_eq!(

@@ -4,6 +4,10 @@
 //! filter rows, and the failed Batch object with null counts. Status counts
 //! add up to the rows submitted.
 
+mod common;
+
+use common::counts;
+
 use std::path::{Path, PathBuf};
 
 use assay_batch::{
@@ -14,14 +18,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/azure")
         .join(name)
-}
-
-fn counts(pairs: &[(Status, u64)]) -> [u64; 8] {
-    let mut c = [0; 8];
-    for (s, n) in pairs {
-        c[s.index()] = *n;
-    }
-    c
 }
 
 #[test]

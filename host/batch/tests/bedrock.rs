@@ -4,26 +4,22 @@
 //! `Ledger` with exact status counts adding up to the rows submitted, the
 //! docs' single-quoted example as malformed, manifest and job objects.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::{counts, ingest};
 
 use assay_batch::bedrock;
 use assay_batch::{
-    Applied, BadLine, BatchObject, BlockReader, ErrorKind, FileId, Flags, InputIndex, Interner, Ledger, LineError,
-    ProviderOptions, RetryPolicy, RowRecord, Status, Usage, line_hash,
+    BadLine, BatchObject, BlockReader, ErrorKind, FileId, Flags, InputIndex, Interner, Ledger, LineError,
+    ProviderOptions, RetryPolicy, Status, Usage,
 };
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/bedrock")
         .join(name)
-}
-
-fn counts(pairs: &[(Status, u64)]) -> [u64; 8] {
-    let mut c = [0; 8];
-    for (s, n) in pairs {
-        c[s.index()] = *n;
-    }
-    c
 }
 
 fn index_input(path: &Path) -> (InputIndex, Vec<BadLine>) {
@@ -46,45 +42,6 @@ fn index_input(path: &Path) -> (InputIndex, Vec<BadLine>) {
     (index, bad)
 }
 
-#[derive(Default, Debug)]
-struct Stats {
-    lines: u64,
-    finals: u64,
-    unexpected: Vec<String>,
-    bad: Vec<BadLine>,
-}
-
-fn ingest(path: &Path, index: &InputIndex, ledger: &mut Ledger, names: &mut Interner) -> Stats {
-    let opts = ProviderOptions::default();
-    let mut st = Stats::default();
-    let mut r = BlockReader::open(path, FileId(1), 1 << 20)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_block_bytes(700);
-    while let Some(block) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
-        for line in block.lines() {
-            st.lines += 1;
-            let res = match bedrock::parse_result_line(line.bytes, &opts) {
-                Ok(res) => res,
-                Err(e) => {
-                    st.bad.push(block.bad_line(&line, e));
-                    continue;
-                }
-            };
-            let Some(idx) = index.get(&res.custom_id) else {
-                ledger.record_unexpected(1, &res.custom_id);
-                st.unexpected.push(res.custom_id.into_owned());
-                continue;
-            };
-            let o = &res.outcome;
-            let rec = RowRecord::from_outcome(o, names.intern_opt(o.model.as_deref()), 0);
-            assert_eq!(ledger.apply(1, idx, line_hash(line.bytes), &rec), Applied::Final);
-            st.finals += 1;
-        }
-        st.bad.extend(block.bad);
-    }
-    st
-}
-
 #[test]
 fn records_end_to_end() {
     let (index, bad) = index_input(&fixture("input.jsonl"));
@@ -101,7 +58,18 @@ fn records_end_to_end() {
 
     let mut ledger = Ledger::new(index.len(), 1, RetryPolicy::default());
     let mut names = Interner::new();
-    let st = ingest(&fixture("input.jsonl.out"), &index, &mut ledger, &mut names);
+    let st = ingest(
+        &fixture("input.jsonl.out"),
+        bedrock::parse_result_line,
+        700,
+        &index,
+        &mut ledger,
+        &mut names,
+    );
+    assert!(
+        st.others.is_empty() && st.duplicates == 0,
+        "every line must be final: {st:?}"
+    );
     ledger.finish();
     assert_eq!(ledger.status_counts().iter().sum::<u64>(), index.len() as u64);
     assert_eq!(

@@ -3,6 +3,10 @@
 //! prediction, every status path, Vertex joins by id path and by request
 //! hash, and exact status counts that add up to the rows submitted.
 
+mod common;
+
+use common::counts;
+
 use std::path::{Path, PathBuf};
 
 use assay_batch::google::{gemini, vertex};
@@ -88,14 +92,6 @@ fn run(input: &str, output: &str, pin: ParseIn, pout: ParseOut, opts: &ProviderO
         bad_out,
         unexpected,
     }
-}
-
-fn counts(pairs: &[(Status, u64)]) -> [u64; 8] {
-    let mut c = [0; 8];
-    for (s, n) in pairs {
-        c[s.index()] = *n;
-    }
-    c
 }
 
 fn row(r: &Run, id: &str) -> u32 {

@@ -3,6 +3,10 @@
 //! long prompts and malformed files. Every test asserts exact status counts
 //! that add up to the rows submitted.
 
+mod common;
+
+use common::counts;
+
 use std::path::{Path, PathBuf};
 
 use assay_batch::{
@@ -62,14 +66,6 @@ fn run(input: &str, attempts: &[&[&str]], opts: &ReadOptions) -> Run {
         names,
         stats,
     }
-}
-
-fn counts(pairs: &[(Status, u64)]) -> [u64; 8] {
-    let mut c = [0; 8];
-    for (s, n) in pairs {
-        c[s.index()] = *n;
-    }
-    c
 }
 
 fn row(r: &Run, id: &str) -> u32 {
