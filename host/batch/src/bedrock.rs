@@ -41,10 +41,11 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::anthropic::input::{Content, Msg, Prompt};
+use crate::anthropic::input::{Msg, Prompt};
 use crate::anthropic::message::{Blocks, normalized};
 use crate::batch_object::BatchObject;
 use crate::error::LineError;
+use crate::json::Content;
 use crate::json::{First, LooseStr, Str, Text, Tok, cow, loose, parse_object};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status};

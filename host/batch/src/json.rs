@@ -201,6 +201,49 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, 
     }
 }
 
+/// Message content as OpenAI, Azure, Anthropic and Bedrock-Claude write it:
+/// a string, or an array of parts/blocks whose `text` fields are joined with
+/// `\n` (image, tool and other blocks have none and are skipped).
+pub(crate) struct Content(pub String);
+
+#[derive(serde::Deserialize)]
+struct Part {
+    text: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Content;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of content blocks")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Content, E> {
+                Ok(Content(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Content, E> {
+                Ok(Content(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Content, A::Error> {
+                let mut out = String::new();
+                let mut first = true;
+                while let Some(part) = seq.next_element::<Part>()? {
+                    if let Some(t) = part.text {
+                        if !first {
+                            out.push('\n');
+                        }
+                        out.push_str(&t);
+                        first = false;
+                    }
+                }
+                Ok(Content(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
