@@ -8,31 +8,20 @@
 //! written as a JSON array of strings (as DeepEval/Ragas store `retrieval_context`)
 //! is read as those strings joined; any other value is plain text.
 //!
+//! The overlap itself lives in `local_metrics::grounding` (shared with
+//! `batch-sync-drift`).
+//!
 //! Invariants: score = grounded distinct content words / distinct content words, in
 //! `[0, 1]`, on passes and failures alike; a missing context is `InvalidInput`.
 
-use std::collections::HashSet;
-
 use assay_judge_sdk::prelude::*;
-use local_metrics::text::{is_stopword, words};
+use local_metrics::grounding::{context_text, grounding};
 use local_metrics::{PassRate, graded, metadata_value, non_empty, threshold};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "groundedness-lite";
-/// Shortest content word, in characters.
-const MIN_WORD_CHARS: usize = 3;
 /// Ungrounded words quoted in details.
 const QUOTED: usize = 20;
-
-/// The context text: a JSON array of strings joined by newlines, else as given.
-fn context_text(raw: &str) -> String {
-    if raw.trim_start().starts_with('[')
-        && let Ok(parts) = serde_json::from_str::<Vec<String>>(raw)
-    {
-        return parts.join("\n");
-    }
-    raw.to_string()
-}
 
 /// The judge instance.
 pub struct GroundednessLite {
@@ -73,21 +62,9 @@ impl Judge for GroundednessLite {
         let Some(text) = row.response.as_deref() else {
             return Ok(Verdict::fail("no_response", None));
         };
-        let context = context_text(metadata_value(row, &self.context_key)?).to_lowercase();
-        let known: HashSet<&str> = words(&context).collect();
-        let answer = text.to_lowercase();
-        let mut seen = HashSet::new();
-        let mut content = 0usize;
-        let mut missing = Vec::new();
-        for w in words(&answer) {
-            if w.chars().count() < MIN_WORD_CHARS || is_stopword(w) || !seen.insert(w) {
-                continue;
-            }
-            content += 1;
-            if !known.contains(w) {
-                missing.push(w);
-            }
-        }
+        let context = context_text(metadata_value(row, &self.context_key)?);
+        let g = grounding(text, &context);
+        let (content, missing) = (g.content, &g.missing);
         if content == 0 {
             return Ok(Verdict::fail(
                 "no_content",
@@ -98,7 +75,7 @@ impl Judge for GroundednessLite {
         let score = grounded as f64 / content as f64;
         let mut d = format!("{grounded} of {content} content words found in the context");
         if !missing.is_empty() {
-            let shown: Vec<&str> = missing.iter().take(QUOTED).copied().collect();
+            let shown: Vec<&str> = missing.iter().take(QUOTED).map(String::as_str).collect();
             d.push_str(&format!("; not found: {}", shown.join(", ")));
             if missing.len() > QUOTED {
                 d.push_str(&format!(" (+{} more)", missing.len() - QUOTED));
