@@ -73,6 +73,19 @@ pub mod bindings {
     });
 }
 
+/// The raw bindings of the `assay:llm/llm@0.1.0` import (`wit/llm/v0.1`, world
+/// `llm-client`): a chat completion the host makes for a judge the operator granted
+/// `llm`. A judge that never calls [`llm::assay::llm::llm::chat`] does not import
+/// the interface: the component keeps only the imports its code uses, so plain
+/// judges load under every policy.
+#[allow(missing_docs, clippy::all)]
+pub mod llm {
+    wit_bindgen::generate!({
+        path: ["../../wit/v0.1", "../../wit/llm/v0.1"],
+        world: "assay:llm/llm-client",
+    });
+}
+
 pub use adapter::{Adapter, Judge};
 pub use config::Config;
 pub use helpers::truncate_utf8;

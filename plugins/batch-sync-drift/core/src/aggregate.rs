@@ -58,6 +58,7 @@ pub struct DriftStats {
     unpaired: u64,
     sync_unavailable: u64,
     fallbacks: u64,
+    llm_verdicts: u64,
     rubrics: [RubricCount; 4],
     segments: BTreeMap<u32, (u64, f64)>,
 }
@@ -92,6 +93,8 @@ impl DriftStats {
         let Some(parsed) = label::parse(label) else { return };
         if parsed.prefix.starts_with("fallback") {
             self.fallbacks += 1;
+        } else if parsed.prefix == "llm" {
+            self.llm_verdicts += 1;
         }
         if let Some(i) = CLASSES.iter().position(|c| *c == parsed.class) {
             self.classes[i] += 1;
@@ -108,6 +111,11 @@ impl DriftStats {
     /// Rows whose label said the LLM verdict fell back to the structural one.
     pub fn fallbacks(&self) -> u64 {
         self.fallbacks
+    }
+
+    /// Rows whose label said the verdict came from the model (prefix `llm`).
+    pub fn llm_verdicts(&self) -> u64 {
+        self.llm_verdicts
     }
 
     /// Metrics and alarms (see the crate docs for the names).

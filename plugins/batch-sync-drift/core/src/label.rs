@@ -2,7 +2,7 @@
 //! slim verdicts (score, label, passed).
 //!
 //! Grammar: `[<prefix>:]...<class>:g=X,s=X,t=X,r=X` — any number of `:`-separated
-//! prefix segments (e.g. `fallback:timeout`, written by the LLM variant), then the
+//! prefix segments (`llm` or `fallback:<error-kind>`, written by the LLM variant), then the
 //! class (`worse`, `equivalent`, `better`, `mixed`, `divergent`), then one outcome
 //! code per rubric (grounding, schema, tool-call, refusal): `B` both pass, `b` only
 //! batch, `s` only sync, `n` neither, `.` not applicable. Unscored rows carry

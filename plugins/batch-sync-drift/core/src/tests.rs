@@ -230,6 +230,11 @@ fn segments_unpaired_and_fallbacks() {
         v.label = v.label.as_ref().map(|l| format!("fallback:timeout:{l}"));
     }
     c.observe(&fb);
+    let mut llm = obs(4, Class::Better, [Outcome::Both; 4]);
+    if let Some(v) = llm.verdict.as_mut() {
+        v.label = v.label.as_ref().map(|l| format!("llm:{l}"));
+    }
+    c.observe(&llm);
     let mut unpaired = observation(0, None);
     unpaired.verdict = Some(SlimVerdict {
         score: None,
@@ -239,10 +244,10 @@ fn segments_unpaired_and_fallbacks() {
     c.observe(&unpaired);
     c.observe(&observation(0, None));
     let r = c.report();
-    assert_eq!(metric(&r, "pairs", None), Some(3.0));
+    assert_eq!(metric(&r, "pairs", None), Some(4.0));
     assert_eq!(metric(&r, "unpaired", None), Some(1.0));
     assert_eq!(metric(&r, "segment_mean_score", Some(3)), Some(0.5));
-    assert_eq!(metric(&r, "segment_pairs", Some(4)), Some(1.0));
-    assert_eq!(c.stats().fallbacks(), 1);
-    assert_eq!(metric(&r, "grounding_pairs", None), Some(1.0));
+    assert_eq!(metric(&r, "segment_pairs", Some(4)), Some(2.0));
+    assert_eq!((c.stats().fallbacks(), c.stats().llm_verdicts()), (1, 1));
+    assert_eq!(metric(&r, "grounding_pairs", None), Some(2.0));
 }
