@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assay::judge::bindings::types::{Row, RowFlags, RowStatus, Usage};
+use assay::judge::bindings::types::Row;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::load::load;
 use assay::judge::manifest::Manifest;
@@ -44,33 +44,6 @@ fn load_judge(engine: &JudgeEngine, policy: &Policy, name: &str) -> Result<Arc<L
     load(engine, None, policy, entry)
 }
 
-fn row<'a>(i: usize, id: &'a str, response: &'a str) -> Row<'a> {
-    Row {
-        id,
-        index: i as u64,
-        segment: 0,
-        provider: "openai",
-        model: "m",
-        snapshot: None,
-        status: RowStatus::Completed,
-        flags: RowFlags::empty(),
-        attempt: 1,
-        prompt: &[],
-        response: Some(response),
-        finish_reason: Some("stop"),
-        usage: Usage {
-            input_tokens: 1,
-            output_tokens: 1,
-            cached_input_tokens: 0,
-            cache_write_tokens: 0,
-            reasoning_tokens: 0,
-        },
-        error_code: None,
-        error_message: None,
-        metadata: &[],
-    }
-}
-
 /// Scores `responses` as ONE chunk with the hostile judge.
 fn score_with(policy: Policy, config: Vec<(String, String)>, responses: &[&str]) -> (Vec<RowResult>, Scorer) {
     rt().block_on(async {
@@ -78,7 +51,11 @@ fn score_with(policy: Policy, config: Vec<(String, String)>, responses: &[&str])
         let judge = load_judge(&engine, &policy, "hostile").expect("hostile loads");
         let mut scorer = Scorer::new(judge, Arc::new(config), RUN);
         let ids: Vec<String> = (0..responses.len()).map(|i| format!("row-{i}")).collect();
-        let rows: Vec<Row<'_>> = responses.iter().enumerate().map(|(i, r)| row(i, &ids[i], r)).collect();
+        let rows: Vec<Row<'_>> = responses
+            .iter()
+            .enumerate()
+            .map(|(i, r)| support::row(i, &ids[i], r))
+            .collect();
         let out = scorer.score(&rows).await.expect("scorer starts");
         scorer.close();
         (out, scorer)
@@ -248,7 +225,7 @@ fn init_error_stops_the_judge_before_any_row() {
         let cfg = Arc::new(vec![("fail-init".to_owned(), "true".to_owned())]);
         let mut scorer = Scorer::new(judge, cfg, RUN);
         let id = "r".to_owned();
-        scorer.score(&[row(0, &id, "ok")]).await.expect_err("init must fail")
+        scorer.score(&[support::row(0, &id, "ok")]).await.expect_err("init must fail")
     });
     assert!(matches!(err, StartError::Config { .. }), "{err}");
     assert!(err.to_string().contains("fail-init requested"), "{err}");

@@ -2,6 +2,8 @@
 //! process, and running the `assay` binary.
 #![allow(dead_code)]
 
+pub mod llm_server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -41,6 +43,11 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Runs `assay` with the built-in and hostile judges on its search path and
 /// a private compile cache.
 pub fn assay(args: &[&str]) -> Output {
+    assay_with_env(args, &[])
+}
+
+/// `assay` with extra environment variables.
+pub fn assay_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     builtin_judges();
     let hostile = hostile_judges();
     let cache = root().join("target").join("test-cache");
@@ -49,6 +56,7 @@ pub fn assay(args: &[&str]) -> Output {
         .env("ASSAY_PLUGIN_PATH", hostile)
         .env("ASSAY_CACHE_DIR", cache)
         .env_remove("ASSAY_POLICY")
+        .envs(env.iter().copied())
         .output()
         .expect("run assay")
 }
@@ -73,4 +81,33 @@ pub fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
     text.push('\n');
     std::fs::write(&p, text).expect("write fixture");
     p
+}
+
+/// A completed row whose response is `response`, as the scorer sees it.
+pub fn row<'a>(i: usize, id: &'a str, response: &'a str) -> assay::judge::bindings::types::Row<'a> {
+    use assay::judge::bindings::types::{Row, RowFlags, RowStatus, Usage};
+    Row {
+        id,
+        index: i as u64,
+        segment: 0,
+        provider: "openai",
+        model: "m",
+        snapshot: None,
+        status: RowStatus::Completed,
+        flags: RowFlags::empty(),
+        attempt: 1,
+        prompt: &[],
+        response: Some(response),
+        finish_reason: Some("stop"),
+        usage: Usage {
+            input_tokens: 1,
+            output_tokens: 1,
+            cached_input_tokens: 0,
+            cache_write_tokens: 0,
+            reasoning_tokens: 0,
+        },
+        error_code: None,
+        error_message: None,
+        metadata: &[],
+    }
 }

@@ -147,6 +147,8 @@ pub struct EvalArgs {
     /// Print what judges logged (captured and capped) to stderr.
     #[arg(long)]
     pub judge_log: bool,
+    #[command(flatten)]
+    pub llm: super::llm::LlmArgs,
 }
 
 #[derive(Debug, Args)]

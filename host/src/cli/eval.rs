@@ -99,10 +99,11 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         attempts.push(files);
     }
     let retry = RetryPolicy::parse(&args.retryable).map_err(|e| fail(exit::USAGE, e))?;
-    let policy = match &args.policy {
+    let mut policy = match &args.policy {
         Some(p) => Policy::load(p).map_err(|e| fail(exit::USAGE, e))?,
         None => Policy::default(),
     };
+    args.llm.apply(&mut policy).map_err(|e| fail(exit::USAGE, e))?;
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -114,7 +115,8 @@ pub fn run(args: EvalArgs) -> Result<i32> {
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
-        .enable_time()
+        // Time for deadlines; I/O for the `llm` capability's endpoint calls.
+        .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {

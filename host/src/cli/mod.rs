@@ -5,3 +5,4 @@ pub mod eval;
 pub mod exit;
 pub mod judge_test;
 pub mod judges;
+pub mod llm;

@@ -31,7 +31,7 @@ use super::work::{BlockDone, Target, WorkerCtx, process};
 use crate::judge::StartError;
 use crate::judge::runner::Scorer;
 use crate::judge::state::RunContext;
-use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeSummary, StatusCounts, Summary};
+use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeLlm, JudgeSummary, StatusCounts, Summary};
 
 pub struct EvalConfig {
     /// `None`: tell from the files (`--provider auto`).
@@ -397,6 +397,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
             }
             judge_logs.push((pj.info.name.clone(), log));
         }
+        s.llm = pj.loaded.llm.as_deref().map(judge_llm);
         judge_summaries.insert(pj.info.name.clone(), s);
     }
     let quality: Vec<usize> = scoring
@@ -419,7 +420,10 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut running = Vec::new();
     for (j, pj) in judges.iter_mut().enumerate() {
         let own = scoring.iter().position(|&x| x == j);
-        if let (Some(inst), Some(s)) = (pj.aggregator.take(), judge_summaries.remove(&pj.info.name)) {
+        // Only judges with an aggregator leave the map here; the rest keep their summary.
+        if let Some(inst) = pj.aggregator.take()
+            && let Some(s) = judge_summaries.remove(&pj.info.name)
+        {
             let task = tokio::spawn(aggregate(inst, own, agg_input.clone(), s));
             running.push((pj.info.name.clone(), task));
         }
@@ -539,5 +543,19 @@ fn bad_entry(b: &BadLine) -> BadLineEntry {
         file: b.path.display().to_string(),
         line: b.line,
         reason: b.reason.to_string(),
+    }
+}
+
+/// A granted judge's model spend, for the summary.
+fn judge_llm(access: &crate::judge::llm::LlmAccess) -> JudgeLlm {
+    let st = access.stats();
+    JudgeLlm {
+        calls: st.calls,
+        cached: st.cached,
+        input_tokens: st.input_tokens,
+        output_tokens: st.output_tokens,
+        token_budget: access.grant.token_budget,
+        cost_usd: access.grant.cost_usd(st.input_tokens, st.output_tokens),
+        errors: st.errors,
     }
 }

@@ -14,6 +14,7 @@ use wasmtime::Store;
 use super::bindings::Judge;
 use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
 use super::failure::{Failure, FailureKind, RowResult, check_verdict, judge_error};
+use super::llm::WaitClock;
 use super::load::LoadedJudge;
 use super::state::{JudgeState, RunContext};
 
@@ -57,7 +58,9 @@ impl JudgeInstance {
             Role::Scorer => limits.memory_bytes,
             Role::Aggregator => limits.aggregator_memory_bytes,
         };
-        let mut store = Store::new(judge.pre.engine(), JudgeState::new(limits, memory, &run));
+        let mut state = JudgeState::new(limits, memory, &run);
+        state.llm.access = judge.llm.clone();
+        let mut store = Store::new(judge.pre.engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_async_yield_and_update(1);
         let trapped = |failure: Failure| StartError::Trapped {
@@ -136,13 +139,17 @@ impl JudgeInstance {
         let fuel = limits.fuel_per_row.saturating_mul(n.max(1));
         let deadline = limits.call_timeout_base + limits.call_timeout_per_row * n.max(1) as u32;
         self.arm(fuel)?;
-        let out = bounded(
+        self.store.data_mut().llm.begin_chunk(rows.len());
+        let waited = self.store.data().llm.waited.clone();
+        let out = bounded_pausing(
             deadline,
+            &waited,
             self.bindings
                 .assay_judge_scorer()
                 .call_score_batch(&mut self.store, rows),
         )
         .await;
+        self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
         let out = out?;
         if out.len() != rows.len() {
@@ -208,6 +215,34 @@ fn error_text(e: super::bindings::types::JudgeError) -> String {
     match judge_error(e) {
         RowResult::JudgeError { kind, message } => format!("{kind}: {message}"),
         other => format!("{other:?}"),
+    }
+}
+
+/// Like `bounded`, but the deadline's clock stops while the guest waits on the
+/// `llm` capability (`waited`): a slow model endpoint is bounded by the grant's
+/// own per-call timeout, not charged to the judge's compute.
+async fn bounded_pausing<T>(
+    deadline: Duration,
+    waited: &WaitClock,
+    call: impl Future<Output = wasmtime::Result<T>>,
+) -> Result<T, Failure> {
+    // While a wait runs, the deadline is re-checked this often at most.
+    const RECHECK: Duration = Duration::from_millis(10);
+    let start = tokio::time::Instant::now();
+    let mut call = std::pin::pin!(call);
+    loop {
+        let computing = start.elapsed().saturating_sub(waited.waited());
+        if computing >= deadline {
+            return Err(Failure::new(
+                FailureKind::Timeout,
+                format!("no answer within {} ms", deadline.as_millis()),
+            ));
+        }
+        match tokio::time::timeout((deadline - computing).max(RECHECK), call.as_mut()).await {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => return Err(Failure::from_error(&e)),
+            Err(_) => {}
+        }
     }
 }
 

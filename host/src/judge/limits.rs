@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::llm::LlmPolicy;
+use super::llm::grant::GrantKeys;
 use super::manifest::RequestedLimits;
 
 const MIB: u64 = 1024 * 1024;
@@ -95,7 +97,7 @@ impl Default for Ceilings {
 }
 
 /// The operator policy: defaults, ceilings and run-level failure thresholds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Policy {
     pub defaults: Limits,
     pub ceilings: Ceilings,
@@ -103,6 +105,8 @@ pub struct Policy {
     /// judge error the host imposed (trap, timeout, invalid output).
     pub max_judge_error_rate: f64,
     pub source: Option<PathBuf>,
+    /// LLM grants from `[llm.<judge>]` tables, plus the run's endpoint and cache.
+    pub llm: LlmPolicy,
 }
 
 impl Default for Policy {
@@ -112,6 +116,7 @@ impl Default for Policy {
             ceilings: Ceilings::default(),
             max_judge_error_rate: 0.01,
             source: None,
+            llm: LlmPolicy::default(),
         }
     }
 }
@@ -133,6 +138,9 @@ struct PolicyFile {
     #[serde(default)]
     ceilings: LimitKeys,
     max_judge_error_rate: Option<f64>,
+    /// `[llm.<judge-name>]`: one grant per judge allowed to call a model.
+    #[serde(default)]
+    llm: std::collections::BTreeMap<String, GrantKeys>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -212,6 +220,10 @@ impl Policy {
                 )));
             }
             policy.max_judge_error_rate = rate;
+        }
+        for (judge, keys) in file.llm {
+            let grant = keys.into_grant(&judge).map_err(parse_err)?;
+            policy.llm.grants.insert(judge, grant);
         }
         policy.check_defaults().map_err(parse_err)?;
         Ok(policy)
@@ -317,6 +329,16 @@ mod tests {
         let f = write("[defaults]\nfuel = 1\n");
         let err = Policy::load(f.path()).expect_err("unknown key");
         assert!(err.to_string().contains(&f.path().display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn policy_file_reads_llm_grants_by_judge() {
+        let f = write("[llm.pairwise]\nmodels = [\"gpt-4o-mini\"]\ntoken-budget = 500\n");
+        let p = Policy::load(f.path()).expect("loads");
+        assert_eq!(p.llm.grants["pairwise"].token_budget, 500);
+        let f = write("[llm.pairwise]\nmodels = []\n");
+        let err = Policy::load(f.path()).expect_err("no models");
+        assert!(err.to_string().contains("[llm.pairwise] needs models"), "{err}");
     }
 
     #[test]

@@ -11,10 +11,11 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-use super::bindings::JudgePre;
+use super::bindings::{self, JudgePre};
 use super::cache::CompileCache;
 use super::engine::JudgeEngine;
 use super::limits::{Limits, Policy};
+use super::llm::{LLM_IMPORT, LlmAccess};
 use super::manifest::JudgeEntry;
 use super::state::JudgeState;
 
@@ -25,6 +26,8 @@ use super::state::JudgeState;
 /// is refused at load time.
 const GRANTED_IMPORTS: &[&str] = &[
     "assay:judge/host@0.1.",
+    // Granted per judge by the policy; `grant_llm` refuses the rest.
+    "assay:llm/llm@0.1.",
     "assay:judge/types@0.1.",
     "wasi:cli/environment@0.2.",
     "wasi:cli/exit@0.2.",
@@ -67,6 +70,9 @@ pub struct LoadedJudge {
     pub sha256: String,
     pub limits: Limits,
     pub pre: JudgePre<JudgeState>,
+    /// The judge's share of the `llm` capability, when it imports it (and was
+    /// therefore granted it).
+    pub llm: Option<Arc<LlmAccess>>,
 }
 
 impl LoadedJudge {
@@ -130,11 +136,16 @@ pub fn load(
     .map_err(|e| refuse(&name, format!("{} is not a valid component: {e}", path.display())))?;
 
     check_imports(&name, &component, engine)?;
+    let llm = grant_llm(&name, &sha256, &component, engine, policy)?;
 
     let mut linker: Linker<JudgeState> = Linker::new(&engine.engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| refuse(&name, format!("cannot link WASI: {e}")))?;
-    super::bindings::Judge::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
-        .map_err(|e| refuse(&name, format!("cannot link the judge interface: {e}")))?;
+    let link_err = |e: wasmtime::Error| refuse(&name, format!("cannot link the judge interface: {e}"));
+    bindings::assay::judge::host::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link_err)?;
+    bindings::assay::judge::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link_err)?;
+    if llm.is_some() {
+        bindings::llm::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link_err)?;
+    }
     let instance_pre = linker
         .instantiate_pre(&component)
         .map_err(|e| refuse(&name, format!("cannot link: {e}")))?;
@@ -145,7 +156,48 @@ pub fn load(
         sha256,
         limits,
         pre,
+        llm,
     }))
+}
+
+/// A judge that imports `llm` needs a grant for its name (and, when the grant
+/// pins one, its sha256); a judge that does not import it gets nothing.
+fn grant_llm(
+    name: &str,
+    sha256: &str,
+    component: &Component,
+    engine: &JudgeEngine,
+    policy: &Policy,
+) -> Result<Option<Arc<LlmAccess>>, LoadError> {
+    let ty = component.component_type();
+    let Some((import, _)) = ty.imports(&engine.engine).find(|(n, _)| n.starts_with(LLM_IMPORT)) else {
+        return Ok(None);
+    };
+    let Some(grant) = policy.llm.grants.get(name) else {
+        let hint = match &policy.source {
+            Some(p) => format!("add an [llm.{name}] table to {}", p.display()),
+            None => format!("pass --policy with an [llm.{name}] table"),
+        };
+        return Err(refuse(
+            name,
+            format!("imports {import}, and the operator policy grants it no LLM access ({hint})"),
+        ));
+    };
+    if let Some(pin) = &grant.sha256
+        && pin != sha256
+    {
+        return Err(refuse(
+            name,
+            format!("the LLM grant is pinned to sha256 {pin}, and this component is {sha256}"),
+        ));
+    }
+    let llm = &policy.llm;
+    Ok(Some(Arc::new(LlmAccess::new(
+        name,
+        grant.clone(),
+        llm.endpoint.clone(),
+        llm.cache.clone(),
+    ))))
 }
 
 /// The names of a component's imports that this host does not grant.

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod failure;
 pub mod instance;
 pub mod limits;
+pub mod llm;
 pub mod load;
 pub mod manifest;
 pub mod registry;

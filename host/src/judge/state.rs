@@ -106,6 +106,8 @@ pub struct JudgeState {
     log_line_cap: usize,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
+    /// The `llm` capability, for judges the policy granted it.
+    pub llm: super::llm::LlmSlot,
 }
 
 /// A wall clock that always reads the run's start time.
@@ -169,6 +171,7 @@ impl JudgeState {
             log_line_cap: limits.max_log_line_bytes,
             stdout,
             stderr,
+            llm: super::llm::LlmSlot::default(),
         }
     }
 

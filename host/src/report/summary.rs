@@ -149,6 +149,26 @@ pub struct JudgeSummary {
     pub instance_restarts: u64,
     /// Why the judge scored nothing, when the run had nothing for it to score.
     pub skipped: Option<String>,
+    /// The judge's own model calls (the `llm` capability), apart from the batch's cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm: Option<JudgeLlm>,
+}
+
+/// What a judge granted `llm` spent on its own calls.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct JudgeLlm {
+    /// Calls the endpoint answered.
+    pub calls: u64,
+    /// Calls answered from the response cache (free, reproducible).
+    pub cached: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// The grant's run budget (input + output tokens).
+    pub token_budget: u64,
+    /// At the grant's prices, when the policy names them.
+    pub cost_usd: Option<f64>,
+    /// Refused or failed calls by `llm-error` kind.
+    pub errors: BTreeMap<&'static str, u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -105,6 +105,20 @@ pub fn render(s: &Summary) -> String {
                 kinds.join(", ")
             );
         }
+        if let Some(l) = &j.llm {
+            let cost = l.cost_usd.map(|c| format!("  ${c:.4}")).unwrap_or_default();
+            let errors: Vec<String> = l.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let errors = if errors.is_empty() {
+                String::new()
+            } else {
+                format!("  refused/failed [{}]", errors.join(", "))
+            };
+            let _ = writeln!(
+                o,
+                "  judge LLM calls {} (+{} cached)  tokens {} in / {} out of {}{cost}{errors}",
+                l.calls, l.cached, l.input_tokens, l.output_tokens, l.token_budget
+            );
+        }
         for (m, v) in &j.metrics {
             let _ = writeln!(o, "  {:<28} {}", sanitize(m), fmt_metric(m, *v));
         }

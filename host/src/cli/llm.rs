@@ -1,0 +1,54 @@
+//! The flags that say where granted judges' LLM calls go. Who may call is the
+//! operator policy's business (`[llm.<judge>]`); these only name the endpoint,
+//! the key's environment variable and the response cache.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use assay::judge::Policy;
+use assay::judge::llm::{Endpoint, ResponseCache};
+
+#[derive(Debug, Args)]
+pub struct LlmArgs {
+    /// OpenAI-compatible endpoint for judges the policy grants `llm`
+    /// (e.g. https://api.openai.com/v1); also $ASSAY_JUDGE_ENDPOINT.
+    #[arg(
+        long = "judge-endpoint",
+        id = "judge_endpoint",
+        env = "ASSAY_JUDGE_ENDPOINT",
+        value_name = "URL"
+    )]
+    pub endpoint: Option<String>,
+    /// Name of the environment variable that holds the endpoint's API key.
+    #[arg(long = "judge-key-env", id = "judge_key_env", value_name = "VAR")]
+    pub key_env: Option<String>,
+    /// Directory of cached judge LLM answers (default: $ASSAY_CACHE_DIR/llm,
+    /// else ~/.cache/assay/llm).
+    #[arg(long = "judge-cache", id = "judge_cache", value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Neither read nor write cached judge LLM answers.
+    #[arg(long = "no-judge-cache", id = "no_judge_cache", conflicts_with = "judge_cache")]
+    pub no_cache: bool,
+}
+
+impl LlmArgs {
+    /// Adds the run's endpoint and cache to the policy's grants.
+    pub fn apply(&self, policy: &mut Policy) -> Result<(), String> {
+        if self.key_env.is_some() && self.endpoint.is_none() {
+            return Err("--judge-key-env needs --judge-endpoint".into());
+        }
+        if let Some(url) = &self.endpoint {
+            let e = Endpoint::new(url, self.key_env.as_deref()).map_err(|e| e.to_string())?;
+            policy.llm.endpoint = Some(std::sync::Arc::new(e));
+        }
+        if !self.no_cache {
+            let dir = self.cache.clone().or_else(ResponseCache::default_dir);
+            if let Some(dir) = dir {
+                let cache = ResponseCache::open(&dir).map_err(|e| format!("--judge-cache {}: {e}", dir.display()))?;
+                policy.llm.cache = Some(cache);
+            }
+        }
+        Ok(())
+    }
+}
