@@ -367,3 +367,24 @@ fn local_metric_judges_match_their_golden_verdicts() {
         );
     }
 }
+
+/// `batch-sync-drift` on its golden pairs (sync answers in the `assay.sync.*`
+/// metadata the host adds), through the real loader and sandbox.
+#[test]
+fn batch_sync_drift_matches_its_golden_verdicts() {
+    let golden = support::root().join("plugins/batch-sync-drift/golden");
+    let path = |f: &str| golden.join(f).display().to_string();
+    let (rows, expect) = (path("rows.jsonl"), path("expect.jsonl"));
+    let schema = format!("schema=@{}", path("schema.json"));
+    let tool = format!("tool-schema=@{}", path("tool-schema.json"));
+    let o = assay(&[
+        "judge", "test", "batch-sync-drift", "--rows", &rows, "--expect", &expect, "--set", &schema, "--set", &tool,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", support::stdout(&o), stderr(&o));
+    let lines = std::fs::read_to_string(golden.join("rows.jsonl")).expect("rows").lines().count();
+    assert!(
+        support::stdout(&o).contains(&format!("{lines} passed, 0 failed")),
+        "{}",
+        support::stdout(&o)
+    );
+}
