@@ -3,7 +3,10 @@
 //!
 //! The last user message picks the behaviour: `slow:<ms> ...` answers after a
 //! delay, `fail` answers HTTP 500, `garbage` answers 200 with a body that is not
-//! a chat completion; anything else is echoed back as `echo: <message>`. Usage is
+//! a chat completion; anything else is echoed back as `echo: <message>`. A
+//! request in JSON mode (`response_format: json_object`) gets a pairwise verdict,
+//! `{"verdict": "A"|"B"|"equivalent", ...}`: `A` when the prompt contains
+//! `prefer-batch`, `B` when it contains `prefer-sync`, else `equivalent`. Usage is
 //! deterministic: prompt tokens = content bytes / 4 + 1, completion tokens =
 //! answer bytes / 4 + 1. The server counts requests, the most in flight at once,
 //! and keeps the last `Authorization` header and model it saw.
@@ -124,6 +127,16 @@ async fn serve(mut conn: TcpStream, seen: Arc<Seen>) -> std::io::Result<()> {
         )
     } else if last == "garbage" {
         (200, "<html>not json</html>".to_owned())
+    } else if body["response_format"]["type"] == "json_object" {
+        let verdict = if last.contains("prefer-batch") {
+            "A"
+        } else if last.contains("prefer-sync") {
+            "B"
+        } else {
+            "equivalent"
+        };
+        let answer = serde_json::json!({"verdict": verdict, "reason": "loopback test server"}).to_string();
+        (200, completion(&model, &answer, prompt_bytes))
     } else {
         (200, completion(&model, &format!("echo: {last}"), prompt_bytes))
     };
