@@ -113,6 +113,29 @@ fn llm_import_without_a_grant_is_refused_at_load() {
 }
 
 #[test]
+fn llm_import_the_manifest_does_not_declare_is_refused_even_when_granted() {
+    let dir = tempfile::tempdir().expect("dir");
+    let staged = support::hostile_judges().join("llm-caller");
+    for f in ["llm_caller.wasm", "judge.toml"] {
+        std::fs::copy(staged.join(f), dir.path().join(f)).expect("copy");
+    }
+    let manifest = dir.path().join("judge.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, text.replace("[capabilities]\nllm = true\n", "")).expect("write");
+    let engine = JudgeEngine::new().expect("engine");
+    let entry = Manifest::read(&manifest).expect("manifest");
+    assert!(!entry.manifest.capabilities.llm);
+    let Err(err) = load(&engine, None, &policy(Some(grant()), None, None), entry) else {
+        panic!("an undeclared llm import must not load");
+    };
+    assert!(
+        err.to_string()
+            .contains("its manifest does not declare ([capabilities] llm = true)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn grant_pinned_to_another_build_is_refused_at_load() {
     let engine = JudgeEngine::new().expect("engine");
     let mut g = grant();

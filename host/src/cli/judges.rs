@@ -27,7 +27,7 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                     json!({
                         "name": e.manifest.name, "version": e.manifest.version, "description": e.manifest.description,
                         "wit": e.manifest.wit, "origin": origin, "manifest": e.path.display().to_string(),
-                        "config": e.manifest.config,
+                        "config": e.manifest.config, "capabilities": {"llm": e.manifest.capabilities.llm},
                     })
                 })
                 .collect();
@@ -43,7 +43,15 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
             }
             for (e, origin) in &found {
                 let m = &e.manifest;
-                println!("{:<18} {:<8} {:<10} {}", m.name, m.version, origin, m.description);
+                let grant = if m.capabilities.llm {
+                    "  [calls models: needs an llm grant]"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<18} {:<8} {:<10} {}{grant}",
+                    m.name, m.version, origin, m.description
+                );
                 for (k, help) in &m.config {
                     println!("{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
                 }

@@ -136,7 +136,14 @@ pub fn load(
     .map_err(|e| refuse(&name, format!("{} is not a valid component: {e}", path.display())))?;
 
     check_imports(&name, &component, engine)?;
-    let llm = grant_llm(&name, &sha256, &component, engine, policy)?;
+    let llm = grant_llm(
+        &name,
+        entry.manifest.capabilities.llm,
+        &sha256,
+        &component,
+        engine,
+        policy,
+    )?;
 
     let mut linker: Linker<JudgeState> = Linker::new(&engine.engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| refuse(&name, format!("cannot link WASI: {e}")))?;
@@ -164,6 +171,7 @@ pub fn load(
 /// pins one, its sha256); a judge that does not import it gets nothing.
 fn grant_llm(
     name: &str,
+    entry_declares_llm: bool,
     sha256: &str,
     component: &Component,
     engine: &JudgeEngine,
@@ -173,6 +181,13 @@ fn grant_llm(
     let Some((import, _)) = ty.imports(&engine.engine).find(|(n, _)| n.starts_with(LLM_IMPORT)) else {
         return Ok(None);
     };
+    // A judge that asks only in its code, not in its manifest, is refused before the policy is consulted.
+    if !entry_declares_llm {
+        return Err(refuse(
+            name,
+            format!("imports {import}, which its manifest does not declare ([capabilities] llm = true)"),
+        ));
+    }
     let Some(grant) = policy.llm.grants.get(name) else {
         let hint = match &policy.source {
             Some(p) => format!("add an [llm.{name}] table to {}", p.display()),

@@ -22,11 +22,17 @@ pub struct RequestedLimits {
     pub timeout_ms_per_row: Option<u64>,
 }
 
-/// Capabilities a judge asks the host for. v0.1 grants none beyond `log`;
-/// the table exists so a later version can add e.g. `llm` without a format change.
+/// Capabilities a judge declares it uses. Declaring is not granting: the
+/// operator's policy grants (`[llm.<name>]`), and a component that imports a
+/// capability its manifest does not declare is refused, so `assay judges` can
+/// show what each judge needs without compiling it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Capabilities {}
+pub struct Capabilities {
+    /// Calls models through `assay:llm/llm@0.1.0`.
+    #[serde(default)]
+    pub llm: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
