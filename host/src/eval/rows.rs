@@ -2,7 +2,8 @@
 //!
 //! Invariant: rows borrow every string from the parsed line (and the prompt
 //! cache), so building a chunk copies no response text; only completed rows
-//! are ever built, since quality judges score completed rows only.
+//! are ever built, since quality judges score completed rows only; a judge
+//! gets prompt and metadata only when its descriptor asks for them.
 
 use assay_batch::{Flags, Status, Usage};
 
@@ -76,4 +77,22 @@ impl RequestExtras {
             metadata: self.metadata.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
         }
     }
+}
+
+/// The rows as one judge should see them: without the prompt or metadata
+/// its descriptor did not ask for. `None` when `rows` already fit.
+pub fn narrow<'a>(rows: &[wit::Row<'a>], prompt: bool, metadata: bool) -> Option<Vec<wit::Row<'a>>> {
+    let extra = |r: &wit::Row<'a>| (!prompt && !r.prompt.is_empty()) || (!metadata && !r.metadata.is_empty());
+    if !rows.iter().any(extra) {
+        return None;
+    }
+    Some(
+        rows.iter()
+            .map(|r| wit::Row {
+                prompt: if prompt { r.prompt } else { &[] },
+                metadata: if metadata { r.metadata } else { &[] },
+                ..r.clone()
+            })
+            .collect(),
+    )
 }
