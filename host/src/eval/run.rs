@@ -27,7 +27,7 @@ use super::reconcile::{AttemptTally, Reconciliation, reconcile};
 use super::recover::{RecoverError, Sinks, apply_sync};
 use super::snapshots::snapshots as snapshot_mix;
 use super::spill::Spill;
-use super::sync::read_sync;
+use super::sync::read_sync_blocking;
 use super::table::VerdictTable;
 use super::work::{BlockDone, Target, WorkerCtx, process};
 use crate::judge::StartError;
@@ -148,19 +148,15 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let sync = if cfg.sync_results.is_empty() {
         None
     } else {
-        let (paths, provider, popts, ix) = (
+        let popts = cfg.provider_opts.clone();
+        let read = read_sync_blocking(
             cfg.sync_results.clone(),
             settled.provider,
-            cfg.provider_opts.clone(),
+            popts,
             index.clone(),
+            cfg.max_line_bytes,
         );
-        let max_line = cfg.max_line_bytes;
-        let (set, sync_bad) = tokio::task::spawn_blocking(move || read_sync(&paths, provider, &popts, &ix, max_line))
-            .await
-            .map_err(|e| ReadError::Io {
-                path: cfg.input.clone().into(),
-                source: std::io::Error::other(e),
-            })??;
+        let (set, sync_bad) = read.await?;
         bad.extend(sync_bad);
         Some(Arc::new(set))
     };
@@ -282,6 +278,12 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut abort: Option<EvalError> = None;
     let allowed = (cfg.max_judge_error_rate * rows as f64).floor() as u64;
     let mut first_failure: Vec<Option<String>> = vec![None; scoring.len()];
+    let limit = Limit {
+        judges: scoring.iter().map(|&j| judges[j].info.name.clone()).collect(),
+        allowed,
+        rate: cfg.max_judge_error_rate,
+        rows: rows as u64,
+    };
     while let Some(done) = done_rx.recv().await {
         pending.insert(done.seq, done);
         while let Some(mut done) = pending.remove(&next) {
@@ -345,19 +347,9 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                     }
                 }
             }
-            for (t, table) in tables.iter().enumerate() {
-                if table.host_failures() > allowed {
-                    abort = Some(EvalError::TooManyFailures {
-                        judge: judges[scoring[t]].info.name.clone(),
-                        failures: table.host_failures(),
-                        allowed,
-                        rate: cfg.max_judge_error_rate * 100.0,
-                        rows: rows as u64,
-                        first: first_failure[t].clone().unwrap_or_default(),
-                    });
-                    stop.store(true, Ordering::Relaxed);
-                    break;
-                }
+            if let Some(e) = over_limit(&tables, &first_failure, &limit) {
+                abort = Some(e);
+                stop.store(true, Ordering::Relaxed);
             }
             drop(done.permit);
         }
@@ -396,13 +388,12 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                 .iter()
                 .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
                 .collect();
-            let names: Vec<String> = scoring.iter().map(|&j| judges[j].info.name.clone()).collect();
             let sinks = Sinks {
                 ledger: &mut ledger,
                 models: &mut model_names,
                 snapshots: &mut snapshot_names,
                 tables: &mut tables,
-                names: &names,
+                names: &limit.judges,
                 spill: spill.as_mut(),
                 first_failure: &mut first_failure,
             };
@@ -419,17 +410,8 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                 s.close();
             }
             scorers_by_worker.push(scorers);
-            for (t, table) in tables.iter().enumerate() {
-                if table.host_failures() > allowed {
-                    return Err(EvalError::TooManyFailures {
-                        judge: judges[scoring[t]].info.name.clone(),
-                        failures: table.host_failures(),
-                        allowed,
-                        rate: cfg.max_judge_error_rate * 100.0,
-                        rows: rows as u64,
-                        first: first_failure[t].clone().unwrap_or_default(),
-                    });
-                }
+            if let Some(e) = over_limit(&tables, &first_failure, &limit) {
+                return Err(e);
             }
             Some(summary)
         }
@@ -608,6 +590,27 @@ fn phase(name: &str, started: Instant) {
     if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
         eprintln!("assay: {name} done at {} ms", started.elapsed().as_millis());
     }
+}
+
+/// The host-failure ceiling for the scoring judges (in scorer order).
+struct Limit {
+    judges: Vec<String>,
+    allowed: u64,
+    rate: f64,
+    rows: u64,
+}
+
+/// The abort for the first scoring judge the host stopped on more rows than allowed.
+fn over_limit(tables: &[VerdictTable], first_failure: &[Option<String>], l: &Limit) -> Option<EvalError> {
+    let (t, table) = tables.iter().enumerate().find(|(_, t)| t.host_failures() > l.allowed)?;
+    Some(EvalError::TooManyFailures {
+        judge: l.judges.get(t).cloned().unwrap_or_default(),
+        failures: table.host_failures(),
+        allowed: l.allowed,
+        rate: l.rate * 100.0,
+        rows: l.rows,
+        first: first_failure.get(t).cloned().flatten().unwrap_or_default(),
+    })
 }
 
 fn bad_entry(b: &BadLine) -> BadLineEntry {

@@ -176,6 +176,25 @@ pub fn read_sync(
     Ok((set, bad))
 }
 
+/// [`read_sync`] on a blocking thread.
+pub async fn read_sync_blocking(
+    paths: Vec<PathBuf>,
+    provider: Provider,
+    opts: ProviderOptions,
+    index: std::sync::Arc<InputIndex>,
+    max_line_bytes: usize,
+) -> Result<(SyncSet, Vec<BadLine>), SyncError> {
+    let first = paths.first().cloned().unwrap_or_default();
+    tokio::task::spawn_blocking(move || read_sync(&paths, provider, &opts, &index, max_line_bytes))
+        .await
+        .map_err(|e| {
+            SyncError::Read(ReadError::Io {
+                path: first.into(),
+                source: std::io::Error::other(e),
+            })
+        })?
+}
+
 fn first_path(paths: &[PathBuf], n: usize) -> PathBuf {
     paths.get(n).cloned().unwrap_or_else(|| Path::new("?").to_owned())
 }
