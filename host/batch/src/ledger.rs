@@ -208,6 +208,29 @@ impl Ledger {
         applied
     }
 
+    /// Completes row `idx` through a retry outside the batch (the synchronous
+    /// API), after [`Ledger::finish`]: `rec` becomes its final result at
+    /// `attempt`, flagged `RETRIED` (and `TRUNCATED` when `rec` is), and the
+    /// usage of its batch results moves to `retry_usage`. Call `finish` again
+    /// to recount. Returns false, changing nothing, when the row is out of
+    /// range, already completed, or `rec` is not a completed result.
+    pub fn recover(&mut self, idx: u32, attempt: u16, rec: &RowRecord) -> bool {
+        let Some(r) = self.rows.get_mut(idx as usize) else {
+            return false;
+        };
+        if r.status == Status::Completed || rec.status != Status::Completed {
+            return false;
+        }
+        if r.attempt != 0 {
+            let old = r.usage;
+            add(self.retry.entry(idx).or_insert([0; 5]), &unpack(&old));
+        }
+        r.flags = Flags::empty();
+        set_final(r, attempt, 0, rec);
+        r.flags.insert(Flags::RETRIED);
+        true
+    }
+
     /// Whether row `idx` already has a result.
     pub fn has_final(&self, idx: u32) -> bool {
         self.rows.get(idx as usize).is_some_and(|r| r.attempt != 0)

@@ -123,3 +123,42 @@ fn unexpected_ids_capped_and_usage_saturates() {
     assert_ne!(line_hash(b"a"), line_hash(b"b"));
     assert_eq!(line_hash(b"a"), line_hash(b"a"));
 }
+
+#[test]
+fn recovery_outside_the_batch_completes_failed_and_missing_rows_only() {
+    // Row 0 failed in both attempts, row 1 has no result, row 2 completed.
+    let mut l = Ledger::new(3, 2, RetryPolicy::default());
+    l.apply(1, 0, 1, &rec(PE, RL, 3));
+    l.apply(2, 0, 2, &rec(PE, RL, 5));
+    l.apply(1, 2, 3, &rec(OK, None, 7));
+    l.finish();
+    assert_eq!(l.status(0), Status::RetryExhausted);
+    assert_eq!(l.status(1), Status::Missing);
+    let mut sync = rec(OK, None, 11);
+    sync.truncated = true;
+    assert!(l.recover(0, 3, &sync));
+    assert!(l.recover(1, 3, &rec(OK, None, 13)));
+    assert!(
+        !l.recover(2, 3, &rec(OK, None, 17)),
+        "a completed row stays the batch's"
+    );
+    assert!(!l.recover(9, 3, &rec(OK, None, 1)));
+    l.finish();
+    assert_eq!((l.status(0), l.attempt(0)), (OK, 3));
+    assert_eq!(l.flags(0), Flags(Flags::RETRIED.0 | Flags::TRUNCATED.0));
+    // The batch attempts' billed usage stays as retry usage; the sync result is final.
+    assert_eq!((l.usage(0).input, l.retry_usage(0).input), (11, 8));
+    assert_eq!(
+        (l.status(1), l.flags(1), l.retry_usage(1).input),
+        (OK, Flags::RETRIED, 0)
+    );
+    assert_eq!((l.usage(2).input, l.flags(2)), (7, Flags::empty()));
+    assert_eq!(l.status_counts()[OK.index()], 3);
+    assert_eq!(l.flag_counts().retried, 2);
+    let mut failed = Ledger::new(1, 1, RetryPolicy::default());
+    failed.finish();
+    assert!(
+        !failed.recover(0, 2, &rec(PE, RL, 1)),
+        "only a completed sync result recovers"
+    );
+}

@@ -122,6 +122,37 @@ struct RawChoice<'a> {
 struct RawMessage<'a> {
     #[serde(borrow)]
     content: Option<Text<'a>>,
+    /// Only the first call matters: its arguments stand in for absent text.
+    #[serde(borrow)]
+    tool_calls: Option<First<RawToolCall<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct RawToolCall<'a> {
+    #[serde(borrow)]
+    function: Option<RawFunction<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawFunction<'a> {
+    #[serde(borrow)]
+    arguments: Option<Text<'a>>,
+}
+
+impl<'a> RawMessage<'a> {
+    /// The assistant's text; without any, the first tool call's
+    /// `function.arguments` (what the Anthropic and Bedrock readers take from
+    /// `tool_use` input).
+    fn text(self) -> Option<Cow<'a, str>> {
+        match self.content {
+            Some(t) if !t.0.is_empty() => Some(t.0),
+            content => self
+                .tool_calls
+                .and_then(|First(call)| call?.function?.arguments)
+                .map(|a| a.0)
+                .or(content.map(|t| t.0)),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -272,7 +303,7 @@ fn classify_response<'a>(resp: RawResponse<'a>, line: &'a [u8]) -> Result<Outcom
         return responses::classify_non_chat(o, body.error, line);
     };
     o.finish_reason = cow(choice.finish_reason);
-    o.response_text = choice.message.and_then(|m| m.content.map(|t| t.0));
+    o.response_text = choice.message.and_then(RawMessage::text);
     match o.finish_reason.as_deref() {
         Some("content_filter") => o.status = Status::ContentFilter,
         Some("length") => o.truncated = true,

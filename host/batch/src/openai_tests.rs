@@ -57,6 +57,35 @@ fn finish_reasons() {
 }
 
 #[test]
+fn tool_calls_without_text_answer_with_the_first_call_arguments() {
+    let msg = r#""message":{"role":"assistant","content":"2 + 2 equals 4.","refusal":null}"#;
+    let call = |content: &str| {
+        OK.replace(
+            msg,
+            &format!(
+                r#""message":{{"role":"assistant","content":{content},"tool_calls":[{{"id":"call_1","type":"function","function":{{"name":"answer","arguments":"{{\"label\": \"pos\"}}"}}}},{{"id":"call_2","type":"function","function":{{"name":"other","arguments":"{{}}"}}}}]}}"#
+            ),
+        )
+        .replace(r#""finish_reason":"stop""#, r#""finish_reason":"tool_calls""#)
+    };
+    for content in ["null", r#""""#] {
+        let line = call(content);
+        let o = outcome(&line);
+        assert_eq!(o.status, Status::Completed, "{content}");
+        assert_eq!(o.finish_reason.as_deref(), Some("tool_calls"));
+        assert_eq!(o.response_text.as_deref(), Some(r#"{"label": "pos"}"#), "{content}");
+    }
+    let no_content = call("null").replace(r#""content":null,"#, "");
+    assert_eq!(
+        outcome(&no_content).response_text.as_deref(),
+        Some(r#"{"label": "pos"}"#)
+    );
+    // Text beside tool calls stays the response.
+    let both = call(r#""lead""#);
+    assert_eq!(outcome(&both).response_text.as_deref(), Some("lead"));
+}
+
+#[test]
 fn top_level_errors() {
     let cases = [
         ("batch_expired", Status::Expired, None),

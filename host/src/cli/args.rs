@@ -96,6 +96,10 @@ pub struct EvalArgs {
     /// Repeat for each retry attempt, in attempt order.
     #[arg(long = "results", required = true, value_name = "FILE[,FILE...]")]
     pub results: Vec<String>,
+    /// Results for some of the same rows from the provider's synchronous API, in
+    /// the same format: paired with completed rows, recovering the others. Repeatable.
+    #[arg(long = "sync-results", value_name = "FILE")]
+    pub sync_results: Vec<PathBuf>,
     /// A judge to run, by name. Repeatable.
     #[arg(long = "judge")]
     pub judges: Vec<String>,

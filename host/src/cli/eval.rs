@@ -157,13 +157,15 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             max_judge_error_rate: policy.max_judge_error_rate,
             rows_out: args.rows_out.clone(),
             run: run_ctx,
+            sync_results: args.sync_results.clone(),
         };
         let outcome = eval::run(cfg, judges).await.map_err(|e| match e {
             EvalError::Read(_)
             | EvalError::EmptyAttempt { .. }
             | EvalError::TooManyFiles
             | EvalError::Settle(_)
-            | EvalError::BatchObject { .. } => fail(exit::INPUT, e),
+            | EvalError::BatchObject { .. }
+            | EvalError::Sync(_) => fail(exit::INPUT, e),
             EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
             EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
             EvalError::Write { .. } => fail(exit::INPUT, e),

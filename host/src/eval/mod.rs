@@ -10,11 +10,13 @@ pub mod input;
 pub mod judges;
 pub mod read;
 pub mod reconcile;
+pub mod recover;
 pub mod rows;
 pub mod rows_json;
 pub mod run;
 pub mod snapshots;
 pub mod spill;
+pub mod sync;
 pub mod table;
 pub mod work;
 

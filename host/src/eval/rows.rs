@@ -2,7 +2,8 @@
 //!
 //! Invariant: rows borrow every string from the parsed line (and the prompt
 //! cache), so building a chunk copies no response text; only completed rows
-//! are ever built, since quality judges score completed rows only.
+//! are ever built, since quality judges score completed rows only; a judge
+//! gets prompt and metadata only when its descriptor asks for them.
 
 use assay_batch::{Flags, Status, Usage};
 
@@ -75,5 +76,67 @@ impl RequestExtras {
                 .collect(),
             metadata: self.metadata.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
         }
+    }
+}
+
+/// The rows as one judge should see them: without the prompt or metadata
+/// its descriptor did not ask for. `None` when `rows` already fit.
+pub fn narrow<'a>(rows: &[wit::Row<'a>], prompt: bool, metadata: bool) -> Option<Vec<wit::Row<'a>>> {
+    let extra = |r: &wit::Row<'a>| (!prompt && !r.prompt.is_empty()) || (!metadata && !r.metadata.is_empty());
+    if !rows.iter().any(extra) {
+        return None;
+    }
+    Some(
+        rows.iter()
+            .map(|r| wit::Row {
+                prompt: if prompt { r.prompt } else { &[] },
+                metadata: if metadata { r.metadata } else { &[] },
+                ..r.clone()
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(prompt: &'a [wit::Message<'a>], metadata: &'a [(&'a str, &'a str)]) -> wit::Row<'a> {
+        wit::Row {
+            id: "r1",
+            index: 0,
+            segment: 0,
+            provider: "openai",
+            model: "m",
+            snapshot: None,
+            status: RowStatus::Completed,
+            flags: RowFlags::empty(),
+            attempt: 1,
+            prompt,
+            response: Some("{}"),
+            finish_reason: None,
+            usage: wit_usage(&Usage::default()),
+            error_code: None,
+            error_message: None,
+            metadata,
+        }
+    }
+
+    #[test]
+    fn a_judge_sees_prompt_and_metadata_only_when_it_asked() {
+        let prompt = [wit::Message {
+            role: "user",
+            content: "hi",
+        }];
+        let meta = [("assay.sync.status", "completed")];
+        let rows = [row(&prompt, &meta)];
+        assert!(narrow(&rows, true, true).is_none(), "nothing to take away");
+        let only_prompt = narrow(&rows, true, false).unwrap_or_default();
+        assert_eq!((only_prompt[0].prompt.len(), only_prompt[0].metadata.len()), (1, 0));
+        let neither = narrow(&rows, false, false).unwrap_or_default();
+        assert_eq!((neither[0].prompt.len(), neither[0].metadata.len()), (0, 0));
+        assert_eq!(neither[0].response, Some("{}"));
+        let bare = [row(&[], &[])];
+        assert!(narrow(&bare, false, false).is_none());
     }
 }

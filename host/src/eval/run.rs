@@ -24,8 +24,10 @@ use super::input::index_input;
 use super::judges::PreparedJudge;
 use super::read::{Feed, ResultFile, read_results};
 use super::reconcile::{AttemptTally, Reconciliation, reconcile};
+use super::recover::{RecoverError, Sinks, apply_sync};
 use super::snapshots::snapshots as snapshot_mix;
 use super::spill::Spill;
+use super::sync::read_sync_blocking;
 use super::table::VerdictTable;
 use super::work::{BlockDone, Target, WorkerCtx, process};
 use crate::judge::StartError;
@@ -52,6 +54,8 @@ pub struct EvalConfig {
     pub max_judge_error_rate: f64,
     pub rows_out: Option<PathBuf>,
     pub run: RunContext,
+    /// `--sync-results`: the same rows' results from the synchronous API.
+    pub sync_results: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +91,8 @@ pub enum EvalError {
     },
     #[error("{0} --batch-object files for {1} attempts: give at most one per attempt, in attempt order")]
     TooManyBatchObjects(usize, usize),
+    #[error(transparent)]
+    Sync(#[from] super::sync::SyncError),
 }
 
 /// The finished run: a summary plus what the CLI needs to decide exit codes.
@@ -139,6 +145,21 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let rows = index.len();
     phase("input index", started);
     let index = Arc::new(index);
+    let sync = if cfg.sync_results.is_empty() {
+        None
+    } else {
+        let popts = cfg.provider_opts.clone();
+        let read = read_sync_blocking(
+            cfg.sync_results.clone(),
+            settled.provider,
+            popts,
+            index.clone(),
+            cfg.max_line_bytes,
+        );
+        let (set, sync_bad) = read.await?;
+        bad.extend(sync_bad);
+        Some(Arc::new(set))
+    };
     let attempts = cfg.attempts.len().max(1);
     if attempts > usize::from(u16::MAX) || cfg.attempts.iter().map(Vec::len).sum::<usize>() >= usize::from(u16::MAX) {
         return Err(EvalError::TooManyFiles);
@@ -196,6 +217,11 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         input: Arc::new(std::fs::File::open(&input_path).map_err(io_err)?),
         input_path,
         max_line_bytes: cfg.max_line_bytes,
+        scorer_needs: scoring
+            .iter()
+            .map(|&j| (judges[j].info.needs_prompt, judges[j].info.needs_metadata))
+            .collect(),
+        sync: sync.clone(),
     });
 
     // Attempts last-to-first: a later attempt's result supersedes an earlier one.
@@ -252,6 +278,12 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut abort: Option<EvalError> = None;
     let allowed = (cfg.max_judge_error_rate * rows as f64).floor() as u64;
     let mut first_failure: Vec<Option<String>> = vec![None; scoring.len()];
+    let limit = Limit {
+        judges: scoring.iter().map(|&j| judges[j].info.name.clone()).collect(),
+        allowed,
+        rate: cfg.max_judge_error_rate,
+        rows: rows as u64,
+    };
     while let Some(done) = done_rx.recv().await {
         pending.insert(done.seq, done);
         while let Some(mut done) = pending.remove(&next) {
@@ -315,19 +347,9 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                     }
                 }
             }
-            for (t, table) in tables.iter().enumerate() {
-                if table.host_failures() > allowed {
-                    abort = Some(EvalError::TooManyFailures {
-                        judge: judges[scoring[t]].info.name.clone(),
-                        failures: table.host_failures(),
-                        allowed,
-                        rate: cfg.max_judge_error_rate * 100.0,
-                        rows: rows as u64,
-                        first: first_failure[t].clone().unwrap_or_default(),
-                    });
-                    stop.store(true, Ordering::Relaxed);
-                    break;
-                }
+            if let Some(e) = over_limit(&tables, &first_failure, &limit) {
+                abort = Some(e);
+                stop.store(true, Ordering::Relaxed);
             }
             drop(done.permit);
         }
@@ -360,6 +382,41 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         }
     }
     ledger.finish();
+    let sync_summary = match &sync {
+        Some(set) => {
+            let mut scorers: Vec<Scorer> = scoring
+                .iter()
+                .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
+                .collect();
+            let sinks = Sinks {
+                ledger: &mut ledger,
+                models: &mut model_names,
+                snapshots: &mut snapshot_names,
+                tables: &mut tables,
+                names: &limit.judges,
+                spill: spill.as_mut(),
+                first_failure: &mut first_failure,
+            };
+            let summary = apply_sync(set, &ctx, &index, attempts as u16, &mut scorers, sinks)
+                .await
+                .map_err(|e| match e {
+                    RecoverError::Judge(e) => EvalError::Judge(e),
+                    RecoverError::Spill(source) => EvalError::Write {
+                        path: cfg.rows_out.clone().unwrap_or_default(),
+                        source,
+                    },
+                })?;
+            for s in &mut scorers {
+                s.close();
+            }
+            scorers_by_worker.push(scorers);
+            if let Some(e) = over_limit(&tables, &first_failure, &limit) {
+                return Err(e);
+            }
+            Some(summary)
+        }
+        None => None,
+    };
     phase("results and scoring", started);
     bad.sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
 
@@ -518,6 +575,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         judges: judge_summaries,
         reconciliation,
         snapshots,
+        sync: sync_summary,
         gates: Vec::new(),
         exit_code: 0,
         elapsed_ms: started.elapsed().as_millis() as u64,
@@ -536,6 +594,27 @@ fn phase(name: &str, started: Instant) {
     if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
         eprintln!("assay: {name} done at {} ms", started.elapsed().as_millis());
     }
+}
+
+/// The host-failure ceiling for the scoring judges (in scorer order).
+struct Limit {
+    judges: Vec<String>,
+    allowed: u64,
+    rate: f64,
+    rows: u64,
+}
+
+/// The abort for the first scoring judge the host stopped on more rows than allowed.
+fn over_limit(tables: &[VerdictTable], first_failure: &[Option<String>], l: &Limit) -> Option<EvalError> {
+    let (t, table) = tables.iter().enumerate().find(|(_, t)| t.host_failures() > l.allowed)?;
+    Some(EvalError::TooManyFailures {
+        judge: l.judges.get(t).cloned().unwrap_or_default(),
+        failures: table.host_failures(),
+        allowed: l.allowed,
+        rate: l.rate * 100.0,
+        rows: l.rows,
+        first: first_failure.get(t).cloned().flatten().unwrap_or_default(),
+    })
 }
 
 fn bad_entry(b: &BadLine) -> BadLineEntry {

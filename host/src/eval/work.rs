@@ -16,7 +16,7 @@ use assay_batch::{
 };
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::rows::{RequestExtras, wit_flags, wit_status, wit_usage};
+use super::rows::{RequestExtras, narrow, wit_flags, wit_status, wit_usage};
 use crate::judge::bindings::types as wit;
 use crate::judge::runner::Scorer;
 use crate::judge::{RowResult, StartError};
@@ -99,6 +99,10 @@ pub struct WorkerCtx {
     pub input: Arc<File>,
     pub input_path: std::path::PathBuf,
     pub max_line_bytes: usize,
+    /// Per scoring judge (in scorer order): whether it needs (prompt, metadata).
+    pub scorer_needs: Vec<(bool, bool)>,
+    /// `--sync-results`: paired with completed rows for judges that need metadata.
+    pub sync: Option<Arc<super::sync::SyncSet>>,
 }
 
 /// xxh3 of the raw line: tells an identical duplicate from a differing one.
@@ -107,7 +111,7 @@ fn line_hash(bytes: &[u8]) -> u64 {
 }
 
 /// Reads the input line at `offset` and pulls out what judges asked for.
-fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
+pub(super) fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
     if ctx.input_body {
         let element = anthropic::read_request_at(&ctx.input_path, ctx.index.offset(idx)).unwrap_or_default();
         return extras_of(ctx, &element);
@@ -226,7 +230,17 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
     let mut abort = None;
     if !to_score.is_empty() {
         let extras: Vec<RequestExtras> = if ctx.needs_prompt || ctx.needs_metadata {
-            to_score.iter().map(|(idx, _)| read_extras(ctx, *idx)).collect()
+            to_score
+                .iter()
+                .map(|(idx, _)| {
+                    let mut extras = read_extras(ctx, *idx);
+                    // A batch-completed row with a sync result: the pair, for drift judges.
+                    if let (true, Some(s)) = (ctx.needs_metadata, ctx.sync.as_ref().and_then(|s| s.get(*idx))) {
+                        extras.metadata.extend(s.pairing_metadata());
+                    }
+                    extras
+                })
+                .collect()
         } else {
             Vec::new()
         };
@@ -260,9 +274,12 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
                 }
             })
             .collect();
-        for scorer in scorers.iter_mut() {
+        for (t, scorer) in scorers.iter_mut().enumerate() {
+            let (p, m) = ctx.scorer_needs.get(t).copied().unwrap_or((true, true));
+            let narrowed = narrow(&rows, p, m);
+            let mine = narrowed.as_deref().unwrap_or(&rows);
             let mut out = Vec::with_capacity(rows.len());
-            for chunk in rows.chunks(ctx.chunk_rows.max(1)) {
+            for chunk in mine.chunks(ctx.chunk_rows.max(1)) {
                 match scorer.score(chunk).await {
                     Ok(r) => out.extend(r),
                     Err(e) => {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::eval::reconcile::Reconciliation;
 use crate::eval::snapshots::Snapshots;
+use crate::eval::sync::SyncSummary;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -38,6 +39,9 @@ pub struct Summary {
     pub reconciliation: Vec<Reconciliation>,
     /// Which model/snapshot served each segment, and where that rotated.
     pub snapshots: Snapshots,
+    /// `--sync-results` only: pairing, recovery and the batch-only counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncSummary>,
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,

@@ -68,6 +68,18 @@ pub fn render(s: &Summary) -> String {
         "  flags: truncated {}, retried {}, silently retried {}, duplicate {}, unexpected {}",
         f.truncated, f.retried, f.silently_retried, f.duplicate, f.unexpected
     );
+    if let Some(y) = &s.sync {
+        let _ = writeln!(
+            o,
+            "  sync results: {} rows; paired {}, recovered by sync {}, not recovered {}; batch alone: {} completed ({})",
+            y.rows,
+            y.paired,
+            y.recovered_by_sync,
+            y.not_recovered,
+            y.batch_status_counts.completed,
+            pct(y.batch_completion_rate)
+        );
+    }
     if s.bad_lines.count > 0 {
         let _ = writeln!(
             o,

@@ -1,10 +1,14 @@
 //! `cost-per-row`: what the batch cost, per completed and per validated row.
 //!
-//! An aggregator only: it prices each observation's usage (and its superseded
+//! Mostly an aggregator: it prices each observation's usage (and its superseded
 //! retries' usage) from a price table given as config (or the built-in, dated
 //! table), and reports totals, per-segment and per-model cost, cache savings and
-//! alarms for unpriced models.
-//! Invariant: nothing here depends on row order or chunking except float summation.
+//! alarms for unpriced models. Its scorer only marks the channel that served a
+//! row: a row the host completed through a sync retry (metadata
+//! `assay.attempt.channel` = `sync`) gets the verdict label `sync`, which the
+//! aggregator reads back from `observation.verdict` to price it at the sync price.
+//! Invariant: the scorer passes every row (it is not a quality judge); nothing here
+//! depends on row order or chunking except float summation.
 
 mod names;
 mod prices;
@@ -14,7 +18,10 @@ use assay_judge_sdk::prelude::*;
 
 pub use names::{candidates, strip_date_suffix, strip_provider_prefix, strip_version_suffix};
 pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable};
-pub use tally::{CostTally, MAX_MODEL_COSTS};
+pub use tally::{CostTally, MAX_MODEL_COSTS, SYNC_LABEL};
+
+/// The metadata key the host sets on rows completed outside the batch.
+pub const CHANNEL_KEY: &str = "assay.attempt.channel";
 
 /// The table used when no `prices` is configured (dated inside; see README).
 pub const DEFAULT_PRICES: &str = include_str!("../default-prices.json");
@@ -31,7 +38,9 @@ impl Judge for CostPerRow {
             "0.1.0",
             "Batch cost in USD, per completed row and per validated row",
         )
+        .scorer()
         .aggregator()
+        .needs(Needs::METADATA)
         .config_key(
             "prices",
             "price table JSON (USD per 1M tokens, sync prices); pass @file (default: built-in, dated table)",
@@ -51,6 +60,16 @@ impl Judge for CostPerRow {
         let prices = PriceTable::parse(table, discount)?;
         Ok(CostPerRow {
             tally: CostTally::new(prices),
+        })
+    }
+
+    fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+        let sync = row.metadata.iter().any(|(k, v)| k == CHANNEL_KEY && v == SYNC_LABEL);
+        Ok(Verdict {
+            score: None,
+            label: sync.then(|| SYNC_LABEL.to_string()),
+            passed: true,
+            details: None,
         })
     }
 

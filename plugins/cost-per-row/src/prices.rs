@@ -1,7 +1,7 @@
 //! The price table (`prices` config, shaped like `prices.json`) and the cost formula.
 //!
 //! Invariants: prices are USD per 1M tokens at synchronous list prices, multiplied by
-//! the batch discount; `input-tokens` already includes cached and cache-write tokens
+//! the batch discount for batch rows and by nothing for rows retried on the sync API; `input-tokens` already includes cached and cache-write tokens
 //! and `output-tokens` already includes reasoning tokens, so nothing is counted twice.
 
 use std::collections::HashMap;
@@ -85,24 +85,43 @@ impl PriceTable {
             .map(|(k, p)| (k.as_str(), p))
     }
 
-    /// USD for `usage` at `price`, discounted.
+    /// USD for `usage` at `price`, discounted (a row served by the batch).
     pub fn cost(&self, price: &Price, usage: &Usage) -> f64 {
-        let cached = usage.cached_input_tokens;
-        let written = usage.cache_write_tokens;
-        let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
-        let sync = uncached as f64 * price.input
-            + cached as f64 * price.cached_input.unwrap_or(price.input)
-            + written as f64 * price.cache_write.unwrap_or(price.input)
-            + usage.output_tokens as f64 * price.output;
-        sync * self.discount / 1e6
+        cost_at(price, usage, self.discount)
+    }
+
+    /// USD for `usage` at `price`, undiscounted: a row retried on the
+    /// synchronous API pays the list price.
+    pub fn sync_cost(&self, price: &Price, usage: &Usage) -> f64 {
+        cost_at(price, usage, 1.0)
     }
 
     /// USD that `usage`'s cached reads saved at `price` versus the full input price,
     /// discounted (negative if a table prices cached reads above input).
     pub fn cache_savings(&self, price: &Price, usage: &Usage) -> f64 {
-        let per_token = price.input - price.cached_input.unwrap_or(price.input);
-        usage.cached_input_tokens as f64 * per_token * self.discount / 1e6
+        savings_at(price, usage, self.discount)
     }
+
+    /// [`PriceTable::cache_savings`] at the undiscounted (sync) price.
+    pub fn sync_cache_savings(&self, price: &Price, usage: &Usage) -> f64 {
+        savings_at(price, usage, 1.0)
+    }
+}
+
+fn cost_at(price: &Price, usage: &Usage, multiplier: f64) -> f64 {
+    let cached = usage.cached_input_tokens;
+    let written = usage.cache_write_tokens;
+    let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
+    let sync = uncached as f64 * price.input
+        + cached as f64 * price.cached_input.unwrap_or(price.input)
+        + written as f64 * price.cache_write.unwrap_or(price.input)
+        + usage.output_tokens as f64 * price.output;
+    sync * multiplier / 1e6
+}
+
+fn savings_at(price: &Price, usage: &Usage, multiplier: f64) -> f64 {
+    let per_token = price.input - price.cached_input.unwrap_or(price.input);
+    usage.cached_input_tokens as f64 * per_token * multiplier / 1e6
 }
 
 #[cfg(test)]
@@ -145,6 +164,9 @@ mod tests {
         assert!(close(t.cost(&c, &usage(1000, 300, 200, 100, 0)), 1225e-6));
         // Inconsistent counts saturate instead of wrapping.
         assert!(close(t.cost(&c, &usage(100, 300, 0, 0, 0)), 300.0 * 0.5 * 0.5 / 1e6));
+        // The sync price is the list price: twice the batch price at discount 0.5.
+        assert!(close(t.sync_cost(&c, &usage(1000, 300, 200, 100, 0)), 2450e-6));
+        assert!(close(t.sync_cache_savings(&c, &usage(1000, 300, 200, 100, 0)), 450e-6));
     }
 
     const PROVIDERS: &str = r#"{"models": {

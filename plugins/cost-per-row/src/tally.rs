@@ -1,15 +1,22 @@
 //! Running cost totals over the observations, and the final report.
 //!
 //! Invariants: state is O(segments + models), never O(rows); token metrics count
-//! the final attempt's usage (earlier attempts only feed `retry_cost_usd`); costs,
-//! per-model costs and cache savings include superseded attempts; a per-row ratio is
-//! reported only when its denominator is > 0.
+//! the final attempt's usage (earlier attempts only feed `retry_cost_usd`); a row
+//! whose own verdict is labelled [`SYNC_LABEL`] was completed by a retry on the
+//! synchronous API, so its final usage is priced at the sync price into
+//! `sync_retry_cost_usd` and never into `batch_cost_usd`; costs, per-model costs and
+//! cache savings include superseded attempts; a per-row ratio is reported only when
+//! its denominator is > 0.
 
 use std::collections::{BTreeMap, HashMap};
 
 use assay_judge_sdk::{Observation, Report, RowStatus, RunInfo, Usage};
 
 use crate::prices::{Price, PriceTable};
+
+/// The verdict label that marks a row completed through a sync retry (set by this
+/// judge's scorer from the host's `assay.attempt.channel` metadata).
+pub const SYNC_LABEL: &str = "sync";
 
 /// Distinct unpriced model names remembered (the rest are pooled as `(other models)`).
 const MAX_UNPRICED_MODELS: usize = 32;
@@ -32,6 +39,8 @@ pub struct CostTally {
     model_prices: Vec<Option<Price>>,
     batch_cost: f64,
     retry_cost: f64,
+    sync_retry_cost: f64,
+    sync_retry_rows: u64,
     cache_savings: f64,
     input_tokens: u64,
     cached_input_tokens: u64,
@@ -60,6 +69,8 @@ impl CostTally {
             model_prices: Vec::new(),
             batch_cost: 0.0,
             retry_cost: 0.0,
+            sync_retry_cost: 0.0,
+            sync_retry_rows: 0,
             cache_savings: 0.0,
             input_tokens: 0,
             cached_input_tokens: 0,
@@ -111,22 +122,35 @@ impl CostTally {
             entry.tokens = entry.tokens.saturating_add(tokens);
             return;
         };
-        let batch = self.prices.cost(&price, u);
+        let sync = obs.status == RowStatus::Completed
+            && obs.verdict.as_ref().and_then(|v| v.label.as_deref()) == Some(SYNC_LABEL);
+        // Earlier batch attempts were billed at the batch price either way.
         let retry = self.prices.cost(&price, &obs.retry_usage);
-        self.batch_cost += batch;
+        let retry_savings = self.prices.cache_savings(&price, &obs.retry_usage);
+        let (last, last_savings) = if sync {
+            self.sync_retry_rows += 1;
+            let c = self.prices.sync_cost(&price, u);
+            self.sync_retry_cost += c;
+            (c, self.prices.sync_cache_savings(&price, u))
+        } else {
+            let c = self.prices.cost(&price, u);
+            self.batch_cost += c;
+            (c, self.prices.cache_savings(&price, u))
+        };
         self.retry_cost += retry;
-        self.cache_savings +=
-            self.prices.cache_savings(&price, u) + self.prices.cache_savings(&price, &obs.retry_usage);
-        *self.segment_cost.entry(obs.segment).or_default() += batch + retry;
-        *self.model_cost.entry(obs.model).or_default() += batch + retry;
+        self.cache_savings += last_savings + retry_savings;
+        *self.segment_cost.entry(obs.segment).or_default() += last + retry;
+        *self.model_cost.entry(obs.model).or_default() += last + retry;
     }
 
     /// Metrics and alarms for the run so far.
     pub fn report(&self) -> Report {
-        let total = self.batch_cost + self.retry_cost;
+        let total = self.batch_cost + self.retry_cost + self.sync_retry_cost;
         let mut r = Report::new()
             .metric("batch_cost_usd", self.batch_cost)
             .metric("retry_cost_usd", self.retry_cost)
+            .metric("sync_retry_cost_usd", self.sync_retry_cost)
+            .metric("sync_retry_rows", self.sync_retry_rows as f64)
             .metric("total_cost_usd", total)
             .metric("input_tokens", self.input_tokens as f64)
             .metric("cached_input_tokens", self.cached_input_tokens as f64)

@@ -182,3 +182,90 @@ fn built_in_table_prices_without_config() {
     assert!(close(metric(&r, "batch_cost_usd", None), 0.375));
     assert_eq!(metric(&r, "unpriced_rows", None), Some(0.0));
 }
+
+fn row(metadata: &[(&str, &str)]) -> Row {
+    Row {
+        id: "r1".into(),
+        index: 0,
+        segment: 0,
+        provider: "openai".into(),
+        model: "gpt-4o-mini".into(),
+        snapshot: None,
+        status: RowStatus::Completed,
+        flags: RowFlags::empty(),
+        attempt: 1,
+        prompt: Vec::new(),
+        response: Some("{}".into()),
+        finish_reason: Some("stop".into()),
+        usage: usage(0, 0, 0),
+        error_code: None,
+        error_message: None,
+        metadata: metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
+}
+
+#[test]
+fn scorer_labels_only_rows_the_host_marks_as_sync_retries() {
+    let mut j = judge(&[]);
+    let label = |j: &mut CostPerRow, m: &[(&str, &str)]| match j.score(&row(m)) {
+        Ok(v) => {
+            assert!(v.passed);
+            v.label
+        }
+        Err(e) => panic!("score failed: {e:?}"),
+    };
+    assert_eq!(label(&mut j, &[(CHANNEL_KEY, "sync")]), Some(SYNC_LABEL.to_string()));
+    assert_eq!(label(&mut j, &[]), None);
+    assert_eq!(label(&mut j, &[(CHANNEL_KEY, "batch")]), None);
+    // A request's own metadata cannot pose as the channel under another key.
+    assert_eq!(
+        label(&mut j, &[("channel", "sync"), ("assay.sync.status", "completed")]),
+        None
+    );
+}
+
+fn synced(mut o: Observation) -> Observation {
+    o.flags = RowFlags::RETRIED;
+    o.attempt = 2;
+    o.verdict = Some(SlimVerdict {
+        score: None,
+        label: Some(SYNC_LABEL.into()),
+        passed: true,
+    });
+    o
+}
+
+#[test]
+fn sync_retries_pay_the_sync_price_and_count_in_the_unit_cost() {
+    let mut j = judge(&[]);
+    let zero = usage(0, 0, 0);
+    // Batch row: (1000*0.15 + 200*0.60) * 0.5 / 1e6 = 135e-6.
+    j.observe(&obs(0, "gpt-4o-mini", usage(1000, 0, 200), zero, Some(true)));
+    // Recovered on the sync API: the same tokens at the list price, 270e-6; its failed
+    // batch attempt billed 500 input tokens at the batch price, 37.5e-6.
+    j.observe(&synced(obs(
+        0,
+        "gpt-4o-mini",
+        usage(1000, 0, 200),
+        usage(500, 0, 0),
+        Some(true),
+    )));
+    // A sync label on a row that did not complete prices nothing as sync.
+    let mut failed = synced(obs(1, "gpt-4o-mini", zero, usage(100, 0, 0), None));
+    failed.status = RowStatus::ProviderError;
+    j.observe(&failed);
+    let r = j.finish().unwrap_or_default();
+    assert!(close(metric(&r, "batch_cost_usd", None), 135e-6));
+    assert!(close(metric(&r, "sync_retry_cost_usd", None), 270e-6));
+    assert!(close(metric(&r, "retry_cost_usd", None), 37.5e-6 + 7.5e-6));
+    let total = 135e-6 + 270e-6 + 45e-6;
+    assert!(close(metric(&r, "total_cost_usd", None), total));
+    assert_eq!(metric(&r, "sync_retry_rows", None), Some(1.0));
+    assert_eq!(metric(&r, "completed_rows", None), Some(2.0));
+    // (batch cost + sync retry cost, with every retry) / completed validated rows.
+    assert!(close(metric(&r, "cost_per_validated_row_usd", None), total / 2.0));
+    assert!(close(
+        metric(&r, "segment_cost_usd", Some(0)),
+        135e-6 + 270e-6 + 37.5e-6
+    ));
+}
