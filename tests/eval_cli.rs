@@ -378,10 +378,23 @@ fn batch_sync_drift_matches_its_golden_verdicts() {
     let schema = format!("schema=@{}", path("schema.json"));
     let tool = format!("tool-schema=@{}", path("tool-schema.json"));
     let o = assay(&[
-        "judge", "test", "batch-sync-drift", "--rows", &rows, "--expect", &expect, "--set", &schema, "--set", &tool,
+        "judge",
+        "test",
+        "batch-sync-drift",
+        "--rows",
+        &rows,
+        "--expect",
+        &expect,
+        "--set",
+        &schema,
+        "--set",
+        &tool,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", support::stdout(&o), stderr(&o));
-    let lines = std::fs::read_to_string(golden.join("rows.jsonl")).expect("rows").lines().count();
+    let lines = std::fs::read_to_string(golden.join("rows.jsonl"))
+        .expect("rows")
+        .lines()
+        .count();
     assert!(
         support::stdout(&o).contains(&format!("{lines} passed, 0 failed")),
         "{}",

@@ -225,7 +225,10 @@ fn init_error_stops_the_judge_before_any_row() {
         let cfg = Arc::new(vec![("fail-init".to_owned(), "true".to_owned())]);
         let mut scorer = Scorer::new(judge, cfg, RUN);
         let id = "r".to_owned();
-        scorer.score(&[support::row(0, &id, "ok")]).await.expect_err("init must fail")
+        scorer
+            .score(&[support::row(0, &id, "ok")])
+            .await
+            .expect_err("init must fail")
     });
     assert!(matches!(err, StartError::Config { .. }), "{err}");
     assert!(err.to_string().contains("fail-init requested"), "{err}");
