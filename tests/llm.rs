@@ -413,3 +413,92 @@ fn eval_reports_judge_llm_spend_apart_and_reruns_from_the_cache() {
     assert_eq!(server.requests(), 2, "the rerun asked the endpoint nothing");
     assert_eq!(s2["judges"]["llm-caller"]["passed"], 2);
 }
+
+/// `batch-sync-drift-llm` end to end: `--sync-results` pairs the rows, the judge
+/// asks the loopback model for each pair, and falls back to its structural verdict
+/// when the run has no endpoint.
+#[test]
+fn batch_sync_drift_llm_asks_the_granted_model_per_pair() {
+    let server = LlmServer::start();
+    let dir = tempfile::tempdir().expect("dir");
+    // (batch answer, sync answer or none): the test server prefers the side whose
+    // text says so, else calls the pair equivalent.
+    let pairs = [
+        ("prefer-batch: Paris is the capital.", Some("Paris.")),
+        ("Lyon.", Some("prefer-sync: Paris is the capital.")),
+        ("Paris is the capital.", Some("Paris is the capital.")),
+        ("Paris.", None),
+    ];
+    let ids: Vec<String> = (0..pairs.len()).map(|i| format!("r{i}")).collect();
+    let input = support::write_lines(
+        dir.path(),
+        "in.jsonl",
+        &ids.iter().map(|i| input_line(i)).collect::<Vec<_>>(),
+    );
+    let batch: Vec<String> = ids.iter().zip(&pairs).map(|(i, (b, _))| result_line(i, b)).collect();
+    let sync: Vec<String> = ids
+        .iter()
+        .zip(&pairs)
+        .filter_map(|(i, (_, s))| s.map(|s| result_line(i, s)))
+        .collect();
+    let batch = support::write_lines(dir.path(), "batch.jsonl", &batch);
+    let sync = support::write_lines(dir.path(), "sync.jsonl", &sync);
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[llm.batch-sync-drift-llm]\nmodels = [\"judge-small\"]\n").expect("policy");
+    let cache = dir.path().join("llm-cache").display().to_string();
+    let (input, batch, sync, policy) = (
+        input.display().to_string(),
+        batch.display().to_string(),
+        sync.display().to_string(),
+        policy.display().to_string(),
+    );
+    let run = |endpoint: Option<&str>| {
+        let mut args = vec![
+            "eval",
+            "--input",
+            &input,
+            "--results",
+            &batch,
+            "--sync-results",
+            &sync,
+            "--judge",
+            "batch-sync-drift-llm",
+            "--policy",
+            &policy,
+            "--judge-cache",
+            &cache,
+            "--format",
+            "json",
+        ];
+        if let Some(url) = endpoint {
+            args.extend(["--judge-endpoint", url]);
+        }
+        support::json(&support::assay(&args))
+    };
+
+    let s = run(Some(&server.url));
+    let j = &s["judges"]["batch-sync-drift-llm"];
+    let m = &j["metrics"];
+    assert_eq!(m["pairs"], 3.0, "{j}");
+    assert_eq!(m["unpaired"], 1.0, "{j}");
+    assert_eq!(
+        (m["better"].as_f64(), m["worse"].as_f64()),
+        (Some(1.0), Some(1.0)),
+        "{m}"
+    );
+    assert_eq!(m["equivalent"], 1.0, "{m}");
+    assert_eq!(m["llm_verdicts"], 3.0, "{m}");
+    assert_eq!(m["mean_score"], 0.5, "{m}");
+    assert_eq!(j["llm"]["calls"], 3, "{j}");
+    assert_eq!(server.requests(), 3);
+
+    // No endpoint and an empty cache directory: every pair falls back.
+    let cache_dir = std::path::Path::new(&cache);
+    std::fs::remove_dir_all(cache_dir).expect("clear cache");
+    let s = run(None);
+    let j = &s["judges"]["batch-sync-drift-llm"];
+    assert_eq!(j["metrics"]["llm_fallbacks"], 3.0, "{j}");
+    assert_eq!(j["metrics"]["pairs"], 3.0, "{j}");
+    assert_eq!(j["llm"]["errors"]["not-granted"], 3, "{j}");
+    assert_eq!(server.requests(), 3);
+}
