@@ -137,6 +137,22 @@ fn sync_retries_are_priced_at_the_sync_price_in_the_unit_cost() {
     assert_eq!(b["sync_retry_cost_usd"].as_f64(), Some(0.0));
     assert!((b["batch_cost_usd"].as_f64().unwrap_or(0.0) - 405e-6).abs() < 1e-12);
     assert!(base.get("sync").is_none(), "no sync block without --sync-results");
+    // Without sync results no row can be a sync retry: cost-per-row scores nothing
+    // (the host told it so through `assay.sync-results`), with them it scores all.
+    assert_eq!(base["judges"]["cost-per-row"]["scored"], 0);
+    assert_eq!(s["judges"]["cost-per-row"]["scored"], 5);
+}
+
+#[test]
+fn host_set_config_keys_cannot_be_set_by_users() {
+    let out = eval(&[
+        "--judge",
+        "cost-per-row",
+        "--set",
+        "cost-per-row.assay.sync-results=false",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("are set by assay itself"), "{}", stderr(&out));
 }
 
 #[test]

@@ -45,6 +45,12 @@ fn parse_set(s: &str) -> Result<(String, String, String)> {
     if judge.is_empty() || key.is_empty() {
         bail!("--set {s:?}: expected JUDGE.KEY=VALUE");
     }
+    if key.starts_with(eval::HOST_KEY_PREFIX) {
+        bail!(
+            "--set {s:?}: keys starting with '{}' are set by assay itself",
+            eval::HOST_KEY_PREFIX
+        );
+    }
     Ok((judge.to_owned(), key.to_owned(), value.to_owned()))
 }
 
@@ -134,7 +140,8 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             }
             let config = eval::read_config(name, sets.get(name).map_or(&[][..], |v| &v[..]))
                 .map_err(|e| fail(exit::USAGE, e))?;
-            let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, run_ctx)
+            let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
+            let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, &facts, run_ctx)
                 .await
                 .map_err(|e| fail(exit::JUDGE, e))?;
             judges.push(j);

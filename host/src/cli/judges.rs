@@ -52,7 +52,12 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                     "{:<18} {:<8} {:<10} {}{grant}",
                     m.name, m.version, origin, m.description
                 );
-                for (k, help) in &m.config {
+                // Host-set keys (`assay.*`) are documented in the manifest but not `--set` by users.
+                for (k, help) in m
+                    .config
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with(assay::eval::HOST_KEY_PREFIX))
+                {
                     println!("{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
                 }
             }

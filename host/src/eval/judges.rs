@@ -75,16 +75,30 @@ pub fn read_config(judge: &str, pairs: &[(String, String)]) -> Result<Vec<(Strin
         .collect()
 }
 
+/// Config keys with this prefix are facts the host states about the run; users
+/// cannot `--set` them.
+pub const HOST_KEY_PREFIX: &str = "assay.";
+
+/// Resolves, loads and starts one judge. `facts` are host-set config pairs
+/// (`assay.*`); a judge receives only those its manifest's `[config]` declares,
+/// so judges that never heard of a fact never see an unknown key.
+#[allow(clippy::too_many_arguments)]
 pub async fn prepare(
     engine: &JudgeEngine,
     cache: Option<&CompileCache>,
     policy: &Policy,
     path: &SearchPath,
     name: &str,
-    config: Vec<(String, String)>,
+    mut config: Vec<(String, String)>,
+    facts: &[(&str, String)],
     run: RunContext,
 ) -> Result<PreparedJudge, PrepareError> {
     let entry = path.resolve(name)?;
+    for (key, value) in facts {
+        if entry.manifest.config.contains_key(*key) {
+            config.push(((*key).to_owned(), value.clone()));
+        }
+    }
     let loaded = load(engine, cache, policy, entry)?;
     let config = Arc::new(config);
     let mut inst = JudgeInstance::start(&loaded, &config, run, Role::Aggregator).await?;

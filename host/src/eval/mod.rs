@@ -20,5 +20,5 @@ pub mod sync;
 pub mod table;
 pub mod work;
 
-pub use judges::{JudgeInfo, PreparedJudge, prepare, read_config};
+pub use judges::{HOST_KEY_PREFIX, JudgeInfo, PreparedJudge, prepare, read_config};
 pub use run::{EvalConfig, EvalError, EvalOutcome, run};

@@ -7,6 +7,10 @@
 //! row: a row the host completed through a sync retry (metadata
 //! `assay.attempt.channel` = `sync`) gets the verdict label `sync`, which the
 //! aggregator reads back from `observation.verdict` to price it at the sync price.
+//! The scorer only runs when the host says the run has sync results (host-set
+//! config `assay.sync-results`): otherwise no row can have come from the sync API,
+//! and the judge refines its descriptor to aggregator-only, so the host neither
+//! re-reads metadata nor crosses rows for it.
 //! Invariant: the scorer passes every row (it is not a quality judge); nothing here
 //! depends on row order or chunking except float summation.
 
@@ -23,12 +27,18 @@ pub use tally::{CostTally, MAX_MODEL_COSTS, SYNC_LABEL};
 /// The metadata key the host sets on rows completed outside the batch.
 pub const CHANNEL_KEY: &str = "assay.attempt.channel";
 
+/// The config key the host fills (`true`/`false`) when the manifest declares it:
+/// whether the run has `--sync-results`.
+pub const SYNC_RESULTS_KEY: &str = "assay.sync-results";
+
 /// The table used when no `prices` is configured (dated inside; see README).
 pub const DEFAULT_PRICES: &str = include_str!("../default-prices.json");
 
 /// The judge instance.
 pub struct CostPerRow {
     tally: CostTally,
+    /// Whether rows may have been completed through a sync retry.
+    sync_results: bool,
 }
 
 impl Judge for CostPerRow {
@@ -60,7 +70,17 @@ impl Judge for CostPerRow {
         let prices = PriceTable::parse(table, discount)?;
         Ok(CostPerRow {
             tally: CostTally::new(prices),
+            // Absent (an older host, `assay judge test`) means: score, to be safe.
+            sync_results: config.parse_or(SYNC_RESULTS_KEY, true)?,
         })
+    }
+
+    fn refine(&self, mut descriptor: Descriptor) -> Descriptor {
+        if !self.sync_results {
+            descriptor.scores = false;
+            descriptor.needs = Needs::empty();
+        }
+        descriptor
     }
 
     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {

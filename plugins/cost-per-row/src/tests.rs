@@ -269,3 +269,14 @@ fn sync_retries_pay_the_sync_price_and_count_in_the_unit_cost() {
         135e-6 + 270e-6 + 37.5e-6
     ));
 }
+
+#[test]
+fn without_sync_results_the_judge_stops_scoring_and_asking_for_metadata() {
+    let off = judge(&[(crate::SYNC_RESULTS_KEY, "false")]).refine(crate::CostPerRow::describe());
+    assert!(!off.scores && off.aggregates);
+    assert!(off.needs.is_empty());
+    let on = judge(&[(crate::SYNC_RESULTS_KEY, "true")]).refine(crate::CostPerRow::describe());
+    assert!(on.scores && on.needs.contains(Needs::METADATA));
+    // Without the host's word (an older host, `assay judge test`) it scores, to be safe.
+    assert!(judge(&[]).refine(crate::CostPerRow::describe()).scores);
+}

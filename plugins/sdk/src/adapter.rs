@@ -16,8 +16,15 @@ use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RunInfo, V
 /// [`init`](Judge::init) are required; the rest default to "not a scorer" /
 /// "aggregates nothing".
 pub trait Judge: 'static {
-    /// Name, version, capabilities and config keys; called before `init`.
+    /// Name, version, capabilities and config keys, before any configuration.
     fn describe() -> Descriptor;
+
+    /// The descriptor as this configured instance means it. The host asks after
+    /// `init`, so a judge can, for example, stop scoring (and stop asking for
+    /// `metadata`) when its configuration says there is nothing to score.
+    fn refine(&self, descriptor: Descriptor) -> Descriptor {
+        descriptor
+    }
 
     /// Builds the instance from its configuration. Return `JudgeError::Config` for a
     /// missing or malformed key: the host reports it and never calls the judge again.
@@ -78,7 +85,12 @@ pub struct Adapter<J>(PhantomData<J>);
 
 impl<J: Judge> meta::Guest for Adapter<J> {
     fn describe() -> Descriptor {
-        J::describe()
+        let d = J::describe();
+        // Before `init` there is no instance to refine the descriptor with.
+        match with_judge::<J, _>(|judge| judge.refine(d.clone())) {
+            Ok(refined) => refined,
+            Err(_) => d,
+        }
     }
 
     fn init(config: Vec<(String, String)>) -> Result<(), JudgeError> {
