@@ -419,7 +419,10 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     let mut running = Vec::new();
     for (j, pj) in judges.iter_mut().enumerate() {
         let own = scoring.iter().position(|&x| x == j);
-        if let (Some(inst), Some(s)) = (pj.aggregator.take(), judge_summaries.remove(&pj.info.name)) {
+        // Only a judge with an aggregator hands its summary to the task; the
+        // others keep theirs in the map.
+        let Some(inst) = pj.aggregator.take() else { continue };
+        if let Some(s) = judge_summaries.remove(&pj.info.name) {
             let task = tokio::spawn(aggregate(inst, own, agg_input.clone(), s));
             running.push((pj.info.name.clone(), task));
         }
