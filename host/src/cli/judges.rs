@@ -1,13 +1,13 @@
-//! `assay judges` and `assay judge build`.
+//! `assay judges`, `assay judge build` and `assay judge stage`.
 
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use assay::judge::build::build_and_stage;
+use assay::judge::build::{build_and_stage, stage_file};
 use assay::judge::registry::SearchPath;
 use serde_json::json;
 
-use super::args::{BuildArgs, Format, JudgesArgs};
+use super::args::{BuildArgs, Format, JudgesArgs, StageArgs};
 use super::exit;
 
 /// The source tree this binary was built from (for `judge build --all`).
@@ -74,7 +74,10 @@ pub fn build(args: BuildArgs) -> Result<i32> {
         bail!("name judge workspaces to build, or --all for the built-in judges");
     }
     let out = args.out.clone().unwrap_or_else(|| root.join("target").join("judges"));
-    let target_dir = root.join("target").join("wasm");
+    let target_dir = args
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("wasm"));
     for d in &dirs {
         for s in build_and_stage(d, &target_dir, &out)? {
             println!(
@@ -86,5 +89,17 @@ pub fn build(args: BuildArgs) -> Result<i32> {
             );
         }
     }
+    Ok(exit::OK)
+}
+
+pub fn stage(args: StageArgs) -> Result<i32> {
+    let s = stage_file(&args.dir, &args.wasm, &args.out)?;
+    println!(
+        "{:<18} {:>9} bytes  sha256 {}  → {}",
+        s.name,
+        s.bytes,
+        s.sha256,
+        s.dir.display()
+    );
     Ok(exit::OK)
 }

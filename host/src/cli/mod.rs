@@ -3,5 +3,6 @@
 pub mod args;
 pub mod eval;
 pub mod exit;
+pub mod judge_new;
 pub mod judge_test;
 pub mod judges;
