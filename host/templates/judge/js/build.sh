@@ -7,7 +7,7 @@
 # and `assay` on PATH (or ASSAY=/path/to/assay).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$here/staged}
+out=$(mkdir -p "${1:-$here/staged}" && cd "${1:-$here/staged}" && pwd)
 cd "$here"
 cjs=${COMPONENTIZE_JS:-node_modules/.bin/componentize-js}
 if [ -z "${COMPONENTIZE_JS:-}" ] && [ ! -x "$cjs" ]; then

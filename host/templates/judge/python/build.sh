@@ -6,7 +6,7 @@
 # (or ASSAY=/path/to/assay). COMPONENTIZE_PY overrides the componentize-py command.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$here/staged}
+out=$(mkdir -p "${1:-$here/staged}" && cd "${1:-$here/staged}" && pwd)
 cpy=${COMPONENTIZE_PY:-componentize-py}
 mkdir -p "$here/build"
 # Run from build/ so only src/ (given with -p) is bundled as the app's Python path.
