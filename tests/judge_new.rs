@@ -200,6 +200,13 @@ fn rust_scaffold_builds_and_passes_its_golden_rows() {
     );
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("4 passed, 0 failed"), "{}", stdout(&out));
+    // `judge test` compiled through the compile cache `eval` uses.
+    let staged = assay::judge::Manifest::read(&tmp.path().join("staged/golden-rust/judge.toml")).expect("staged");
+    let sha = staged.manifest.sha256.unwrap_or_default();
+    let cached = std::fs::read_dir(root().join("target").join("test-cache"))
+        .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with(&sha)))
+        .unwrap_or(false);
+    assert!(cached, "no compile-cache entry for {sha}");
 
     // Through `assay eval`: a judge without an aggregator still gets its summary.
     let texts = ["Fine.", "", &"x".repeat(150)];

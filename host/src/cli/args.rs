@@ -216,7 +216,8 @@ pub struct BuildArgs {
     /// <workspace>/target/judges).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// cargo's target directory for the wasm build (default: <workspace>/target/wasm).
+    /// cargo's target directory for the wasm build (default: DIR/target; with
+    /// --all, the source tree's target/wasm).
     #[arg(long)]
     pub target_dir: Option<PathBuf>,
 }
