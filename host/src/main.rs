@@ -10,7 +10,9 @@ fn main() {
         cli::args::Command::Eval(a) => cli::eval::run(*a),
         cli::args::Command::Judges(a) => cli::judges::list(a),
         cli::args::Command::Judge(cli::args::JudgeCommand::Build(a)) => cli::judges::build(a),
-        cli::args::Command::Judge(cli::args::JudgeCommand::Test(a)) => cli::judge_test::run(a),
+        cli::args::Command::Judge(cli::args::JudgeCommand::Test(a)) => cli::judge_test::run(*a),
+        cli::args::Command::Judge(cli::args::JudgeCommand::New(a)) => cli::judge_new::run(a),
+        cli::args::Command::Judge(cli::args::JudgeCommand::Stage(a)) => cli::judges::stage(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -31,7 +31,42 @@ pub enum JudgeCommand {
     /// Build judge crates for wasm32-wasip2 and stage them with their sha256.
     Build(BuildArgs),
     /// Run a judge on golden rows and compare its verdicts with the expected ones.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
+    /// Write a new judge project (manifest, source, WIT, golden rows, README).
+    New(NewArgs),
+    /// Stage a component built by any toolchain next to its manifest, with its sha256.
+    Stage(StageArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Rust,
+    Python,
+    Js,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The judge's name: a-z, 0-9 and '-', starting with a letter.
+    pub name: String,
+    /// The language to write the judge in.
+    #[arg(long, value_enum)]
+    pub lang: Lang,
+    /// Where to write the project (default ./NAME); must be absent or empty.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// The judge's source directory (holding judge.toml).
+    pub dir: PathBuf,
+    /// The built component.
+    #[arg(long)]
+    pub wasm: PathBuf,
+    /// Where to stage it: the judge lands in OUT/<name>/.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +88,20 @@ pub struct TestArgs {
     /// Operator policy file; also $ASSAY_POLICY.
     #[arg(long, env = "ASSAY_POLICY")]
     pub policy: Option<PathBuf>,
+    /// Compile the judge instead of using the compile cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Rows per judge call (default: all rows in one call).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub chunk_rows: Option<u64>,
+    /// Print load, first-chunk and steady-state times to stderr.
+    #[arg(long)]
+    pub timing: bool,
+    /// Print what the judge logged (captured and capped) to stderr.
+    #[arg(long)]
+    pub judge_log: bool,
+    #[command(flatten)]
+    pub llm: super::llm::LlmArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -175,4 +224,8 @@ pub struct BuildArgs {
     /// <workspace>/target/judges).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// cargo's target directory for the wasm build (default: DIR/target; with
+    /// --all, the source tree's target/wasm).
+    #[arg(long)]
+    pub target_dir: Option<PathBuf>,
 }

@@ -1,22 +1,25 @@
 //! `assay judge test`: a judge's verdicts on golden rows, diffed against the
 //! expected verdicts, so judge authors can keep a judge honest in their CI.
 //!
-//! Invariant: rows are scored through the same loader, sandbox and limits
-//! as `assay eval`; a mismatch, a missing or an extra verdict fails (exit 1).
+//! Invariant: rows are scored through the same loader, compile cache, sandbox,
+//! limits and per-worker instance reuse (`Scorer`) as `assay eval`; a
+//! mismatch, a missing or an extra verdict fails (exit 1).
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use assay::eval::read_config;
 use assay::judge::bindings::types::{Message, Row, RowFlags, RowStatus, Usage};
+use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::load::load;
 use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
 use assay::judge::{Policy, RowResult};
+use assay::report::terminal::sanitize;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -66,6 +69,41 @@ fn read_lines(path: &Path) -> Result<Vec<(usize, String)>> {
         .collect())
 }
 
+/// Where `assay judge test --timing` saw the time go. The first chunk pays
+/// for making the instance and `init` (the interpreter's start-up, for a
+/// Python or JS judge); later chunks reuse that instance.
+#[derive(Debug, Default)]
+struct Timing {
+    load: Duration,
+    first: Duration,
+    first_rows: usize,
+    rest: Duration,
+    rest_rows: usize,
+}
+
+impl Timing {
+    fn print(&self, restarts: u64) {
+        let us = |d: Duration, n: usize| d.as_secs_f64() * 1e6 / n.max(1) as f64;
+        eprintln!(
+            "timing: load (cache or compile) {:.1} ms",
+            self.load.as_secs_f64() * 1e3
+        );
+        eprintln!(
+            "timing: first chunk (instance + init + {} rows) {:.2} ms",
+            self.first_rows,
+            self.first.as_secs_f64() * 1e3
+        );
+        if self.rest_rows > 0 {
+            eprintln!(
+                "timing: later chunks {} rows in {:.2} ms = {:.2} us/row (steady state); restarts {restarts}",
+                self.rest_rows,
+                self.rest.as_secs_f64() * 1e3,
+                us(self.rest, self.rest_rows)
+            );
+        }
+    }
+}
+
 /// The comparable part of a result.
 fn verdict_json(id: &str, r: &RowResult) -> Value {
     match r {
@@ -102,18 +140,29 @@ pub fn run(args: TestArgs) -> Result<i32> {
         pairs.push((k.to_owned(), v.to_owned()));
     }
     let config = read_config(&args.name, &pairs)?;
-    let policy = match &args.policy {
+    let mut policy = match &args.policy {
         Some(p) => Policy::load(p)?,
         None => Policy::default(),
     };
+    args.llm.apply(&mut policy).map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
-        .enable_time()
+        // I/O for a granted judge's calls to --judge-endpoint.
+        .enable_all()
         .build()?;
     let results = rt.block_on(async {
         let engine = JudgeEngine::new()?;
         let entry = SearchPath::standard(&args.plugin_dirs).resolve(&args.name)?;
-        let judge = load(&engine, None, &policy, entry)?;
+        // The compile cache `assay eval` uses: a second test of the same
+        // component skips compiling it (seconds for a Python or JS judge).
+        let cache = if args.no_cache {
+            None
+        } else {
+            CompileCache::default_dir().and_then(CompileCache::open)
+        };
+        let t_load = Instant::now();
+        let judge = load(&engine, cache.as_ref(), &policy, entry)?;
+        let load_time = t_load.elapsed();
         let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
         let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { started, seed: 0 });
         let metadata: Vec<Vec<(String, String)>> = golden
@@ -173,7 +222,31 @@ pub fn run(args: TestArgs) -> Result<i32> {
                 metadata: &meta_refs[i],
             })
             .collect();
-        let out = scorer.score(&rows).await?;
+        let chunk = args.chunk_rows.map_or(rows.len(), |c| c as usize).max(1);
+        let mut out = Vec::with_capacity(rows.len());
+        let mut timing = Timing {
+            load: load_time,
+            ..Timing::default()
+        };
+        for (i, c) in rows.chunks(chunk).enumerate() {
+            let t = Instant::now();
+            out.extend(scorer.score(c).await?);
+            if i == 0 {
+                (timing.first, timing.first_rows) = (t.elapsed(), c.len());
+            } else {
+                timing.rest += t.elapsed();
+                timing.rest_rows += c.len();
+            }
+        }
+        if args.timing {
+            timing.print(scorer.restarts);
+        }
+        scorer.close();
+        if args.judge_log {
+            for l in &scorer.log {
+                eprintln!("[{}] {}: {}", args.name, l.level, sanitize(&l.message));
+            }
+        }
         anyhow::Ok(out)
     })?;
     let got: Vec<Value> = golden

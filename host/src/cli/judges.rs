@@ -1,13 +1,13 @@
-//! `assay judges` and `assay judge build`.
+//! `assay judges`, `assay judge build` and `assay judge stage`.
 
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use assay::judge::build::build_and_stage;
+use assay::judge::build::{build_and_stage, stage_file};
 use assay::judge::registry::SearchPath;
 use serde_json::json;
 
-use super::args::{BuildArgs, Format, JudgesArgs};
+use super::args::{BuildArgs, Format, JudgesArgs, StageArgs};
 use super::exit;
 
 /// The source tree this binary was built from (for `judge build --all`).
@@ -87,8 +87,18 @@ pub fn build(args: BuildArgs) -> Result<i32> {
         bail!("name judge workspaces to build, or --all for the built-in judges");
     }
     let out = args.out.clone().unwrap_or_else(|| root.join("target").join("judges"));
-    let target_dir = root.join("target").join("wasm");
-    for d in &dirs {
+    let builtin = root.join("plugins");
+    for (i, d) in dirs.iter().enumerate() {
+        // The built-in judges build into the source tree's target/wasm; a judge
+        // crate of one's own (e.g. from `assay judge new`) into its own target/,
+        // as cargo would, so it builds wherever assay was installed from.
+        let target_dir = match &args.target_dir {
+            Some(t) => t.clone(),
+            None if args.all && i == dirs.len() - 1 && *d == builtin => root.join("target").join("wasm"),
+            None => d.join("target"),
+        };
+        // cargo runs inside `d`: a relative target directory must not be read from there.
+        let target_dir = std::path::absolute(&target_dir)?;
         for s in build_and_stage(d, &target_dir, &out)? {
             println!(
                 "{:<18} {:>9} bytes  sha256 {}  → {}",
@@ -99,5 +109,17 @@ pub fn build(args: BuildArgs) -> Result<i32> {
             );
         }
     }
+    Ok(exit::OK)
+}
+
+pub fn stage(args: StageArgs) -> Result<i32> {
+    let s = stage_file(&args.dir, &args.wasm, &args.out)?;
+    println!(
+        "{:<18} {:>9} bytes  sha256 {}  → {}",
+        s.name,
+        s.bytes,
+        s.sha256,
+        s.dir.display()
+    );
     Ok(exit::OK)
 }

@@ -89,10 +89,21 @@ pub fn build_and_stage(workspace: &Path, target_dir: &Path, out: &Path) -> Resul
 
 /// Copies one built judge into `out/<name>/` with its hash in the manifest.
 pub fn stage(judge_dir: &Path, artifacts: &Path, out: &Path) -> Result<Staged, BuildError> {
+    stage_component(judge_dir, None, artifacts, out)
+}
+
+/// `stage` for a component built by any toolchain (componentize-py,
+/// ComponentizeJS, cargo by hand): `wasm` is the built file, whatever its
+/// name; the staged copy takes the name the manifest gives it.
+pub fn stage_file(judge_dir: &Path, wasm: &Path, out: &Path) -> Result<Staged, BuildError> {
+    stage_component(judge_dir, Some(wasm), Path::new("."), out)
+}
+
+fn stage_component(judge_dir: &Path, wasm: Option<&Path>, artifacts: &Path, out: &Path) -> Result<Staged, BuildError> {
     let manifest_path = judge_dir.join("judge.toml");
     let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
     let m = Manifest::parse(&text, &manifest_path)?;
-    let wasm_path = artifacts.join(&m.component);
+    let wasm_path = wasm.map_or_else(|| artifacts.join(&m.component), Path::to_owned);
     let wasm = std::fs::read(&wasm_path).map_err(io(&wasm_path))?;
     let sha256 = hex::encode(Sha256::digest(&wasm));
     let dest = out.join(&m.name);

@@ -89,9 +89,13 @@ impl Failure {
             Some(Trap::Interrupt) => FailureKind::Timeout,
             _ => FailureKind::Trap,
         };
-        // The first line is the trap message; the backtrace after it can be
-        // long and is of use only to the judge's author (see `--judge-log`).
-        let text = format!("{err:#}");
+        // The trap itself ("wasm `unreachable` instruction executed"), not the
+        // "error while executing at wasm backtrace:" context wrapped around it;
+        // the backtrace is of use only to the judge's author (see `--judge-log`).
+        let text = match err.downcast_ref::<Trap>() {
+            Some(trap) => trap.to_string(),
+            None => err.root_cause().to_string(),
+        };
         let mut message: String = text.lines().next().unwrap_or("trap").chars().take(512).collect();
         if message.is_empty() {
             message = kind.as_str().to_owned();

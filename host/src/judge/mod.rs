@@ -16,6 +16,7 @@ pub mod load;
 pub mod manifest;
 pub mod registry;
 pub mod runner;
+pub mod scaffold;
 pub mod state;
 
 pub use failure::{Failure, FailureKind, RowResult, Verdict};

@@ -1,0 +1,196 @@
+//! `assay judge new`: writes a self-contained judge project (manifest, source,
+//! the judge WIT, golden rows, build instructions) for Rust, Python or JavaScript.
+//!
+//! Invariant: nothing is written unless the name is valid and the target
+//! directory is absent or empty; every file comes from a template compiled
+//! into the binary (`host/templates/judge/`), so a scaffold made anywhere
+//! builds without this repository, and its golden rows pass `assay judge test`.
+
+use std::path::{Path, PathBuf};
+
+/// The judge WIT this host runs, copied into every scaffold as `wit/judge.wit`.
+pub const JUDGE_WIT: &str = include_str!("../../../wit/v0.1/judge.wit");
+
+/// A judge's implementation language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Rust,
+    Python,
+    Js,
+}
+
+impl Lang {
+    fn label(self) -> &'static str {
+        match self {
+            Lang::Rust => "Rust",
+            Lang::Python => "Python, componentize-py",
+            Lang::Js => "JavaScript, ComponentizeJS",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    #[error(
+        "judge name {0:?} is not valid: use 1-64 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"
+    )]
+    BadName(String),
+    #[error("judge name {0:?} is reserved (it clashes with a Rust standard crate)")]
+    Reserved(String),
+    #[error("{0} already exists and is not an empty directory; choose another --dir")]
+    NotEmpty(PathBuf),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// One file of a scaffold: its path inside the project and its template text.
+struct File {
+    path: &'static str,
+    text: &'static str,
+    executable: bool,
+}
+
+const fn file(path: &'static str, text: &'static str) -> File {
+    File {
+        path,
+        text,
+        executable: false,
+    }
+}
+
+macro_rules! template {
+    ($p:literal) => {
+        include_str!(concat!("../../templates/judge/", $p))
+    };
+}
+
+const COMMON: [File; 4] = [
+    file("judge.toml", template!("common/judge.toml")),
+    file("golden/rows.jsonl", template!("common/rows.jsonl")),
+    file("golden/expect.jsonl", template!("common/expect.jsonl")),
+    file("wit/judge.wit", JUDGE_WIT),
+];
+
+fn lang_files(lang: Lang) -> Vec<File> {
+    let build = |text| File {
+        path: "build.sh",
+        text,
+        executable: true,
+    };
+    match lang {
+        Lang::Rust => vec![
+            file("Cargo.toml", template!("rust/Cargo.toml")),
+            file("src/lib.rs", template!("rust/src/lib.rs")),
+            file("README.md", template!("rust/README.md")),
+            file(".gitignore", template!("rust/gitignore")),
+        ],
+        Lang::Python => vec![
+            file("src/app.py", template!("python/src/app.py")),
+            build(template!("python/build.sh")),
+            file("README.md", template!("python/README.md")),
+            file(".gitignore", template!("python/gitignore")),
+        ],
+        Lang::Js => vec![
+            file("src/judge.js", template!("js/src/judge.js")),
+            file("package.json", template!("js/package.json")),
+            build(template!("js/build.sh")),
+            file("README.md", template!("js/README.md")),
+            file(".gitignore", template!("js/gitignore")),
+        ],
+    }
+}
+
+/// Names a judge may have: what the manifest accepts, minus `_` (so the
+/// crate, the manifest and the CLI all spell it the same way), starting with
+/// a letter (cargo refuses a leading digit).
+pub fn check_name(name: &str) -> Result<(), ScaffoldError> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        return Err(ScaffoldError::BadName(name.to_owned()));
+    }
+    if ["std", "core", "alloc", "test", "proc-macro"].contains(&name) {
+        return Err(ScaffoldError::Reserved(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// The component's file name without `.wasm` (the Rust library name).
+pub fn crate_name(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+fn render(text: &str, name: &str, lang: Lang) -> String {
+    text.replace("{{name}}", name)
+        .replace("{{crate}}", &crate_name(name))
+        .replace("{{lang_label}}", lang.label())
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
+    move |source| ScaffoldError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes the project for judge `name` in `lang` into `dir` (created when
+/// absent; refused when it exists and is not an empty directory). Returns the
+/// files written, relative to `dir`.
+pub fn scaffold(name: &str, lang: Lang, dir: &Path) -> Result<Vec<&'static str>, ScaffoldError> {
+    check_name(name)?;
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(ScaffoldError::NotEmpty(dir.to_owned()));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return Err(ScaffoldError::NotEmpty(dir.to_owned())),
+    }
+    let mut written = Vec::new();
+    for f in COMMON.iter().chain(lang_files(lang).iter()) {
+        let path = dir.join(f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&path, render(f.text, name, lang)).map_err(io(&path))?;
+        if f.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(io(&path))?;
+        }
+        written.push(f.path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::manifest::Manifest;
+
+    #[test]
+    fn names_follow_the_documented_rule() {
+        for good in ["a", "my-judge", "judge2", "x-1-y"] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "My", "1st", "a_b", "a-", "a b", "é", "test", &"a".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_manifest_parses_and_names_the_component() {
+        for lang in [Lang::Rust, Lang::Python, Lang::Js] {
+            let text = render(template!("common/judge.toml"), "my-judge", lang);
+            let m = Manifest::parse(&text, Path::new("judge.toml")).expect("template manifest parses");
+            assert_eq!(m.name, "my-judge");
+            assert_eq!(m.component, "my_judge.wasm");
+            assert!(m.sha256.is_none());
+            assert!(!text.contains("{{"), "unrendered placeholder in {text}");
+        }
+    }
+}

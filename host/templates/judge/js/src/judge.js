@@ -1,0 +1,105 @@
+// {{name}}: an assay judge written in JavaScript (ComponentizeJS), against
+// the WIT in ../wit (assay:judge@0.1.0, world `judge`).
+//
+// Fails a completed row whose response is empty (label "empty") or longer
+// than config `max-chars` (default 100, in Unicode code points; label
+// "too-long"), and passes it otherwise. A row without response text is a
+// judge-error (invalid-input), not a thrown exception: an uncaught exception
+// traps, and a trap means the host stopped the judge.
+//
+// Binding conventions: records are objects with camelCase fields, variants
+// are { tag, val }, option<T> is T | undefined, flags are objects of
+// booleans, and a `result<_, E>` export fails by throwing an Error whose
+// `payload` is E. Built with stdio, random and clocks disabled: no console.*,
+// Math.random() or Date.now(); log with the host's `log`.
+
+import { log } from 'assay:judge/host@0.1.0';
+
+// Set by init; module state lives as long as the instance, across many chunks.
+let maxChars = 100;
+
+function configError(message) {
+  const e = new Error(message);
+  e.payload = { tag: 'config', val: message };
+  return e;
+}
+
+export const meta = {
+  describe() {
+    return {
+      name: '{{name}}',
+      version: '0.1.0',
+      description: 'Fails empty responses and responses longer than max-chars',
+      scores: true,
+      aggregates: false,
+      quality: true,
+      // Set prompt / metadata to true only if the judge reads them.
+      needs: { prompt: false, metadata: false },
+      configKeys: [['max-chars', 'longest acceptable response, in characters (default 100)']],
+    };
+  },
+  init(config) {
+    for (const [key, value] of config) {
+      if (key === 'max-chars') {
+        const n = Number(value.trim());
+        if (!Number.isInteger(n) || n < 0) {
+          throw configError(`max-chars must be a number, got '${value}'`);
+        }
+        maxChars = n;
+      } else {
+        throw configError(`unknown config key '${key}'`);
+      }
+    }
+    log('debug', `max-chars = ${maxChars}`);
+  },
+};
+
+// Plain index loops: the engine is an interpreter inside wasm, so they are
+// much cheaper than regexes or for...of over a string.
+function isBlank(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return true;
+}
+
+function codePoints(text) {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) n--; // low half of a surrogate pair
+  }
+  return n;
+}
+
+function verdict(text) {
+  if (isBlank(text)) {
+    return { score: 0, label: 'empty', passed: false, details: undefined };
+  }
+  const n = text.length > maxChars ? codePoints(text) : text.length;
+  if (n > maxChars) {
+    return { score: 0, label: 'too-long', passed: false, details: `${n} characters, above max-chars ${maxChars}` };
+  }
+  return { score: 1, label: undefined, passed: true, details: undefined };
+}
+
+export const scorer = {
+  // One result per row, in order.
+  scoreBatch(rows) {
+    return rows.map((row) =>
+      row.response === undefined || row.response === null
+        ? { tag: 'err', val: { tag: 'invalid-input', val: 'no response text' } }
+        : { tag: 'ok', val: verdict(row.response) },
+    );
+  },
+};
+
+// The world requires the aggregator exports; this judge aggregates nothing.
+export const aggregator = {
+  begin(_info) {},
+  observe(_batch) {},
+  finish() {
+    return { metrics: [], alarms: [] };
+  },
+};
