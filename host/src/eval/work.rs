@@ -354,3 +354,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
         permit,
     }
 }
+
+#[cfg(test)]
+#[path = "work_tests.rs"]
+mod tests;
