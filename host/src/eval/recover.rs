@@ -14,7 +14,7 @@ use super::rows::{RequestExtras, narrow, wit_flags, wit_status, wit_usage};
 use super::spill::Spill;
 use super::sync::{ATTEMPT_CHANNEL, CHANNEL_SYNC, SyncSet, SyncSummary};
 use super::table::VerdictTable;
-use super::work::{WorkerCtx, read_extras};
+use super::work::{WorkerCtx, read_extras_many};
 use crate::judge::bindings::types as wit;
 use crate::judge::runner::Scorer;
 use crate::judge::{RowResult, StartError};
@@ -111,20 +111,16 @@ async fn score(
     let ledger = &*sinks.ledger;
     for part in recovered.chunks(ctx.chunk_rows.max(1)) {
         let part: Vec<u32> = part.iter().copied().filter(|&i| sync.get(i).is_some()).collect();
-        let extras: Vec<RequestExtras> = part
-            .iter()
-            .map(|&idx| {
-                let mut e = if ctx.needs_prompt || ctx.needs_metadata {
-                    read_extras(ctx, idx)
-                } else {
-                    RequestExtras::default()
-                };
-                if ctx.needs_metadata {
-                    e.metadata.push((ATTEMPT_CHANNEL.to_owned(), CHANNEL_SYNC.to_owned()));
-                }
-                e
-            })
-            .collect();
+        let mut extras: Vec<RequestExtras> = if ctx.needs_prompt || ctx.needs_metadata {
+            read_extras_many(ctx, &part)
+        } else {
+            part.iter().map(|_| RequestExtras::default()).collect()
+        };
+        if ctx.needs_metadata {
+            for e in &mut extras {
+                e.metadata.push((ATTEMPT_CHANNEL.to_owned(), CHANNEL_SYNC.to_owned()));
+            }
+        }
         let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
         let mut rows = Vec::with_capacity(part.len());
         for (k, (&idx, s)) in part.iter().filter_map(|i| Some((i, sync.get(*i)?))).enumerate() {

@@ -116,7 +116,8 @@ pub(super) fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
         let element = anthropic::read_request_at(&ctx.input_path, ctx.index.offset(idx)).unwrap_or_default();
         return extras_of(ctx, &element);
     }
-    let mut buf = vec![0u8; 64 * 1024];
+    // Most request lines are a few KiB: start small, double as needed.
+    let mut buf = vec![0u8; 4 * 1024];
     let mut len = 0;
     let offset = ctx.index.offset(idx);
     loop {
@@ -139,6 +140,54 @@ pub(super) fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
     }
     let end = memchr::memchr(b'\n', &buf[..len]).unwrap_or(len);
     extras_of(ctx, &buf[..end])
+}
+
+/// [`read_extras`] for many rows. Results mostly follow submission order, so
+/// the input lines of one block's rows lie close together: they are read
+/// with one `pread` per window of up to 1 MiB instead of one per row. A line
+/// that does not end inside its window is read on its own.
+pub(super) fn read_extras_many(ctx: &WorkerCtx, idxs: &[u32]) -> Vec<RequestExtras> {
+    const WINDOW: u64 = 1 << 20;
+    const TAIL: u64 = 16 * 1024;
+    if ctx.input_body {
+        return idxs.iter().map(|&i| read_extras(ctx, i)).collect();
+    }
+    let mut out: Vec<RequestExtras> = idxs.iter().map(|_| RequestExtras::default()).collect();
+    let mut order: Vec<(u64, usize)> = idxs
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (ctx.index.offset(i), k))
+        .collect();
+    order.sort_unstable();
+    let mut buf = Vec::new();
+    let mut k = 0;
+    while let Some(&(start, _)) = order.get(k) {
+        let group = order[k..].iter().take_while(|(o, _)| *o < start + WINDOW).count();
+        let last = order[k + group - 1].0;
+        buf.resize((last - start + TAIL) as usize, 0);
+        let mut len = 0;
+        while len < buf.len() {
+            match ctx.input.read_at(&mut buf[len..], start + len as u64) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => len += n,
+            }
+        }
+        for &(offset, slot) in &order[k..k + group] {
+            let rel = (offset - start) as usize;
+            let line = buf
+                .get(rel..len)
+                .and_then(|rest| Some(&rest[..memchr::memchr(b'\n', rest)?]));
+            let at_eof = len < buf.len();
+            out[slot] = match (line, at_eof) {
+                (Some(line), _) => extras_of(ctx, line),
+                // The file's last line, with no newline after it.
+                (None, true) => extras_of(ctx, buf.get(rel..len).unwrap_or_default()),
+                (None, false) => read_extras(ctx, idxs[slot]),
+            };
+        }
+        k += group;
+    }
+    out
 }
 
 fn extras_of(ctx: &WorkerCtx, line: &[u8]) -> RequestExtras {
@@ -230,17 +279,17 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
     let mut abort = None;
     if !to_score.is_empty() {
         let extras: Vec<RequestExtras> = if ctx.needs_prompt || ctx.needs_metadata {
-            to_score
-                .iter()
-                .map(|(idx, _)| {
-                    let mut extras = read_extras(ctx, *idx);
-                    // A batch-completed row with a sync result: the pair, for drift judges.
-                    if let (true, Some(s)) = (ctx.needs_metadata, ctx.sync.as_ref().and_then(|s| s.get(*idx))) {
+            let idxs: Vec<u32> = to_score.iter().map(|(idx, _)| *idx).collect();
+            let mut all = read_extras_many(ctx, &idxs);
+            // A batch-completed row with a sync result: the pair, for drift judges.
+            if let (true, Some(sync)) = (ctx.needs_metadata, ctx.sync.as_ref()) {
+                for (extras, idx) in all.iter_mut().zip(&idxs) {
+                    if let Some(s) = sync.get(*idx) {
                         extras.metadata.extend(s.pairing_metadata());
                     }
-                    extras
-                })
-                .collect()
+                }
+            }
+            all
         } else {
             Vec::new()
         };
@@ -305,3 +354,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
         permit,
     }
 }
+
+#[cfg(test)]
+#[path = "work_tests.rs"]
+mod tests;
