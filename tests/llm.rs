@@ -59,18 +59,10 @@ fn load_caller(engine: &JudgeEngine, policy: &Policy) -> Result<Arc<LoadedJudge>
     load(engine, None, policy, entry)
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 /// Scores `responses` as one chunk; returns (label, details, passed) per row and
 /// the judge (for its counters).
 fn score(policy: &Policy, responses: &[&str]) -> (Vec<(String, String, bool)>, Arc<LoadedJudge>) {
-    rt().block_on(async {
+    support::runtime().block_on(async {
         let engine = JudgeEngine::new().expect("engine");
         let judge = load_caller(&engine, policy).expect("llm-caller loads");
         let mut scorer = Scorer::new(judge.clone(), Arc::new(Vec::new()), RUN);
@@ -258,7 +250,7 @@ fn concurrency_cap_bounds_calls_in_flight() {
     let mut g = grant();
     g.concurrency = 1;
     let p = policy(Some(g), Some(&server), None);
-    rt().block_on(async {
+    support::runtime().block_on(async {
         let engine = JudgeEngine::new().expect("engine");
         let judge = load_caller(&engine, &p).expect("loads");
         // Three scorers (as three workers would have) call at once.

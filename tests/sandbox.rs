@@ -21,14 +21,6 @@ const RUN: RunContext = RunContext {
     seed: 7,
 };
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_time()
-        .build()
-        .expect("runtime")
-}
-
 /// Short deadlines so timeouts cost little test time, small memory so a bomb
 /// is caught quickly.
 fn test_policy() -> Policy {
@@ -46,7 +38,7 @@ fn load_judge(engine: &JudgeEngine, policy: &Policy, name: &str) -> Result<Arc<L
 
 /// Scores `responses` as ONE chunk with the hostile judge.
 fn score_with(policy: Policy, config: Vec<(String, String)>, responses: &[&str]) -> (Vec<RowResult>, Scorer) {
-    rt().block_on(async {
+    support::runtime().block_on(async {
         let engine = JudgeEngine::new().expect("engine");
         let judge = load_judge(&engine, &policy, "hostile").expect("hostile loads");
         let mut scorer = Scorer::new(judge, Arc::new(config), RUN);
@@ -219,7 +211,7 @@ fn log_flood_is_capped() {
 
 #[test]
 fn init_error_stops_the_judge_before_any_row() {
-    let err = rt().block_on(async {
+    let err = support::runtime().block_on(async {
         let engine = JudgeEngine::new().expect("engine");
         let judge = load_judge(&engine, &test_policy(), "hostile").expect("loads");
         let cfg = Arc::new(vec![("fail-init".to_owned(), "true".to_owned())]);

@@ -111,3 +111,12 @@ pub fn row<'a>(i: usize, id: &'a str, response: &'a str) -> assay::judge::bindin
         metadata: &[],
     }
 }
+
+/// A two-thread runtime with timers and I/O, as the host's own.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}

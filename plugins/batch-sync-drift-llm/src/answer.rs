@@ -1,11 +1,10 @@
-//! Reading the model's pairwise answer, and naming `llm-error`s for fallback labels.
+//! Reading the model's pairwise answer.
 //!
 //! Invariants: parsing never panics; it accepts exactly one JSON object (code
 //! fences and text around it are ignored) whose `verdict` is `A` (the batch
 //! response is better), `B` (the sync response is better) or `equivalent`
 //! (also `tie`, `equal`, `same`), case-insensitively; anything else is `None`.
 
-use assay_judge_sdk::llm::assay::llm::llm::LlmError;
 use batch_sync_core::Class;
 use serde_json::Value;
 
@@ -23,19 +22,6 @@ pub fn parse(content: &str) -> Option<(Class, Option<String>)> {
     };
     let reason = doc.get("reason").and_then(Value::as_str).map(str::to_string);
     Some((class, reason))
-}
-
-/// The error's kind in kebab case (as in the WIT) and its message.
-pub fn error_kind(e: &LlmError) -> (&'static str, &str) {
-    match e {
-        LlmError::NotGranted(m) => ("not-granted", m),
-        LlmError::ModelNotAllowed(m) => ("model-not-allowed", m),
-        LlmError::RowLimit(m) => ("row-limit", m),
-        LlmError::BudgetExhausted(m) => ("budget-exhausted", m),
-        LlmError::Timeout(m) => ("timeout", m),
-        LlmError::Endpoint(m) => ("endpoint", m),
-        LlmError::InvalidRequest(m) => ("invalid-request", m),
-    }
 }
 
 #[cfg(test)]
@@ -66,15 +52,5 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn error_kinds() {
-        assert_eq!(error_kind(&LlmError::Timeout("t".into())), ("timeout", "t"));
-        assert_eq!(error_kind(&LlmError::NotGranted("n".into())).0, "not-granted");
-        assert_eq!(
-            error_kind(&LlmError::BudgetExhausted(String::new())).0,
-            "budget-exhausted"
-        );
     }
 }

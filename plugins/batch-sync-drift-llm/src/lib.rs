@@ -98,7 +98,7 @@ impl<C: Chat> BatchSyncDriftLlm<C> {
         };
         match self.chat.chat(&request) {
             Err(e) => {
-                let (kind, message) = answer::error_kind(&e);
+                let (kind, message) = (e.kind(), e.message());
                 fallback(kind, message)
             }
             Ok(resp) => match answer::parse(&resp.content) {

@@ -13,7 +13,7 @@
 //!
 //! Invariant: nothing here traps; every outcome is reported in the verdict.
 
-use assay_judge_sdk::llm::assay::llm::llm::{ChatMessage, ChatRequest, LlmError, chat};
+use assay_judge_sdk::llm::assay::llm::llm::{ChatMessage, ChatRequest, chat};
 use assay_judge_sdk::prelude::*;
 
 /// The judge instance (stateless).
@@ -50,18 +50,6 @@ fn parse(text: &str) -> Directives {
         }
     }
     d
-}
-
-fn kind(e: &LlmError) -> (&'static str, &str) {
-    match e {
-        LlmError::NotGranted(m) => ("not-granted", m),
-        LlmError::ModelNotAllowed(m) => ("model-not-allowed", m),
-        LlmError::RowLimit(m) => ("row-limit", m),
-        LlmError::BudgetExhausted(m) => ("budget-exhausted", m),
-        LlmError::Timeout(m) => ("timeout", m),
-        LlmError::Endpoint(m) => ("endpoint", m),
-        LlmError::InvalidRequest(m) => ("invalid-request", m),
-    }
 }
 
 /// Deterministic busy work the optimizer cannot remove.
@@ -106,7 +94,7 @@ fn score_one(pos: usize, row: &Row) -> Verdict {
                 );
             }
             Err(e) => {
-                let (k, m) = kind(&e);
+                let (k, m) = (e.kind(), e.message());
                 label = k;
                 details = m.to_owned();
                 all_ok = false;
