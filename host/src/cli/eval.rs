@@ -243,8 +243,8 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             }
         }
         match args.format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
-            Format::Text => print!("{}", terminal::render(&summary)),
+            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n"))?,
+            Format::Text => super::out::emit(&terminal::render(&summary))?,
         }
         if outcome.bad_lines_over {
             eprintln!(

@@ -255,9 +255,8 @@ pub fn run(args: TestArgs) -> Result<i32> {
         .map(|(g, r)| verdict_json(&g.id, r))
         .collect();
     let Some(expect) = &args.expect else {
-        for v in &got {
-            println!("{v}");
-        }
+        let lines: String = got.iter().map(|v| format!("{v}\n")).collect();
+        super::out::emit(&lines)?;
         return Ok(exit::OK);
     };
     let mut expected = Vec::new();

@@ -1,5 +1,7 @@
 //! `assay judges`, `assay judge build` and `assay judge stage`.
 
+use std::fmt::Write as _;
+
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -38,8 +40,12 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
             );
         }
         Format::Text => {
+            let mut o = String::new();
             if found.is_empty() {
-                println!("no judges found; build the built-in ones with `assay judge build --all`");
+                let _ = writeln!(
+                    o,
+                    "no judges found; build the built-in ones with `assay judge build --all`"
+                );
             }
             for (e, origin) in &found {
                 let m = &e.manifest;
@@ -48,7 +54,8 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                 } else {
                     ""
                 };
-                println!(
+                let _ = writeln!(
+                    o,
                     "{:<18} {:<8} {:<10} {}{grant}",
                     m.name, m.version, origin, m.description
                 );
@@ -58,13 +65,14 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                     .iter()
                     .filter(|(k, _)| !k.starts_with(assay::eval::HOST_KEY_PREFIX))
                 {
-                    println!("{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
+                    let _ = writeln!(o, "{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
                 }
             }
             for e in &errors {
                 eprintln!("warning: {e}");
             }
-            println!(
+            let _ = writeln!(
+                o,
                 "searched: {}",
                 path.dirs
                     .iter()
@@ -72,6 +80,7 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            super::out::emit(&o)?;
         }
     }
     Ok(exit::OK)

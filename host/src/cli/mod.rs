@@ -7,3 +7,4 @@ pub mod judge_new;
 pub mod judge_test;
 pub mod judges;
 pub mod llm;
+pub mod out;
