@@ -37,6 +37,7 @@ pub mod openai;
 pub mod provider;
 pub mod row;
 pub mod status;
+mod str_pairs;
 
 pub use batch_object::BatchObject;
 pub use bitset::AtomicBitSet;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::LineError;
 use crate::json::parse_object;
-use crate::openai::input::StrPairs;
+use crate::str_pairs::StrPairs;
 
 #[derive(Deserialize)]
 struct Top {

@@ -10,13 +10,11 @@
 //! strings, no lossy conversion); array content keeps only its text parts,
 //! joined with `\n`, in order.
 
-use std::fmt;
-
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
 
 use crate::error::LineError;
 use crate::json::{Content, parse_object};
+use crate::str_pairs::StrPairs;
 
 #[derive(Deserialize)]
 struct Top {
@@ -108,31 +106,6 @@ struct MetaTop {
 #[derive(Deserialize)]
 struct MetaBody {
     metadata: Option<StrPairs>,
-}
-
-/// The string-valued entries of a JSON object, in file order.
-pub(crate) struct StrPairs(pub(crate) Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for StrPairs {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = StrPairs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrPairs, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = map.next_key::<String>()? {
-                    if let serde_json::Value::String(v) = map.next_value()? {
-                        out.push((k, v));
-                    }
-                }
-                Ok(StrPairs(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
 }
 
 /// The string pairs of `body.metadata`, in file order; empty when absent,
