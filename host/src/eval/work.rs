@@ -49,11 +49,10 @@ pub struct LineRec {
 }
 
 /// Model and snapshot names seen in one block, numbered from 1 in order of
-/// first appearance (0 = none).
+/// first appearance (0 = none). Each new name is allocated once, as its map key.
 #[derive(Default)]
 pub struct BlockNames {
     ids: HashMap<String, u16, foldhash::fast::RandomState>,
-    pub names: Vec<String>,
 }
 
 impl BlockNames {
@@ -63,10 +62,18 @@ impl BlockNames {
             return *id;
         }
         // A block holds at most a few thousand lines, far below u16::MAX.
-        let id = (self.names.len() + 1).min(usize::from(u16::MAX)) as u16;
-        self.names.push(name.to_owned());
+        let id = (self.ids.len() + 1).min(usize::from(u16::MAX)) as u16;
         self.ids.insert(name.to_owned(), id);
         id
+    }
+
+    /// The names by id: entry `id - 1` is the name numbered `id`.
+    fn into_names(self) -> Vec<String> {
+        let mut names = vec![String::new(); self.ids.len()];
+        for (name, id) in self.ids {
+            names[usize::from(id) - 1] = name;
+        }
+        names
     }
 }
 
@@ -345,7 +352,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
     }
     BlockDone {
         seq,
-        names: names.names,
+        names: names.into_names(),
         attempt,
         lines,
         bad,

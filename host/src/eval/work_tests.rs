@@ -1,5 +1,6 @@
-//! Reading request lines back for prompts and metadata: the windowed reader
-//! agrees with the one-line reader, whatever the order, line length or end.
+//! Worker helpers: block-local name ids, and reading request lines back for
+//! prompts and metadata (the windowed reader
+//! agrees with the one-line reader, whatever the order, line length or end).
 
 use super::*;
 
@@ -53,4 +54,15 @@ fn windowed_reads_match_single_line_reads() {
     }
     assert_eq!(many[3].messages[0].1.len(), long.len());
     assert_eq!(many[0].messages[0].1, "last");
+}
+
+#[test]
+fn block_names_number_from_one_in_order_of_first_appearance() {
+    let mut n = BlockNames::default();
+    assert_eq!(n.local(None), 0);
+    assert_eq!(n.local(Some("gpt-b")), 1);
+    assert_eq!(n.local(Some("fp_1")), 2);
+    assert_eq!(n.local(Some("gpt-b")), 1);
+    assert_eq!(n.local(Some("gpt-a")), 3);
+    assert_eq!(n.into_names(), ["gpt-b", "fp_1", "gpt-a"]);
 }
