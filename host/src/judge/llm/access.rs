@@ -26,28 +26,21 @@ pub struct LlmStats {
     pub errors: BTreeMap<&'static str, u64>,
 }
 
-/// A refusal or failure, by the `llm-error` case it becomes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Denied {
-    NotGranted(String),
-    ModelNotAllowed(String),
-    RowLimit(String),
-    BudgetExhausted(String),
-    Timeout(String),
-    Endpoint(String),
-    InvalidRequest(String),
-}
+/// Refusals and failures are the WIT `llm-error` itself: what the guest receives
+/// is what the counters count, with nothing mapping between twins.
+pub use crate::judge::bindings::llm::LlmError;
 
-impl Denied {
+impl LlmError {
+    /// The case name as the WIT spells it, for counters and reports.
     pub fn kind(&self) -> &'static str {
         match self {
-            Denied::NotGranted(_) => "not-granted",
-            Denied::ModelNotAllowed(_) => "model-not-allowed",
-            Denied::RowLimit(_) => "row-limit",
-            Denied::BudgetExhausted(_) => "budget-exhausted",
-            Denied::Timeout(_) => "timeout",
-            Denied::Endpoint(_) => "endpoint",
-            Denied::InvalidRequest(_) => "invalid-request",
+            LlmError::NotGranted(_) => "not-granted",
+            LlmError::ModelNotAllowed(_) => "model-not-allowed",
+            LlmError::RowLimit(_) => "row-limit",
+            LlmError::BudgetExhausted(_) => "budget-exhausted",
+            LlmError::Timeout(_) => "timeout",
+            LlmError::Endpoint(_) => "endpoint",
+            LlmError::InvalidRequest(_) => "invalid-request",
         }
     }
 }
@@ -93,7 +86,7 @@ impl LlmAccess {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    pub fn record_error(&self, d: &Denied) {
+    pub fn record_error(&self, d: &LlmError) {
         if let Ok(mut s) = self.stats.lock() {
             *s.errors.entry(d.kind()).or_default() += 1;
         }
@@ -105,27 +98,27 @@ impl LlmAccess {
         model: &'a str,
         messages: &[(String, String)],
         max_tokens: u32,
-    ) -> Result<&'a str, Denied> {
+    ) -> Result<&'a str, LlmError> {
         let Some(model) = self.grant.resolve_model(model) else {
-            return Err(Denied::ModelNotAllowed(format!(
+            return Err(LlmError::ModelNotAllowed(format!(
                 "model '{model}' is not granted to '{}'; allowed: {}",
                 self.judge,
                 self.grant.models.join(", ")
             )));
         };
         if messages.is_empty() {
-            return Err(Denied::InvalidRequest(
+            return Err(LlmError::InvalidRequest(
                 "a chat request needs at least one message".into(),
             ));
         }
         let bytes: usize = messages.iter().map(|(r, c)| r.len() + c.len()).sum();
         if bytes > MAX_REQUEST_BYTES {
-            return Err(Denied::InvalidRequest(format!(
+            return Err(LlmError::InvalidRequest(format!(
                 "the request is {bytes} bytes, above the host's {MAX_REQUEST_BYTES}"
             )));
         }
         if max_tokens == 0 || max_tokens > self.grant.max_tokens_per_call {
-            return Err(Denied::InvalidRequest(format!(
+            return Err(LlmError::InvalidRequest(format!(
                 "max-tokens {max_tokens} must be within 1..={}",
                 self.grant.max_tokens_per_call
             )));
@@ -134,7 +127,7 @@ impl LlmAccess {
     }
 
     /// Answers from the cache, or reserves budget, waits for a permit and calls.
-    pub async fn chat(&self, ask: Ask<'_>) -> Result<(CachedAnswer, bool), Denied> {
+    pub async fn chat(&self, ask: Ask<'_>) -> Result<(CachedAnswer, bool), LlmError> {
         let key = CacheKey {
             model: ask.model,
             messages: &ask.messages,
@@ -150,7 +143,7 @@ impl LlmAccess {
             return Ok((hit, true));
         }
         let Some(endpoint) = &self.endpoint else {
-            return Err(Denied::NotGranted(
+            return Err(LlmError::NotGranted(
                 "this run has no --judge-endpoint, and the answer is not cached".into(),
             ));
         };
@@ -159,7 +152,7 @@ impl LlmAccess {
         let answer = {
             let Ok(_permit) = self.permits.acquire().await else {
                 self.release(reserve, 0);
-                return Err(Denied::Endpoint("the capability is shutting down".into()));
+                return Err(LlmError::Endpoint("the capability is shutting down".into()));
             };
             let wire: Vec<WireMessage<'_>> = ask
                 .messages
@@ -196,14 +189,14 @@ impl LlmAccess {
             Err(e) => {
                 self.release(reserve, 0);
                 Err(match e {
-                    CallError::Timeout(t) => Denied::Timeout(format!("no answer within {} ms", t.as_millis())),
-                    CallError::Endpoint(m) => Denied::Endpoint(m),
+                    CallError::Timeout(t) => LlmError::Timeout(format!("no answer within {} ms", t.as_millis())),
+                    CallError::Endpoint(m) => LlmError::Endpoint(m),
                 })
             }
         }
     }
 
-    fn reserve(&self, tokens: u64) -> Result<(), Denied> {
+    fn reserve(&self, tokens: u64) -> Result<(), LlmError> {
         let budget = self.grant.token_budget;
         self.committed
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
@@ -211,7 +204,7 @@ impl LlmAccess {
             })
             .map(|_| ())
             .map_err(|c| {
-                Denied::BudgetExhausted(format!(
+                LlmError::BudgetExhausted(format!(
                     "this call may need {tokens} tokens; {c} of the run's {budget} are spent or reserved"
                 ))
             })
@@ -253,7 +246,7 @@ mod tests {
     fn reservation_past_budget_is_refused_and_settles_to_spent() {
         let a = access(100);
         a.reserve(60).expect("fits");
-        assert!(matches!(a.reserve(50), Err(Denied::BudgetExhausted(_))));
+        assert!(matches!(a.reserve(50), Err(LlmError::BudgetExhausted(_))));
         a.release(60, 10);
         a.reserve(90).expect("fits after settling");
         assert!(a.reserve(1).is_err());
@@ -263,9 +256,9 @@ mod tests {
     fn model_and_size_checks_come_back_as_denials() {
         let a = access(100);
         let msgs = vec![("user".to_owned(), "hi".to_owned())];
-        assert!(matches!(a.check("other", &msgs, 10), Err(Denied::ModelNotAllowed(_))));
-        assert!(matches!(a.check("", &[], 10), Err(Denied::InvalidRequest(_))));
-        assert!(matches!(a.check("m", &msgs, 101), Err(Denied::InvalidRequest(_))));
-        assert_eq!(a.check("", &msgs, 10), Ok("m"));
+        assert!(matches!(a.check("other", &msgs, 10), Err(LlmError::ModelNotAllowed(_))));
+        assert!(matches!(a.check("", &[], 10), Err(LlmError::InvalidRequest(_))));
+        assert!(matches!(a.check("m", &msgs, 101), Err(LlmError::InvalidRequest(_))));
+        assert!(matches!(a.check("", &msgs, 10), Ok("m")));
     }
 }

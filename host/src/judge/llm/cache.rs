@@ -65,10 +65,6 @@ impl ResponseCache {
         Ok(ResponseCache { dir: dir.to_owned() })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     fn path(&self, hash: &str) -> PathBuf {
         self.dir.join(format!("{hash}.json"))
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::access::{Ask, Denied, LlmAccess};
+use super::access::{Ask, LlmAccess};
 use crate::judge::bindings::llm::{ChatRequest, ChatResponse, Host, LlmError};
 use crate::judge::state::JudgeState;
 
@@ -92,17 +92,17 @@ impl LlmSlot {
     }
 
     /// Counts one call against `row`, refusing past the grant.
-    fn charge_row(&mut self, row: u32, per_row: u32) -> Result<(), Denied> {
+    fn charge_row(&mut self, row: u32, per_row: u32) -> Result<(), LlmError> {
         let rows = self.calls.len();
         let Some(n) = self.calls.get_mut(row as usize) else {
-            return Err(Denied::RowLimit(if rows == 0 {
+            return Err(LlmError::RowLimit(if rows == 0 {
                 "llm calls are only allowed while rows are being scored".into()
             } else {
                 format!("row {row} is not in this batch of {rows} rows")
             }));
         };
         if *n >= per_row {
-            return Err(Denied::RowLimit(format!(
+            return Err(LlmError::RowLimit(format!(
                 "row {row} already made {n} call(s); the grant allows {per_row} per row"
             )));
         }
@@ -111,29 +111,19 @@ impl LlmSlot {
     }
 }
 
-fn to_wit(d: Denied) -> LlmError {
-    match d {
-        Denied::NotGranted(m) => LlmError::NotGranted(m),
-        Denied::ModelNotAllowed(m) => LlmError::ModelNotAllowed(m),
-        Denied::RowLimit(m) => LlmError::RowLimit(m),
-        Denied::BudgetExhausted(m) => LlmError::BudgetExhausted(m),
-        Denied::Timeout(m) => LlmError::Timeout(m),
-        Denied::Endpoint(m) => LlmError::Endpoint(m),
-        Denied::InvalidRequest(m) => LlmError::InvalidRequest(m),
-    }
-}
-
 impl JudgeState {
-    async fn llm_chat(&mut self, request: ChatRequest) -> Result<ChatResponse, Denied> {
+    async fn llm_chat(&mut self, request: ChatRequest) -> Result<ChatResponse, LlmError> {
         let Some(access) = self.llm.access.clone() else {
-            return Err(Denied::NotGranted("the policy grants this judge no LLM access".into()));
+            return Err(LlmError::NotGranted(
+                "the policy grants this judge no LLM access".into(),
+            ));
         };
         let result = async {
             let messages: Vec<(String, String)> = request.messages.into_iter().map(|m| (m.role, m.content)).collect();
             let model = access.check(&request.model, &messages, request.max_tokens)?;
             let temperature = request.temperature.unwrap_or(0.0);
             if !temperature.is_finite() || !(0.0..=2.0).contains(&temperature) {
-                return Err(Denied::InvalidRequest(format!(
+                return Err(LlmError::InvalidRequest(format!(
                     "temperature {temperature} is outside 0..=2"
                 )));
             }
@@ -168,7 +158,7 @@ impl JudgeState {
 
 impl Host for JudgeState {
     async fn chat(&mut self, request: ChatRequest) -> wasmtime::Result<Result<ChatResponse, LlmError>> {
-        Ok(self.llm_chat(request).await.map_err(to_wit))
+        Ok(self.llm_chat(request).await)
     }
 }
 
@@ -194,11 +184,11 @@ mod tests {
     #[test]
     fn calls_outside_a_chunk_or_past_the_row_cap_are_refused() {
         let mut slot = LlmSlot::default();
-        assert!(matches!(slot.charge_row(0, 1), Err(Denied::RowLimit(m)) if m.contains("only allowed")));
+        assert!(matches!(slot.charge_row(0, 1), Err(LlmError::RowLimit(m)) if m.contains("only allowed")));
         slot.begin_chunk(2);
         slot.charge_row(1, 1).expect("first call");
-        assert!(matches!(slot.charge_row(1, 1), Err(Denied::RowLimit(m)) if m.contains("already made 1")));
-        assert!(matches!(slot.charge_row(2, 1), Err(Denied::RowLimit(m)) if m.contains("not in this batch")));
+        assert!(matches!(slot.charge_row(1, 1), Err(LlmError::RowLimit(m)) if m.contains("already made 1")));
+        assert!(matches!(slot.charge_row(2, 1), Err(LlmError::RowLimit(m)) if m.contains("not in this batch")));
         slot.charge_row(0, 1).expect("other row");
         slot.end_chunk();
         assert!(slot.charge_row(0, 1).is_err());

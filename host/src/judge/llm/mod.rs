@@ -16,7 +16,6 @@ pub mod grant;
 mod host;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use access::{LlmAccess, LlmStats};
@@ -38,11 +37,4 @@ pub struct LlmPolicy {
     pub endpoint: Option<Arc<Endpoint>>,
     /// The response cache; `None` (`--no-judge-cache`) calls every time.
     pub cache: Option<ResponseCache>,
-}
-
-impl LlmPolicy {
-    /// Where the run's cache lives, for reports.
-    pub fn cache_dir(&self) -> Option<PathBuf> {
-        self.cache.as_ref().map(|c| c.dir().to_owned())
-    }
 }
