@@ -413,3 +413,53 @@ fn prompts_and_metadata_reach_judges_that_ask_even_from_gzip_input() {
         );
     }
 }
+
+#[test]
+fn prompts_and_metadata_reach_judges_from_an_anthropic_requests_body() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The second element is longer than the re-read buffer: its (skipped,
+    // non-string) padding makes the scan refill before the element ends.
+    let pad = vec!["0"; 12_000].join(",");
+    let body = format!(
+        r#"{{"requests": [
+  {{"custom_id":"a","params":{{"model":"m","max_tokens":8,"system":"Be brief.","metadata":{{"user_id":"u-1"}},"messages":[{{"role":"user","content":"hi"}}]}}}},
+  {{"custom_id":"b","params":{{"model":"m","max_tokens":8,"metadata":{{"pad":[{pad}],"user_id":"u-2"}},"messages":[{{"role":"user","content":"ho"}}]}}}}
+]}}"#
+    );
+    let result = |id: &str| {
+        format!(
+            r#"{{"custom_id":"{id}","result":{{"type":"succeeded","message":{{"id":"msg","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"echo-prompt"}}],"stop_reason":"end_turn","usage":{{"input_tokens":3,"output_tokens":1}}}}}}}}"#
+        )
+    };
+    let input = tmp.path().join("requests.json");
+    std::fs::write(&input, body).expect("write");
+    let out = tmp.path().join("results.jsonl");
+    std::fs::write(&out, format!("{}\n{}\n", result("b"), result("a"))).expect("write");
+    let rows = tmp.path().join("rows.jsonl");
+    let (code, _, err) = eval(&[
+        "--input",
+        &input.display().to_string(),
+        "--results",
+        &out.display().to_string(),
+        "--judge",
+        "hostile",
+        "--rows-out",
+        &rows.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let details: Vec<String> = std::fs::read_to_string(&rows)
+        .expect("rows")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json");
+            v["verdicts"]["hostile"]["details"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        details,
+        ["system: Be brief. / user: hi | user_id=u-1", "user: ho | user_id=u-2"]
+    );
+}

@@ -120,7 +120,8 @@ fn line_hash(bytes: &[u8]) -> u64 {
 /// Reads the input line at `offset` and pulls out what judges asked for.
 pub(super) fn read_extras(ctx: &WorkerCtx, idx: u32) -> RequestExtras {
     if ctx.input_body {
-        let element = anthropic::read_request_at(&ctx.input_path, ctx.index.offset(idx)).unwrap_or_default();
+        let element =
+            anthropic::read_request_at(&ctx.input, &ctx.input_path, ctx.index.offset(idx)).unwrap_or_default();
         return extras_of(ctx, &element);
     }
     // Most request lines are a few KiB: start small, double as needed.

@@ -17,7 +17,8 @@
 
 use std::convert::Infallible;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ use crate::row::{InputLine, ProviderOptions};
 pub const MAX_ELEMENT_BYTES: usize = 256 << 20;
 
 const CHUNK: usize = 1 << 20;
+/// Buffer for re-reading one element: most are a few KiB; longer ones refill.
+const RE_READ_CHUNK: usize = 16 * 1024;
 
 /// One element of the `requests` array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,16 +125,13 @@ pub fn read_requests_from<R: Read, E>(
     scan_body(src, Arc::from(path), on_request)
 }
 
-/// Re-reads the element that starts at `offset` (a [`RequestSpan::offset`]).
-pub fn read_request_at(path: &Path, offset: u64) -> Result<Vec<u8>, BodyError> {
+/// Re-reads the element that starts at `offset` (a [`RequestSpan::offset`]) from
+/// an open `file` (`path` names it in errors). Reads are positional, so workers
+/// can share one handle, and start small: an element is usually a few KiB, and
+/// this runs once per scored row for judges that ask for prompts or metadata.
+pub fn read_request_at(file: &File, path: &Path, offset: u64) -> Result<Vec<u8>, BodyError> {
     let path: Arc<Path> = Arc::from(path);
-    let io_err = |source| BodyError::Io {
-        path: Arc::clone(&path),
-        source,
-    };
-    let mut f = File::open(&path).map_err(io_err)?;
-    f.seek(SeekFrom::Start(offset)).map_err(io_err)?;
-    let mut s = Scan::new(f, offset);
+    let mut s = Scan::with_capacity(At { file, pos: offset }, offset, RE_READ_CHUNK);
     let mut out = Vec::new();
     let mut stack = Vec::new();
     let res = match s.peek_nonws() {
@@ -211,11 +211,29 @@ struct Scan<R> {
     base: u64,
 }
 
+/// A file read from a position without moving any shared cursor.
+struct At<'f> {
+    file: &'f File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 impl<R: Read> Scan<R> {
     fn new(src: R, base: u64) -> Self {
+        Scan::with_capacity(src, base, CHUNK)
+    }
+
+    fn with_capacity(src: R, base: u64, chunk: usize) -> Self {
         Scan {
             src,
-            buf: vec![0; CHUNK],
+            buf: vec![0; chunk],
             pos: 0,
             len: 0,
             base,
