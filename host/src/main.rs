@@ -13,6 +13,7 @@ fn main() {
         cli::args::Command::Judge(cli::args::JudgeCommand::Test(a)) => cli::judge_test::run(*a),
         cli::args::Command::Judge(cli::args::JudgeCommand::New(a)) => cli::judge_new::run(a),
         cli::args::Command::Judge(cli::args::JudgeCommand::Stage(a)) => cli::judges::stage(a),
+        cli::args::Command::Emulate(a) => cli::emulate::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

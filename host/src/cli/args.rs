@@ -24,6 +24,21 @@ pub enum Command {
     /// Judge authoring tools.
     #[command(subcommand)]
     Judge(JudgeCommand),
+    /// Serve a local OpenAI-compatible batch provider emulator on 127.0.0.1.
+    Emulate(EmulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the chosen port is printed).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed for the deterministic answers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Fault profile (TOML); without it the provider is healthy.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! The `assay` command line: the only place errors become exit codes.
 
 pub mod args;
+pub mod emulate;
 pub mod eval;
 pub mod exit;
 pub mod judge_new;
