@@ -56,6 +56,10 @@ pub struct HttpFault {
     pub route: String,
     /// Answer with this status and an OpenAI-shaped error body.
     pub status: Option<u16>,
+    /// The error `code` in the body sent with `status` (default
+    /// `rate_limit_exceeded` for 429, `server_error` otherwise), e.g.
+    /// `insufficient_quota`.
+    pub code: Option<String>,
     /// The `Retry-After` header to send with `status` (seconds or an HTTP-date).
     pub retry_after: Option<String>,
     /// Wait this long before answering.

@@ -102,6 +102,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         } else {
             ("server_error", "server_error")
         };
+        let ecode = fault.as_ref().and_then(|f| f.code.as_deref()).unwrap_or(ecode);
         let mut r = error_response(code, kind, ecode, "Emulated fault from the profile.");
         if let Some(ra) = fault.as_ref().and_then(|f| f.retry_after.as_deref())
             && let Ok(v) = HeaderValue::from_str(ra)
