@@ -5,5 +5,6 @@
 //! pipeline and aggregates (`eval`) → summary, terminal view, rows-out (`report`).
 
 pub mod eval;
+pub mod jobs;
 pub mod judge;
 pub mod report;

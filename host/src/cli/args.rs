@@ -26,6 +26,16 @@ pub enum Command {
     Judge(JudgeCommand),
     /// Serve a local OpenAI-compatible batch provider emulator on 127.0.0.1.
     Emulate(EmulateArgs),
+    /// Submit a batch input file to a provider and record the job.
+    Submit(super::job_args::SubmitArgs),
+    /// Ask the provider for a job's status once.
+    Status(super::job_args::JobArgs),
+    /// Poll a job with backoff until it ends, showing progress.
+    Watch(super::job_args::WatchArgs),
+    /// Download a finished job's result files and batch object.
+    Fetch(super::job_args::JobArgs),
+    /// List the jobs in the store.
+    Jobs(super::job_args::JobsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -154,12 +164,18 @@ pub struct EvalArgs {
     #[arg(long)]
     pub strict_reconcile: bool,
     /// The batch input file (JSONL), in submission order.
-    #[arg(long)]
-    pub input: PathBuf,
+    #[arg(long, required_unless_present = "job")]
+    pub input: Option<PathBuf>,
     /// Result files of one attempt, comma-separated (e.g. output,errors).
     /// Repeat for each retry attempt, in attempt order.
-    #[arg(long = "results", required = true, value_name = "FILE[,FILE...]")]
+    #[arg(long = "results", required_unless_present = "job", value_name = "FILE[,FILE...]")]
     pub results: Vec<String>,
+    /// Evaluate a job fetched with `assay fetch`: its input, result files and
+    /// batch object, instead of --input, --results and --batch-object.
+    #[arg(long, conflicts_with_all = ["input", "results", "batch_objects"])]
+    pub job: Option<i64>,
+    #[command(flatten)]
+    pub state: super::job_args::StateArgs,
     /// Results for some of the same rows from the provider's synchronous API, in
     /// the same format: paired with completed rows, recovering the others. Repeatable.
     #[arg(long = "sync-results", value_name = "FILE")]

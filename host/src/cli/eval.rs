@@ -62,7 +62,14 @@ fn parse_rate(s: &str, what: &str) -> Result<f64> {
     Ok(v)
 }
 
-pub fn run(args: EvalArgs) -> Result<i32> {
+pub fn run(mut args: EvalArgs) -> Result<i32> {
+    if let Some(job) = args.job {
+        super::job_ctx::fill_eval_args(&mut args, job)?;
+    }
+    let input = args
+        .input
+        .clone()
+        .ok_or_else(|| fail(exit::USAGE, "--input is required"))?;
     let provider = match args.provider {
         Provider::Auto => None,
         Provider::Openai => Some(assay_batch::Provider::OpenAi),
@@ -152,7 +159,7 @@ pub fn run(args: EvalArgs) -> Result<i32> {
                 id_path: args.id_path.clone(),
             },
             batch_objects: args.batch_objects.clone(),
-            input: args.input.clone(),
+            input,
             attempts,
             segment_size: args.segment_size,
             max_bad_lines: args.max_bad_lines,

@@ -11,3 +11,6 @@ pub const INPUT: i32 = 3;
 /// Judge problem: refused at load, failed to start, or stopped by the host on
 /// more rows than the policy allows.
 pub const JUDGE: i32 = 4;
+/// Provider problem: the provider refused a request, kept failing after the
+/// retries, or a job ended `failed`.
+pub const PROVIDER: i32 = 5;
