@@ -206,7 +206,7 @@ fn fetch_refuses_a_running_job_and_eval_refuses_an_unfetched_one() {
 }
 
 #[test]
-fn a_missing_key_is_a_usage_error_and_a_refused_key_exits_5_without_showing_it() {
+fn a_missing_key_is_a_usage_error_and_a_refused_key_exits_7_without_showing_it() {
     let r = Rehearsal::new("api_key = \"sk-the-only-valid-key\"\n");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(["submit", "--provider", "openai", "--input", "in.jsonl"])
@@ -222,7 +222,7 @@ fn a_missing_key_is_a_usage_error_and_a_refused_key_exits_5_without_showing_it()
         support::stderr(&o)
     );
     let o = r.run(&["submit", "--provider", "openai", "--input", "in.jsonl"]);
-    assert_eq!(o.status.code(), Some(5), "{}", support::stderr(&o));
+    assert_eq!(o.status.code(), Some(7), "{}", support::stderr(&o));
     assert!(support::stderr(&o).contains("API key"), "{}", support::stderr(&o));
     no_key(&o);
 }

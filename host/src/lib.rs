@@ -8,3 +8,4 @@ pub mod eval;
 pub mod jobs;
 pub mod judge;
 pub mod report;
+pub mod sink;

@@ -11,6 +11,11 @@ pub const INPUT: i32 = 3;
 /// Judge problem: refused at load, failed to start, or stopped by the host on
 /// more rows than the policy allows.
 pub const JUDGE: i32 = 4;
-/// Provider problem: the provider refused a request, kept failing after the
-/// retries, or a job ended `failed`.
-pub const PROVIDER: i32 = 5;
+/// Output error: an output could not be written (a full disk, a closed
+/// stdout, a path assay refuses to write over).
+pub const OUTPUT: i32 = 5;
+/// Internal error: a bug in assay (a host task that panicked), never the input's fault.
+pub const INTERNAL: i32 = 6;
+/// Provider problem (job commands): the provider refused a request, kept
+/// failing after the retries, or a job ended `failed`.
+pub const PROVIDER: i32 = 7;
