@@ -33,6 +33,7 @@ use serde_json::value::RawValue;
 
 use crate::error::LineError;
 use crate::json::{First, LooseStr, Str, Text, Tok, cow, loose, parse_object};
+use crate::provider::Format;
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status, Usage};
 
@@ -52,12 +53,21 @@ struct RawInputBody<'a> {
     model: Option<Str<'a>>,
 }
 
-/// [`parse_input_line`] in the dispatcher's form; OpenAI needs no options.
+/// How OpenAI and Azure files are read (see [`crate::provider`]).
+pub const FORMAT: Format = Format {
+    input: parse_input_line_with,
+    result: parse_result_line_with,
+    messages: input::parse_input_messages,
+    metadata: input::parse_input_metadata,
+    batch_object: parse_batch_object,
+};
+
+/// [`parse_input_line`] in the registry's form; OpenAI needs no options.
 pub fn parse_input_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     parse_input_line(line)
 }
 
-/// [`parse_result_line`] in the dispatcher's form; OpenAI needs no options.
+/// [`parse_result_line`] in the registry's form; OpenAI needs no options.
 pub fn parse_result_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     parse_result_line(line)
 }

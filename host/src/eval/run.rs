@@ -83,11 +83,12 @@ pub enum EvalError {
     TooManyFiles,
     #[error(transparent)]
     Settle(#[from] SettleError),
-    #[error("{path}: not a {provider} batch object: {reason}")]
+    #[error("{path}: not a {provider} batch object: {source}")]
     BatchObject {
         path: PathBuf,
         provider: Provider,
-        reason: String,
+        #[source]
+        source: assay_batch::BatchObjectError,
     },
     #[error("{0} --batch-object files for {1} attempts: give at most one per attempt, in attempt order")]
     TooManyBatchObjects(usize, usize),
@@ -125,10 +126,10 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         let obj = settled
             .provider
             .parse_batch_object(&bytes)
-            .map_err(|reason| EvalError::BatchObject {
+            .map_err(|source| EvalError::BatchObject {
                 path: path.clone(),
                 provider: settled.provider,
-                reason,
+                source,
             })?;
         batch_objects.push((path.display().to_string(), obj));
     }
