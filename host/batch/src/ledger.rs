@@ -6,6 +6,11 @@
 //! one; results from other attempts only add to `retry_usage`. Per-row
 //! token counts are stored as saturating `u32` (40 bytes per row; the
 //! usage of superseded results lives in a side table for the rows that have any).
+//!
+//! Size: over 300 lines because applying a line, settling retries and the
+//! packed per-row state share one private `RowState`; the merge of the two
+//! ingest pipelines (issue 8) reshapes this module, so it is not split
+//! ahead of it.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -350,5 +355,4 @@ fn set_final(r: &mut RowState, attempt: u16, hash: u64, rec: &RowRecord) {
 }
 
 #[cfg(test)]
-#[path = "ledger_tests.rs"]
 mod tests;
