@@ -17,6 +17,9 @@
 //!   concatenated without separator, skipping thought parts
 //!   (`"thought": true`), borrowed when there is one part. `model`:
 //!   `modelVersion`.
+//! * an embeddings response (`embedding`, or `embeddings` for a batch
+//!   embed request) → `Completed` with no text and no finish reason;
+//!   usage `input` = `tokenCount`, `output` = 0.
 //! * usage: `input` = `promptTokenCount` (includes cached) +
 //!   `toolUsePromptTokenCount`; `output` = `candidatesTokenCount` +
 //!   `thoughtsTokenCount`; `reasoning` = `thoughtsTokenCount`;
@@ -43,7 +46,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use crate::json::{First, Str, Text, cow};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
@@ -108,6 +111,12 @@ pub(crate) struct RawResponse<'a> {
     usage: Option<RawUsage>,
     #[serde(borrow, rename = "modelVersion", alias = "model_version")]
     model_version: Option<Str<'a>>,
+    /// An `EmbedContentResponse` (`embedding`) or a batch one (`embeddings`).
+    embedding: Option<IgnoredAny>,
+    embeddings: Option<IgnoredAny>,
+    /// The embedding request's input tokens.
+    #[serde(rename = "tokenCount", alias = "token_count")]
+    token_count: Option<Int>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +237,10 @@ pub(crate) fn classify_response(mut resp: RawResponse<'_>) -> Outcome<'_> {
     let mut o = Outcome::new(Status::Completed);
     response_info(&mut o, &mut resp);
     let Some(First(Some(cand))) = resp.candidates else {
+        if resp.embedding.is_some() || resp.embeddings.is_some() {
+            o.usage.input = int(resp.token_count);
+            return o;
+        }
         match resp
             .prompt_feedback
             .and_then(|f| cow(f.block_reason).map(|r| (r, cow(f.block_reason_message))))

@@ -503,3 +503,18 @@ fn batch_objects() {
     assert!(parse_batch_object(b"[1]").is_err());
     assert!(parse_batch_object(br#"{"name":"x","completionStats":{"successfulCount":"-1"}}"#).is_err());
 }
+
+#[test]
+fn gemini_embedding_responses_are_completed_with_usage_from_token_count() {
+    let one = r#"{"key":"e1","response":{"embedding":{"values":[0.1,-0.2,0.3]},"tokenCount":"12"}}"#;
+    let o = gemini(one);
+    assert_eq!((o.status, o.error_kind, o.error_code), (Status::Completed, None, None));
+    assert_eq!(o.response_text, None);
+    assert_eq!((o.usage.input, o.usage.output), (12, 0));
+    let batch = r#"{"response":{"embeddings":[{"values":[0.1]},{"values":[0.2]}],"tokenCount":7},"key":"e2"}"#;
+    let o = gemini(batch);
+    assert_eq!((o.status, o.error_code), (Status::Completed, None));
+    assert_eq!(o.usage.input, 7);
+    let no_count = r#"{"key":"e3","response":{"embedding":{"values":[]}}}"#;
+    assert_eq!(gemini(no_count).status, Status::Completed);
+}
