@@ -96,10 +96,6 @@ impl<'de> Deserialize<'de> for Int {
     }
 }
 
-fn int(v: Option<Int>) -> u64 {
-    v.map_or(0, |i| i.0)
-}
-
 /// A `GenerateContentResponse`.
 #[derive(Deserialize)]
 pub(crate) struct RawResponse<'a> {
@@ -115,8 +111,8 @@ pub(crate) struct RawResponse<'a> {
     embedding: Option<IgnoredAny>,
     embeddings: Option<IgnoredAny>,
     /// The embedding request's input tokens.
-    #[serde(rename = "tokenCount", alias = "token_count")]
-    token_count: Option<Int>,
+    #[serde(default, rename = "tokenCount", alias = "token_count")]
+    token_count: Int,
 }
 
 #[derive(Deserialize)]
@@ -181,27 +177,29 @@ struct RawFeedback<'a> {
     block_reason_message: Option<Str<'a>>,
 }
 
+/// Counts absent are 0; `null` or a value that is not a count makes the
+/// line bad (proto3 JSON omits zero counts, it never writes `null`).
 #[derive(Deserialize)]
 struct RawUsage {
-    #[serde(rename = "promptTokenCount", alias = "prompt_token_count")]
-    prompt: Option<Int>,
-    #[serde(rename = "candidatesTokenCount", alias = "candidates_token_count")]
-    candidates: Option<Int>,
-    #[serde(rename = "thoughtsTokenCount", alias = "thoughts_token_count")]
-    thoughts: Option<Int>,
-    #[serde(rename = "cachedContentTokenCount", alias = "cached_content_token_count")]
-    cached: Option<Int>,
-    #[serde(rename = "toolUsePromptTokenCount", alias = "tool_use_prompt_token_count")]
-    tool_use: Option<Int>,
+    #[serde(default, rename = "promptTokenCount", alias = "prompt_token_count")]
+    prompt: Int,
+    #[serde(default, rename = "candidatesTokenCount", alias = "candidates_token_count")]
+    candidates: Int,
+    #[serde(default, rename = "thoughtsTokenCount", alias = "thoughts_token_count")]
+    thoughts: Int,
+    #[serde(default, rename = "cachedContentTokenCount", alias = "cached_content_token_count")]
+    cached: Int,
+    #[serde(default, rename = "toolUsePromptTokenCount", alias = "tool_use_prompt_token_count")]
+    tool_use: Int,
 }
 
 impl RawUsage {
     fn normalized(&self) -> Usage {
-        let thoughts = int(self.thoughts);
+        let thoughts = self.thoughts.0;
         Usage {
-            input: int(self.prompt).saturating_add(int(self.tool_use)),
-            output: int(self.candidates).saturating_add(thoughts),
-            cached_input: int(self.cached),
+            input: self.prompt.0.saturating_add(self.tool_use.0),
+            output: self.candidates.0.saturating_add(thoughts),
+            cached_input: self.cached.0,
             cache_write: 0,
             reasoning: thoughts,
         }
@@ -238,7 +236,7 @@ pub(crate) fn classify_response(mut resp: RawResponse<'_>) -> Outcome<'_> {
     response_info(&mut o, &mut resp);
     let Some(First(Some(cand))) = resp.candidates else {
         if resp.embedding.is_some() || resp.embeddings.is_some() {
-            o.usage.input = int(resp.token_count);
+            o.usage.input = resp.token_count.0;
             return o;
         }
         match resp

@@ -145,13 +145,27 @@ fn hex4(rest: &mut &str) -> Result<u32, &'static str> {
     Ok(v)
 }
 
-/// A token count: a non-negative integer, with `null` read as 0.
+/// A token count: a non-negative integer up to `u64::MAX`. `null`, a
+/// string, a negative or fractional number is not a count: the line is
+/// bad. Absent (with `#[serde(default)]`) is 0.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Tok(pub u64);
 
 impl<'de> Deserialize<'de> for Tok {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Option::<u64>::deserialize(d).map(|v| Tok(v.unwrap_or(0)))
+        u64::deserialize(d).map(Tok)
+    }
+}
+
+/// A token count the provider's schema declares nullable (OpenAI chat
+/// `*_tokens_details` counts, Anthropic and Converse cache counts): `null`
+/// is 0, as absent; anything else that is not a count is bad, as [`Tok`].
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct NullTok(pub u64);
+
+impl<'de> Deserialize<'de> for NullTok {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<u64>::deserialize(d).map(|v| NullTok(v.unwrap_or(0)))
     }
 }
 

@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::error::LineError;
-use crate::json::{First, Str, Text, Tok, cow, parse_object};
+use crate::json::{First, NullTok, Str, Text, Tok, cow, parse_object};
 use crate::provider::Format;
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{Status, Usage};
@@ -178,15 +178,15 @@ struct RawUsage {
 #[derive(Deserialize)]
 struct PromptDetails {
     #[serde(default)]
-    cached_tokens: Tok,
+    cached_tokens: NullTok,
     #[serde(default)]
-    cache_write_tokens: Tok,
+    cache_write_tokens: NullTok,
 }
 
 #[derive(Deserialize)]
 struct CompletionDetails {
     #[serde(default)]
-    reasoning_tokens: Tok,
+    reasoning_tokens: NullTok,
 }
 
 /// Parses and classifies one line of an output or error file.

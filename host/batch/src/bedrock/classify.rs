@@ -30,14 +30,8 @@ pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
     } else if let Some(g) = out.generation {
         o.response_text = Some(g.0);
         o.finish_reason = cow(out.stop_reason);
-        o.usage.input = o
-            .usage
-            .input
-            .saturating_add(out.prompt_token_count.unwrap_or_default().0);
-        o.usage.output = o
-            .usage
-            .output
-            .saturating_add(out.generation_token_count.unwrap_or_default().0);
+        o.usage.input = o.usage.input.saturating_add(out.prompt_token_count.0);
+        o.usage.output = o.usage.output.saturating_add(out.generation_token_count.0);
     } else if let Some(First(first)) = out.outputs {
         if let Some(m) = first {
             o.response_text = m.text.map(|t| t.0);
@@ -50,10 +44,7 @@ pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
         }
         o.model = cow(out.model);
     } else if let Some(First(first)) = out.results {
-        o.usage.input = o
-            .usage
-            .input
-            .saturating_add(out.input_text_token_count.unwrap_or_default().0);
+        o.usage.input = o.usage.input.saturating_add(out.input_text_token_count.0);
         if let Some(r) = first {
             o.response_text = r.output_text.map(|t| t.0);
             o.finish_reason = cow(r.completion_reason);

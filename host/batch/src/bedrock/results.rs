@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use super::classify::{classify_error, classify_output};
 use crate::anthropic::message::Blocks;
 use crate::error::LineError;
-use crate::json::{First, LooseStr, Str, Text, Tok, cow, parse_object};
+use crate::json::{First, LooseStr, NullTok, Str, Text, Tok, cow, parse_object};
 use crate::row::{Outcome, ProviderOptions, ResultLine};
 use crate::status::Status;
 
@@ -65,14 +65,17 @@ pub(super) struct RawOutput<'a> {
     pub(super) stop_reason_camel: Option<Str<'a>>,
     // Titan
     #[serde(rename = "inputTextTokenCount")]
-    pub(super) input_text_token_count: Option<Tok>,
+    #[serde(default)]
+    pub(super) input_text_token_count: Tok,
     #[serde(borrow)]
     pub(super) results: Option<First<TitanResult<'a>>>,
     // Llama
     #[serde(borrow)]
     pub(super) generation: Option<Text<'a>>,
-    pub(super) prompt_token_count: Option<Tok>,
-    pub(super) generation_token_count: Option<Tok>,
+    #[serde(default)]
+    pub(super) prompt_token_count: Tok,
+    #[serde(default)]
+    pub(super) generation_token_count: Tok,
     // Mistral
     #[serde(borrow)]
     pub(super) outputs: Option<First<MistralOutput<'a>>>,
@@ -135,17 +138,17 @@ pub(super) struct RawUsage {
     #[serde(default)]
     pub(super) output_tokens: Tok,
     #[serde(default)]
-    pub(super) cache_creation_input_tokens: Tok,
+    pub(super) cache_creation_input_tokens: NullTok,
     #[serde(default)]
-    pub(super) cache_read_input_tokens: Tok,
+    pub(super) cache_read_input_tokens: NullTok,
     #[serde(default, rename = "inputTokens")]
     pub(super) input_tokens_camel: Tok,
     #[serde(default, rename = "outputTokens")]
     pub(super) output_tokens_camel: Tok,
     #[serde(default, rename = "cacheReadInputTokens", alias = "cacheReadInputTokenCount")]
-    pub(super) cache_read_camel: Tok,
+    pub(super) cache_read_camel: NullTok,
     #[serde(default, rename = "cacheWriteInputTokens", alias = "cacheWriteInputTokenCount")]
-    pub(super) cache_write_camel: Tok,
+    pub(super) cache_write_camel: NullTok,
     /// OpenAI-compatible: includes cached tokens.
     #[serde(default)]
     pub(super) prompt_tokens: Tok,

@@ -1,4 +1,6 @@
 use super::*;
+use crate::error::LineError;
+use crate::row::ProviderOptions;
 
 #[test]
 fn each_documented_shape_is_recognized() {
@@ -114,4 +116,67 @@ fn every_provider_reads_its_name_back_and_azure_reads_openai_files() {
     assert_eq!(Provider::Azure.family(), Provider::OpenAi);
     assert!(std::ptr::eq(Provider::Azure.format(), Provider::OpenAi.format()));
     assert!(!std::ptr::eq(Provider::Vertex.format(), Provider::Gemini.format()));
+}
+
+#[test]
+fn a_usage_field_that_is_not_a_count_is_a_bad_line() {
+    let openai = |v: &str| {
+        format!(
+            r#"{{"custom_id":"a","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"x"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":{v},"completion_tokens":1}}}}}},"error":null}}"#
+        )
+    };
+    let anthropic = |v: &str| {
+        format!(
+            r#"{{"custom_id":"a","result":{{"type":"succeeded","message":{{"content":[],"stop_reason":"end_turn","usage":{{"input_tokens":{v},"output_tokens":1}}}}}}}}"#
+        )
+    };
+    let bedrock = |v: &str| {
+        format!(
+            r#"{{"recordId":"a","modelOutput":{{"content":[],"stop_reason":"end_turn","usage":{{"input_tokens":{v},"output_tokens":1}}}}}}"#
+        )
+    };
+    let gemini = |v: &str| {
+        format!(
+            r#"{{"key":"a","response":{{"candidates":[{{"content":{{"parts":[{{"text":"x"}}]}},"finishReason":"STOP"}}],"usageMetadata":{{"promptTokenCount":{v}}}}}}}"#
+        )
+    };
+    let opts = ProviderOptions::default();
+    type Line<'a> = &'a dyn Fn(&str) -> String;
+    let cases: [(Provider, Line, &[&str]); 3] = [
+        (Provider::OpenAi, &openai, &["null", "\"12\"", "-1", "1.5"]),
+        (Provider::Anthropic, &anthropic, &["null", "\"12\"", "-1"]),
+        (Provider::Gemini, &gemini, &["null", "\"x\"", "-1", "\"-1\""]),
+    ];
+    for (p, line, bad) in cases {
+        let parse = p.result_parser();
+        let good = line("12");
+        assert_eq!(
+            parse(good.as_bytes(), &opts).map(|r| r.outcome.usage.input),
+            Ok(12),
+            "{p} {good}"
+        );
+        for v in bad {
+            let l = line(v);
+            assert!(
+                matches!(parse(l.as_bytes(), &opts), Err(LineError::WrongShape(_))),
+                "{p}: {v} must be a bad line: {l}"
+            );
+        }
+    }
+    // Bedrock keeps its rule for a `modelOutput` whose field types match no
+    // known shape: completed (Bedrock ran it), flagged, usage not guessed.
+    for v in ["null", "\"12\"", "-1"] {
+        let l = bedrock(v);
+        let o = Provider::Bedrock.result_parser()(l.as_bytes(), &opts).map(|r| r.outcome);
+        let o = o.unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert_eq!(o.error_code.as_deref(), Some(crate::bedrock::UNRECOGNIZED), "{l}");
+        assert_eq!(o.usage.input, 0, "{l}");
+    }
+    assert_eq!(
+        Provider::Bedrock.result_parser()(bedrock("12").as_bytes(), &opts).map(|r| r.outcome.usage.input),
+        Ok(12)
+    );
+    let big = openai("5000000000");
+    let parsed = Provider::OpenAi.result_parser()(big.as_bytes(), &opts).map(|r| r.outcome.usage.input);
+    assert_eq!(parsed, Ok(5_000_000_000));
 }
