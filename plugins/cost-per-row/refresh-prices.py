@@ -110,7 +110,8 @@ def main():
         table[key] = kept
 
     meta = {
-        "source": f"LiteLLM {version} ({wheel.name}), {MEMBER}; https://github.com/BerriAI/litellm",
+        "source": f"LiteLLM {version} price map ({MEMBER})",
+        "origin": f"{wheel.name} from PyPI; https://github.com/BerriAI/litellm",
         "license": "MIT, Copyright (c) 2023 Berri AI (from the wheel's metadata and LICENSE)",
         "as_of": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
         "sha256": hashlib.sha256(raw).hexdigest(),
