@@ -204,6 +204,8 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         let outcome = eval::run(cfg, judges, sinks).await.map_err(|e| match e {
             EvalError::Read(_)
             | EvalError::EmptyAttempt { .. }
+            | EvalError::NoRows { .. }
+            | EvalError::BadBatchObjectFile { .. }
             | EvalError::TooManyFiles
             | EvalError::Settle(_)
             | EvalError::BatchObject { .. }

@@ -15,6 +15,8 @@ use crate::sink::SinkError;
 pub enum EvalError {
     #[error(transparent)]
     Read(#[from] ReadError),
+    #[error("{path}: no valid row: all {bad} lines are bad; first: {first}")]
+    NoRows { path: PathBuf, bad: u64, first: String },
     #[error("attempt {attempt}: its result files hold no rows ({files})")]
     EmptyAttempt { attempt: usize, files: String },
     #[error(transparent)]
@@ -47,12 +49,15 @@ pub enum EvalError {
     TooManyFiles,
     #[error(transparent)]
     Settle(#[from] super::detect::SettleError),
-    #[error("{path}: not a {provider} batch object: {reason}")]
+    #[error("{path}: not a {provider} batch object: {source}")]
     BatchObject {
         path: PathBuf,
         provider: Provider,
-        reason: String,
+        #[source]
+        source: assay_batch::BatchObjectError,
     },
+    #[error("{path}: not a batch object: {reason}")]
+    BadBatchObjectFile { path: PathBuf, reason: String },
     #[error("{0} --batch-object files for {1} attempts: give at most one per attempt, in attempt order")]
     TooManyBatchObjects(usize, usize),
     #[error(transparent)]

@@ -27,6 +27,14 @@ pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Result<(InputIndex, Vec<Bad
     let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads))
         .await
         .map_err(|e| EvalError::task("input index", e))??;
+    if indexed.0.is_empty() {
+        // Every line was bad (an empty file is the reader's own error).
+        return Err(EvalError::NoRows {
+            path: cfg.input.clone(),
+            bad: indexed.1.len() as u64,
+            first: indexed.1.first().map(|b| b.to_string()).unwrap_or_default(),
+        });
+    }
     Ok(indexed)
 }
 

@@ -69,6 +69,37 @@ impl Plan {
     }
 }
 
+/// Largest batch object read: the providers' objects are a few KiB; a file
+/// past this is not one, and reading it whole could exhaust memory.
+pub const MAX_BATCH_OBJECT_BYTES: u64 = 16 << 20;
+
+/// Reads a `--batch-object` file: a regular file of at most [`MAX_BATCH_OBJECT_BYTES`].
+fn read_batch_object(path: &Path) -> Result<Vec<u8>, EvalError> {
+    use std::io::Read;
+    let io = |source| ReadError::Io {
+        path: path.into(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(EvalError::BadBatchObjectFile {
+            path: path.to_owned(),
+            reason: "not a regular file".into(),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_BATCH_OBJECT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_BATCH_OBJECT_BYTES {
+        return Err(EvalError::BadBatchObjectFile {
+            path: path.to_owned(),
+            reason: format!("larger than {} MiB", MAX_BATCH_OBJECT_BYTES >> 20),
+        });
+    }
+    Ok(bytes)
+}
+
 pub fn plan(cfg: &EvalConfig) -> Result<Plan, EvalError> {
     let result_paths: Vec<&Path> = cfg.attempts.iter().flatten().map(PathBuf::as_path).collect();
     let settled = settle(cfg.provider, &cfg.input, &result_paths, &cfg.provider_opts)?;
@@ -80,17 +111,14 @@ pub fn plan(cfg: &EvalConfig) -> Result<Plan, EvalError> {
     }
     let mut batch_objects = Vec::new();
     for path in &cfg.batch_objects {
-        let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
-            path: path.clone().into(),
-            source,
-        })?;
+        let bytes = read_batch_object(path)?;
         let obj = settled
             .provider
             .parse_batch_object(&bytes)
-            .map_err(|reason| EvalError::BatchObject {
+            .map_err(|source| EvalError::BatchObject {
                 path: path.clone(),
                 provider: settled.provider,
-                reason,
+                source,
             })?;
         batch_objects.push((path.display().to_string(), obj));
     }
