@@ -226,3 +226,83 @@ fn a_missing_key_is_a_usage_error_and_a_refused_key_exits_7_without_showing_it()
     assert!(support::stderr(&o).contains("API key"), "{}", support::stderr(&o));
     no_key(&o);
 }
+
+/// 40 rows: the emulator answers each with `reference`; `expected` agrees on
+/// the even rows only, so a judge reading `expected` passes half the sample.
+fn canary_input(dir: &std::path::Path) {
+    let mut input = String::new();
+    for i in 0..40 {
+        let expected = if i % 2 == 0 {
+            format!("answer {i}")
+        } else {
+            "something else".into()
+        };
+        input.push_str(
+            &serde_json::json!({"custom_id": format!("r{i}"), "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": format!("q{i}")}],
+                     "metadata": {"reference": format!("answer {i}"), "expected": expected}}})
+            .to_string(),
+        );
+        input.push('\n');
+    }
+    std::fs::write(dir.join("canary_in.jsonl"), input).unwrap();
+}
+
+#[test]
+fn the_canary_gate_passes_on_good_sync_answers_and_fails_below_the_gate() {
+    let r = Rehearsal::new("");
+    canary_input(r.dir.path());
+    let env = r.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let args = |key: &str, out: &str| {
+        vec![
+            "canary".to_owned(),
+            "--provider".into(),
+            "openai".into(),
+            "--input".into(),
+            r.dir.path().join("canary_in.jsonl").display().to_string(),
+            "--sample".into(),
+            "25%".into(),
+            "--segment-size".into(),
+            "20".into(),
+            "--seed".into(),
+            "3".into(),
+            "--out".into(),
+            r.dir.path().join(out).display().to_string(),
+            "--judge".into(),
+            "exact-match".into(),
+            "--set".into(),
+            format!("exact-match.reference-key={key}"),
+            "--gate".into(),
+            "0.9".into(),
+            "--format".into(),
+            "json".into(),
+        ]
+    };
+    let pass_args = args("reference", "c1");
+    let pass = support::assay_with_env(&pass_args.iter().map(String::as_str).collect::<Vec<_>>(), &env);
+    assert_eq!(pass.status.code(), Some(0), "{}", support::stderr(&pass));
+    let s = support::json(&pass);
+    assert_eq!(s["rows_submitted"], 10, "25% of each 20-row segment");
+    assert_eq!(s["status_counts"]["completed"], 10);
+    assert_eq!(
+        std::fs::read_to_string(r.dir.path().join("c1/canary_output.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        10
+    );
+    let fail_args = args("expected", "c2");
+    let fail = support::assay_with_env(&fail_args.iter().map(String::as_str).collect::<Vec<_>>(), &env);
+    assert_eq!(fail.status.code(), Some(1), "{}", support::stderr(&fail));
+    let s = support::json(&fail);
+    let rate = s["judges"]["exact-match"]["pass_rate"].as_f64().unwrap();
+    assert!(rate < 0.9, "{rate}");
+    // The same seed samples the same rows.
+    assert_eq!(
+        std::fs::read_to_string(r.dir.path().join("c1/canary_input.jsonl")).unwrap(),
+        std::fs::read_to_string(r.dir.path().join("c2/canary_input.jsonl")).unwrap()
+    );
+    no_key(&pass);
+    no_key(&fail);
+}

@@ -1,6 +1,7 @@
 //! The `assay` command line: the only place errors become exit codes.
 
 pub mod args;
+pub mod canary;
 pub mod emulate;
 pub mod eval;
 pub mod exit;

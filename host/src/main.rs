@@ -19,6 +19,7 @@ fn main() {
         cli::args::Command::Watch(a) => cli::status::watch(a),
         cli::args::Command::Fetch(a) => cli::fetch::run(a),
         cli::args::Command::Jobs(a) => cli::jobs::run(a),
+        cli::args::Command::Canary(a) => cli::canary::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

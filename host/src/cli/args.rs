@@ -36,6 +36,8 @@ pub enum Command {
     Fetch(super::job_args::JobArgs),
     /// List the jobs in the store.
     Jobs(super::job_args::JobsArgs),
+    /// Score a seeded sample of a batch input through the sync API, and gate on it.
+    Canary(super::job_args::CanaryArgs),
 }
 
 #[derive(Debug, Args)]

@@ -64,3 +64,45 @@ pub struct JobsArgs {
     #[command(flatten)]
     pub state: StateArgs,
 }
+
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    #[arg(long, value_enum)]
+    pub provider: JobProvider,
+    /// The batch input file (JSONL, /v1/chat/completions lines).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The sample: a percentage (`2%`), a fraction (`0.02`) or a row count (`50`),
+    /// taken from every segment alike; at least one row per segment.
+    #[arg(long, default_value = "2%")]
+    pub sample: String,
+    /// Seed of the sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Rows per segment (the strata of the sample), in input order.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub segment_size: u32,
+    /// Sync requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Where to write the sample and its answers (canary_input.jsonl,
+    /// canary_output.jsonl, canary_errors.jsonl).
+    #[arg(long, default_value = "canary")]
+    pub out: PathBuf,
+    /// A judge to score the answers with, by name. Repeatable.
+    #[arg(long = "judge")]
+    pub judges: Vec<String>,
+    /// Judge configuration: JUDGE.KEY=VALUE, as for `assay eval`.
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Exit 1 when a quality judge's pass rate on the sample is below this.
+    #[arg(long)]
+    pub gate: Option<f64>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
