@@ -306,3 +306,67 @@ fn the_canary_gate_passes_on_good_sync_answers_and_fails_below_the_gate() {
     no_key(&pass);
     no_key(&fail);
 }
+
+#[test]
+fn recover_halts_with_the_failed_rows_drops_them_or_retries_the_retryable_ones_once_through_sync() {
+    let r = Rehearsal::new(
+        "server_error_rows = [3]\nrate_limit_rows = [4]\ninvalid_rows = [6]\nmissing_rows = [5]\nexpire_from = 18\nprocess_ms = 100\n",
+    );
+    let job = r.submit();
+    assert_eq!(r.run(&["watch", &job, "--interval-ms", "20"]).status.code(), Some(0));
+    assert_eq!(r.run(&["fetch", &job]).status.code(), Some(0));
+    let env = r.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let halt = r.run(&["recover", &job, "--strategy", "halt"]);
+    assert_eq!(halt.status.code(), Some(1));
+    assert_eq!(
+        support::stdout(&halt),
+        "r3\tprovider_error\nr4\tprovider_error\nr5\tmissing\nr6\tprovider_error\nr18\texpired\nr19\texpired\n"
+    );
+
+    let drop = support::assay_with_env(&["recover", &job, "--strategy", "drop", "--format", "json"], &env);
+    assert_eq!(drop.status.code(), Some(0), "{}", support::stderr(&drop));
+    assert_eq!(support::json(&drop)["status_counts"]["completed"], 14);
+    assert!(
+        support::stderr(&drop).contains("before recovery 14/20 (0.700), after 14/20"),
+        "{}",
+        support::stderr(&drop)
+    );
+    let rec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(r.dir.path().join("state/jobs").join(&job).join("recovery.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rec["dropped"].as_array().unwrap().len(), 6);
+
+    let retry = support::assay_with_env(&["recover", &job, "--strategy", "retry-sync", "--format", "json"], &env);
+    assert_eq!(retry.status.code(), Some(0), "{}", support::stderr(&retry));
+    let s = support::json(&retry);
+    // The invalid request (r6) is not retryable; the other five come back through sync.
+    assert_eq!(s["status_counts"]["completed"], 19);
+    assert_eq!(s["status_counts"]["provider_error"], 1);
+    assert_eq!(s["sync"]["recovered_by_sync"], 5);
+    assert!(
+        support::stderr(&retry).contains("5 sent, 5 answered now"),
+        "{}",
+        support::stderr(&retry)
+    );
+    assert!(
+        support::stderr(&retry).contains("after 19/20 (0.950)"),
+        "{}",
+        support::stderr(&retry)
+    );
+
+    let again = support::assay_with_env(&["recover", &job, "--strategy", "retry-sync", "--format", "json"], &env);
+    assert!(
+        support::stderr(&again).contains("0 sent"),
+        "rows already answered are not resent: {}",
+        support::stderr(&again)
+    );
+    assert_eq!(support::json(&again)["status_counts"]["completed"], 19);
+    let sync = std::fs::read_to_string(r.dir.path().join("state/jobs").join(&job).join("sync_results.jsonl")).unwrap();
+    assert_eq!(sync.lines().count(), 5);
+    for o in [&halt, &drop, &retry, &again] {
+        no_key(o);
+    }
+}

@@ -14,5 +14,6 @@ pub mod judge_test;
 pub mod judges;
 pub mod llm;
 pub mod out;
+pub mod recover;
 pub mod status;
 pub mod submit;

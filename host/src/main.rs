@@ -20,6 +20,7 @@ fn main() {
         cli::args::Command::Fetch(a) => cli::fetch::run(a),
         cli::args::Command::Jobs(a) => cli::jobs::run(a),
         cli::args::Command::Canary(a) => cli::canary::run(a),
+        cli::args::Command::Recover(a) => cli::recover::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

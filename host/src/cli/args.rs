@@ -38,6 +38,8 @@ pub enum Command {
     Jobs(super::job_args::JobsArgs),
     /// Score a seeded sample of a batch input through the sync API, and gate on it.
     Canary(super::job_args::CanaryArgs),
+    /// Handle a fetched job's failed rows: drop, retry through the sync API, or halt.
+    Recover(super::job_args::RecoverArgs),
 }
 
 #[derive(Debug, Args)]

@@ -75,8 +75,31 @@ fn sample(input: &Path, a: &CanaryArgs) -> Result<Vec<(String, Value)>> {
     Ok(picked)
 }
 
-/// One sampled row's answer as an OpenAI batch result line (output or error file).
-fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, String) {
+/// Sends each (custom id, request body) through sync chat completions,
+/// `concurrency` at a time; returns (answered, result line) in the same order.
+pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
+    runtime()?.block_on(async {
+        let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1) as usize));
+        let mut set = tokio::task::JoinSet::new();
+        let n = rows.len();
+        for (i, (id, body)) in rows.into_iter().enumerate() {
+            let (client, sem) = (client.clone(), sem.clone());
+            set.spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                (i, result_line(&id, client.chat(&body).await))
+            });
+        }
+        let mut out = vec![(false, String::new()); n];
+        while let Some(r) = set.join_next().await {
+            let (i, line) = r.map_err(|e| fail(exit::INTERNAL, e))?;
+            out[i] = line;
+        }
+        Ok(out)
+    })
+}
+
+/// One row's sync answer as an OpenAI batch result line (output or error file).
+pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, String) {
     let line_id = format!("canary_{}", hex::encode(&Sha256::digest(id)[..8]));
     match answer {
         Ok(body) => (
@@ -113,25 +136,11 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     let client = OpenAi::from_env(a.base_url.as_deref()).map_err(provider_fail)?;
     let picked = sample(&a.input, &a)?;
     std::fs::create_dir_all(&a.out).map_err(|e| fail(exit::OUTPUT, format!("{}: {e}", a.out.display())))?;
-    let rt = runtime()?;
-    let answers: Vec<(bool, String)> = rt.block_on(async {
-        let sem = Arc::new(tokio::sync::Semaphore::new(a.concurrency as usize));
-        let mut set = tokio::task::JoinSet::new();
-        for (i, (id, line)) in picked.iter().enumerate() {
-            let (client, sem, id) = (client.clone(), sem.clone(), id.clone());
-            let body = line.get("body").cloned().unwrap_or(Value::Null);
-            set.spawn(async move {
-                let _permit = sem.acquire_owned().await;
-                (i, result_line(&id, client.chat(&body).await))
-            });
-        }
-        let mut out = vec![(false, String::new()); picked.len()];
-        while let Some(r) = set.join_next().await {
-            let (i, line) = r.map_err(|e| fail(exit::INTERNAL, e))?;
-            out[i] = line;
-        }
-        Ok::<_, anyhow::Error>(out)
-    })?;
+    let rows: Vec<(String, Value)> = picked
+        .iter()
+        .map(|(id, v)| (id.clone(), v.get("body").cloned().unwrap_or(Value::Null)))
+        .collect();
+    let answers = sync_answers(&client, rows, a.concurrency)?;
     let dir = &a.out;
     let input_path = dir.join("canary_input.jsonl");
     write(

@@ -106,3 +106,39 @@ pub struct CanaryArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Strategy {
+    /// Record the failed rows as lost and evaluate.
+    Drop,
+    /// Resend the retryable and missing rows through the sync API, then
+    /// evaluate with the answers as sync results.
+    RetrySync,
+    /// Exit 1 with the failed rows listed, for manual handling.
+    Halt,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The job id `assay submit` printed (fetched with `assay fetch`).
+    pub job: i64,
+    #[arg(long, value_enum)]
+    pub strategy: Strategy,
+    /// Outcomes that retry-sync resends (missing rows always are).
+    #[arg(long, default_value = "rate_limit,server_error,expired")]
+    pub retryable: String,
+    /// Sync requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// A judge for the evaluation after recovery. Repeatable.
+    #[arg(long = "judge")]
+    pub judges: Vec<String>,
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
