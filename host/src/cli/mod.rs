@@ -3,6 +3,7 @@
 pub mod args;
 pub mod eval;
 pub mod exit;
+pub mod golden;
 pub mod judge_new;
 pub mod judge_test;
 pub mod judges;

@@ -12,7 +12,7 @@ use crate::judge::cache::CompileCache;
 use crate::judge::engine::JudgeEngine;
 use crate::judge::registry::{RegistryError, SearchPath};
 use crate::judge::state::RunContext;
-use crate::judge::{JudgeInstance, LoadError, LoadedJudge, Policy, Role, StartError, load::load};
+use crate::judge::{JudgeInstance, JudgePre, LoadError, Policy, Role, StartError, load::load};
 
 /// What a judge said about itself in `describe`.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct JudgeInfo {
 }
 
 pub struct PreparedJudge {
-    pub loaded: Arc<LoadedJudge>,
+    pub loaded: Arc<JudgePre>,
     pub config: Arc<Vec<(String, String)>>,
     pub info: JudgeInfo,
     /// The instance that described itself; kept as the run's aggregator.

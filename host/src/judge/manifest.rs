@@ -10,6 +10,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::text::{MAX_DESCRIPTION_BYTES, is_config_key, is_judge_name, is_version, one_line};
+
 /// WIT packages this host can run.
 pub const SUPPORTED_WIT: &[&str] = &["assay:judge@0.1.0"];
 
@@ -68,6 +70,9 @@ pub enum ManifestError {
 pub struct JudgeEntry {
     pub manifest: Manifest,
     pub path: PathBuf,
+    /// Where it was found: `built-in`, `--plugin-dir`, `ASSAY_PLUGIN_PATH`,
+    /// `user`, or `file` for a manifest read by path.
+    pub origin: &'static str,
 }
 
 impl JudgeEntry {
@@ -80,26 +85,34 @@ impl JudgeEntry {
     }
 }
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
 impl Manifest {
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
         let invalid = |message: String| ManifestError::Invalid {
             path: path.to_owned(),
             message,
         };
-        let m: Manifest = toml::from_str(text).map_err(|e| invalid(e.message().to_owned()))?;
-        if !valid_name(&m.name) {
+        let mut m: Manifest = toml::from_str(text).map_err(|e| invalid(e.message().to_owned()))?;
+        if !is_judge_name(&m.name) {
             return Err(invalid(format!(
-                "name {:?} must be 1-64 characters of a-z, 0-9, '-' or '_'",
+                "name {:?} must be 1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit",
                 m.name
             )));
+        }
+        if !is_version(&m.version) {
+            return Err(invalid(format!(
+                "version {:?} must be 1-32 characters of A-Z, a-z, 0-9, '.', '+' or '-'",
+                m.version
+            )));
+        }
+        if let Some(key) = m.config.keys().find(|k| !is_config_key(k)) {
+            return Err(invalid(format!(
+                "config key {key:?} must be 1-64 characters of a-z, 0-9, '.', '-' or '_'"
+            )));
+        }
+        // Free text is kept, as one visible line each: it is only ever shown.
+        m.description = one_line(&m.description, MAX_DESCRIPTION_BYTES);
+        for help in m.config.values_mut() {
+            *help = one_line(help, MAX_DESCRIPTION_BYTES);
         }
         if !SUPPORTED_WIT.contains(&m.wit.as_str()) {
             return Err(invalid(format!(
@@ -132,6 +145,7 @@ impl Manifest {
         Ok(JudgeEntry {
             manifest: Manifest::parse(&text, path)?,
             path: path.to_owned(),
+            origin: "file",
         })
     }
 }
@@ -181,6 +195,16 @@ schema = "the schema"
     fn unknown_key_is_refused() {
         let text = format!("{GOOD}\n[capabilities]\nnetwork = true\n");
         assert!(Manifest::parse(&text, Path::new("judge.toml")).is_err());
+    }
+
+    #[test]
+    fn forged_text_in_a_manifest_is_refused_or_escaped() {
+        let text = GOOD.replace("version = \"0.1.0\"", "version = \"0.1.0\\u001b]0;pwned\\u0007\"");
+        let err = Manifest::parse(&text, Path::new("judge.toml")).expect_err("refused");
+        assert!(err.to_string().contains("version"), "{err}");
+        let text = GOOD.replace("description = \"d\"", "description = \"d\\nschema-drift 100.00%\"");
+        let m = Manifest::parse(&text, Path::new("judge.toml")).expect("parses");
+        assert_eq!(m.description, "d\\nschema-drift 100.00%");
     }
 
     #[test]

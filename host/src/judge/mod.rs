@@ -5,6 +5,7 @@
 //! → `instance` (a `Store` per worker) → `runner` (chunks, trap isolation).
 
 pub mod bindings;
+pub mod budget;
 pub mod build;
 pub mod cache;
 pub mod engine;
@@ -14,13 +15,17 @@ pub mod limits;
 pub mod llm;
 pub mod load;
 pub mod manifest;
+pub mod output;
+pub mod policy;
 pub mod registry;
 pub mod runner;
 pub mod scaffold;
 pub mod state;
+pub mod text;
 
 pub use failure::{Failure, FailureKind, RowResult, Verdict};
-pub use instance::{JudgeInstance, Role, StartError};
-pub use limits::{Limits, Policy};
-pub use load::{LoadError, LoadedJudge};
+pub use instance::{AggregatorError, JudgeInstance, Role, StartError};
+pub use limits::Limits;
+pub use load::{JudgePre, LoadError};
 pub use manifest::{JudgeEntry, Manifest};
+pub use policy::Policy;
