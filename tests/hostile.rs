@@ -298,7 +298,11 @@ fn a_judge_failing_slowly_is_stopped_at_its_failure_ceiling() {
         }
     });
     assert!(matches!(err, StartError::Stopped { .. }), "{err}");
-    assert!(err.to_string().contains("the host stopped 3 row(s)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("was stopped by the host on 3 rows, more than the allowed 2 (1% of 200 rows)"),
+        "{err}"
+    );
     assert!(scored <= 4, "{scored} rows scored before the stop");
     assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
 }
@@ -496,4 +500,46 @@ fn a_judge_name_defined_twice_is_reported() {
     assert_ne!(out.status.code(), Some(0));
     let err = support::stderr(&out);
     assert!(err.contains("judge 'twin' is defined more than once"), "{err}");
+}
+
+/// Issue 9, item 16: a `--set` key the judge does not declare is a usage
+/// error (exit 2) naming the closest key, for `eval` and `judge test` alike.
+#[test]
+fn an_unknown_set_key_is_a_usage_error_with_a_suggestion() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["ok"]);
+    let input = support::data("openai_input.jsonl");
+    let results = support::data("openai_output.jsonl");
+    for args in [
+        vec![
+            "judge",
+            "test",
+            "hostile",
+            "--rows",
+            rows.to_str().expect("utf-8"),
+            "--set",
+            "fail-int=true",
+        ],
+        vec![
+            "eval",
+            "--provider",
+            "openai",
+            "--input",
+            input.to_str().expect("utf-8"),
+            "--results",
+            results.to_str().expect("utf-8"),
+            "--judge",
+            "hostile",
+            "--set",
+            "hostile.fail-int=true",
+        ],
+    ] {
+        let out = support::assay(&args);
+        let err = support::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("judge 'hostile' has no config key 'fail-int' (did you mean 'fail-init'?)"),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -83,6 +83,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
     let results = rt.block_on(async {
         let engine = JudgeEngine::new()?;
         let entry = SearchPath::standard(&args.plugin_dirs).resolve(&args.name)?;
+        entry.check_config(&config)?;
         // The compile cache `assay eval` uses: a second test of the same
         // component skips compiling it (seconds for a Python or JS judge).
         let cache = if args.no_cache {

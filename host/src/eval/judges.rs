@@ -43,6 +43,8 @@ pub enum PrepareError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Start(#[from] StartError),
+    #[error(transparent)]
+    UnknownKey(#[from] crate::judge::manifest::UnknownConfigKey),
     #[error("judge '{judge}': config {key}: cannot read {path}: {source}")]
     ConfigFile {
         judge: String,
@@ -94,6 +96,7 @@ pub async fn prepare(
     run: RunContext,
 ) -> Result<PreparedJudge, PrepareError> {
     let entry = path.resolve(name)?;
+    entry.check_config(&config)?;
     for (key, value) in facts {
         if entry.manifest.config.contains_key(*key) {
             config.push(((*key).to_owned(), value.clone()));

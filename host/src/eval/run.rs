@@ -31,6 +31,7 @@ use super::sync::read_sync_blocking;
 use super::table::VerdictTable;
 use super::work::{BlockDone, Target, WorkerCtx, process};
 use crate::judge::StartError;
+use crate::judge::budget::RunBudget;
 use crate::judge::runner::Scorer;
 use crate::judge::state::RunContext;
 use crate::report::summary::{BadLineEntry, BadLines, Flags, JudgeLlm, JudgeSummary, StatusCounts, Summary};
@@ -248,12 +249,21 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         block_bytes: cfg.block_bytes,
     };
     let reader = tokio::task::spawn_blocking(move || read_results(files, attempts, feed));
+    // One run budget per scoring judge, shared by its scorers on every worker:
+    // failures and call time are counted as they happen.
+    let budgets: Vec<Arc<RunBudget>> = scoring
+        .iter()
+        .map(|&j| {
+            let time = judges[j].loaded.limits.run_budget;
+            Arc::new(RunBudget::new(cfg.max_judge_error_rate, rows as u64, time))
+        })
+        .collect();
+    let scorer = |t: usize, j: usize| {
+        Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run).with_budget(budgets[t].clone())
+    };
     let mut handles = Vec::new();
     for _ in 0..workers {
-        let mut scorers: Vec<Scorer> = scoring
-            .iter()
-            .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
-            .collect();
+        let mut scorers: Vec<Scorer> = scoring.iter().enumerate().map(|(t, &j)| scorer(t, j)).collect();
         let (rx, tx, ctx) = (job_rx.clone(), done_tx.clone(), ctx.clone());
         handles.push(tokio::spawn(async move {
             while let Ok(job) = rx.recv().await {
@@ -384,10 +394,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
     ledger.finish();
     let sync_summary = match &sync {
         Some(set) => {
-            let mut scorers: Vec<Scorer> = scoring
-                .iter()
-                .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
-                .collect();
+            let mut scorers: Vec<Scorer> = scoring.iter().enumerate().map(|(t, &j)| scorer(t, j)).collect();
             let sinks = Sinks {
                 ledger: &mut ledger,
                 models: &mut model_names,

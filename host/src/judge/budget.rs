@@ -14,7 +14,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BudgetExceeded {
     #[error(
-        "the host stopped {failed} row(s), more than max-judge-error-rate {rate} of {rows} rows allows ({allowed}); first: {first}"
+        "was stopped by the host on {failed} rows, more than the allowed {allowed} ({}% of {rows} rows); first: {first}",
+        rate * 100.0
     )]
     Failures {
         failed: u64,
@@ -23,7 +24,11 @@ pub enum BudgetExceeded {
         rows: u64,
         first: String,
     },
-    #[error("its calls took {} s in all, past the policy's run-budget-s of {} s", spent.as_secs(), budget.as_secs())]
+    #[error(
+        "was stopped: its calls took {} s in all, past the policy's run-budget-s of {} s",
+        spent.as_secs(),
+        budget.as_secs()
+    )]
     Time { spent: Duration, budget: Duration },
 }
 

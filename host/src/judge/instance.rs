@@ -36,7 +36,7 @@ pub enum StartError {
     Trapped { judge: String, failure: Failure },
     #[error("judge '{judge}' rejected its configuration: {message}")]
     Config { judge: String, message: String },
-    #[error("judge '{judge}' stopped: {reason}")]
+    #[error("judge '{judge}' {reason}")]
     Stopped {
         judge: String,
         #[source]

@@ -103,12 +103,18 @@ pub struct Ceilings {
     pub max_wasm_bytes: u64,
 }
 
+/// Ceilings an operator can sign off: the built-in judges use at most 0.18M
+/// fuel per row (`refusal`), and their manifests ask for at most 2B fuel,
+/// 2 s per row (`exact-match`) and 64 MiB (`batch-sync-drift`). The ceilings
+/// allow exactly those asks (10,000× the heaviest measured use) and 8× that
+/// memory; with the 5 s chunk cap and the failure budget, a judge asking for
+/// all of them is still stopped within seconds of failing.
 impl Default for Ceilings {
     fn default() -> Self {
         Ceilings {
-            fuel_per_row: 10_000_000_000,
-            call_timeout_per_row: Duration::from_secs(10),
-            memory_bytes: (1024 * MIB) as usize,
+            fuel_per_row: 2_000_000_000,
+            call_timeout_per_row: Duration::from_secs(2),
+            memory_bytes: (512 * MIB) as usize,
             max_wasm_bytes: 20 * MIB,
         }
     }

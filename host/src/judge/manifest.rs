@@ -65,6 +65,16 @@ pub enum ManifestError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// A `--set` key the judge does not declare.
+#[derive(Debug, thiserror::Error)]
+#[error("judge '{judge}' has no config key '{key}'{}; it takes: {known}", suggestion.as_ref().map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default())]
+pub struct UnknownConfigKey {
+    pub judge: String,
+    pub key: String,
+    pub suggestion: Option<String>,
+    pub known: String,
+}
+
 /// A manifest and the directory it was found in.
 #[derive(Debug, Clone)]
 pub struct JudgeEntry {
@@ -76,6 +86,32 @@ pub struct JudgeEntry {
 }
 
 impl JudgeEntry {
+    /// Refuses a configuration key the manifest's `[config]` does not
+    /// declare, suggesting the closest declared one.
+    pub fn check_config(&self, pairs: &[(String, String)]) -> Result<(), UnknownConfigKey> {
+        let known = &self.manifest.config;
+        let Some((key, _)) = pairs.iter().find(|(k, _)| !known.contains_key(k)) else {
+            return Ok(());
+        };
+        let suggestion = known
+            .keys()
+            .map(|k| (edit_distance(k, key), k))
+            .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+            .min()
+            .map(|(_, k)| k.clone());
+        let names: Vec<&str> = known.keys().map(String::as_str).collect();
+        Err(UnknownConfigKey {
+            judge: self.manifest.name.clone(),
+            key: super::text::one_line(key, super::text::MAX_NAME_BYTES),
+            suggestion,
+            known: if names.is_empty() {
+                "no keys".into()
+            } else {
+                names.join(", ")
+            },
+        })
+    }
+
     pub fn component_path(&self) -> PathBuf {
         self.dir().join(&self.manifest.component)
     }
@@ -150,6 +186,20 @@ impl Manifest {
     }
 }
 
+/// Levenshtein distance over bytes, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +255,23 @@ schema = "the schema"
         let text = GOOD.replace("description = \"d\"", "description = \"d\\nschema-drift 100.00%\"");
         let m = Manifest::parse(&text, Path::new("judge.toml")).expect("parses");
         assert_eq!(m.description, "d\\nschema-drift 100.00%");
+    }
+
+    #[test]
+    fn an_unknown_config_key_is_refused_with_a_suggestion() {
+        let entry = JudgeEntry {
+            manifest: Manifest::parse(GOOD, Path::new("judge.toml")).expect("parses"),
+            path: "judge.toml".into(),
+            origin: "file",
+        };
+        assert!(entry.check_config(&[("schema".into(), "x".into())]).is_ok());
+        let err = entry
+            .check_config(&[("shcema".into(), "x".into())])
+            .expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            "judge 'schema-drift' has no config key 'shcema' (did you mean 'schema'?); it takes: schema"
+        );
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Scorer {
             rows.iter()
                 .zip(results)
                 .find_map(|(row, r)| match r {
-                    RowResult::Failed(f) => Some(format!("row {}: {}", row.id, f.kind)),
+                    RowResult::Failed(f) => Some(format!("row {}: {f}", row.id)),
                     _ => None,
                 })
                 .unwrap_or_default()
