@@ -543,3 +543,35 @@ fn an_unknown_set_key_is_a_usage_error_with_a_suggestion() {
         );
     }
 }
+
+/// Issue 9, item 15: `--policy` and `--set key=@file` read regular files only,
+/// each under a cap; `/dev/zero` is refused at once instead of read until the
+/// host runs out of memory.
+#[test]
+fn policy_and_set_files_must_be_regular_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["ok"]);
+    let rows = rows.to_str().expect("utf-8");
+    let t = Instant::now();
+    for args in [
+        vec!["judge", "test", "hostile", "--rows", rows, "--policy", "/dev/zero"],
+        vec![
+            "judge",
+            "test",
+            "hostile",
+            "--rows",
+            rows,
+            "--set",
+            "fail-init=@/dev/zero",
+        ],
+    ] {
+        let out = support::assay(&args);
+        let err = support::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("/dev/zero") && err.contains("is not a regular file"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(t.elapsed() < Duration::from_secs(20), "took {:?}", t.elapsed());
+}

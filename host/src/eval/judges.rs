@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::judge::cache::CompileCache;
 use crate::judge::engine::JudgeEngine;
+use crate::judge::files::{ReadError, read_regular_text};
 use crate::judge::registry::{RegistryError, SearchPath};
 use crate::judge::state::RunContext;
 use crate::judge::{JudgeInstance, JudgePre, LoadError, Policy, Role, StartError, load::load};
@@ -50,7 +51,7 @@ pub enum PrepareError {
         judge: String,
         key: String,
         path: PathBuf,
-        source: std::io::Error,
+        source: ReadError,
     },
     #[error("judge '{judge}' describes itself as '{described}'; refusing a judge whose manifest and code disagree")]
     NameMismatch { judge: String, described: String },
@@ -58,13 +59,17 @@ pub enum PrepareError {
     Useless { judge: String },
 }
 
+/// Largest `--set key=@file` value read: a JSON Schema or a price table
+/// (LiteLLM's whole price map is about 1.5 MB) fits many times over.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// `--set judge.key=value` pairs for one judge; a value `@path` is replaced
 /// by the file's content, since judges have no file system.
 pub fn read_config(judge: &str, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, PrepareError> {
     pairs
         .iter()
         .map(|(k, v)| match v.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path)
+            Some(path) => read_regular_text(std::path::Path::new(path), MAX_CONFIG_FILE_BYTES)
                 .map(|content| (k.clone(), content))
                 .map_err(|source| PrepareError::ConfigFile {
                     judge: judge.to_owned(),

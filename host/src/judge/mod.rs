@@ -10,6 +10,7 @@ pub mod build;
 pub mod cache;
 pub mod engine;
 pub mod failure;
+pub mod files;
 pub mod instance;
 pub mod limits;
 pub mod llm;

@@ -11,10 +11,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::files::{ReadError, read_regular_text};
 use super::limits::{Ceilings, LimitError, Limits, mib_to_bytes};
 use super::llm::LlmPolicy;
 use super::llm::grant::{GrantError, GrantKeys};
 use super::manifest::RequestedLimits;
+
+/// Largest policy file read: a policy with a grant per judge is a few KiB.
+const MAX_POLICY_BYTES: u64 = 1024 * 1024;
 
 /// The operator policy: defaults, ceilings and run-level failure thresholds.
 #[derive(Debug, Clone)]
@@ -44,7 +48,7 @@ impl Default for Policy {
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("cannot read policy file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read { path: PathBuf, source: ReadError },
     #[error("policy file {path}: {source}")]
     Syntax {
         path: PathBuf,
@@ -107,7 +111,7 @@ fn wasm_bytes(mib: u64) -> Result<u64, LimitError> {
 impl Policy {
     /// Reads a policy file; missing keys keep the documented defaults.
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        let text = read_regular_text(path, MAX_POLICY_BYTES).map_err(|source| PolicyError::Read {
             path: path.to_owned(),
             source,
         })?;

@@ -10,7 +10,6 @@
 mod error;
 mod imports;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -21,6 +20,7 @@ use self::imports::{check_imports, grant_llm};
 use super::bindings::{self, JudgeWithLlmPre};
 use super::cache::CompileCache;
 use super::engine::JudgeEngine;
+use super::files::{ReadError, read_regular};
 use super::limits::Limits;
 use super::llm::LlmAccess;
 use super::manifest::JudgeEntry;
@@ -68,18 +68,19 @@ pub fn load(
         path: path.clone(),
         source,
     };
-    let wasm = match read_component(&path, limits.max_wasm_bytes).map_err(unreadable)? {
-        Read::Bytes(wasm) => wasm,
-        Read::NotAFile => return Err(LoadError::NotAFile { judge: judge(), path }),
-        Read::TooLarge(size) => {
-            return Err(LoadError::TooLarge {
-                judge: judge(),
-                path,
-                size,
-                limit: limits.max_wasm_bytes,
-            });
-        }
-    };
+    let wasm = read_regular(&path, limits.max_wasm_bytes).map_err(|e| match e {
+        ReadError::Io { source } => unreadable(source),
+        ReadError::NotAFile => LoadError::NotAFile {
+            judge: judge(),
+            path: path.clone(),
+        },
+        ReadError::TooLarge { size, limit } => LoadError::TooLarge {
+            judge: judge(),
+            path: path.clone(),
+            size,
+            limit,
+        },
+    })?;
     let sha256 = hex::encode(Sha256::digest(&wasm));
     match &entry.manifest.sha256 {
         None => {
@@ -134,40 +135,6 @@ pub fn load(
         pre,
         llm,
     }))
-}
-
-/// What reading a component file found.
-enum Read {
-    Bytes(Vec<u8>),
-    /// A device, FIFO, socket or directory (after following links).
-    NotAFile,
-    /// At least this many bytes, above the limit.
-    TooLarge(u64),
-}
-
-/// Reads a component: a regular file (after following links), at most `limit`
-/// bytes. The type is checked before opening, so a FIFO cannot block the open,
-/// and again on the open file; the read itself stops one byte past the limit,
-/// so a file that grows (or lies about its size) cannot make the host read more.
-fn read_component(path: &Path, limit: u64) -> std::io::Result<Read> {
-    use std::io::Read as _;
-    if !std::fs::metadata(path)?.is_file() {
-        return Ok(Read::NotAFile);
-    }
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Ok(Read::NotAFile);
-    }
-    if meta.len() > limit {
-        return Ok(Read::TooLarge(meta.len()));
-    }
-    let mut wasm = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1)).read_to_end(&mut wasm)?;
-    if wasm.len() as u64 > limit {
-        return Ok(Read::TooLarge(wasm.len() as u64));
-    }
-    Ok(Read::Bytes(wasm))
 }
 
 /// What bytes that failed to compile are, for the refusal: a judge must be a
