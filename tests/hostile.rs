@@ -575,3 +575,52 @@ fn policy_and_set_files_must_be_regular_files() {
     }
     assert!(t.elapsed() < Duration::from_secs(20), "took {:?}", t.elapsed());
 }
+
+/// Issue 9, item 10: a compile-cache entry that was edited, or copied from
+/// another judge, fails its HMAC and is recompiled, never loaded.
+#[test]
+fn a_tampered_or_foreign_cache_entry_is_recompiled_not_loaded() {
+    use assay::judge::cache::CompileCache;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = CompileCache::open(tmp.path().join("components")).expect("cache");
+    let engine: &'static JudgeEngine = Box::leak(Box::new(JudgeEngine::new().expect("engine")));
+    let entry =
+        |name: &str| Manifest::read(&support::hostile_judges().join(name).join("judge.toml")).expect("manifest");
+    let policy = fast_policy();
+    load(engine, Some(&cache), &policy, entry("hostile")).expect("compiles and stores");
+    load(engine, Some(&cache), &policy, entry("hostile-text")).expect("compiles and stores");
+    let entries = |prefix: &str| {
+        let sha = entry(prefix).manifest.sha256.expect("pinned");
+        std::fs::read_dir(tmp.path().join("components"))
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&sha))
+            })
+            .expect("entry")
+    };
+    let (mine, foreign) = (entries("hostile"), entries("hostile-text"));
+    let describe = |judge: Arc<JudgePre>| {
+        support::runtime().block_on(async {
+            let mut inst = JudgeInstance::start(&judge, &[], RUN, Role::Scorer)
+                .await
+                .expect("starts");
+            inst.describe().await.map(|d| d.name)
+        })
+    };
+    // A flipped bit in the code: the tag fails, the judge is recompiled.
+    let mut bytes = std::fs::read(&mine).expect("read");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&mine, &bytes).expect("write");
+    let judge = load(engine, Some(&cache), &policy, entry("hostile")).expect("recompiled");
+    assert_eq!(describe(judge).expect("describes"), "hostile");
+    assert_ne!(std::fs::read(&mine).expect("read"), bytes, "the entry was rewritten");
+    // Another judge's valid entry copied over this one's name: refused too.
+    std::fs::copy(&foreign, &mine).expect("copy");
+    let judge = load(engine, Some(&cache), &policy, entry("hostile")).expect("recompiled");
+    assert_eq!(describe(judge).expect("describes"), "hostile");
+}

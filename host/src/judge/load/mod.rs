@@ -13,7 +13,7 @@ mod imports;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{HasSelf, Linker};
 
 pub use self::error::LoadError;
 use self::imports::{check_imports, grant_llm};
@@ -100,17 +100,21 @@ pub fn load(
         Some(_) => {}
     }
 
-    let component = match cache {
-        Some(cache) => cache.load_or_compile(&engine.engine, &engine.compatibility_key(), &sha256, &wasm),
-        None => Component::new(&engine.engine, &wasm),
-    }
-    .map_err(|source| LoadError::NotAComponent {
-        judge: judge(),
-        path: path.clone(),
-        what: wasm_kind(&wasm),
-        source,
-    })?;
-
+    let engine_key = engine.compatibility_key();
+    let cached = cache.and_then(|c| c.load(&engine.engine, &engine_key, &sha256));
+    let (component, compiled) = match cached {
+        Some(c) => (c, None),
+        None => {
+            let (c, bytes) =
+                CompileCache::compile(&engine.engine, &wasm).map_err(|source| LoadError::NotAComponent {
+                    judge: judge(),
+                    path: path.clone(),
+                    what: wasm_kind(&wasm),
+                    source,
+                })?;
+            (c, Some(bytes))
+        }
+    };
     check_imports(&name, &component, engine)?;
     let llm = grant_llm(&entry, &sha256, &component, engine, policy)?;
 
@@ -128,6 +132,10 @@ pub fn load(
     }
     let instance_pre = linker.instantiate_pre(&component).map_err(link("cannot link"))?;
     let pre = JudgeWithLlmPre::new(instance_pre).map_err(link("does not export the assay:judge@0.1.0 world"))?;
+    // Only a component that passed every check is kept for the next run.
+    if let (Some(cache), Some(bytes)) = (cache, compiled) {
+        cache.store(&engine_key, &sha256, &bytes);
+    }
     Ok(Arc::new(JudgePre {
         entry,
         sha256,
