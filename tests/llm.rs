@@ -517,3 +517,39 @@ fn batch_sync_drift_llm_asks_the_granted_model_per_pair() {
     assert_eq!(j["llm"]["errors"]["not-granted"], 3, "{j}");
     assert_eq!(server.requests(), 3);
 }
+
+/// Issue 9, item 11: the answer cache is opened only when a judge is granted
+/// `llm`; one that cannot be written makes the run go uncached, said once.
+#[test]
+fn an_unwritable_answer_cache_is_skipped_with_one_warning() {
+    let dir = tempfile::tempdir().expect("dir");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"not a directory").expect("write");
+    let cache = blocker.join("llm").display().to_string();
+    let rows = support::write_lines(dir.path(), "rows.jsonl", &[r#"{"id":"a","response":"ok"}"#.to_owned()]);
+    let rows = rows.display().to_string();
+    let out = support::assay(&["judge", "test", "hostile", "--rows", &rows, "--judge-cache", &cache]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert!(!support::stderr(&out).contains("uncached"), "no grant, no cache");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("[llm.llm-caller]\nsha256 = \"{}\"\nmodels = [\"m\"]\n", caller_sha256()),
+    )
+    .expect("policy");
+    let policy = policy.display().to_string();
+    let out = support::assay(&[
+        "judge",
+        "test",
+        "hostile",
+        "--rows",
+        &rows,
+        "--policy",
+        &policy,
+        "--judge-cache",
+        &cache,
+    ]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("judge LLM answers run uncached").count(), 1, "{err}");
+}
