@@ -624,3 +624,26 @@ fn a_tampered_or_foreign_cache_entry_is_recompiled_not_loaded() {
     let judge = load(engine, Some(&cache), &policy, entry("hostile")).expect("recompiled");
     assert_eq!(describe(judge).expect("describes"), "hostile");
 }
+
+/// Issue 8: a trap's whole error chain (the trap, then the wasm backtrace)
+/// reaches `--judge-log`, as one visible line.
+#[test]
+fn a_traps_whole_error_chain_reaches_the_judge_log() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["panic", "ok"]);
+    let out = support::assay(&[
+        "judge",
+        "test",
+        "hostile",
+        "--rows",
+        rows.to_str().expect("utf-8"),
+        "--judge-log",
+    ]);
+    let err = support::stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("row r0: panic"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("wasm `unreachable` instruction executed"), "{line}");
+    assert!(line.contains("wasm backtrace"), "{line}");
+}

@@ -82,6 +82,17 @@ impl CapturedLog {
         self.push_kept(level, kept.to_owned(), cut);
     }
 
+    /// Adds a line the host wrote (already one visible, capped line), kept
+    /// whole while the log has room.
+    pub fn push_host(&mut self, message: String) {
+        if self.is_full() {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += message.len() + LINE_OVERHEAD;
+        self.lines.push(LogLine { level: "host", message });
+    }
+
     /// Adds a message already cut by `keepable`, as one visible line.
     fn push_kept(&mut self, level: &'static str, message: String, cut: bool) {
         if self.is_full() {

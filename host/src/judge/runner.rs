@@ -14,6 +14,7 @@ use super::instance::{JudgeInstance, Role, StartError};
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine};
 use super::state::RunContext;
+use super::text::{MAX_NAME_BYTES, one_line};
 
 pub struct Scorer {
     judge: Arc<JudgePre>,
@@ -150,18 +151,22 @@ impl Scorer {
         }
     }
 
-    fn count_failed(&self, rows: &[Row<'_>], results: &[RowResult]) {
-        let Some(b) = &self.budget else { return };
-        let failed = results.iter().filter(|r| matches!(r, RowResult::Failed(_))).count() as u64;
-        b.record_failures(failed, || {
-            rows.iter()
-                .zip(results)
-                .find_map(|(row, r)| match r {
-                    RowResult::Failed(f) => Some(format!("row {}: {f}", row.id)),
-                    _ => None,
-                })
-                .unwrap_or_default()
-        });
+    /// Counts host-imposed failures against the run budget, and writes each
+    /// (its whole error chain) to the judge's log for `--judge-log`.
+    fn count_failed(&mut self, rows: &[Row<'_>], results: &[RowResult]) {
+        let mut failed = 0u64;
+        let mut first = None;
+        for (row, r) in rows.iter().zip(results) {
+            if let RowResult::Failed(f) = r {
+                failed += 1;
+                let line = format!("row {}: {f}", one_line(row.id, MAX_NAME_BYTES * 4));
+                first.get_or_insert_with(|| line.clone());
+                self.retired.push_host(line);
+            }
+        }
+        if let Some(b) = &self.budget {
+            b.record_failures(failed, || first.unwrap_or_default());
+        }
     }
 
     /// Drops the live instance, keeping its fuel count, and moves the
