@@ -17,6 +17,7 @@ pub mod llm;
 pub mod load;
 pub mod manifest;
 pub mod output;
+pub mod pipe;
 pub mod policy;
 pub mod registry;
 pub mod runner;

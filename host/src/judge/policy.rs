@@ -228,27 +228,6 @@ mod tests {
     }
 
     #[test]
-    fn manifest_request_above_ceiling_is_refused() {
-        let p = Policy::default();
-        let asked = RequestedLimits {
-            fuel_per_row: Some(20_000_000_000),
-            ..Default::default()
-        };
-        let err = p.limits_for(&asked).expect_err("must refuse");
-        assert!(err.to_string().contains("fuel-per-row 20000000000"), "{err}");
-    }
-
-    #[test]
-    fn manifest_request_within_ceiling_is_granted() {
-        let p = Policy::default();
-        let asked = RequestedLimits {
-            memory_mib: Some(64),
-            ..Default::default()
-        };
-        assert_eq!(p.limits_for(&asked).expect("granted").memory_bytes, 64 * 1024 * 1024);
-    }
-
-    #[test]
     fn policy_file_lowers_ceilings() {
         let f = write("[ceilings]\nmemory-mib = 32\n[defaults]\nmemory-mib = 16\n");
         let p = Policy::load(f.path()).expect("loads");

@@ -14,8 +14,9 @@ use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, 
 
 use super::bindings::llm::{ChatRequest, ChatResponse, LlmError};
 use super::limits::Limits;
+use super::output::CapturedLog;
 pub use super::output::LogLine;
-use super::output::{CappedPipe, CapturedLog};
+use super::pipe::CappedPipe;
 
 /// The grow request a limiter refused; carried as the trap's source so the
 /// runner can name the failure `memory`.
