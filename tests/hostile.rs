@@ -647,3 +647,25 @@ fn a_traps_whole_error_chain_reaches_the_judge_log() {
     assert!(line.contains("wasm `unreachable` instruction executed"), "{line}");
     assert!(line.contains("wasm backtrace"), "{line}");
 }
+
+/// Issue 10, item 5: a component that imports what the host does not grant is
+/// refused from its binary, before it is compiled, and nothing is cached.
+#[test]
+fn an_ungranted_import_is_refused_before_compiling() {
+    use assay::judge::cache::CompileCache;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = CompileCache::open(tmp.path().join("components")).expect("cache");
+    let engine: &'static JudgeEngine = Box::leak(Box::new(JudgeEngine::new().expect("engine")));
+    let entry = Manifest::read(&support::hostile_judges().join("hostile-net").join("judge.toml")).expect("manifest");
+    let err = load(engine, Some(&cache), &fast_policy(), entry)
+        .err()
+        .expect("refused");
+    assert!(matches!(err, LoadError::Ungranted { .. }), "{err}");
+    assert!(err.to_string().contains("wasi:sockets"), "{err}");
+    let cached = std::fs::read_dir(tmp.path().join("components"))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .count();
+    assert_eq!(cached, 0, "a refused component must not be cached");
+}

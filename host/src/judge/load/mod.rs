@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{HasSelf, Linker};
 
 pub use self::error::LoadError;
-use self::imports::{check_imports, grant_llm};
+use self::imports::{check_declared_imports, check_imports, grant_llm};
 use super::bindings::{self, JudgeWithLlmPre};
 use super::cache::CompileCache;
 use super::engine::JudgeEngine;
@@ -100,6 +100,7 @@ pub fn load(
         Some(_) => {}
     }
 
+    check_declared_imports(&name, &wasm)?;
     let engine_key = engine.compatibility_key();
     let cached = cache.and_then(|c| c.load(&engine.engine, &engine_key, &sha256));
     let (component, compiled) = match cached {
