@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod job_args;
 pub mod job_ctx;
 pub mod jobs;
+pub mod golden;
 pub mod judge_new;
 pub mod judge_test;
 pub mod judges;

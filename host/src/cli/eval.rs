@@ -165,7 +165,10 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
             let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
             let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, &facts, run_ctx)
                 .await
-                .map_err(|e| fail(exit::JUDGE, e))?;
+                .map_err(|e| match e {
+                    eval::judges::PrepareError::UnknownKey(_) => fail(exit::USAGE, e),
+                    e => fail(exit::JUDGE, e),
+                })?;
             judges.push(j);
         }
         let cfg = EvalConfig {
