@@ -370,3 +370,17 @@ fn recover_halts_with_the_failed_rows_drops_them_or_retries_the_retryable_ones_o
         no_key(o);
     }
 }
+
+#[test]
+fn a_create_answer_lost_after_the_provider_acted_is_found_again_not_submitted_twice() {
+    // The emulator creates the batch, then the connection drops before the
+    // answer arrives: submit must find that batch by its metadata.
+    let r = Rehearsal::new("[[http]]\nroute = \"POST /v1/batches\"\nreset_after_bytes = 0\n");
+    let job = r.submit();
+    let list = r.emu.get("/v1/batches", "k");
+    assert_eq!(list.matches("\"object\":\"batch\"").count(), 1, "{list}");
+    let st = r.run(&["status", &job, "--format", "json"]);
+    assert_eq!(st.status.code(), Some(0), "{}", support::stderr(&st));
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(v["batch"], "batch_emu000001");
+}

@@ -115,17 +115,35 @@ pub async fn send(build: RequestBuilder, key: &ApiKey, what: &str, attempt: u32)
     }
 }
 
+/// Whether a request may be sent again when its fate is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Reads, cancels, uploads: sending twice does no harm.
+    Safe,
+    /// Creating a batch: retried only when the provider answered that it did
+    /// not act (429, 5xx) or the connection was never made; a request that
+    /// may have reached it is not sent again, so the caller can look for
+    /// what it created instead of creating it twice.
+    OnlyIfRefused,
+}
+
+/// Whether a failure leaves it unknown if the provider acted.
+fn fate_unknown(err: &ProviderError) -> bool {
+    matches!(err, ProviderError::Transport { source, .. } if !source.is_connect())
+}
+
 /// Sends with retries and parses the JSON answer.
 pub async fn json(
     policy: &RetryPolicy,
     key: &ApiKey,
     what: &str,
+    replay: Replay,
     build: impl Fn() -> RequestBuilder,
 ) -> Result<Value, ProviderError> {
     with_retry(policy, |n| {
         let req = build();
         async move {
-            match send(req, key, what, n).await {
+            let outcome = match send(req, key, what, n).await {
                 Attempt::Done(r) => match r.json::<Value>().await {
                     Ok(v) => Attempt::Done(v),
                     Err(source) => Attempt::Retry {
@@ -137,6 +155,14 @@ pub async fn json(
                         after: None,
                     },
                 },
+                Attempt::Retry { err, after } => Attempt::Retry { err, after },
+                Attempt::Fatal(e) => Attempt::Fatal(e),
+            };
+            match outcome {
+                Attempt::Retry { err, .. } if replay == Replay::OnlyIfRefused && fate_unknown(&err) => {
+                    Attempt::Fatal(err)
+                }
+                Attempt::Done(v) => Attempt::Done(v),
                 Attempt::Retry { err, after } => Attempt::Retry { err, after },
                 Attempt::Fatal(e) => Attempt::Fatal(e),
             }

@@ -13,6 +13,7 @@ use reqwest::{Client, Method, RequestBuilder};
 use serde_json::{Value, json};
 
 use crate::error::ProviderError;
+use crate::http::Replay;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use crate::{download, http};
@@ -129,7 +130,12 @@ impl OpenAi {
     }
 
     async fn call(&self, what: &str, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ProviderError> {
-        http::json(&self.retry, &self.key, what, || {
+        let replay = if method == Method::POST && path == "/batches" {
+            Replay::OnlyIfRefused
+        } else {
+            Replay::Safe
+        };
+        http::json(&self.retry, &self.key, what, replay, || {
             let r = self.req(method.clone(), path);
             match body {
                 Some(b) => r.json(b),
@@ -158,7 +164,7 @@ impl OpenAi {
         body.extend_from_slice(&data);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let body = bytes::Bytes::from(body);
-        http::json(&self.retry, &self.key, &what, || {
+        http::json(&self.retry, &self.key, &what, Replay::Safe, || {
             self.req(Method::POST, "/files")
                 .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
                 .body(body.clone())
