@@ -4,7 +4,9 @@
 //!
 //! Invariant: computed from the final ledger over completed rows in
 //! submission order; when snapshot values are too scattered to mean
-//! anything (one per request), only models are compared, and it says so.
+//! anything (one per request, or more distinct values than the interner
+//! holds), only models are compared, and it says so. An overflow bucket is
+//! never a majority, so the result does not depend on result-line order.
 
 use std::collections::HashMap;
 
@@ -54,11 +56,13 @@ fn top(counts: &HashMap<u16, u64>, names: &Interner) -> Vec<(String, u64)> {
     v.into_iter().take(TOP).map(|(k, n)| (k.to_owned(), n)).collect()
 }
 
-/// The most common (model, snapshot) pair, ties broken by the names.
+/// The most common (model, snapshot) pair, ties broken by the names. A
+/// pair in an overflow bucket ([`Interner::OTHER`]) is never chosen.
 fn argmax(counts: &HashMap<(u16, u16), u64>, models: &Interner, snaps: &Interner) -> Option<((u16, u16), u64)> {
     let name = |k: &(u16, u16)| (models.get(k.0), snaps.get(k.1));
     counts
         .iter()
+        .filter(|(k, _)| k.0 != Interner::OTHER && k.1 != Interner::OTHER)
         .map(|(k, n)| (*k, *n))
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| name(&b.0).cmp(&name(&a.0))))
 }
@@ -84,7 +88,9 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         .filter(|s| *s != Interner::NONE)
         .collect::<std::collections::HashSet<_>>()
         .len();
-    let mut compare_snapshots = true;
+    // Past the interner's 65,535 names, which values got their own id
+    // depends on line order: such values are scattered, compare models only.
+    let mut compare_snapshots = !snaps.overflowed();
     let mut majority = argmax(&job, models, snaps);
     if let Some((_, n)) = majority
         && (n as f64) < INFORMATIVE_SHARE * completed as f64
@@ -125,7 +131,9 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         let mut sn: HashMap<u16, u64> = HashMap::new();
         for ((model, snap), c) in pairs {
             *m.entry(*model).or_default() += c;
-            if *snap != Interner::NONE {
+            // Past the interner's capacity, per-name counts depend on line
+            // order: no snapshot names are listed.
+            if *snap != Interner::NONE && !snaps.overflowed() {
                 *sn.entry(*snap).or_default() += c;
             }
         }
@@ -153,5 +161,58 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         snapshots_compared: compare_snapshots,
         rotated_segments,
         segments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use assay_batch::{RetryPolicy, RowRecord, Usage};
+
+    use super::*;
+
+    /// 140,000 completed rows: half answered by `fp_main`, half each by its
+    /// own fingerprint (70,000 distinct).
+    fn run(main_first: bool) -> Snapshots {
+        let rows = 140_000usize;
+        let mut models = Interner::new();
+        let mut snaps = Interner::new();
+        let model = models.intern("gpt-4o-mini");
+        let mut ledger = Ledger::new(rows, 1, RetryPolicy::none());
+        // `fp_main` rows first, or only after every distinct fingerprint.
+        let (evens, odds) = ((0..rows as u32).step_by(2), (1..rows as u32).step_by(2));
+        let order: Vec<u32> = if main_first {
+            evens.chain(odds).collect()
+        } else {
+            odds.chain(evens).collect()
+        };
+        for idx in order {
+            let name = if idx % 2 == 0 {
+                "fp_main".to_owned()
+            } else {
+                format!("fp_{idx}")
+            };
+            let rec = RowRecord {
+                status: Status::Completed,
+                error_kind: None,
+                truncated: false,
+                usage: Usage::default(),
+                model,
+                snapshot: snaps.intern(&name),
+            };
+            ledger.apply(1, idx, u64::from(idx), &rec);
+        }
+        ledger.finish();
+        snapshots(&ledger, rows, 10_000, &models, &snaps)
+    }
+
+    #[test]
+    fn past_65535_distinct_snapshots_the_result_does_not_depend_on_line_order() {
+        let (a, b) = (run(true), run(false));
+        let show = |s: &Snapshots| serde_json::to_string(s).unwrap_or_default();
+        assert_eq!(show(&a), show(&b));
+        assert!(!a.snapshots_compared, "overflowing values are scattered: models only");
+        let m = a.majority.as_ref().map(|m| (m.model.as_str(), m.snapshot.clone()));
+        assert_eq!(m, Some(("gpt-4o-mini", None)));
+        assert!(a.rotated_segments.is_empty());
     }
 }
