@@ -143,6 +143,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
                 source: std::io::Error::other(e),
             })??
     };
+    super::detect::refuse_other_shapes(&bad)?;
     let rows = index.len();
     phase("input index", started);
     let index = Arc::new(index);
@@ -383,6 +384,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         }
     }
     ledger.finish();
+    super::detect::refuse_unjoined(settled.provider, &cfg.provider_opts, &ledger)?;
     let sync_summary = match &sync {
         Some(set) => {
             let mut scorers: Vec<Scorer> = scoring
@@ -419,6 +421,7 @@ pub async fn run(cfg: EvalConfig, mut judges: Vec<PreparedJudge>) -> Result<Eval
         None => None,
     };
     phase("results and scoring", started);
+    super::detect::refuse_other_shapes(&bad)?;
     bad.sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
 
     // Judge summaries: scoring counters, fuel, then aggregation.
