@@ -445,3 +445,86 @@ fn a_batch_object_that_is_not_a_regular_file_is_refused_without_reading_it() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn provider_error_codes_reach_rows_out_and_the_summary() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows_out = tmp.path().join("rows.jsonl");
+    let o = run(&["--rows-out", rows_out.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(
+        s["error_codes"]["provider_error"][0],
+        serde_json::json!({"code": "server_error", "rows": 75})
+    );
+    assert_eq!(s["error_codes"]["content_filter"][0]["code"], "content_filter");
+    let text = std::fs::read_to_string(&rows_out).expect("rows-out");
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let failed = rows
+        .iter()
+        .find(|r| r["status"] == "provider_error")
+        .expect("a provider_error row");
+    assert_eq!(failed["error_code"], "server_error");
+    let message = failed["error_message"].as_str().expect("a message");
+    assert!(!message.is_empty() && message.len() <= 512, "{message}");
+    let done = rows
+        .iter()
+        .find(|r| r["status"] == "completed")
+        .expect("a completed row");
+    assert!(done["error_code"].is_null() && done["error_message"].is_null());
+}
+
+#[test]
+fn a_pass_rate_gate_that_selects_no_judge_is_a_usage_error() {
+    // cost-per-row is not a quality judge: a bare --min-pass-rate finds nothing to gate.
+    let o = assay(&[
+        "eval",
+        "--input",
+        data("openai_input.jsonl").to_str().unwrap_or_default(),
+        "--results",
+        data("openai_output.jsonl").to_str().unwrap_or_default(),
+        "--judge",
+        "cost-per-row",
+        "--min-pass-rate",
+        "0.9",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no --judge selects one"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_gzip_input_past_max_unpacked_bytes_is_an_input_error() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gz = tmp.path().join("in.jsonl.gz");
+    let mut enc =
+        flate2::write::GzEncoder::new(std::fs::File::create(&gz).expect("create"), flate2::Compression::fast());
+    enc.write_all(&std::fs::read(data("openai_input.jsonl")).expect("read"))
+        .expect("gzip");
+    enc.finish().expect("finish");
+    // exact-match scores from metadata, so the gzip input is unpacked for re-reads.
+    let o = assay(&[
+        "eval",
+        "--input",
+        gz.to_str().unwrap_or_default(),
+        "--results",
+        data("openai_output.jsonl").to_str().unwrap_or_default(),
+        "--judge",
+        "exact-match",
+        "--max-unpacked-bytes",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("decompresses to more than --max-unpacked-bytes 1000"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -203,7 +203,7 @@ fn rust_scaffold_builds_and_passes_its_golden_rows() {
     // `judge test` compiled through the compile cache `eval` uses.
     let staged = assay::judge::Manifest::read(&tmp.path().join("staged/golden-rust/judge.toml")).expect("staged");
     let sha = staged.manifest.sha256.unwrap_or_default();
-    let cached = std::fs::read_dir(root().join("target").join("test-cache"))
+    let cached = std::fs::read_dir(root().join("target").join("test-cache").join("components"))
         .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with(&sha)))
         .unwrap_or(false);
     assert!(cached, "no compile-cache entry for {sha}");

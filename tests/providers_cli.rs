@@ -463,3 +463,196 @@ fn prompts_and_metadata_reach_judges_from_an_anthropic_requests_body() {
         ["system: Be brief. / user: hi | user_id=u-1", "user: ho | user_id=u-2"]
     );
 }
+
+#[test]
+fn an_openai_input_whose_first_line_is_over_64_kib_is_not_taken_for_an_anthropic_body() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let long = "x".repeat(100 << 10);
+    let input = format!(
+        "{{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{{\"model\":\"m\",\"messages\":[{{\"role\":\"user\",\"content\":\"{long}\"}}]}}}}\n{{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{{\"model\":\"m\"}}}}\n"
+    );
+    let output = format!("{}\n{}\n", chat_line_with_id("a"), chat_line_with_id("b"));
+    let (ip, op) = (tmp.path().join("in.jsonl"), tmp.path().join("out.jsonl"));
+    std::fs::write(&ip, input).expect("write");
+    std::fs::write(&op, output).expect("write");
+    let (code, s, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_counts(&s, "openai", 2, &[("completed", 2)]);
+}
+
+fn chat_line_with_id(id: &str) -> String {
+    chat_line(id, "fp").replacen('{', &format!("{{\"id\":\"batch_req_{id}\","), 1)
+}
+
+#[test]
+fn azure_files_are_detected_as_azure_and_a_named_provider_stands() {
+    let files = [
+        "--input".to_string(),
+        fx("azure/input.jsonl"),
+        "--results".to_string(),
+        format!("{},{}", fx("azure/output.jsonl"), fx("azure/errors.jsonl")),
+    ];
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let want = [
+        ("completed", 4),
+        ("provider_error", 2),
+        ("content_filter", 3),
+        ("expired", 1),
+        ("missing", 1),
+    ];
+    let (code, s, err) = eval(&args);
+    assert_eq!(code, Some(0), "{err}");
+    assert_counts(&s, "azure", 11, &want);
+    let mut named = vec!["--provider", "openai"];
+    named.extend_from_slice(&args);
+    let (code, s, err) = eval(&named);
+    assert_eq!(code, Some(0), "{err}");
+    assert_counts(&s, "openai", 11, &want);
+    // OpenAI's own files (every result line has an `id`, no filter results) stay openai.
+    let (code, s, err) = eval(&[
+        "--input",
+        &fx("openai/retry_input.jsonl"),
+        "--results",
+        &fx("openai/retry_attempt2.jsonl"),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(s["provider"], "openai");
+}
+
+#[test]
+fn a_line_with_another_providers_shape_past_the_sniff_window_is_a_refusal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut input = String::new();
+    let mut output = String::new();
+    for i in 1..=120 {
+        input.push_str(&format!(
+            "{{\"custom_id\":\"r{i}\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{{\"model\":\"m\"}}}}\n"
+        ));
+        if i == 100 {
+            output.push_str(&format!(
+                "{{\"custom_id\":\"r{i}\",\"result\":{{\"type\":\"canceled\"}}}}\n"
+            ));
+        } else {
+            output.push_str(&chat_line_with_id(&format!("r{i}")));
+            output.push('\n');
+        }
+    }
+    let (ip, op) = (tmp.path().join("in.jsonl"), tmp.path().join("out.jsonl"));
+    std::fs::write(&ip, &input).expect("write");
+    std::fs::write(&op, output).expect("write");
+    let (code, _, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: line 100 has the anthropic result shape, not the openai result shape",
+            op.display()
+        )),
+        "{err}"
+    );
+    // The same in an input file (results now all OpenAI's).
+    let mut mixed = input.clone();
+    mixed.push_str("{\"recordId\":\"x\",\"modelInput\":{}}\n");
+    std::fs::write(&ip, mixed).expect("write");
+    let fixed: String = (1..=120).map(|i| chat_line_with_id(&format!("r{i}")) + "\n").collect();
+    std::fs::write(&op, fixed).expect("write");
+    let (code, _, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("line 121 has the bedrock input shape, not the openai input shape"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_vertex_hash_join_that_joins_nothing_says_so_and_points_to_id_path() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let req = |q: &str| format!(r#"{{"contents":[{{"role":"user","parts":[{{"text":"{q}"}}]}}]}}"#);
+    let input = format!("{{\"request\":{}}}\n{{\"request\":{}}}\n", req("a"), req("b"));
+    // The echo differs from what was submitted (here: other text), so no hash joins.
+    let line = |q: &str| {
+        format!(
+            r#"{{"status":"","processed_time":"t","request":{},"response":{{"candidates":[{{"content":{{"parts":[{{"text":"ok"}}]}},"finishReason":"STOP"}}]}}}}"#,
+            req(q)
+        )
+    };
+    let output = format!("{}\n{}\n", line("A"), line("B"));
+    let (ip, op) = (tmp.path().join("in.jsonl"), tmp.path().join("out.jsonl"));
+    std::fs::write(&ip, input).expect("write");
+    std::fs::write(&op, output).expect("write");
+    let (code, _, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("no result line joined any of the 2 input rows"), "{err}");
+    assert!(err.contains("--id-path"), "{err}");
+}
+
+#[test]
+fn one_bad_line_gets_one_record_and_never_completes_its_row() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut input = String::new();
+    for i in 0..6 {
+        input.push_str(&format!(
+            "{{\"custom_id\":\"r{i}\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{{\"model\":\"m\"}}}}\n"
+        ));
+    }
+    let mut out: Vec<u8> = Vec::new();
+    out.extend(format!("{}\n", chat_line_with_id("r0")).as_bytes());
+    // Too long for --max-line-bytes 900.
+    let long = chat_line_with_id("r1").replace("\"ok\"", &format!("\"{}\"", "x".repeat(2000)));
+    out.extend(format!("{long}\n").as_bytes());
+    // Invalid UTF-8 inside a string the parser would skip.
+    let ignored = chat_line_with_id("r2").replace("\"model\"", "\"ignored\":\"A_B\",\"model\"");
+    out.extend(
+        ignored
+            .replace("A_B", "A\u{1}B")
+            .as_bytes()
+            .iter()
+            .map(|&b| if b == 1 { 0xff } else { b }),
+    );
+    out.push(b'\n');
+    out.extend(format!("{}\n", chat_line_with_id("r3")).as_bytes());
+    // The last line is cut inside a UTF-8 sequence.
+    let cut = chat_line_with_id("r4");
+    out.extend(&cut.as_bytes()[..cut.len() - 3]);
+    out.push(0xc3);
+    let (ip, op) = (tmp.path().join("in.jsonl"), tmp.path().join("out.jsonl"));
+    std::fs::write(&ip, input).expect("write");
+    std::fs::write(&op, out).expect("write");
+    let (code, s, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+        "--max-line-bytes",
+        "900",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_counts(&s, "openai", 6, &[("completed", 2), ("missing", 4)]);
+    let lines: Vec<u64> = s["bad_lines"]["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![2, 3, 5], "{}", s["bad_lines"]);
+    assert_eq!(s["bad_lines"]["count"], 3);
+}

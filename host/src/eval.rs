@@ -66,6 +66,8 @@ pub async fn run(
     let started = Instant::now();
     let plan = plan::plan(&cfg)?;
     let (index, mut bad) = input::index(&cfg, &plan).await?;
+    detect::refuse_other_shapes(&bad)?;
+    input::require_rows(&cfg, &index, &bad)?;
     let rows = index.len();
     phase("input index", started);
     let index = Arc::new(index);
@@ -133,6 +135,7 @@ pub async fn run(
     bad.append(&mut c.bad);
     input::check_attempts(&cfg, &c.stats, &bad)?;
     c.ledger.finish();
+    detect::refuse_unjoined(plan.settled.provider, &cfg.provider_opts, &c.ledger)?;
 
     let sync_summary = match &sync {
         Some(set) => {
@@ -154,6 +157,7 @@ pub async fn run(
         None => None,
     };
     phase("results and scoring", started);
+    detect::refuse_other_shapes(&bad)?;
 
     let (mut judge_summaries, mut judge_logs) =
         summarize::judge_summaries(&judges, &scoring, &store.tables, &mut c.scorers);

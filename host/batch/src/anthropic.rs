@@ -38,7 +38,8 @@ pub(crate) mod input;
 pub(crate) mod message;
 
 pub use body::{
-    BodyError, ElementError, MAX_ELEMENT_BYTES, RequestSpan, read_request_at, read_requests_body, read_requests_from,
+    BodyError, ElementError, MAX_ELEMENT_BYTES, RequestSpan, is_requests_body, read_request_at, read_requests_body,
+    read_requests_from,
 };
 pub use input::{parse_input_messages, parse_input_metadata};
 use message::Message;

@@ -1,8 +1,10 @@
 //! Blocks of whole lines and iteration over their rows.
 //!
 //! Invariant: `Block::lines` yields exactly the non-blank lines of the block
-//! that are not listed in `Block::bad`, with exact 1-based numbers and file
-//! offsets, `\r\n` endings stripped, in file order.
+//! that the reader did not flag, with exact 1-based numbers and file
+//! offsets, `\r\n` endings stripped, in file order. The flagged lines are
+//! kept apart from their records (`Block::bad`), so a consumer that moves
+//! the records out still never reads a flagged line as a row.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +26,9 @@ pub struct Block {
     pub bytes: Vec<u8>,
     /// Lines of this block that are not rows (sorted by line number).
     pub bad: Vec<BadLine>,
+    /// Numbers of the lines in `bad` as the reader flagged them (sorted):
+    /// what [`Block::lines`] skips, whatever becomes of `bad`.
+    pub(crate) skip: Vec<u64>,
 }
 
 /// One non-blank line, without its `\n` / `\r\n`.
@@ -43,7 +48,7 @@ impl Block {
             rest: &self.bytes,
             number: self.first_line,
             offset: self.start_offset,
-            bad: &self.bad,
+            skip: &self.skip,
         }
     }
 
@@ -63,7 +68,7 @@ pub struct Lines<'a> {
     rest: &'a [u8],
     number: u64,
     offset: u64,
-    bad: &'a [BadLine],
+    skip: &'a [u64],
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -80,14 +85,14 @@ impl<'a> Iterator for Lines<'a> {
             self.rest = &self.rest[advance..];
             self.number += 1;
             self.offset += advance as u64;
-            while let Some(b) = self.bad.first() {
-                if b.line < number {
-                    self.bad = &self.bad[1..];
+            while let Some(&n) = self.skip.first() {
+                if n < number {
+                    self.skip = &self.skip[1..];
                 } else {
                     break;
                 }
             }
-            if self.bad.first().is_some_and(|b| b.line == number) {
+            if self.skip.first() == Some(&number) {
                 continue;
             }
             let bytes = strip_cr(raw);

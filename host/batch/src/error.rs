@@ -10,6 +10,8 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::provider::{FileRole, Provider};
+
 /// Why one line could not be turned into a row.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LineError {
@@ -36,6 +38,16 @@ pub enum LineError {
     /// Valid JSON, but not the shape this provider writes.
     #[error("unexpected shape: {0}")]
     WrongShape(String),
+    /// The line has another provider's line shape, or the other side's
+    /// (an input line among results): the file mixes shapes, which is a
+    /// refusal of the run, not a bad line to count.
+    #[error("has the {seen} {seen_role} shape, not the {want} {role} shape")]
+    OtherShape {
+        seen: Provider,
+        seen_role: FileRole,
+        want: Provider,
+        role: FileRole,
+    },
 }
 
 impl LineError {

@@ -2,7 +2,8 @@
 //!
 //! Invariant: ids are stable and dense; id 0 is "none" (the empty string),
 //! id 1 is the overflow bucket "(other)"; interning never panics — once all
-//! u16 ids are used, new names map to [`Interner::OTHER`].
+//! u16 ids are used, new names map to [`Interner::OTHER`] and
+//! [`Interner::overflowed`] says so.
 
 use std::hash::BuildHasher;
 
@@ -14,6 +15,8 @@ pub struct Interner {
     names: Vec<Box<str>>,
     table: HashTable<u16>,
     hasher: RandomState,
+    /// A name was mapped to [`Interner::OTHER`] because the table was full.
+    overflowed: bool,
 }
 
 impl Default for Interner {
@@ -33,6 +36,7 @@ impl Interner {
             names: vec!["".into(), "(other)".into()],
             table: HashTable::new(),
             hasher: RandomState::default(),
+            overflowed: false,
         }
     }
 
@@ -47,6 +51,7 @@ impl Interner {
             return id;
         }
         let Ok(id) = u16::try_from(self.names.len()) else {
+            self.overflowed = true;
             return Interner::OTHER;
         };
         self.names.push(name.into());
@@ -69,6 +74,13 @@ impl Interner {
     /// Number of ids in use, including the two reserved ones.
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// True once a name was mapped to [`Interner::OTHER`]: more distinct
+    /// names than ids. Which names got ids then depends on their order, so
+    /// per-name counts are not to be trusted; whether it overflowed does not.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     pub fn is_empty(&self) -> bool {

@@ -224,6 +224,7 @@ impl<R: Read> BlockReader<R> {
             start_offset: self.buf_offset,
             bytes,
             bad: Vec::new(),
+            skip: Vec::new(),
         };
         self.seq += 1;
         self.buf_offset += cut as u64;
@@ -261,6 +262,7 @@ impl<R: Read> BlockReader<R> {
                         })
                 };
                 if let Some(reason) = reason {
+                    block.skip.push(number);
                     block.bad.push(BadLine {
                         path: Arc::clone(&self.path),
                         line: number,
@@ -320,6 +322,7 @@ impl<R: Read> BlockReader<R> {
                     max: self.max_line as u64,
                 },
             }],
+            skip: vec![line],
         };
         self.seq += 1;
         block

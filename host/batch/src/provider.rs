@@ -67,50 +67,83 @@ pub struct Format {
     pub batch_object: fn(&[u8]) -> Result<BatchObject, BatchObjectError>,
 }
 
-/// The registry: per provider, its name, the provider whose line shapes it
-/// writes (its family; Azure writes OpenAI's) and its [`Format`].
-const REGISTRY: [(Provider, &str, Provider, &Format); 6] = [
-    (Provider::OpenAi, "openai", Provider::OpenAi, &openai::FORMAT),
-    (Provider::Azure, "azure", Provider::OpenAi, &openai::FORMAT),
-    (
-        Provider::Anthropic,
-        "anthropic",
-        Provider::Anthropic,
-        &anthropic::FORMAT,
-    ),
-    (Provider::Bedrock, "bedrock", Provider::Bedrock, &bedrock::FORMAT),
-    (Provider::Vertex, "vertex", Provider::Vertex, &google::vertex::FORMAT),
-    (Provider::Gemini, "gemini", Provider::Gemini, &google::gemini::FORMAT),
+/// One provider's registry entry.
+struct Entry {
+    provider: Provider,
+    name: &'static str,
+    /// The provider whose line shapes it writes (Azure writes OpenAI's).
+    family: Provider,
+    format: &'static Format,
+    /// `format`'s line parsers, refusing other providers' shapes ([`checked_input`]).
+    input: InputFn,
+    result: ResultFn,
+}
+
+/// `entry!(Provider, "name", Family, FORMAT)`: one registry line.
+macro_rules! entry {
+    ($p:ident, $name:literal, $family:ident, $format:expr) => {
+        Entry {
+            provider: Provider::$p,
+            name: $name,
+            family: Provider::$family,
+            format: &$format,
+            input: checked_input::<{ Provider::$p as usize }>,
+            result: checked_result::<{ Provider::$p as usize }>,
+        }
+    };
+}
+
+/// The registry, one line per provider, in [`Provider`] order.
+const REGISTRY: [Entry; 6] = [
+    entry!(OpenAi, "openai", OpenAi, openai::FORMAT),
+    entry!(Azure, "azure", OpenAi, openai::FORMAT),
+    entry!(Anthropic, "anthropic", Anthropic, anthropic::FORMAT),
+    entry!(Bedrock, "bedrock", Bedrock, bedrock::FORMAT),
+    entry!(Vertex, "vertex", Vertex, google::vertex::FORMAT),
+    entry!(Gemini, "gemini", Gemini, google::gemini::FORMAT),
 ];
 
 const _: () = {
     let mut i = 0;
     while i < REGISTRY.len() {
         assert!(
-            REGISTRY[i].0 as usize == i,
+            REGISTRY[i].provider as usize == i,
             "REGISTRY must list providers in enum order"
         );
         i += 1;
     }
 };
 
+/// Provider `P`'s input parser; a line it refuses that has another
+/// provider's (or the results') shape is [`LineError::OtherShape`].
+fn checked_input<'a, const P: usize>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    let e = &REGISTRY[P];
+    (e.format.input)(line, opts).map_err(|err| e.provider.other_shape(line, FileRole::Input).unwrap_or(err))
+}
+
+/// Provider `P`'s result parser, as [`checked_input`].
+fn checked_result<'a, const P: usize>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    let e = &REGISTRY[P];
+    (e.format.result)(line, opts).map_err(|err| e.provider.other_shape(line, FileRole::Results).unwrap_or(err))
+}
+
 impl Provider {
     pub const ALL: [Provider; REGISTRY.len()] = {
         let mut all = [Provider::OpenAi; REGISTRY.len()];
         let mut i = 0;
         while i < REGISTRY.len() {
-            all[i] = REGISTRY[i].0;
+            all[i] = REGISTRY[i].provider;
             i += 1;
         }
         all
     };
 
-    fn entry(self) -> &'static (Provider, &'static str, Provider, &'static Format) {
+    fn entry(self) -> &'static Entry {
         &REGISTRY[self as usize]
     }
 
     pub fn as_str(self) -> &'static str {
-        self.entry().1
+        self.entry().name
     }
 
     pub fn parse(name: &str) -> Option<Provider> {
@@ -118,21 +151,46 @@ impl Provider {
     }
 
     /// The provider whose line shapes this one writes (Azure → OpenAI).
-    pub(crate) fn family(self) -> Provider {
-        self.entry().2
+    pub fn family(self) -> Provider {
+        self.entry().family
+    }
+
+    /// `other` when it is a narrower member of this provider's family
+    /// (OpenAI narrowed by Azure's signs is Azure), else this provider.
+    pub fn narrowed(self, other: Provider) -> Provider {
+        if self == self.family() && other.family() == self {
+            other
+        } else {
+            self
+        }
     }
 
     /// The functions that read this provider's files.
     pub fn format(self) -> &'static Format {
-        self.entry().3
+        self.entry().format
     }
 
+    /// The input line parser. A line that has another provider's shape, or
+    /// a result line's, is refused as [`LineError::OtherShape`].
     pub fn input_parser(self) -> InputFn {
-        self.format().input
+        self.entry().input
     }
 
+    /// The result line parser, refusing other shapes as [`Self::input_parser`].
     pub fn result_parser(self) -> ResultFn {
-        self.format().result
+        self.entry().result
+    }
+
+    /// For a line of a `role` file: the error naming the other shape it has
+    /// when that is another provider family's or the other role's.
+    pub fn other_shape(self, line: &[u8], role: FileRole) -> Option<LineError> {
+        let (seen, seen_role) = sniff(line)?;
+        (seen.family() != self.family() || seen_role != role).then_some(LineError::OtherShape {
+            seen,
+            seen_role,
+            want: self,
+            role,
+        })
     }
 
     pub fn parse_input_messages(self, line: &[u8]) -> Result<Vec<(String, String)>, LineError> {

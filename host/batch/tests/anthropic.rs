@@ -526,3 +526,43 @@ fn batch_objects() {
         "not an Anthropic MessageBatch: unexpected shape: expected a JSON object, found an array"
     );
 }
+
+#[test]
+fn a_requests_body_is_told_from_jsonl_by_its_first_line_whatever_its_length() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let is_body = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
+        anthropic::is_requests_body(&p).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let long = "x".repeat(100 << 10);
+    let openai = format!(
+        "{{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{{\"model\":\"m\",\"messages\":[{{\"role\":\"user\",\"content\":\"{long}\"}}]}}}}\n{{\"custom_id\":\"b\",\"body\":{{}}}}\n"
+    );
+    assert!(
+        !is_body("long_openai.jsonl", &openai),
+        "a 100 KiB first JSONL line is not a body"
+    );
+    assert!(!is_body(
+        "short.jsonl",
+        "{\"custom_id\":\"a\",\"params\":{}}\n{\"custom_id\":\"b\",\"params\":{}}\n"
+    ));
+    assert!(is_body(
+        "one_line.json",
+        &format!("{{\"requests\":[{{\"custom_id\":\"a\",\"params\":{{\"x\":\"{long}\"}}}}]}}")
+    ));
+    assert!(is_body(
+        "pretty.json",
+        "\u{feff}{\n  \"requests\": [\n    {\"custom_id\": \"a\", \"params\": {}}\n  ]\n}\n"
+    ));
+    let late_key = format!("{{\"meta\":\"{long}\",\n\"requests\":[]}}");
+    assert!(is_body("late_key.json", &late_key));
+    // A multi-line object without `requests` is one document (the body reader refuses it by name).
+    assert!(is_body("doc.json", "{\n\"a\": 1\n}\n"));
+    assert!(!is_body(
+        "bad_first.jsonl",
+        "{\"custom_id\": nope}\n{\"custom_id\":\"b\"}\n"
+    ));
+    assert!(!is_body("array.json", "[1,2]\n"));
+    assert!(!is_body("empty.jsonl", ""));
+}

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, anyhow};
 use assay::eval::read_config;
+use assay::eval::rows::{Answer, Place, RequestExtras, wit_row};
 use assay::judge::Policy;
-use assay::judge::bindings::types::{Message, Row, RowFlags, RowStatus, Usage};
+use assay::judge::bindings::types::Row;
 use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::load::load;
@@ -19,6 +20,7 @@ use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
 use assay::report::terminal::sanitize;
+use assay_batch::{Flags, Status};
 use serde_json::Value;
 
 use super::args::TestArgs;
@@ -96,61 +98,46 @@ pub fn run(args: TestArgs) -> Result<i32> {
         let load_time = t_load.elapsed();
         let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
         let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { started, seed: 0 });
-        let metadata: Vec<Vec<(String, String)>> = golden
+        let extras: Vec<RequestExtras> = golden
             .iter()
-            .map(|g| {
-                g.metadata
+            .map(|g| RequestExtras {
+                messages: g.prompt.iter().map(|m| (m.role.clone(), m.content.clone())).collect(),
+                metadata: g
+                    .metadata
                     .iter()
                     .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-                    .collect()
+                    .collect(),
             })
             .collect();
-        let meta_refs: Vec<Vec<(&str, &str)>> = metadata
-            .iter()
-            .map(|m| m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
-            .collect();
-        let prompts: Vec<Vec<Message<'_>>> = golden
-            .iter()
-            .map(|g| {
-                g.prompt
-                    .iter()
-                    .map(|m| Message {
-                        role: &m.role,
-                        content: &m.content,
-                    })
-                    .collect()
-            })
-            .collect();
+        let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
         let rows: Vec<Row<'_>> = golden
             .iter()
             .enumerate()
-            .map(|(i, g)| Row {
-                id: &g.id,
-                index: i as u64,
-                segment: 0,
-                provider: "test",
-                model: &g.model,
-                snapshot: None,
-                status: RowStatus::Completed,
-                flags: if g.truncated {
-                    RowFlags::TRUNCATED
-                } else {
-                    RowFlags::empty()
-                },
-                attempt: 1,
-                prompt: &prompts[i],
-                response: g.response.as_deref(),
-                finish_reason: g.finish_reason.as_deref(),
-                usage: Usage {
-                    input_tokens: g.usage.input,
-                    output_tokens: g.usage.output,
-                    cached_input_tokens: 0,
-                    cache_write_tokens: 0,
-                    reasoning_tokens: 0,
-                },
-                error_code: None,
-                error_message: None,
-                metadata: &meta_refs[i],
+            .map(|(i, g)| {
+                let place = Place {
+                    id: &g.id,
+                    index: i as u32,
+                    segment: 0,
+                    provider: "test",
+                    attempt: 1,
+                    flags: Flags::default(),
+                };
+                let answer = Answer {
+                    status: Status::Completed,
+                    model: Some(&g.model),
+                    snapshot: None,
+                    response: g.response.as_deref(),
+                    finish_reason: g.finish_reason.as_deref(),
+                    truncated: g.truncated,
+                    usage: assay_batch::Usage {
+                        input: g.usage.input,
+                        output: g.usage.output,
+                        ..assay_batch::Usage::default()
+                    },
+                    error_code: None,
+                    error_message: None,
+                };
+                wit_row(place, answer, views.get(i))
             })
             .collect();
         let chunk = args.chunk_rows.map_or(rows.len(), |c| c as usize).max(1);

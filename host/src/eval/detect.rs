@@ -4,11 +4,12 @@
 //! Invariant: the input and every result file agree on one provider; a
 //! disagreement is an input error naming the file, line and shapes seen.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use assay_batch::anthropic::is_requests_body;
 use assay_batch::{
-    BlockReader, DetectError, FileId, FileRole, Provider, ProviderOptions, ReadError, detect_file, openai,
+    BadLine, BlockReader, DetectError, FileId, FileRole, Ledger, LineError, Provider, ProviderOptions, ReadError,
+    Status, detect_file, openai,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +25,14 @@ pub enum SettleError {
     },
     #[error("{0}: cannot tell the provider from its lines; pass --provider")]
     Unknown(PathBuf),
+    #[error(
+        "no result line joined any of the {rows} input rows by the hash of its echoed request ({unexpected} result lines have other hashes, the first {first}); when Vertex's echo differs from the input, put an id in each request (for example labels.custom_id) and pass --id-path request.labels.custom_id"
+    )]
+    NothingJoined {
+        rows: usize,
+        unexpected: u64,
+        first: String,
+    },
 }
 
 /// What the run will read with.
@@ -35,38 +44,6 @@ pub struct Settled {
     /// False when the endpoint returns no text (embeddings): quality judges
     /// are skipped with a note instead of failing every row.
     pub has_text: bool,
-}
-
-/// True when the file is one JSON object spread over lines (its first line
-/// is not a complete object) or a one-line object with a `requests` key:
-/// the shape of an Anthropic Message Batches request body, not JSONL.
-pub fn is_requests_body(path: &Path) -> std::io::Result<bool> {
-    #[derive(serde::Deserialize)]
-    struct Top {
-        requests: Option<serde::de::IgnoredAny>,
-    }
-    let mut head = vec![0u8; 64 * 1024];
-    let mut f = std::fs::File::open(path)?;
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(&mut head[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    let text = head[..n]
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&head[..n])
-        .trim_ascii_start();
-    if !text.starts_with(b"{") {
-        return Ok(false);
-    }
-    let first = text.split(|b| *b == b'\n').next().unwrap_or(text);
-    Ok(match serde_json::from_slice::<Top>(first) {
-        Ok(top) => top.requests.is_some(),
-        // An object that does not end on its first line is one document, not JSONL.
-        Err(e) => e.is_eof(),
-    })
 }
 
 /// The endpoint of the first input row, when the format names one.
@@ -105,6 +82,10 @@ pub fn settle(
     for r in results {
         match (provider, detect_file(r, FileRole::Results, provider)?) {
             (None, found) => provider = found,
+            // Azure's signs in a result file narrow a detected OpenAI; a
+            // provider the user named stands.
+            (Some(a), Some(b)) if a != b && a.family() == b.family() && want.is_none() => provider = Some(b),
+            (Some(a), Some(b)) if a != b && a.family() == b.family() => {}
             (Some(a), Some(b)) if a != b => {
                 return Err(SettleError::Disagree {
                     input: input.to_owned(),
@@ -128,5 +109,51 @@ pub fn settle(
         provider,
         input_body: body,
         has_text,
+    })
+}
+
+/// Refuses the run at the first line (in file and line order) that has
+/// another provider's or the other role's shape, wherever it is in the
+/// file, as the first lines are refused when the provider is settled.
+pub fn refuse_other_shapes(bad: &[BadLine]) -> Result<(), SettleError> {
+    let first = bad
+        .iter()
+        .filter(|b| matches!(b.reason, LineError::OtherShape { .. }))
+        .min_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
+    match first.map(|b| (b, &b.reason)) {
+        Some((
+            b,
+            &LineError::OtherShape {
+                seen,
+                seen_role,
+                want,
+                role,
+            },
+        )) => Err(SettleError::Detect(DetectError::Mismatch {
+            path: b.path.display().to_string(),
+            role,
+            want,
+            seen,
+            seen_role,
+            line: b.line,
+        })),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a Vertex run joined by request hash (no `--id-path`) in which
+/// no result line joined an input row although result lines were read:
+/// every row would read `missing`, and the cure is an id path.
+pub fn refuse_unjoined(provider: Provider, opts: &ProviderOptions, ledger: &Ledger) -> Result<(), SettleError> {
+    let (unexpected, ids) = ledger.unexpected();
+    let rows = ledger.len();
+    let none_joined = ledger.status_counts()[Status::Missing.index()] == rows as u64;
+    if provider != Provider::Vertex || opts.id_path.is_some() || rows == 0 || unexpected == 0 || !none_joined {
+        return Ok(());
+    }
+    Err(SettleError::NothingJoined {
+        rows,
+        unexpected,
+        first: ids.first().cloned().unwrap_or_default(),
     })
 }

@@ -27,15 +27,20 @@ pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Result<(InputIndex, Vec<Bad
     let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads))
         .await
         .map_err(|e| EvalError::task("input index", e))??;
-    if indexed.0.is_empty() {
-        // Every line was bad (an empty file is the reader's own error).
-        return Err(EvalError::NoRows {
-            path: cfg.input.clone(),
-            bad: indexed.1.len() as u64,
-            first: indexed.1.first().map(|b| b.to_string()).unwrap_or_default(),
-        });
-    }
     Ok(indexed)
+}
+
+/// An input whose every line was bad is an input error, whatever
+/// `--max-bad-lines` allows (an empty file is the reader's own error).
+pub fn require_rows(cfg: &EvalConfig, index: &InputIndex, bad: &[BadLine]) -> Result<(), EvalError> {
+    if !index.is_empty() {
+        return Ok(());
+    }
+    Err(EvalError::NoRows {
+        path: cfg.input.clone(),
+        bad: bad.len() as u64,
+        first: bad.first().map(|b| b.to_string()).unwrap_or_default(),
+    })
 }
 
 /// An attempt whose result files hold neither a row nor a bad line is an

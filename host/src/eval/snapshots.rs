@@ -4,7 +4,9 @@
 //!
 //! Invariant: computed from the final ledger over completed rows in
 //! submission order; when snapshot values are too scattered to mean
-//! anything (one per request), only models are compared, and it says so.
+//! anything (one per request, or more distinct values than the interner
+//! holds), only models are compared, and it says so. An overflow bucket is
+//! never a majority, so the result does not depend on result-line order.
 
 use std::collections::HashMap;
 
@@ -25,11 +27,13 @@ fn top(counts: &HashMap<u16, u64>, names: &Interner) -> Vec<(String, u64)> {
     v.into_iter().take(TOP).map(|(k, n)| (k.to_owned(), n)).collect()
 }
 
-/// The most common (model, snapshot) pair, ties broken by the names.
+/// The most common (model, snapshot) pair, ties broken by the names. A
+/// pair in an overflow bucket ([`Interner::OTHER`]) is never chosen.
 fn argmax(counts: &HashMap<(u16, u16), u64>, models: &Interner, snaps: &Interner) -> Option<((u16, u16), u64)> {
     let name = |k: &(u16, u16)| (models.get(k.0), snaps.get(k.1));
     counts
         .iter()
+        .filter(|(k, _)| k.0 != Interner::OTHER && k.1 != Interner::OTHER)
         .map(|(k, n)| (*k, *n))
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| name(&b.0).cmp(&name(&a.0))))
 }
@@ -55,7 +59,9 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         .filter(|s| *s != Interner::NONE)
         .collect::<std::collections::HashSet<_>>()
         .len();
-    let mut compare_snapshots = true;
+    // Past the interner's 65,535 names, which values got their own id
+    // depends on line order: such values are scattered, compare models only.
+    let mut compare_snapshots = !snaps.overflowed();
     let mut majority = argmax(&job, models, snaps);
     if let Some((_, n)) = majority
         && (n as f64) < INFORMATIVE_SHARE * completed as f64
@@ -96,7 +102,9 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         let mut sn: HashMap<u16, u64> = HashMap::new();
         for ((model, snap), c) in pairs {
             *m.entry(*model).or_default() += c;
-            if *snap != Interner::NONE {
+            // Past the interner's capacity, per-name counts depend on line
+            // order: no snapshot names are listed.
+            if *snap != Interner::NONE && !snaps.overflowed() {
                 *sn.entry(*snap).or_default() += c;
             }
         }
@@ -126,3 +134,6 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         segments,
     }
 }
+
+#[cfg(test)]
+mod tests;

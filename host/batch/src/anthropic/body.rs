@@ -25,9 +25,11 @@ use crate::error::LineError;
 use crate::row::{InputLine, ProviderOptions};
 
 mod scan;
+mod sniff;
 mod walk;
 
 use scan::{At, Problem, Scan};
+pub use sniff::is_requests_body;
 use walk::scan_body;
 
 /// Largest element accepted (the API's limit for a whole batch body).

@@ -1,15 +1,19 @@
 //! The Vertex join key when no id path is given: a hash of the request's
 //! canonical JSON.
 //!
-//! Canonical form: object keys sorted by their UTF-8 bytes, no whitespace,
+//! Canonical form: object members whose value is `null` dropped (Vertex's
+//! echo of a request adds null placeholders for unset fields, such as
+//! `"file_data": null` beside a part's `text`; array items stay, nulls
+//! included), object keys sorted by their UTF-8 bytes, no whitespace,
 //! strings escaped and numbers written as `serde_json` writes them (so
 //! `1.0` stays `1.0` and `1` stays `1`). Hash: 64-bit FNV-1a over those
 //! bytes, rendered `req-<16 lowercase hex>`. FNV-1a is written out here so
 //! the id is stable across versions, platforms and runs.
 //!
-//! Invariant: two requests that differ only in key order or whitespace get
-//! the same id; identical requests get the same id (and so are duplicates:
-//! give them a distinct label and an id path to tell them apart).
+//! Invariant: two requests that differ only in key order, whitespace or
+//! null-valued members get the same id; identical requests get the same id
+//! (and so are duplicates: give them a distinct label and an id path to
+//! tell them apart).
 
 use std::io::{self, Write};
 
@@ -54,7 +58,9 @@ fn canon<W: Write>(w: &mut W, v: &Value) {
             let _ = w.write_all(b"]");
         }
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // Google's echo adds `null` placeholders for unset fields
+            // (`"file_data": null` in parts): a null member is an absent one.
+            let mut entries: Vec<(&String, &Value)> = map.iter().filter(|(_, v)| !v.is_null()).collect();
             entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             let _ = w.write_all(b"{");
             for (i, (k, v)) in entries.into_iter().enumerate() {

@@ -518,3 +518,20 @@ fn gemini_embedding_responses_are_completed_with_usage_from_token_count() {
     let no_count = r#"{"key":"e3","response":{"embedding":{"values":[]}}}"#;
     assert_eq!(gemini(no_count).status, Status::Completed);
 }
+
+#[test]
+fn vertex_hash_join_ignores_the_null_placeholders_of_googles_echo() {
+    let input = format!(r#"{{"request": {VREQ}}}"#);
+    let Ok(inp) = vertex::parse_input_line(input.as_bytes(), &opts()) else {
+        panic!("parse failed")
+    };
+    let echoed = r#"{"labels":{"custom_id":"row-7"},"generationConfig":{"maxOutputTokens":256,"topP":1,"temperature":0.9,"stopSequences":null},"systemInstruction":null,"contents":[{"parts":[{"text":"What is 2+2? \u65e5\u672c","file_data":null,"inline_data":null}],"role":"user"}]}"#;
+    let out = vertex_ok(echoed);
+    let Ok(r) = vertex::parse_result_line(out.as_bytes(), &opts()) else {
+        panic!("parse failed")
+    };
+    assert_eq!(r.custom_id, inp.custom_id);
+    // Nulls inside arrays are values, not absent members: they still count.
+    let with_null_item = VREQ_REORDERED.replace(r#""parts":[{"#, r#""parts":[null,{"#);
+    assert_ne!(request_hash_id(&with_null_item).ok(), Some(inp.custom_id.into_owned()));
+}

@@ -148,3 +148,19 @@ fn open_missing_file_names_path() {
         Ok(_) => panic!("expected an error"),
     }
 }
+
+#[test]
+fn a_line_the_reader_flagged_is_never_a_row_even_after_its_record_is_taken() {
+    let data = b"{\"a\":1}\n{\"b\":\"x\xffy\"}\n{\"c\":\"0123456789abc\"}\n{\"d\":2}\n{\"e\":\"caf\xc3";
+    for block in [1, 7, 64, 4096] {
+        let mut r = reader(data, block, 18);
+        let (mut rows, mut records) = (Vec::new(), Vec::new());
+        while let Some(mut b) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
+            // Consumers move the records out before parsing the rows.
+            records.extend(std::mem::take(&mut b.bad).into_iter().map(|x| x.line));
+            rows.extend(b.lines().map(|l| l.number));
+        }
+        assert_eq!(rows, vec![1, 4], "block {block}");
+        assert_eq!(records, vec![2, 3, 5], "block {block}: one record per bad line");
+    }
+}

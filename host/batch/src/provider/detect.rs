@@ -18,6 +18,7 @@ use crate::lines::{BlockReader, FileId};
 /// Top-level keys that tell the providers' line shapes apart.
 #[derive(Deserialize)]
 struct Keys {
+    id: Option<IgnoredAny>,
     custom_id: Option<IgnoredAny>,
     method: Option<IgnoredAny>,
     url: Option<IgnoredAny>,
@@ -38,6 +39,18 @@ struct Keys {
     processed_time: Option<IgnoredAny>,
 }
 
+/// An OpenAI-envelope result line is Azure's when it has no top-level `id`
+/// or carries Azure's `content_filter_results` / `prompt_filter_results`
+/// (as keys: a JSON string cannot hold those quotes unescaped).
+fn openai_or_azure(line: &[u8], has_id: bool) -> Provider {
+    let filter = |key: &[u8]| memchr::memmem::find(line, key).is_some();
+    if !has_id || filter(b"\"content_filter_results\"") || filter(b"\"prompt_filter_results\"") {
+        Provider::Azure
+    } else {
+        Provider::OpenAi
+    }
+}
+
 /// The provider and role one line's shape says it has, if it says.
 pub fn sniff(line: &[u8]) -> Option<(Provider, FileRole)> {
     let k: Keys = serde_json::from_slice(line).ok()?;
@@ -51,7 +64,7 @@ pub fn sniff(line: &[u8]) -> Option<(Provider, FileRole)> {
             return Some((Provider::Anthropic, Results));
         }
         if some(&k.response) || some(&k.error) {
-            return Some((Provider::OpenAi, Results));
+            return Some((openai_or_azure(line, some(&k.id)), Results));
         }
         if some(&k.body) || some(&k.url) || some(&k.method) {
             return Some((Provider::OpenAi, Input));
@@ -116,9 +129,11 @@ pub enum DetectError {
 pub const SNIFF_LINES: usize = 32;
 
 /// Reads the first rows of `path` and checks that they share one shape of
-/// the given role; returns the provider (`want`, or the one detected when
-/// `want` is `None`). Files with no rows return `Ok(None)`: their emptiness
-/// is reported by the reader.
+/// the given role; returns the provider: the one detected when `want` is
+/// `None`, else `want` narrowed by what the lines show (`openai` with
+/// Azure's signs is `azure`; a caller that named the provider keeps it).
+/// Files with no rows return `Ok(None)`: their emptiness is reported by
+/// the reader.
 pub fn detect_file(path: &Path, role: FileRole, want: Option<Provider>) -> Result<Option<Provider>, DetectError> {
     let mut reader = BlockReader::open(path, FileId(0), 64 << 20)?.with_block_bytes(256 * 1024);
     let shown = path.display().to_string();
@@ -169,7 +184,10 @@ pub fn detect_file(path: &Path, role: FileRole, want: Option<Provider>) -> Resul
             }
             match first {
                 None => first = Some((p, line.number)),
-                Some((f, fl)) if f != p => {
+                // Lines of one family agree; the narrower provider (Azure's
+                // signs on any line) names the file.
+                Some((f, fl)) if f.family() == p.family() => first = Some((f.narrowed(p), fl)),
+                Some((f, fl)) => {
                     return Err(DetectError::Mixed {
                         path: shown,
                         role,
@@ -179,9 +197,11 @@ pub fn detect_file(path: &Path, role: FileRole, want: Option<Provider>) -> Resul
                         line: line.number,
                     });
                 }
-                Some(_) => {}
             }
         }
     }
-    Ok(want.or(first.map(|(p, _)| p)))
+    Ok(match (want, first) {
+        (Some(w), Some((p, _))) => Some(w.narrowed(p)),
+        (w, f) => w.or(f.map(|(p, _)| p)),
+    })
 }

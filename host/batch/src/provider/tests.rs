@@ -180,3 +180,77 @@ fn a_usage_field_that_is_not_a_count_is_a_bad_line() {
     let parsed = Provider::OpenAi.result_parser()(big.as_bytes(), &opts).map(|r| r.outcome.usage.input);
     assert_eq!(parsed, Ok(5_000_000_000));
 }
+
+#[test]
+fn azure_result_files_are_told_from_openai_by_a_missing_id_or_filter_results() {
+    let openai = r#"{"id":"batch_req_1","custom_id":"a","response":{"status_code":200,"body":{}},"error":null}"#;
+    let no_id = r#"{"custom_id":"a","response":{"status_code":200,"body":{}},"error":null}"#;
+    let filtered = r#"{"id":"x","custom_id":"a","response":{"status_code":200,"body":{"choices":[{"content_filter_results":{}}],"prompt_filter_results":[]}},"error":null}"#;
+    let quoted = r#"{"id":"x","custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"say \"content_filter_results\""}}]}},"error":null}"#;
+    assert_eq!(sniff(openai.as_bytes()), Some((Provider::OpenAi, FileRole::Results)));
+    assert_eq!(sniff(no_id.as_bytes()), Some((Provider::Azure, FileRole::Results)));
+    assert_eq!(sniff(filtered.as_bytes()), Some((Provider::Azure, FileRole::Results)));
+    assert_eq!(sniff(quoted.as_bytes()), Some((Provider::OpenAi, FileRole::Results)));
+    // One Azure line makes the file Azure; it does not mix shapes.
+    let f = file(&format!("{openai}\n{filtered}\n"));
+    assert_eq!(
+        detect_file(&f.0, FileRole::Results, None).expect("azure"),
+        Some(Provider::Azure)
+    );
+    // Detected after an OpenAI-shaped input, the result file narrows it.
+    assert_eq!(
+        detect_file(&f.0, FileRole::Results, Some(Provider::OpenAi)).expect("narrows"),
+        Some(Provider::Azure)
+    );
+    let plain = file(&format!("{openai}\n"));
+    assert_eq!(
+        detect_file(&plain.0, FileRole::Results, Some(Provider::Azure)).expect("named azure stands"),
+        Some(Provider::Azure)
+    );
+    assert_eq!(
+        detect_file(&plain.0, FileRole::Results, None).expect("openai"),
+        Some(Provider::OpenAi)
+    );
+}
+
+#[test]
+fn a_line_with_another_providers_shape_is_refused_by_name_not_counted_bad() {
+    let opts = ProviderOptions::default();
+    let anthropic = br#"{"custom_id":"a","result":{"type":"canceled"}}"#;
+    let err = Provider::OpenAi.result_parser()(anthropic, &opts).map(|_| ());
+    assert_eq!(
+        err,
+        Err(LineError::OtherShape {
+            seen: Provider::Anthropic,
+            seen_role: FileRole::Results,
+            want: Provider::OpenAi,
+            role: FileRole::Results,
+        })
+    );
+    assert_eq!(
+        err.err().map(|e| e.to_string()).unwrap_or_default(),
+        "has the anthropic result shape, not the openai result shape"
+    );
+    // An input line among results is the other role's shape.
+    let input = br#"{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}"#;
+    assert!(matches!(
+        Provider::Azure.result_parser()(input, &opts),
+        Err(LineError::OtherShape {
+            seen_role: FileRole::Input,
+            ..
+        })
+    ));
+    assert!(matches!(
+        Provider::Gemini.input_parser()(br#"{"recordId":"r","modelInput":{}}"#, &opts),
+        Err(LineError::OtherShape {
+            seen: Provider::Bedrock,
+            ..
+        })
+    ));
+    // A broken line of the provider's own shape stays an ordinary bad line.
+    let own = br#"{"custom_id":"a","response":null,"error":null}"#;
+    assert!(matches!(
+        Provider::OpenAi.result_parser()(own, &opts),
+        Err(LineError::WrongShape(_))
+    ));
+}
