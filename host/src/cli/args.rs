@@ -160,6 +160,12 @@ pub struct EvalArgs {
     /// Write one JSON line per submitted row (status, flags, verdicts).
     #[arg(long)]
     pub rows_out: Option<PathBuf>,
+    /// Write the gates, judges and provider errors as JUnit XML test cases.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report (charts, alarms, costs, failed rows).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Rows per drift segment, in submission order.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
     pub segment_size: u32,

@@ -12,6 +12,7 @@ use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::registry::SearchPath;
 use assay::judge::state::RunContext;
+use assay::report::failed::{self, FailedRows};
 use assay::report::summary::Gate;
 use assay::report::terminal;
 use assay_batch::RetryPolicy;
@@ -119,6 +120,17 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         seed: args.seed,
     };
 
+    // Until per-row records reach reporters directly, the report reads failed rows
+    // back from a rows-out file (a temporary one when --rows-out is not given).
+    let report_rows = match (&args.report, &args.rows_out) {
+        (Some(_), None) => Some(tempfile::Builder::new().suffix(".jsonl").tempfile()?.into_temp_path()),
+        _ => None,
+    };
+    let rows_out = args
+        .rows_out
+        .clone()
+        .or_else(|| report_rows.as_ref().map(|p| p.to_path_buf()));
+
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         // Time for deadlines; I/O for the `llm` capability's endpoint calls.
@@ -162,7 +174,7 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             workers,
             retry,
             max_judge_error_rate: policy.max_judge_error_rate,
-            rows_out: args.rows_out.clone(),
+            rows_out: rows_out.clone(),
             run: run_ctx,
             sync_results: args.sync_results.clone(),
         };
@@ -241,6 +253,13 @@ pub fn run(args: EvalArgs) -> Result<i32> {
                     eprintln!("[{name}] {}: {}", l.level, terminal::sanitize(&l.message));
                 }
             }
+        }
+        if let Some(path) = &args.junit {
+            assay::report::junit::write(&summary, path).map_err(|e| fail(exit::INPUT, e))?;
+        }
+        if let (Some(path), Some(rows)) = (&args.report, &rows_out) {
+            let failed = FailedRows::from_rows_out(rows, failed::DEFAULT_CAP).map_err(|e| fail(exit::INPUT, e))?;
+            assay::report::html::write(&summary, &failed, path).map_err(|e| fail(exit::INPUT, e))?;
         }
         match args.format {
             Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n"))?,

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::format::{metric as fmt_metric, pct};
 use super::summary::Summary;
 
 /// Escapes control characters (ANSI escapes included) for display.
@@ -19,26 +20,6 @@ pub fn sanitize(s: &str) -> String {
         }
     }
     out
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
-}
-
-fn fmt_metric(name: &str, v: f64) -> String {
-    if name.ends_with("_usd") {
-        if v.abs() >= 1.0 {
-            format!("${v:.4}")
-        } else {
-            format!("${v:.8}")
-        }
-    } else if name.ends_with("_rate") {
-        pct(v)
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.4}")
-    }
 }
 
 pub fn render(s: &Summary) -> String {
@@ -206,12 +187,5 @@ mod tests {
     #[test]
     fn ansi_escape_from_a_judge_is_neutralized() {
         assert_eq!(sanitize("a\u{1b}[31mred"), "a\\u{1b}[31mred");
-    }
-
-    #[test]
-    fn usd_and_rates_are_formatted_for_people() {
-        assert_eq!(fmt_metric("batch_cost_usd", 12.5), "$12.5000");
-        assert_eq!(fmt_metric("pass_rate", 0.5), "50.00%");
-        assert_eq!(fmt_metric("scored", 3.0), "3");
     }
 }
