@@ -401,3 +401,42 @@ fn batch_sync_drift_matches_its_golden_verdicts() {
         support::stdout(&o)
     );
 }
+
+#[test]
+fn an_input_whose_every_line_is_bad_is_an_input_error_even_within_max_bad_lines() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = write_lines(tmp.path(), "in.jsonl", &["{not json".to_owned(), "[1,2".to_owned()]);
+    let o = assay(&[
+        "eval",
+        "--provider",
+        "openai",
+        "--input",
+        input.to_str().unwrap_or_default(),
+        "--results",
+        data("openai_output.jsonl").to_str().unwrap_or_default(),
+        "--max-bad-lines",
+        "10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no valid row: all 2 lines are bad"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty(), "no summary passed off as a result");
+}
+
+#[test]
+fn a_batch_object_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let started = std::time::Instant::now();
+    let o = run(&["--batch-object", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/dev/zero: not a batch object: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

@@ -7,3 +7,4 @@
 pub mod eval;
 pub mod judge;
 pub mod report;
+pub mod sink;

@@ -26,9 +26,10 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::batch_object::BatchObject;
+use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object};
+use crate::provider::Format;
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status};
 
@@ -41,6 +42,15 @@ pub use body::{
 };
 pub use input::{parse_input_messages, parse_input_metadata};
 use message::Message;
+
+/// How Anthropic files are read (see [`crate::provider`]).
+pub const FORMAT: Format = Format {
+    input: parse_input_line,
+    result: parse_result_line,
+    messages: parse_input_messages,
+    metadata: parse_input_metadata,
+    batch_object: parse_batch_object,
+};
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -197,13 +207,23 @@ struct RawCounts {
 /// errored + canceled + expired, each only when all their parts are
 /// present; `pending` is `processing`. Counts are zero until the batch ends
 /// (except `processing`), as Anthropic reports them.
-pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
-    let raw: RawBatch = parse_object(bytes).map_err(|e| format!("not an Anthropic MessageBatch: {e}"))?;
-    match raw.kind.as_deref() {
-        Some("message_batch") => {}
-        Some(other) => return Err(format!("not an Anthropic MessageBatch: `type` is {other:?}")),
+pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, BatchObjectError> {
+    const WHAT: &str = "an Anthropic MessageBatch";
+    let raw: RawBatch = parse_object(bytes).map_err(|source| BatchObjectError::Parse { what: WHAT, source })?;
+    match raw.kind {
+        Some(k) if k == "message_batch" => {}
+        Some(found) => {
+            return Err(BatchObjectError::OtherKind {
+                what: WHAT,
+                field: "type",
+                found,
+            });
+        }
         None if raw.processing_status.is_none() => {
-            return Err("not an Anthropic MessageBatch: no `type` or `processing_status`".into());
+            return Err(BatchObjectError::Unidentified {
+                what: WHAT,
+                missing: "`type` or `processing_status`",
+            });
         }
         None => {}
     }

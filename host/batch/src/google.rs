@@ -17,6 +17,9 @@
 //!   concatenated without separator, skipping thought parts
 //!   (`"thought": true`), borrowed when there is one part. `model`:
 //!   `modelVersion`.
+//! * an embeddings response (`embedding`, or `embeddings` for a batch
+//!   embed request) → `Completed` with no text and no finish reason;
+//!   usage `input` = `tokenCount`, `output` = 0.
 //! * usage: `input` = `promptTokenCount` (includes cached) +
 //!   `toolUsePromptTokenCount`; `output` = `candidatesTokenCount` +
 //!   `thoughtsTokenCount`; `reasoning` = `thoughtsTokenCount`;
@@ -43,14 +46,15 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
-use crate::json::{First, LooseStr, Str, Text, cow, loose};
+use crate::json::{First, Str, Text, cow};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status, Usage};
 
 mod batch;
 mod canon;
+mod error;
 pub mod gemini;
 mod input;
 mod path;
@@ -58,6 +62,8 @@ pub mod vertex;
 
 pub use batch::parse_batch_object;
 pub use canon::request_hash_id;
+pub use error::error_status;
+pub(crate) use error::{RawError, error_outcome};
 
 /// An int64 count: a JSON number or a decimal string (proto3 JSON writes
 /// int64 as strings); `null` is `None` through `Option`.
@@ -90,10 +96,6 @@ impl<'de> Deserialize<'de> for Int {
     }
 }
 
-fn int(v: Option<Int>) -> u64 {
-    v.map_or(0, |i| i.0)
-}
-
 /// A `GenerateContentResponse`.
 #[derive(Deserialize)]
 pub(crate) struct RawResponse<'a> {
@@ -105,6 +107,12 @@ pub(crate) struct RawResponse<'a> {
     usage: Option<RawUsage>,
     #[serde(borrow, rename = "modelVersion", alias = "model_version")]
     model_version: Option<Str<'a>>,
+    /// An `EmbedContentResponse` (`embedding`) or a batch one (`embeddings`).
+    embedding: Option<IgnoredAny>,
+    embeddings: Option<IgnoredAny>,
+    /// The embedding request's input tokens.
+    #[serde(default, rename = "tokenCount", alias = "token_count")]
+    token_count: Int,
 }
 
 #[derive(Deserialize)]
@@ -169,27 +177,29 @@ struct RawFeedback<'a> {
     block_reason_message: Option<Str<'a>>,
 }
 
+/// Counts absent are 0; `null` or a value that is not a count makes the
+/// line bad (proto3 JSON omits zero counts, it never writes `null`).
 #[derive(Deserialize)]
 struct RawUsage {
-    #[serde(rename = "promptTokenCount", alias = "prompt_token_count")]
-    prompt: Option<Int>,
-    #[serde(rename = "candidatesTokenCount", alias = "candidates_token_count")]
-    candidates: Option<Int>,
-    #[serde(rename = "thoughtsTokenCount", alias = "thoughts_token_count")]
-    thoughts: Option<Int>,
-    #[serde(rename = "cachedContentTokenCount", alias = "cached_content_token_count")]
-    cached: Option<Int>,
-    #[serde(rename = "toolUsePromptTokenCount", alias = "tool_use_prompt_token_count")]
-    tool_use: Option<Int>,
+    #[serde(default, rename = "promptTokenCount", alias = "prompt_token_count")]
+    prompt: Int,
+    #[serde(default, rename = "candidatesTokenCount", alias = "candidates_token_count")]
+    candidates: Int,
+    #[serde(default, rename = "thoughtsTokenCount", alias = "thoughts_token_count")]
+    thoughts: Int,
+    #[serde(default, rename = "cachedContentTokenCount", alias = "cached_content_token_count")]
+    cached: Int,
+    #[serde(default, rename = "toolUsePromptTokenCount", alias = "tool_use_prompt_token_count")]
+    tool_use: Int,
 }
 
 impl RawUsage {
     fn normalized(&self) -> Usage {
-        let thoughts = int(self.thoughts);
+        let thoughts = self.thoughts.0;
         Usage {
-            input: int(self.prompt).saturating_add(int(self.tool_use)),
-            output: int(self.candidates).saturating_add(thoughts),
-            cached_input: int(self.cached),
+            input: self.prompt.0.saturating_add(self.tool_use.0),
+            output: self.candidates.0.saturating_add(thoughts),
+            cached_input: self.cached.0,
             cache_write: 0,
             reasoning: thoughts,
         }
@@ -225,6 +235,10 @@ pub(crate) fn classify_response(mut resp: RawResponse<'_>) -> Outcome<'_> {
     let mut o = Outcome::new(Status::Completed);
     response_info(&mut o, &mut resp);
     let Some(First(Some(cand))) = resp.candidates else {
+        if resp.embedding.is_some() || resp.embeddings.is_some() {
+            o.usage.input = resp.token_count.0;
+            return o;
+        }
         match resp
             .prompt_feedback
             .and_then(|f| cow(f.block_reason).map(|r| (r, cow(f.block_reason_message))))
@@ -252,102 +266,6 @@ pub(crate) fn classify_response(mut resp: RawResponse<'_>) -> Outcome<'_> {
             o.error_message = cow(cand.finish_message);
         }
     }
-    o
-}
-
-/// gRPC status name → the HTTP code Google maps it to.
-fn status_http(name: &str) -> Option<u16> {
-    Some(match name {
-        "CANCELLED" => 499,
-        "UNKNOWN" | "INTERNAL" | "DATA_LOSS" => 500,
-        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => 400,
-        "DEADLINE_EXCEEDED" => 504,
-        "NOT_FOUND" => 404,
-        "ALREADY_EXISTS" | "ABORTED" => 409,
-        "PERMISSION_DENIED" => 403,
-        "UNAUTHENTICATED" => 401,
-        "RESOURCE_EXHAUSTED" => 429,
-        "UNIMPLEMENTED" => 501,
-        "UNAVAILABLE" => 503,
-        _ => return None,
-    })
-}
-
-/// gRPC numeric code → status name.
-fn grpc_name(code: u64) -> Option<&'static str> {
-    const NAMES: [&str; 17] = [
-        "OK",
-        "CANCELLED",
-        "UNKNOWN",
-        "INVALID_ARGUMENT",
-        "DEADLINE_EXCEEDED",
-        "NOT_FOUND",
-        "ALREADY_EXISTS",
-        "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION",
-        "ABORTED",
-        "OUT_OF_RANGE",
-        "UNIMPLEMENTED",
-        "INTERNAL",
-        "UNAVAILABLE",
-        "DATA_LOSS",
-        "UNAUTHENTICATED",
-    ];
-    NAMES.get(usize::try_from(code).ok()?).copied()
-}
-
-/// Status and error kind of a Google error (see the module docs): `code` is
-/// an HTTP code (≥ 100) or a gRPC code (< 100); `status` a gRPC status name.
-pub fn error_status(code: Option<u64>, status: Option<&str>) -> (Status, Option<ErrorKind>) {
-    let http = status.and_then(status_http).or_else(|| {
-        code.and_then(|c| {
-            if c < 100 {
-                grpc_name(c).and_then(status_http)
-            } else {
-                u16::try_from(c).ok()
-            }
-        })
-    });
-    let kind = match http {
-        Some(429) => ErrorKind::RateLimit,
-        Some(408 | 504) => return (Status::Timeout, None),
-        Some(499) => return (Status::Canceled, None),
-        Some(500..=599) => ErrorKind::ServerError,
-        Some(400..=499) => ErrorKind::InvalidRequest,
-        _ => ErrorKind::Other,
-    };
-    (Status::ProviderError, Some(kind))
-}
-
-/// A `google.rpc.Status`-like error object.
-#[derive(Deserialize)]
-pub(crate) struct RawError<'a> {
-    #[serde(borrow)]
-    code: Option<LooseStr<'a>>,
-    #[serde(borrow)]
-    message: Option<Str<'a>>,
-    #[serde(borrow)]
-    status: Option<Str<'a>>,
-}
-
-/// Builds the outcome of an error; `http` is the HTTP code the line states
-/// outside the error object (Vertex's reason phrase), if any.
-pub(crate) fn error_outcome<'a>(err: Option<RawError<'a>>, http: Option<u16>) -> Outcome<'a> {
-    let (code, message, status) = match err {
-        Some(e) => (loose(e.code), cow(e.message), cow(e.status)),
-        None => (None, None, None),
-    };
-    let num: Option<u64> = code.as_deref().and_then(|c| c.parse().ok());
-    // A non-numeric `code` is taken as a status name.
-    let name = status.or_else(|| code.clone().filter(|_| num.is_none()));
-    let num = num.or(http.map(u64::from));
-    let (st, kind) = error_status(num, name.as_deref());
-    let mut o = Outcome::new(st);
-    o.error_kind = kind;
-    o.http_status = num.filter(|&c| c >= 100).and_then(|c| u16::try_from(c).ok()).or(http);
-    o.error_code = name.or(code);
-    o.error_message = message;
     o
 }
 

@@ -3,9 +3,15 @@
 //! Invariant: every submitted row ends in exactly one status; after
 //! `finish`, `status_counts()` sums to the number of rows. The final result
 //! of a row is the first line (in file order) of the latest attempt that has
-//! one; results from other attempts only add to `retry_usage`. Per-row
-//! token counts are stored as saturating `u32` (40 bytes per row; the
-//! usage of superseded results lives in a side table for the rows that have any).
+//! one; results from other attempts only add to `retry_usage`. Token
+//! counts are kept whole (`u64`): a row's counts are packed as `u32` (40
+//! bytes per row) when they fit, and rows with a larger count, like the
+//! usage of superseded results, live in side tables for the rows that have any.
+//!
+//! Size: over 300 lines because applying a line, settling retries and the
+//! packed per-row state share one private `RowState`; the merge of the two
+//! ingest pipelines (issue 8) reshapes this module, so it is not split
+//! ahead of it.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -95,24 +101,28 @@ const EMPTY: RowState = RowState {
     seen: 0,
 };
 
-fn pack(u: &Usage) -> [u32; 5] {
-    let c = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-    [
-        c(u.input),
-        c(u.output),
-        c(u.cached_input),
-        c(u.cache_write),
-        c(u.reasoning),
-    ]
+/// Marks a row whose usage needs more than 32 bits a count: its usage is
+/// in [`Ledger::wide`].
+const WIDE: u32 = u32::MAX;
+
+/// The usage packed in 32-bit counts, or `None` when a count does not fit
+/// (`WIDE` itself is reserved for the mark).
+fn pack(u: &Usage) -> Option<[u32; 5]> {
+    let c = |v: u64| u32::try_from(v).ok().filter(|&v| v != WIDE);
+    Some([
+        c(u.input)?,
+        c(u.output)?,
+        c(u.cached_input)?,
+        c(u.cache_write)?,
+        c(u.reasoning)?,
+    ])
 }
 
-fn add(acc: &mut [u32; 5], u: &Usage) {
-    for (a, b) in acc.iter_mut().zip(pack(u)) {
-        *a = a.saturating_add(b);
+/// The stored usage of row `idx` whose packed counts are `p`.
+fn unpack(wide: &UsageMap, idx: u32, p: &[u32; 5]) -> Usage {
+    if p[0] == WIDE {
+        return wide.get(&idx).copied().unwrap_or_default();
     }
-}
-
-fn unpack(p: &[u32; 5]) -> Usage {
     Usage {
         input: p[0].into(),
         output: p[1].into(),
@@ -121,6 +131,8 @@ fn unpack(p: &[u32; 5]) -> Usage {
         reasoning: p[4].into(),
     }
 }
+
+type UsageMap = HashMap<u32, Usage, foldhash::fast::FixedState>;
 
 /// Hash of a result line, for telling identical duplicates from conflicts.
 pub fn line_hash(bytes: &[u8]) -> u64 {
@@ -131,8 +143,10 @@ pub fn line_hash(bytes: &[u8]) -> u64 {
 pub struct Ledger {
     rows: Vec<RowState>,
     /// Usage of non-final results, kept only for the few rows that have any
-    /// (retries, conflicting lines): most rows never need the 20 bytes.
-    retry: HashMap<u32, [u32; 5], foldhash::fast::FixedState>,
+    /// (retries, conflicting lines): most rows never need the 40 bytes.
+    retry: UsageMap,
+    /// Final usage of the rows with a count past 32 bits (marked `WIDE`).
+    wide: UsageMap,
     attempts: u16,
     policy: RetryPolicy,
     unexpected: u64,
@@ -149,6 +163,7 @@ impl Ledger {
         Ledger {
             rows: vec![EMPTY; rows],
             retry: HashMap::default(),
+            wide: HashMap::default(),
             attempts,
             policy,
             unexpected: 0,
@@ -177,7 +192,7 @@ impl Ledger {
             return Applied::Invalid;
         };
         if r.attempt == 0 {
-            set_final(r, attempt, line_hash, rec);
+            set_final(r, &mut self.wide, idx, attempt, line_hash, rec);
             return Applied::Final;
         }
         let (applied, to_retry) = if attempt == r.attempt {
@@ -195,16 +210,16 @@ impl Ledger {
                 }
                 (Applied::Superseded, rec.usage)
             } else {
-                let old = unpack(&r.usage);
+                let old = unpack(&self.wide, idx, &r.usage);
                 if r.status == Status::Completed {
                     r.seen |= EARLIER_COMPLETED;
                 }
                 r.flags = Flags::empty();
-                set_final(r, attempt, line_hash, rec);
+                set_final(r, &mut self.wide, idx, attempt, line_hash, rec);
                 (Applied::Final, old)
             }
         };
-        add(self.retry.entry(idx).or_insert([0; 5]), &to_retry);
+        *self.retry.entry(idx).or_default() += to_retry;
         applied
     }
 
@@ -222,11 +237,10 @@ impl Ledger {
             return false;
         }
         if r.attempt != 0 {
-            let old = r.usage;
-            add(self.retry.entry(idx).or_insert([0; 5]), &unpack(&old));
+            *self.retry.entry(idx).or_default() += unpack(&self.wide, idx, &r.usage);
         }
         r.flags = Flags::empty();
-        set_final(r, attempt, 0, rec);
+        set_final(r, &mut self.wide, idx, attempt, 0, rec);
         r.flags.insert(Flags::RETRIED);
         true
     }
@@ -287,12 +301,12 @@ impl Ledger {
     }
     /// Usage of the final result.
     pub fn usage(&self, idx: u32) -> Usage {
-        unpack(&self.row(idx).usage)
+        unpack(&self.wide, idx, &self.row(idx).usage)
     }
     /// Usage of every non-final result of the row (earlier attempts and
     /// conflicting same-attempt lines).
     pub fn retry_usage(&self, idx: u32) -> Usage {
-        self.retry.get(&idx).map(unpack).unwrap_or_default()
+        self.retry.get(&idx).copied().unwrap_or_default()
     }
     /// Attempt that gave the final result (0 if missing).
     pub fn attempt(&self, idx: u32) -> u16 {
@@ -322,26 +336,38 @@ impl Ledger {
     }
     /// Sum of final usage over all rows.
     pub fn total_usage(&self) -> Usage {
-        self.rows.iter().fold(Usage::default(), |mut acc, r| {
-            acc += unpack(&r.usage);
-            acc
-        })
+        let mut acc = Usage::default();
+        for (idx, r) in (0u32..).zip(&self.rows) {
+            acc += unpack(&self.wide, idx, &r.usage);
+        }
+        acc
     }
     /// Sum of retry usage over all rows.
     pub fn total_retry_usage(&self) -> Usage {
         self.retry.values().fold(Usage::default(), |mut acc, r| {
-            acc += unpack(r);
+            acc += *r;
             acc
         })
     }
 }
 
-fn set_final(r: &mut RowState, attempt: u16, hash: u64, rec: &RowRecord) {
+fn set_final(r: &mut RowState, wide: &mut UsageMap, idx: u32, attempt: u16, hash: u64, rec: &RowRecord) {
     r.attempt = attempt;
     r.hash = hash;
     r.status = rec.status;
     r.kind = rec.error_kind;
-    r.usage = pack(&rec.usage);
+    r.usage = match pack(&rec.usage) {
+        Some(p) => {
+            if r.usage[0] == WIDE {
+                wide.remove(&idx);
+            }
+            p
+        }
+        None => {
+            wide.insert(idx, rec.usage);
+            [WIDE; 5]
+        }
+    };
     r.model = rec.model;
     r.snapshot = rec.snapshot;
     if rec.truncated {
@@ -350,5 +376,4 @@ fn set_final(r: &mut RowState, attempt: u16, hash: u64, rec: &RowRecord) {
 }
 
 #[cfg(test)]
-#[path = "ledger_tests.rs"]
 mod tests;

@@ -39,7 +39,7 @@ pub mod row;
 pub mod status;
 mod str_pairs;
 
-pub use batch_object::BatchObject;
+pub use batch_object::{BatchObject, BatchObjectError};
 pub use bitset::AtomicBitSet;
 pub use block::{Block, Line, Lines};
 pub use error::{BadLine, BadLines, LineError, ReadError};
@@ -49,6 +49,6 @@ pub use ingest::{IngestStats, ParseResult, ingest_results};
 pub use intern::Interner;
 pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, line_hash};
 pub use lines::{BlockReader, FileId, ReadOptions, Source, is_gzip, lines_of_file};
-pub use provider::{DetectError, FileRole, Provider, detect_file, sniff};
+pub use provider::{DetectError, FileRole, Format, Provider, detect_file, sniff};
 pub use row::{InputLine, Outcome, ProviderOptions, ResultLine};
 pub use status::{ErrorKind, Flags, PolicyError, RetryPolicy, Status, Usage};

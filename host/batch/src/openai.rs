@@ -29,12 +29,12 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::LineError;
-use crate::json::{First, LooseStr, Str, Text, Tok, cow, loose, parse_object};
+use crate::json::{First, NullTok, Str, Text, Tok, cow, parse_object};
+use crate::provider::Format;
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
-use crate::status::{ErrorKind, Status, Usage};
+use crate::status::{Status, Usage};
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -52,12 +52,21 @@ struct RawInputBody<'a> {
     model: Option<Str<'a>>,
 }
 
-/// [`parse_input_line`] in the dispatcher's form; OpenAI needs no options.
+/// How OpenAI and Azure files are read (see [`crate::provider`]).
+pub const FORMAT: Format = Format {
+    input: parse_input_line_with,
+    result: parse_result_line_with,
+    messages: input::parse_input_messages,
+    metadata: input::parse_input_metadata,
+    batch_object: parse_batch_object,
+};
+
+/// [`parse_input_line`] in the registry's form; OpenAI needs no options.
 pub fn parse_input_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     parse_input_line(line)
 }
 
-/// [`parse_result_line`] in the dispatcher's form; OpenAI needs no options.
+/// [`parse_result_line`] in the registry's form; OpenAI needs no options.
 pub fn parse_result_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     parse_result_line(line)
 }
@@ -169,41 +178,15 @@ struct RawUsage {
 #[derive(Deserialize)]
 struct PromptDetails {
     #[serde(default)]
-    cached_tokens: Tok,
+    cached_tokens: NullTok,
     #[serde(default)]
-    cache_write_tokens: Tok,
+    cache_write_tokens: NullTok,
 }
 
 #[derive(Deserialize)]
 struct CompletionDetails {
     #[serde(default)]
-    reasoning_tokens: Tok,
-}
-
-#[derive(Deserialize)]
-struct RawBodyError<'a> {
-    #[serde(borrow)]
-    code: Option<LooseStr<'a>>,
-    #[serde(borrow, rename = "type")]
-    kind: Option<Str<'a>>,
-    #[serde(borrow)]
-    message: Option<Str<'a>>,
-    #[serde(borrow)]
-    innererror: Option<RawInner<'a>>,
-}
-
-#[derive(Deserialize)]
-struct RawInner<'a> {
-    #[serde(borrow)]
-    code: Option<LooseStr<'a>>,
-}
-
-#[derive(Deserialize)]
-struct RawError<'a> {
-    #[serde(borrow)]
-    code: Option<LooseStr<'a>>,
-    #[serde(borrow)]
-    message: Option<Str<'a>>,
+    reasoning_tokens: NullTok,
 }
 
 /// Parses and classifies one line of an output or error file.
@@ -243,23 +226,6 @@ pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
         }
     };
     Ok(ResultLine { custom_id, outcome })
-}
-
-/// A non-HTTP error (`response: null`, `error: {code, message}`).
-fn classify_error(err: RawError<'_>) -> Outcome<'_> {
-    let code = loose(err.code);
-    let mut o = match code.as_deref() {
-        Some("batch_expired") => Outcome::new(Status::Expired),
-        Some("batch_cancelled" | "batch_canceled") => Outcome::new(Status::Canceled),
-        Some("request_timeout") => Outcome::new(Status::Timeout),
-        Some("content_filter") => Outcome::new(Status::ContentFilter),
-        Some("rate_limit_exceeded") => Outcome::provider_error(ErrorKind::RateLimit),
-        Some("server_error") => Outcome::provider_error(ErrorKind::ServerError),
-        _ => Outcome::provider_error(ErrorKind::Other),
-    };
-    o.error_code = code;
-    o.error_message = cow(err.message);
-    o
 }
 
 fn body_info<'a>(o: &mut Outcome<'a>, model: Option<Str<'a>>, snapshot: Option<Str<'a>>, usage: Option<RawUsage>) {
@@ -312,114 +278,15 @@ fn classify_response<'a>(resp: RawResponse<'a>, line: &'a [u8]) -> Result<Outcom
     Ok(o)
 }
 
-/// Azure `choices[0].content_filter_results` of a result line:
-/// `"filtered: hate, self_harm"` for the categories with `filtered: true`
-/// (in file order, `self-harm` spelled `self_harm`); `None` when there are
-/// none, none is filtered, or the value is not a map.
-#[cold]
-#[inline(never)]
-fn filtered_categories(line: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Line<'a> {
-        #[serde(borrow)]
-        response: Option<Resp<'a>>,
-    }
-    #[derive(Deserialize)]
-    struct Resp<'a> {
-        #[serde(borrow)]
-        body: Option<Body<'a>>,
-    }
-    #[derive(Deserialize)]
-    struct Body<'a> {
-        #[serde(borrow)]
-        choices: Option<First<Choice<'a>>>,
-    }
-    #[derive(Deserialize)]
-    struct Choice<'a> {
-        #[serde(borrow)]
-        content_filter_results: Option<&'a RawValue>,
-    }
-    let l: Line = serde_json::from_slice(line).ok()?;
-    let raw = l.response?.body?.choices?.0?.content_filter_results?;
-    use serde::de::{MapAccess, Visitor};
-    #[derive(Deserialize)]
-    struct Cat {
-        #[serde(default)]
-        filtered: bool,
-    }
-    struct Names(Vec<String>);
-    impl<'de> Deserialize<'de> for Names {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Names;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("an object of categories")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
-                    let mut out = Vec::new();
-                    while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-                        // Non-category entries (e.g. `custom_blocklists`) are skipped.
-                        let cat: serde_json::Value = map.next_value()?;
-                        if serde_json::from_value::<Cat>(cat).is_ok_and(|c| c.filtered) {
-                            out.push(k.replace('-', "_"));
-                        }
-                    }
-                    Ok(Names(out))
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-    let names = serde_json::from_str::<Names>(raw.get()).ok()?.0;
-    (!names.is_empty()).then(|| format!("filtered: {}", names.join(", ")))
-}
-
-/// A 200 response without choices.
-fn empty_response<'a>(mut o: Outcome<'a>, err: Option<Box<RawBodyError<'a>>>) -> Outcome<'a> {
-    o.status = Status::ProviderError;
-    o.error_kind = Some(ErrorKind::Other);
-    o.error_code = Some(Cow::Borrowed("empty_response"));
-    o.error_message = err.and_then(|e| cow(e.message));
-    o
-}
-
-/// A non-200 response; `body.error` holds the details.
-fn http_error<'a>(mut o: Outcome<'a>, status: u16, err: Option<Box<RawBodyError<'a>>>) -> Outcome<'a> {
-    let (code, inner) = match err {
-        Some(e) => {
-            o.error_message = cow(e.message);
-            let inner = e.innererror.and_then(|i| loose(i.code));
-            (loose(e.code).or(cow(e.kind)), inner)
-        }
-        None => (None, None),
-    };
-    let code_is = |c: &str| code.as_deref() == Some(c);
-    let (st, kind) = if code_is("content_filter") || inner.as_deref() == Some("ResponsibleAIPolicyViolation") {
-        (Status::ContentFilter, None)
-    } else if status == 408 || code_is("request_timeout") {
-        (Status::Timeout, None)
-    } else if status == 429 || code_is("rate_limit_exceeded") {
-        (Status::ProviderError, Some(ErrorKind::RateLimit))
-    } else if (500..600).contains(&status) {
-        (Status::ProviderError, Some(ErrorKind::ServerError))
-    } else if (400..500).contains(&status) {
-        (Status::ProviderError, Some(ErrorKind::InvalidRequest))
-    } else {
-        (Status::ProviderError, Some(ErrorKind::Other))
-    };
-    o.status = st;
-    o.error_kind = kind;
-    o.error_code = code;
-    o
-}
-
+mod azure;
 mod batch;
+mod errors;
 pub(crate) mod input;
 pub mod responses;
+use azure::filtered_categories;
 pub use batch::parse_batch_object;
+use errors::{RawBodyError, RawError, classify_error, empty_response, http_error};
 pub use input::{parse_input_messages, parse_input_metadata};
 
 #[cfg(test)]
-#[path = "openai_tests.rs"]
 mod tests;

@@ -258,5 +258,4 @@ impl AddAssign for Usage {
 }
 
 #[cfg(test)]
-#[path = "status_tests.rs"]
 mod tests;

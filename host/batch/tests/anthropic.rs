@@ -508,13 +508,19 @@ fn batch_objects() {
         })
     );
     let openai = br#"{"id":"batch_1","object":"batch","status":"completed","request_counts":{"total":3,"completed":3,"failed":0}}"#;
-    let e = anthropic::parse_batch_object(openai).err().unwrap_or_default();
+    let e = anthropic::parse_batch_object(openai)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.starts_with("not an Anthropic MessageBatch"), "{e}");
     assert_eq!(
-        anthropic::parse_batch_object(br#"{"id":"x","type":"message_batch_deleted"}"#),
+        anthropic::parse_batch_object(br#"{"id":"x","type":"message_batch_deleted"}"#).map_err(|e| e.to_string()),
         Err("not an Anthropic MessageBatch: `type` is \"message_batch_deleted\"".into())
     );
-    let e = anthropic::parse_batch_object(b"[1]").err().unwrap_or_default();
+    let e = anthropic::parse_batch_object(b"[1]")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert_eq!(
         e,
         "not an Anthropic MessageBatch: unexpected shape: expected a JSON object, found an array"

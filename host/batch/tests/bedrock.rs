@@ -345,6 +345,7 @@ fn manifest_and_job_objects() {
     );
     let e = bedrock::parse_batch_object(br#"{"id":"msgbatch_1","processing_status":"ended"}"#)
         .err()
+        .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
         e.starts_with("not a Bedrock manifest.json.out (no totalRecordCount"),
@@ -352,6 +353,7 @@ fn manifest_and_job_objects() {
     );
     let e = bedrock::parse_batch_object(b"{'totalRecordCount': 1}")
         .err()
+        .map(|e| e.to_string())
         .unwrap_or_default();
     assert_eq!(
         e,

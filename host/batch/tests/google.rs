@@ -9,7 +9,7 @@ use common::counts;
 
 use std::path::{Path, PathBuf};
 
-use assay_batch::google::{gemini, vertex};
+use assay_batch::google::{self, gemini, vertex};
 use assay_batch::{
     BadLine, BlockReader, FileId, InputIndex, InputLine, Interner, Ledger, LineError, ProviderOptions, ResultLine,
     RetryPolicy, RowRecord, Status, Usage, line_hash,
@@ -174,7 +174,7 @@ fn gemini_every_status_path() {
     assert_eq!(parsed.outcome.response_text.as_deref(), Some(JA));
     let input = line_of("gemini_input.jsonl", "\"g11\"");
     assert_eq!(
-        gemini::parse_input_messages(input.as_bytes()),
+        assay_batch::Provider::Gemini.parse_input_messages(input.as_bytes()),
         Ok(vec![("user".to_string(), JA.to_string())])
     );
 }
@@ -296,17 +296,17 @@ fn vertex_joins_on_id_path() {
 #[test]
 fn batch_objects_with_string_counts() {
     let vertex_job = br#"{"name":"projects/p/locations/us-central1/batchPredictionJobs/1","state":"JOB_STATE_PARTIALLY_SUCCEEDED","completionStats":{"successfulCount":"5","failedCount":"3","incompleteCount":"1"}}"#;
-    let b = vertex::parse_batch_object(vertex_job).unwrap_or_else(|e| panic!("{e}"));
+    let b = google::parse_batch_object(vertex_job).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(b.status.as_deref(), Some("JOB_STATE_PARTIALLY_SUCCEEDED"));
     assert_eq!(
         (b.total, b.succeeded, b.failed, b.pending),
         (None, Some(5), Some(3), Some(1))
     );
     let running = br#"{"name":"projects/p/locations/l/batchPredictionJobs/2","state":"JOB_STATE_RUNNING","completionStats":{"successfulCount":null}}"#;
-    let b = vertex::parse_batch_object(running).unwrap_or_else(|e| panic!("{e}"));
+    let b = google::parse_batch_object(running).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((b.succeeded, b.failed, b.pending), (None, None, None));
     let op = br#"{"name":"batches/123","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","state":"BATCH_STATE_RUNNING","batchStats":{"requestCount":"12","successfulRequestCount":"7","failedRequestCount":"1","pendingRequestCount":"4"}},"done":false}"#;
-    let b = gemini::parse_batch_object(op).unwrap_or_else(|e| panic!("{e}"));
+    let b = google::parse_batch_object(op).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(b.id.as_deref(), Some("batches/123"));
     assert_eq!(b.status.as_deref(), Some("BATCH_STATE_RUNNING"));
     assert_eq!(

@@ -175,6 +175,10 @@ pub struct EvalArgs {
     /// Longest accepted line, in bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_line_bytes: usize,
+    /// Largest decompressed size of a gzip input that judges needing the
+    /// prompt or metadata make assay unpack (to an unnamed file in TMPDIR).
+    #[arg(long, default_value_t = 16 * 1024 * 1024 * 1024)]
+    pub max_unpacked_bytes: u64,
     /// Fail (exit 1) when completed / submitted is below this fraction.
     #[arg(long)]
     pub min_completion: Option<f64>,

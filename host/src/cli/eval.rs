@@ -2,19 +2,22 @@
 //! apply gates, print, and choose the exit code.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
-use assay::eval::{self, EvalConfig, EvalError};
+use assay::eval::extras::UnpackError;
+use assay::eval::{self, EvalConfig, EvalError, GateConfig};
 use assay::judge::Policy;
 use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::registry::SearchPath;
 use assay::judge::state::RunContext;
-use assay::report::failed::{self, FailedRows};
-use assay::report::summary::Gate;
+use assay::report::failed;
 use assay::report::terminal;
+use assay::sink::RowSink;
+use assay::sink::failed::FailedRowsSink;
+use assay::sink::rows_out::RowsOut;
 use assay_batch::RetryPolicy;
 
 use super::args::{EvalArgs, Format, Provider};
@@ -61,6 +64,19 @@ fn parse_rate(s: &str, what: &str) -> Result<f64> {
         bail!("{what} {v} must be a fraction within 0..1");
     }
     Ok(v)
+}
+
+/// Every file the run reads: an output may not be any of them.
+fn input_files(args: &EvalArgs) -> Vec<PathBuf> {
+    let mut files = vec![args.input.clone()];
+    files.extend(
+        args.results
+            .iter()
+            .flat_map(|r| r.split(',').filter(|f| !f.is_empty()).map(PathBuf::from)),
+    );
+    files.extend(args.sync_results.iter().cloned());
+    files.extend(args.batch_objects.iter().cloned());
+    files
 }
 
 pub fn run(args: EvalArgs) -> Result<i32> {
@@ -120,17 +136,6 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         seed: args.seed,
     };
 
-    // Until per-row records reach reporters directly, the report reads failed rows
-    // back from a rows-out file (a temporary one when --rows-out is not given).
-    let report_rows = match (&args.report, &args.rows_out) {
-        (Some(_), None) => Some(tempfile::Builder::new().suffix(".jsonl").tempfile()?.into_temp_path()),
-        _ => None,
-    };
-    let rows_out = args
-        .rows_out
-        .clone()
-        .or_else(|| report_rows.as_ref().map(|p| p.to_path_buf()));
-
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         // Time for deadlines; I/O for the `llm` capability's endpoint calls.
@@ -169,77 +174,53 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             segment_size: args.segment_size,
             max_bad_lines: args.max_bad_lines,
             max_line_bytes: args.max_line_bytes,
+            max_unpacked_bytes: args.max_unpacked_bytes,
             block_bytes: 1 << 20,
             chunk_rows: args.chunk_rows as usize,
             workers,
             retry,
             max_judge_error_rate: policy.max_judge_error_rate,
-            rows_out: rows_out.clone(),
             run: run_ctx,
             sync_results: args.sync_results.clone(),
+            gates: GateConfig {
+                min_completion,
+                min_pass_rate: pass_gates,
+                strict_reconcile: args.strict_reconcile,
+            },
         };
-        let outcome = eval::run(cfg, judges).await.map_err(|e| match e {
+        let mut sinks: Vec<Box<dyn RowSink>> = Vec::new();
+        if let Some(path) = &args.rows_out {
+            let inputs = input_files(&args);
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            sinks.push(Box::new(
+                RowsOut::create(path, &inputs).map_err(|e| fail(exit::OUTPUT, e))?,
+            ));
+        }
+        let failed_rows = args
+            .report
+            .as_ref()
+            .map(|_| FailedRowsSink::shared(failed::DEFAULT_CAP));
+        if let Some(rows) = &failed_rows {
+            sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
+        }
+        let outcome = eval::run(cfg, judges, sinks).await.map_err(|e| match e {
             EvalError::Read(_)
             | EvalError::EmptyAttempt { .. }
+            | EvalError::NoRows { .. }
+            | EvalError::BadBatchObjectFile { .. }
             | EvalError::TooManyFiles
             | EvalError::Settle(_)
             | EvalError::BatchObject { .. }
-            | EvalError::Sync(_) => fail(exit::INPUT, e),
+            | EvalError::Sync(_)
+            | EvalError::Unpack(UnpackError::TooLarge { .. } | UnpackError::Read { .. }) => fail(exit::INPUT, e),
+            EvalError::Unpack(UnpackError::Temp { .. }) => fail(exit::OUTPUT, e),
             EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
             EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
-            EvalError::Write { .. } => fail(exit::INPUT, e),
+            EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
+            EvalError::GateUsage(_) => fail(exit::USAGE, e),
+            EvalError::Internal(_) => fail(exit::INTERNAL, e),
         })?;
         let mut summary = outcome.summary;
-        if let Some(min) = min_completion {
-            summary.gates.push(Gate {
-                name: "completion".into(),
-                threshold: min,
-                actual: summary.completion_rate,
-                passed: summary.completion_rate >= min,
-            });
-        }
-        for (judge, min) in &pass_gates {
-            let targets: Vec<String> = match judge {
-                Some(j) => {
-                    if !summary.judges.contains_key(j) {
-                        return Err(fail(
-                            exit::USAGE,
-                            format!("--min-pass-rate names judge '{j}', which no --judge selects"),
-                        ));
-                    }
-                    vec![j.clone()]
-                }
-                None => summary
-                    .judges
-                    .iter()
-                    .filter(|(_, s)| s.quality)
-                    .map(|(n, _)| n.clone())
-                    .collect(),
-            };
-            for j in targets {
-                let actual = summary.judges.get(&j).map_or(0.0, |s| s.pass_rate);
-                summary.gates.push(Gate {
-                    name: format!("pass rate {j}"),
-                    threshold: *min,
-                    actual,
-                    passed: actual >= *min,
-                });
-            }
-        }
-        if args.strict_reconcile {
-            let checks: Vec<_> = summary.reconciliation.iter().flat_map(|r| r.checks.iter()).collect();
-            let agree = checks.iter().filter(|c| c.ok).count();
-            summary.gates.push(Gate {
-                name: "reconciliation".into(),
-                threshold: 1.0,
-                actual: if checks.is_empty() {
-                    1.0
-                } else {
-                    agree as f64 / checks.len() as f64
-                },
-                passed: agree == checks.len(),
-            });
-        }
         summary.exit_code = if outcome.bad_lines_over {
             exit::INPUT
         } else if summary.gates.iter().any(|g| !g.passed) {
@@ -255,16 +236,17 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             }
         }
         if let Some(path) = &args.junit {
-            assay::report::junit::write(&summary, path).map_err(|e| fail(exit::INPUT, e))?;
+            assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        if let (Some(path), Some(rows)) = (&args.report, &rows_out) {
-            let failed = FailedRows::from_rows_out(rows, failed::DEFAULT_CAP).map_err(|e| fail(exit::INPUT, e))?;
-            assay::report::html::write(&summary, &failed, path).map_err(|e| fail(exit::INPUT, e))?;
+        if let (Some(path), Some(rows)) = (&args.report, &failed_rows) {
+            let rows = FailedRowsSink::take(rows);
+            assay::report::html::write(&summary, &rows, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
         match args.format {
-            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n"))?,
-            Format::Text => super::out::emit(&terminal::render(&summary))?,
+            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
+            Format::Text => super::out::emit(&terminal::render(&summary)),
         }
+        .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
         if outcome.bad_lines_over {
             eprintln!(
                 "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",

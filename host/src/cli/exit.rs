@@ -11,3 +11,8 @@ pub const INPUT: i32 = 3;
 /// Judge problem: refused at load, failed to start, or stopped by the host on
 /// more rows than the policy allows.
 pub const JUDGE: i32 = 4;
+/// Output error: an output could not be written (a full disk, a closed
+/// stdout, a path assay refuses to write over).
+pub const OUTPUT: i32 = 5;
+/// Internal error: a bug in assay (a host task that panicked), never the input's fault.
+pub const INTERNAL: i32 = 6;

@@ -5,14 +5,19 @@
 //! tables, so they are identical whatever the worker count or chunking; an
 //! aggregator failure becomes an error in that judge's report only.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use assay_batch::{Interner, Ledger};
+
+use super::error::EvalError;
+use super::judges::PreparedJudge;
 
 use super::rows::{wit_flags, wit_status, wit_usage};
 use super::table::{CellView, VerdictTable};
 use crate::judge::JudgeInstance;
 use crate::judge::bindings::types as wit;
+use crate::judge::state::LogLine;
 use crate::report::summary::{Alarm, JudgeSummary, SegmentValue};
 
 /// Observations per `observe` call: large enough to amortize the crossing,
@@ -42,6 +47,37 @@ impl AggInputs {
         }
         Some(self.quality.iter().all(|&j| self.tables[j].passed_row(idx)))
     }
+}
+
+/// Runs every judge's aggregator at once, one task each, over the shared
+/// finished tables; folds each report into that judge's summary and adds its
+/// log to `logs`. `scoring[t]` is the judge index of scorer `t`. A task that
+/// ends without an answer (a panic in the host) fails the run: a judge's
+/// gate must never vanish with it.
+pub async fn aggregate_all(
+    judges: &mut [PreparedJudge],
+    scoring: &[usize],
+    input: &AggInputs,
+    summaries: &mut BTreeMap<String, JudgeSummary>,
+    logs: &mut Vec<(String, Vec<LogLine>)>,
+) -> Result<(), EvalError> {
+    let mut running = Vec::new();
+    for (j, pj) in judges.iter_mut().enumerate() {
+        let own = scoring.iter().position(|&x| x == j);
+        // Only judges with an aggregator leave the map here; the rest keep their summary.
+        if let Some(inst) = pj.aggregator.take()
+            && let Some(s) = summaries.remove(&pj.info.name)
+        {
+            let task = tokio::spawn(aggregate(inst, own, input.clone(), s));
+            running.push((pj.info.name.clone(), task));
+        }
+    }
+    for (name, task) in running {
+        let (mut inst, s) = task.await.map_err(|e| EvalError::task("aggregator", e))?;
+        logs.push((format!("{name} (aggregator)"), inst.take_log()));
+        summaries.insert(name, s);
+    }
+    Ok(())
 }
 
 /// Runs one aggregator over all rows and folds its report into `summary`;

@@ -11,6 +11,52 @@ use assay_batch::anthropic::{self, BodyError, ElementError};
 use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError, ReadOptions, read_input_parallel};
 
 use super::detect::Settled;
+use super::error::EvalError;
+use super::plan::{EvalConfig, Plan};
+use super::read::ReadStats;
+
+/// Indexes the run's input on a blocking thread, with every core.
+pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Result<(InputIndex, Vec<BadLine>), EvalError> {
+    let (path, s, opts, popts) = (
+        cfg.input.clone(),
+        plan.settled.clone(),
+        plan.read,
+        cfg.provider_opts.clone(),
+    );
+    let threads = plan.workers;
+    let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads))
+        .await
+        .map_err(|e| EvalError::task("input index", e))??;
+    if indexed.0.is_empty() {
+        // Every line was bad (an empty file is the reader's own error).
+        return Err(EvalError::NoRows {
+            path: cfg.input.clone(),
+            bad: indexed.1.len() as u64,
+            first: indexed.1.first().map(|b| b.to_string()).unwrap_or_default(),
+        });
+    }
+    Ok(indexed)
+}
+
+/// An attempt whose result files hold neither a row nor a bad line is an
+/// input error: a run never reports an attempt it did not read.
+pub fn check_attempts(cfg: &EvalConfig, stats: &ReadStats, bad: &[BadLine]) -> Result<(), EvalError> {
+    for (a, files) in cfg.attempts.iter().enumerate() {
+        if stats.lines_per_attempt.get(a).copied().unwrap_or(0) == 0
+            && bad.iter().all(|b| !files.iter().any(|f| *f == *b.path))
+        {
+            return Err(EvalError::EmptyAttempt {
+                attempt: a + 1,
+                files: files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(())
+}
 
 pub fn index_input(
     path: &Path,

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use super::work::Job;
 
+#[derive(Debug, Clone)]
 pub struct ResultFile {
     pub attempt: u16,
     pub path: PathBuf,

@@ -5,10 +5,10 @@
 //! disagreement is reported with both numbers and what the gap means, and
 //! nothing here changes a row's status.
 
+pub use crate::report::reconcile::{Check, Reconciliation};
 use assay_batch::{BatchObject, Status, Usage};
-use serde::Serialize;
 
-use super::work::LineRec;
+use assay_batch::ingest::LineRec;
 
 /// What one attempt's files hold, counted once per id.
 #[derive(Debug, Clone, Default)]
@@ -42,27 +42,6 @@ impl AttemptTally {
     fn failed(&self) -> u64 {
         self.errored + self.canceled + self.expired
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub name: &'static str,
-    pub provider: u64,
-    pub files: u64,
-    /// files - provider
-    pub delta: i64,
-    pub ok: bool,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Reconciliation {
-    pub attempt: usize,
-    pub batch_object: String,
-    pub provider_id: Option<String>,
-    pub provider_status: Option<String>,
-    pub ok: bool,
-    pub checks: Vec<Check>,
 }
 
 fn check(
@@ -162,45 +141,4 @@ pub fn reconcile(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lost_rows_are_named_with_both_numbers() {
-        let obj = BatchObject {
-            total: Some(30),
-            succeeded: Some(30),
-            failed: Some(0),
-            ..BatchObject::default()
-        };
-        let tally = AttemptTally {
-            ids: 28,
-            succeeded: 28,
-            ..AttemptTally::default()
-        };
-        let r = reconcile(1, "batch.json", &obj, &tally, 30);
-        assert!(!r.ok);
-        let s = r
-            .checks
-            .iter()
-            .find(|c| c.name == "succeeded")
-            .expect("succeeded check");
-        assert_eq!(
-            s.message,
-            "provider reports 30 succeeded, result files hold 28 distinct succeeded ids: 2 rows lost"
-        );
-        assert_eq!(s.delta, -2);
-        assert!(r.checks.iter().find(|c| c.name == "total").is_some_and(|c| c.ok));
-    }
-
-    #[test]
-    fn unstated_counts_are_not_checked() {
-        let obj = BatchObject {
-            total: Some(3),
-            ..BatchObject::default()
-        };
-        let r = reconcile(1, "b.json", &obj, &AttemptTally::default(), 3);
-        assert_eq!(r.checks.len(), 1);
-        assert!(r.ok);
-    }
-}
+mod tests;

@@ -8,58 +8,46 @@
 //! reconciliation tallies, `batch_status_counts`) are taken before it changes
 //! anything; a batch-completed row is never replaced by its sync result.
 
-use assay_batch::{Flags, InputIndex, Interner, Ledger, RowRecord, Status};
+use assay_batch::{Flags, Interner, Ledger, RowRecord, Status};
 
-use super::rows::{RequestExtras, narrow, wit_flags, wit_status, wit_usage};
-use super::spill::Spill;
-use super::sync::{ATTEMPT_CHANNEL, CHANNEL_SYNC, SyncSet, SyncSummary};
-use super::table::VerdictTable;
-use super::work::{WorkerCtx, read_extras_many};
+use super::error::EvalError;
+use super::errors::ErrorCodes;
+use super::rows::{Place, RequestExtras, wit_row};
+use super::score::{results_for, score_all};
+use super::sync::{ATTEMPT_CHANNEL, CHANNEL_SYNC, SyncResult, SyncSet, SyncSummary};
+use super::verdicts::{Limit, VerdictStore};
+use super::work::WorkerCtx;
 use crate::judge::bindings::types as wit;
 use crate::judge::runner::Scorer;
-use crate::judge::{RowResult, StartError};
 use crate::report::summary::StatusCounts;
 
-#[derive(Debug, thiserror::Error)]
-pub enum RecoverError {
-    #[error(transparent)]
-    Judge(#[from] StartError),
-    #[error("cannot spill verdict text: {0}")]
-    Spill(#[from] std::io::Error),
-}
-
-/// What the phase writes into.
-pub struct Sinks<'a> {
+/// What recovery writes into: the run's ledger, names and verdicts.
+pub struct Settled<'a> {
     pub ledger: &'a mut Ledger,
     pub models: &'a mut Interner,
     pub snapshots: &'a mut Interner,
-    /// One per scoring judge, in `scorers` order.
-    pub tables: &'a mut [VerdictTable],
-    /// Scoring judges' names, in `scorers` order (for `--rows-out` text).
-    pub names: &'a [String],
-    pub spill: Option<&'a mut Spill>,
-    /// First host failure per scoring judge, for the abort message.
-    pub first_failure: &'a mut [Option<String>],
+    pub store: &'a mut VerdictStore,
+    pub errors: &'a mut ErrorCodes,
 }
 
 /// Pairs and recovers rows from `sync`; scores recovered rows with `scorers`.
 pub async fn apply_sync(
     sync: &SyncSet,
     ctx: &WorkerCtx,
-    index: &InputIndex,
     batch_attempts: u16,
     scorers: &mut [Scorer],
-    sinks: Sinks<'_>,
-) -> Result<SyncSummary, RecoverError> {
-    let rows = sinks.ledger.len() as u64;
-    let before = sinks.ledger.status_counts();
+    limit: &Limit,
+    into: Settled<'_>,
+) -> Result<SyncSummary, EvalError> {
+    let rows = into.ledger.len() as u64;
+    let before = into.ledger.status_counts();
     let mut sync_counts = [0u64; 8];
     let (mut paired, mut recovered, mut not_recovered) = (0, 0, 0);
     let attempt = batch_attempts.saturating_add(1);
     let mut to_score = Vec::new();
     for (idx, s) in sync.iter() {
         sync_counts[s.status.index()] += 1;
-        if sinks.ledger.status(idx) == Status::Completed {
+        if into.ledger.status(idx) == Status::Completed {
             paired += 1;
             continue;
         }
@@ -68,19 +56,25 @@ pub async fn apply_sync(
             error_kind: s.error_kind,
             truncated: s.truncated,
             usage: s.usage,
-            model: sinks.models.intern_opt(s.model.as_deref()),
-            snapshot: sinks.snapshots.intern_opt(s.snapshot.as_deref()),
+            model: into.models.intern_opt(s.model.as_deref()),
+            snapshot: into.snapshots.intern_opt(s.snapshot.as_deref()),
         };
-        if sinks.ledger.recover(idx, attempt, &rec) {
+        if into.ledger.recover(idx, attempt, &rec) {
+            into.errors.clear(idx);
             recovered += 1;
-            to_score.push(idx);
+            to_score.push((idx, s));
         } else {
             not_recovered += 1;
         }
     }
-    sinks.ledger.finish();
-    if !scorers.is_empty() && !to_score.is_empty() {
-        score(sync, ctx, index, &to_score, scorers, sinks).await?;
+    into.ledger.finish();
+    if !scorers.is_empty() {
+        for part in to_score.chunks(ctx.chunk_rows) {
+            score(part, ctx, into.ledger, scorers, into.store).await?;
+            if let Some(e) = into.store.over_limit(limit) {
+                return Err(e);
+            }
+        }
     }
     Ok(SyncSummary {
         files: sync.files.iter().map(|p| p.display().to_string()).collect(),
@@ -98,81 +92,47 @@ pub async fn apply_sync(
     })
 }
 
-/// Scores the recovered rows in chunks and stores each verdict, as the
+/// Scores one chunk of recovered rows and stores each verdict, as the
 /// collector does for batch rows.
 async fn score(
-    sync: &SyncSet,
+    part: &[(u32, &SyncResult)],
     ctx: &WorkerCtx,
-    index: &InputIndex,
-    recovered: &[u32],
+    ledger: &Ledger,
     scorers: &mut [Scorer],
-    mut sinks: Sinks<'_>,
-) -> Result<(), RecoverError> {
-    let ledger = &*sinks.ledger;
-    for part in recovered.chunks(ctx.chunk_rows.max(1)) {
-        let part: Vec<u32> = part.iter().copied().filter(|&i| sync.get(i).is_some()).collect();
-        let mut extras: Vec<RequestExtras> = if ctx.needs_prompt || ctx.needs_metadata {
-            read_extras_many(ctx, &part)
-        } else {
-            part.iter().map(|_| RequestExtras::default()).collect()
-        };
-        if ctx.needs_metadata {
-            for e in &mut extras {
-                e.metadata.push((ATTEMPT_CHANNEL.to_owned(), CHANNEL_SYNC.to_owned()));
-            }
+    store: &mut VerdictStore,
+) -> Result<(), EvalError> {
+    let idxs: Vec<u32> = part.iter().map(|(idx, _)| *idx).collect();
+    let mut extras: Vec<RequestExtras> = if ctx.requests.wanted() {
+        ctx.requests.read_many(&idxs)
+    } else {
+        Vec::new()
+    };
+    if ctx.requests.needs_metadata() {
+        for e in &mut extras {
+            e.metadata.push((ATTEMPT_CHANNEL.to_owned(), CHANNEL_SYNC.to_owned()));
         }
-        let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
-        let mut rows = Vec::with_capacity(part.len());
-        for (k, (&idx, s)) in part.iter().filter_map(|i| Some((i, sync.get(*i)?))).enumerate() {
-            let mut flags = Flags::RETRIED;
-            if s.truncated {
-                flags.insert(Flags::TRUNCATED);
-            }
-            rows.push(wit::Row {
-                id: index.id(idx),
-                index: u64::from(idx),
+    }
+    let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
+    let rows: Vec<wit::Row<'_>> = part
+        .iter()
+        .enumerate()
+        .map(|(k, &(idx, s))| {
+            let place = Place {
+                id: ctx.index.id(idx),
+                index: idx,
                 segment: idx / ctx.segment_size,
                 provider: ctx.provider.as_str(),
-                model: s.model.as_deref().unwrap_or(""),
-                snapshot: s.snapshot.as_deref(),
-                status: wit_status(Status::Completed),
-                flags: wit_flags(flags),
-                attempt: u32::from(ledger.attempt(idx)),
-                prompt: views.get(k).map_or(&[][..], |v| &v.messages[..]),
-                response: s.response.as_deref(),
-                finish_reason: s.finish_reason.as_deref(),
-                usage: wit_usage(&s.usage),
-                error_code: None,
-                error_message: None,
-                metadata: views.get(k).map_or(&[][..], |v| &v.metadata[..]),
-            });
-        }
-        let mut fragments = vec![serde_json::Map::new(); part.len()];
-        for (t, scorer) in scorers.iter_mut().enumerate() {
-            let (p, m) = ctx.scorer_needs.get(t).copied().unwrap_or((true, true));
-            let narrowed = narrow(&rows, p, m);
-            let results = scorer.score(narrowed.as_deref().unwrap_or(&rows)).await?;
-            for (k, (r, &idx)) in results.iter().zip(&part).enumerate() {
-                store(&mut sinks.tables[t], &mut sinks.first_failure[t], index, idx, r);
-                if let (Some(v), Some(f)) = (super::rows_json::verdict_text(r), fragments.get_mut(k)) {
-                    f.insert(sinks.names.get(t).cloned().unwrap_or_default(), v);
-                }
-            }
-        }
-        if let Some(spill) = sinks.spill.as_deref_mut() {
-            for (f, &idx) in fragments.into_iter().zip(&part) {
-                if !f.is_empty() {
-                    spill.put(idx, &serde_json::Value::Object(f).to_string())?;
-                }
-            }
-        }
+                attempt: ledger.attempt(idx),
+                flags: Flags::RETRIED,
+            };
+            wit_row(place, s.answer(), views.get(k))
+        })
+        .collect();
+    let verdicts = score_all(scorers, &ctx.needs, &rows, ctx.chunk_rows).await?;
+    for (k, &idx) in idxs.iter().enumerate() {
+        store
+            .put(idx, ctx.index.id(idx), results_for(&verdicts, k))
+            .map_err(|source| EvalError::Spill { source })?;
     }
     Ok(())
-}
-
-fn store(table: &mut VerdictTable, first: &mut Option<String>, index: &InputIndex, idx: u32, r: &RowResult) {
-    table.store(idx, r);
-    if let RowResult::Failed(f) = r {
-        first.get_or_insert_with(|| format!("row {}: {f}", index.id(idx)));
-    }
 }

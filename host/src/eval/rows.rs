@@ -1,11 +1,11 @@
-//! From classified result lines to the judge interface's `row` records.
+//! The one builder of the judge interface's `row` records, from a batch
+//! result line or a sync result, and the narrowing to what each judge needs.
 //!
 //! Invariant: rows borrow every string from the parsed line (and the prompt
-//! cache), so building a chunk copies no response text; only completed rows
-//! are ever built, since quality judges score completed rows only; a judge
-//! gets prompt and metadata only when its descriptor asks for them.
+//! cache), so building a chunk copies no response text; a judge gets prompt
+//! and metadata only when its descriptor asks for them.
 
-use assay_batch::{Flags, Status, Usage};
+use assay_batch::{Flags, Outcome, Status, Usage};
 
 use crate::judge::bindings::types::{self as wit, RowFlags, RowStatus};
 
@@ -46,6 +46,75 @@ pub fn wit_usage(u: &Usage) -> wit::Usage {
         cached_input_tokens: u.cached_input,
         cache_write_tokens: u.cache_write,
         reasoning_tokens: u.reasoning,
+    }
+}
+
+/// The provider's answer for one row, from whichever channel produced it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub status: Status,
+    pub model: Option<&'a str>,
+    pub snapshot: Option<&'a str>,
+    pub response: Option<&'a str>,
+    pub finish_reason: Option<&'a str>,
+    pub truncated: bool,
+    pub usage: Usage,
+    pub error_code: Option<&'a str>,
+    pub error_message: Option<&'a str>,
+}
+
+impl<'a> From<&'a Outcome<'a>> for Answer<'a> {
+    fn from(o: &'a Outcome<'a>) -> Self {
+        Answer {
+            status: o.status,
+            model: o.model.as_deref(),
+            snapshot: o.snapshot.as_deref(),
+            response: o.response_text.as_deref(),
+            finish_reason: o.finish_reason.as_deref(),
+            truncated: o.truncated,
+            usage: o.usage,
+            error_code: o.error_code.as_deref(),
+            error_message: o.error_message.as_deref(),
+        }
+    }
+}
+
+/// Where a row sits in the run and how it got its answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub id: &'a str,
+    pub index: u32,
+    pub segment: u32,
+    pub provider: &'a str,
+    pub attempt: u16,
+    /// Flags beyond `truncated` (which comes from the answer).
+    pub flags: Flags,
+}
+
+/// The judge interface's row for `answer` at `place`, with the request's
+/// prompt and metadata when `extras` carries them.
+pub fn wit_row<'a>(place: Place<'a>, answer: Answer<'a>, extras: Option<&'a ExtrasView<'a>>) -> wit::Row<'a> {
+    let mut flags = place.flags;
+    if answer.truncated {
+        flags.insert(Flags::TRUNCATED);
+    }
+    wit::Row {
+        id: place.id,
+        index: u64::from(place.index),
+        segment: place.segment,
+        provider: place.provider,
+        model: answer.model.unwrap_or(""),
+        snapshot: answer.snapshot,
+        status: wit_status(answer.status),
+        flags: wit_flags(flags),
+        attempt: u32::from(place.attempt),
+        prompt: extras.map_or(&[][..], |v| &v.messages[..]),
+        response: answer.response,
+        finish_reason: answer.finish_reason,
+        usage: wit_usage(&answer.usage),
+        error_code: answer.error_code,
+        error_message: answer.error_message,
+        metadata: extras.map_or(&[][..], |v| &v.metadata[..]),
     }
 }
 
@@ -98,45 +167,4 @@ pub fn narrow<'a>(rows: &[wit::Row<'a>], prompt: bool, metadata: bool) -> Option
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row<'a>(prompt: &'a [wit::Message<'a>], metadata: &'a [(&'a str, &'a str)]) -> wit::Row<'a> {
-        wit::Row {
-            id: "r1",
-            index: 0,
-            segment: 0,
-            provider: "openai",
-            model: "m",
-            snapshot: None,
-            status: RowStatus::Completed,
-            flags: RowFlags::empty(),
-            attempt: 1,
-            prompt,
-            response: Some("{}"),
-            finish_reason: None,
-            usage: wit_usage(&Usage::default()),
-            error_code: None,
-            error_message: None,
-            metadata,
-        }
-    }
-
-    #[test]
-    fn a_judge_sees_prompt_and_metadata_only_when_it_asked() {
-        let prompt = [wit::Message {
-            role: "user",
-            content: "hi",
-        }];
-        let meta = [("assay.sync.status", "completed")];
-        let rows = [row(&prompt, &meta)];
-        assert!(narrow(&rows, true, true).is_none(), "nothing to take away");
-        let only_prompt = narrow(&rows, true, false).unwrap_or_default();
-        assert_eq!((only_prompt[0].prompt.len(), only_prompt[0].metadata.len()), (1, 0));
-        let neither = narrow(&rows, false, false).unwrap_or_default();
-        assert_eq!((neither[0].prompt.len(), neither[0].metadata.len()), (0, 0));
-        assert_eq!(neither[0].response, Some("{}"));
-        let bare = [row(&[], &[])];
-        assert!(narrow(&bare, false, false).is_none());
-    }
-}
+mod tests;

@@ -8,43 +8,14 @@
 
 use std::collections::HashMap;
 
+use crate::report::snapshots::{Majority, SegmentMix, Snapshots};
 use assay_batch::{Interner, Ledger, Status};
-use serde::Serialize;
 
 /// Below this share of completed rows, the job's most common snapshot is
 /// noise rather than a serving configuration.
 const INFORMATIVE_SHARE: f64 = 0.2;
 /// Names listed per segment.
 const TOP: usize = 3;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Majority {
-    pub model: String,
-    pub snapshot: Option<String>,
-    pub share: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SegmentMix {
-    pub segment: u32,
-    pub completed: u64,
-    pub models: Vec<(String, u64)>,
-    pub snapshots: Vec<(String, u64)>,
-    /// Share of the segment's completed rows served by the job's majority.
-    pub majority_share: f64,
-    pub rotated: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshots {
-    pub majority: Option<Majority>,
-    pub distinct_models: usize,
-    pub distinct_snapshots: usize,
-    /// False when snapshot values were too scattered and only models were compared.
-    pub snapshots_compared: bool,
-    pub rotated_segments: Vec<u32>,
-    pub segments: Vec<SegmentMix>,
-}
 
 /// The most common names, ties broken by name: interner ids depend on which
 /// worker saw a name first, so they must never decide an order.

@@ -9,14 +9,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+pub use crate::report::sync::SyncSummary;
 use assay_batch::{
     BadLine, BlockReader, DetectError, ErrorKind, FileId, FileRole, InputIndex, LineError, Provider, ProviderOptions,
     ReadError, Status, Usage, detect_file,
 };
-use serde::Serialize;
 
-use crate::report::summary::StatusCounts;
+use super::error::EvalError;
+use super::plan::{EvalConfig, Plan};
+use super::rows::Answer;
 
 /// Metadata keys a judge that needs metadata sees (a contract with judge authors).
 pub const SYNC_STATUS: &str = "assay.sync.status";
@@ -45,6 +48,21 @@ pub struct SyncResult {
 }
 
 impl SyncResult {
+    /// The sync answer, as the judge interface shows a completed row.
+    pub fn answer(&self) -> Answer<'_> {
+        Answer {
+            status: Status::Completed,
+            model: self.model.as_deref(),
+            snapshot: self.snapshot.as_deref(),
+            response: self.response.as_deref(),
+            finish_reason: self.finish_reason.as_deref(),
+            truncated: self.truncated,
+            usage: self.usage,
+            error_code: None,
+            error_message: None,
+        }
+    }
+
     /// The `assay.sync.*` pairs for a batch-completed row.
     pub fn pairing_metadata(&self) -> Vec<(String, String)> {
         let mut out = vec![(SYNC_STATUS.to_owned(), self.status.as_str().to_owned())];
@@ -177,46 +195,32 @@ pub fn read_sync(
 }
 
 /// [`read_sync`] on a blocking thread.
-pub async fn read_sync_blocking(
-    paths: Vec<PathBuf>,
-    provider: Provider,
-    opts: ProviderOptions,
-    index: std::sync::Arc<InputIndex>,
-    max_line_bytes: usize,
-) -> Result<(SyncSet, Vec<BadLine>), SyncError> {
-    let first = paths.first().cloned().unwrap_or_default();
-    tokio::task::spawn_blocking(move || read_sync(&paths, provider, &opts, &index, max_line_bytes))
-        .await
-        .map_err(|e| {
-            SyncError::Read(ReadError::Io {
-                path: first.into(),
-                source: std::io::Error::other(e),
-            })
-        })?
+/// Reads the run's `--sync-results` files on a blocking thread; their bad
+/// lines join `bad`. `None` when the run has none.
+pub async fn read(
+    cfg: &EvalConfig,
+    plan: &Plan,
+    index: &Arc<InputIndex>,
+    bad: &mut Vec<BadLine>,
+) -> Result<Option<Arc<SyncSet>>, EvalError> {
+    if cfg.sync_results.is_empty() {
+        return Ok(None);
+    }
+    let (paths, provider, opts, index) = (
+        cfg.sync_results.clone(),
+        plan.settled.provider,
+        cfg.provider_opts.clone(),
+        index.clone(),
+    );
+    let max_line_bytes = cfg.max_line_bytes;
+    let (set, sync_bad) =
+        tokio::task::spawn_blocking(move || read_sync(&paths, provider, &opts, &index, max_line_bytes))
+            .await
+            .map_err(|e| EvalError::task("sync results", e))??;
+    bad.extend(sync_bad);
+    Ok(Some(Arc::new(set)))
 }
 
 fn first_path(paths: &[PathBuf], n: usize) -> PathBuf {
     paths.get(n).cloned().unwrap_or_else(|| Path::new("?").to_owned())
-}
-
-/// The `sync` block of the summary (present only with `--sync-results`).
-#[derive(Debug, Clone, Serialize)]
-pub struct SyncSummary {
-    pub files: Vec<String>,
-    /// Rows with a sync result.
-    pub rows: u64,
-    /// Those rows by the sync result's own status.
-    pub sync_status_counts: StatusCounts,
-    /// Batch-completed rows with a sync result: judges that need metadata see
-    /// the `assay.sync.*` pairs on them.
-    pub paired: u64,
-    /// Rows the batch did not complete that a completed sync result completed.
-    pub recovered_by_sync: u64,
-    /// Rows the batch did not complete whose sync result did not complete either.
-    pub not_recovered: u64,
-    /// Status counts from the batch attempts alone, before recovery (the
-    /// top-level `status_counts` are after it).
-    pub batch_status_counts: StatusCounts,
-    /// completed / rows_submitted from the batch attempts alone.
-    pub batch_completion_rate: f64,
 }

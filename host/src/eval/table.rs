@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use assay_batch::Interner;
 
 use crate::judge::{FailureKind, RowResult};
+pub use crate::sink::CellView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[repr(C)]
@@ -24,19 +25,6 @@ const PASSED: u8 = 1;
 const FAILED: u8 = 2;
 const JUDGE_ERROR: u8 = 3;
 const HOST_FAILURE: u8 = 16;
-
-/// What a cell says, for readers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum CellView<'a> {
-    Unscored,
-    Verdict {
-        passed: bool,
-        score: Option<f64>,
-        label: Option<&'a str>,
-    },
-    JudgeError,
-    Failed(FailureKind),
-}
 
 pub struct VerdictTable {
     cells: Vec<Cell>,
@@ -130,40 +118,4 @@ impl VerdictTable {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::judge::{Failure, Verdict};
-
-    #[test]
-    fn counters_agree_with_cells_and_first_write_wins() {
-        let mut t = VerdictTable::new(4);
-        let pass = RowResult::Verdict(Verdict {
-            score: Some(1.0),
-            label: None,
-            passed: true,
-            details: None,
-        });
-        let fail = RowResult::Verdict(Verdict {
-            score: Some(0.0),
-            label: Some("enum@/label".into()),
-            passed: false,
-            details: None,
-        });
-        t.store(0, &pass);
-        t.store(0, &fail);
-        t.store(1, &fail);
-        t.store(2, &RowResult::Failed(Failure::new(FailureKind::Fuel, "x")));
-        assert_eq!((t.scored, t.passed, t.host_failures()), (2, 1, 1));
-        assert_eq!(
-            t.get(1),
-            CellView::Verdict {
-                passed: false,
-                score: Some(0.0),
-                label: Some("enum@/label")
-            }
-        );
-        assert_eq!(t.get(2), CellView::Failed(FailureKind::Fuel));
-        assert_eq!(t.get(3), CellView::Unscored);
-        assert_eq!(std::mem::size_of::<Cell>(), 8);
-    }
-}
+mod tests;

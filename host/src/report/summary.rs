@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::eval::reconcile::Reconciliation;
-use crate::eval::snapshots::Snapshots;
-use crate::eval::sync::SyncSummary;
+use super::reconcile::Reconciliation;
+use super::snapshots::Snapshots;
+use super::sync::SyncSummary;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -30,6 +30,9 @@ pub struct Summary {
     /// `provider_error` and `retry_exhausted` rows by sub-kind: rate_limit,
     /// server_error, invalid_request, other (every key present).
     pub error_kinds: BTreeMap<&'static str, u64>,
+    /// The provider's own error codes of failed rows, per final status: the
+    /// most common first (at most 5 per status).
+    pub error_codes: BTreeMap<&'static str, Vec<CodeCount>>,
     pub flags: Flags,
     /// First few result ids that were never submitted.
     pub unexpected_ids: Vec<String>,
@@ -101,6 +104,13 @@ impl StatusCounts {
     pub fn total(&self) -> u64 {
         self.iter().iter().map(|(_, n)| n).sum()
     }
+}
+
+/// Rows whose final result carried one provider error code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeCount {
+    pub code: String,
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -197,15 +207,4 @@ pub struct Gate {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_counts_follow_the_classifier_order() {
-        let names = StatusCounts::default().iter().map(|(n, _)| n);
-        for (i, name) in names.into_iter().enumerate() {
-            assert_eq!(assay_batch::Status::ALL[i].as_str(), name);
-            assert_eq!(assay_batch::Status::ALL[i].index(), i);
-        }
-    }
-}
+mod tests;

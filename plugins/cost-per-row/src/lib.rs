@@ -1,9 +1,10 @@
 //! `cost-per-row`: what the batch cost, per completed and per validated row.
 //!
 //! Mostly an aggregator: it prices each observation's usage (and its superseded
-//! retries' usage) from a price table given as config (or the built-in, dated
-//! table), and reports totals, per-segment and per-model cost, cache savings and
-//! alarms for unpriced models. Its scorer only marks the channel that served a
+//! retries' usage) from a price table given as config (or the built-in, dated copy
+//! of LiteLLM's price map), and reports totals, per-segment and per-model cost,
+//! cache savings, the table's source and date, and alarms for unpriced models and
+//! for models priced at an alias's entry. Its scorer only marks the channel that served a
 //! row: a row the host completed through a sync retry (metadata
 //! `assay.attempt.channel` = `sync`) gets the verdict label `sync`, which the
 //! aggregator reads back from `observation.verdict` to price it at the sync price.
@@ -14,15 +15,19 @@
 //! Invariant: the scorer passes every row (it is not a quality judge); nothing here
 //! depends on row order or chunking except float summation.
 
+mod litellm;
 mod names;
 mod prices;
+mod report;
 mod tally;
 
 use assay_judge_sdk::prelude::*;
 
-pub use names::{candidates, strip_date_suffix, strip_provider_prefix, strip_version_suffix};
-pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable};
-pub use tally::{CostTally, MAX_MODEL_COSTS, SYNC_LABEL};
+pub use names::{
+    candidates, snapshot, strip_bedrock_version, strip_date_suffix, strip_provider_prefix, strip_version_suffix,
+};
+pub use prices::{DEFAULT_BATCH_DISCOUNT, Price, PriceTable, Resolved, TableInfo};
+pub use tally::{CostTally, MAX_MODEL_COSTS, OTHER_MODELS, SYNC_LABEL};
 
 /// The metadata key the host sets on rows completed outside the batch.
 pub const CHANNEL_KEY: &str = "assay.attempt.channel";
@@ -31,8 +36,9 @@ pub const CHANNEL_KEY: &str = "assay.attempt.channel";
 /// whether the run has `--sync-results`.
 pub const SYNC_RESULTS_KEY: &str = "assay.sync-results";
 
-/// The table used when no `prices` is configured (dated inside; see README).
-pub const DEFAULT_PRICES: &str = include_str!("../default-prices.json");
+/// The table used when no `prices` is configured: a filtered copy of LiteLLM's
+/// price map, its source, license and date in its `_assay_table` entry (see README).
+pub const DEFAULT_PRICES: &str = include_str!("../litellm-prices.json");
 
 /// The judge instance.
 pub struct CostPerRow {
@@ -53,7 +59,7 @@ impl Judge for CostPerRow {
         .needs(Needs::METADATA)
         .config_key(
             "prices",
-            "price table JSON (USD per 1M tokens, sync prices); pass @file (default: built-in, dated table)",
+            "price table JSON: {\"models\": ...} (USD per 1M tokens, sync prices) or LiteLLM's price map; pass @file (default: built-in, dated LiteLLM copy)",
         )
         .config_key(
             "batch-discount",
@@ -113,3 +119,5 @@ assay_judge_sdk::export_judge!(CostPerRow);
 mod tests;
 #[cfg(test)]
 mod tests_models;
+#[cfg(test)]
+mod tests_report;

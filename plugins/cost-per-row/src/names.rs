@@ -1,19 +1,24 @@
 //! Model-name normalization for price lookup: the served model name becomes the
-//! list of table keys to try, most specific first.
+//! list of table keys to try, most specific first, and the snapshot a name pins.
 //!
 //! Order (the first key the table holds wins):
 //! 1. the name as given;
-//! 2. a trailing date (`-YYYY-MM-DD`, OpenAI; `-YYYYMMDD`, Anthropic) or `-latest`
-//!    removed: `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`;
-//! 3. then version suffixes removed: everything from `@` (Vertex:
-//!    `gemini-2.0-flash-001@default`, `claude-3-5-haiku@20241022`), a Bedrock
-//!    `-vN` / `-vN:M` suffix, a three-digit `-NNN` suffix (`gemini-2.0-flash-001`),
-//!    and a date this uncovers;
+//! 2. version decorations removed one at a time, keeping any date: everything from
+//!    `@` (Vertex: `gemini-2.0-flash-001@default`), a Bedrock `-vN` / `-vN:M` suffix
+//!    (`claude-3-5-haiku-20241022-v1:0` → `claude-3-5-haiku-20241022`), a
+//!    three-digit `-NNN` suffix (`gemini-2.0-flash-001` → `gemini-2.0-flash`);
+//! 3. then a trailing date (`-YYYY-MM-DD`, OpenAI; `-YYYYMMDD`, Anthropic) or
+//!    `-latest` removed, and any version suffix this uncovers:
+//!    `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`;
 //! 4. a provider prefix removed from the original name — everything through the
 //!    last `/` (`publishers/google/models/`, `models/`, full Vertex resource
 //!    names), then a Bedrock `anthropic.` with an optional region (`us.anthropic.`)
 //!    — followed by steps 1–3 on what is left
 //!    (`anthropic.claude-3-5-haiku-20241022-v1:0` → `claude-3-5-haiku`).
+//!
+//! A key that drops the snapshot the name pins (its date or `-NNN` version) prices
+//! another model, the alias: [`snapshot`] tells the two apart, so that fallback
+//! can be reported.
 //!
 //! Invariants: pure string slicing on byte boundaries that are ASCII, so no input
 //! panics; every candidate is a non-empty sub-slice of the input; no duplicates.
@@ -30,9 +35,15 @@ pub fn candidates(model: &str) -> Vec<&str> {
 
 fn push_stages<'a>(name: &'a str, out: &mut Vec<&'a str>) {
     push(out, name);
-    let undated = strip_date_suffix(name).unwrap_or(name);
-    push(out, undated);
-    push(out, strip_version_suffix(undated));
+    let mut s = name;
+    for step in [strip_at, strip_bedrock_version, strip_three_digits] {
+        s = step(s);
+        push(out, s);
+    }
+    if let Some(undated) = strip_date_suffix(s) {
+        push(out, undated);
+        push(out, strip_version_suffix(undated));
+    }
 }
 
 fn push<'a>(out: &mut Vec<&'a str>, s: &'a str) {
@@ -65,26 +76,66 @@ pub fn strip_date_suffix(model: &str) -> Option<&str> {
 /// Removes `@…`, then a Bedrock `-vN[:…]`, then a `-NNN` suffix, then a date; the
 /// input itself when none applies.
 pub fn strip_version_suffix(model: &str) -> &str {
-    let mut s = match model.split_once('@') {
-        Some((base, _)) if !base.is_empty() => base,
-        _ => model,
-    };
-    if let Some((base, v)) = s.rsplit_once("-v")
-        && !base.is_empty()
-    {
-        let digits = v.split(':').next().unwrap_or("");
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            s = base;
-        }
-    }
-    if let Some((base, n)) = s.rsplit_once('-')
-        && !base.is_empty()
-        && n.len() == 3
-        && n.bytes().all(|b| b.is_ascii_digit())
-    {
-        s = base;
-    }
+    let s = strip_three_digits(strip_bedrock_version(strip_at(model)));
     strip_date_suffix(s).unwrap_or(s)
+}
+
+/// `gemini-2.0-flash-001@default` → `gemini-2.0-flash-001`.
+fn strip_at(s: &str) -> &str {
+    match s.split_once('@') {
+        Some((base, _)) if !base.is_empty() => base,
+        _ => s,
+    }
+}
+
+/// `claude-3-5-haiku-20241022-v1:0` → `claude-3-5-haiku-20241022`.
+pub fn strip_bedrock_version(s: &str) -> &str {
+    match s.rsplit_once("-v") {
+        Some((base, v)) if !base.is_empty() => {
+            let digits = v.split(':').next().unwrap_or("");
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                base
+            } else {
+                s
+            }
+        }
+        _ => s,
+    }
+}
+
+/// `gemini-2.0-flash-001` → `gemini-2.0-flash`.
+fn strip_three_digits(s: &str) -> &str {
+    match s.rsplit_once('-') {
+        Some((base, n)) if !base.is_empty() && n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => s,
+    }
+}
+
+/// The snapshot `name` pins, as digits: a `@YYYYMMDD` (Vertex), a trailing date
+/// (`-2024-05-13` → `20240513`, `-20241022`) or a three-digit version (`-001`),
+/// looked for after the provider prefix and a Bedrock `-vN:M`; `None` for an alias
+/// (`gpt-4o`, `claude-3-7-sonnet-latest`, `…@default`).
+pub fn snapshot(name: &str) -> Option<String> {
+    let s = strip_provider_prefix(name).unwrap_or(name);
+    let s = match s.split_once('@') {
+        Some((base, tag)) if !base.is_empty() => {
+            if tag.len() == 8 && tag.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(tag.to_string());
+            }
+            base
+        }
+        _ => s,
+    };
+    let s = strip_bedrock_version(s);
+    if !s.ends_with("-latest")
+        && let Some(base) = strip_date_suffix(s)
+    {
+        return s.get(base.len() + 1..).map(|d| d.replace('-', ""));
+    }
+    let stripped = strip_three_digits(s);
+    s.get(stripped.len() + 1..)
+        .filter(|_| stripped.len() < s.len())
+        .map(str::to_string)
 }
 
 /// `publishers/google/models/gemini-2.0-flash` → `gemini-2.0-flash`;
@@ -165,19 +216,25 @@ mod tests {
     }
 
     #[test]
-    fn candidate_order() {
+    fn candidates_keep_the_date_before_dropping_it() {
         assert_eq!(candidates("gpt-4o"), ["gpt-4o"]);
         assert_eq!(candidates("gpt-4o-2024-08-06"), ["gpt-4o-2024-08-06", "gpt-4o"]);
         assert_eq!(
             candidates("gemini-2.0-flash-001@default"),
-            ["gemini-2.0-flash-001@default", "gemini-2.0-flash"]
+            [
+                "gemini-2.0-flash-001@default",
+                "gemini-2.0-flash-001",
+                "gemini-2.0-flash"
+            ]
         );
         assert_eq!(
             candidates("anthropic.claude-3-5-haiku-20241022-v1:0"),
             [
                 "anthropic.claude-3-5-haiku-20241022-v1:0",
+                "anthropic.claude-3-5-haiku-20241022",
                 "anthropic.claude-3-5-haiku",
                 "claude-3-5-haiku-20241022-v1:0",
+                "claude-3-5-haiku-20241022",
                 "claude-3-5-haiku",
             ]
         );
@@ -191,5 +248,27 @@ mod tests {
             ]
         );
         assert!(candidates("").is_empty());
+    }
+
+    #[test]
+    fn snapshot_is_the_pinned_date_or_version() {
+        let s = |m: &str| snapshot(m);
+        let d = |x: &str| Some(x.to_string());
+        assert_eq!(s("gpt-4o-2024-05-13"), d("20240513"));
+        assert_eq!(s("claude-3-5-haiku-20241022"), d("20241022"));
+        assert_eq!(s("us.anthropic.claude-3-5-haiku-20241022-v1:0"), d("20241022"));
+        assert_eq!(s("claude-3-5-haiku@20241022"), d("20241022"));
+        assert_eq!(s("publishers/google/models/gemini-2.0-flash-001"), d("001"));
+        assert_eq!(s("gemini-2.0-flash-001@default"), d("001"));
+        for alias in [
+            "gpt-4o",
+            "claude-3-7-sonnet-latest",
+            "gemini-2.5-flash@default",
+            "o3",
+            "",
+            "-001",
+        ] {
+            assert_eq!(s(alias), None, "{alias}");
+        }
     }
 }

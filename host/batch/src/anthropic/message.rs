@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json::{Str, Text, Tok, cow};
+use crate::json::{NullTok, Str, Text, Tok, cow};
 use crate::row::Outcome;
 use crate::status::{Status, Usage};
 
@@ -64,9 +64,9 @@ pub(crate) struct ClaudeUsage {
     #[serde(default)]
     output_tokens: Tok,
     #[serde(default)]
-    cache_creation_input_tokens: Tok,
+    cache_creation_input_tokens: NullTok,
     #[serde(default)]
-    cache_read_input_tokens: Tok,
+    cache_read_input_tokens: NullTok,
 }
 
 impl ClaudeUsage {

@@ -1,7 +1,10 @@
 //! Unit tests for Bedrock record parsing and classification.
 
+use std::borrow::Cow;
+
 use super::*;
-use crate::status::Usage;
+use crate::error::LineError;
+use crate::status::{ErrorKind, Status, Usage};
 
 fn parse(line: &str) -> Result<ResultLine<'_>, LineError> {
     parse_result_line(line.as_bytes(), &ProviderOptions::default())

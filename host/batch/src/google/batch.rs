@@ -8,7 +8,7 @@
 use serde::Deserialize;
 
 use super::Int;
-use crate::batch_object::BatchObject;
+use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::json::parse_object;
 
 #[derive(Deserialize)]
@@ -64,10 +64,14 @@ fn n(v: Option<Int>) -> Option<u64> {
 /// pendingRequestCount}}`, the same fields also accepted at top level).
 /// `status` is the state as spelled. An object with none of `name`,
 /// `state`, `metadata` is refused.
-pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
-    let raw: RawJob = parse_object(bytes).map_err(|e| format!("not a Google batch job: {e}"))?;
+pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, BatchObjectError> {
+    const WHAT: &str = "a Google batch job";
+    let raw: RawJob = parse_object(bytes).map_err(|source| BatchObjectError::Parse { what: WHAT, source })?;
     if raw.name.is_none() && raw.state.is_none() && raw.metadata.is_none() {
-        return Err("not a Google batch job: no `name`, `state` or `metadata`".into());
+        return Err(BatchObjectError::Unidentified {
+            what: WHAT,
+            missing: "`name`, `state` or `metadata`",
+        });
     }
     let (meta_name, meta_state, meta_stats) = match raw.metadata {
         Some(m) => (m.name, m.state, m.batch_stats),

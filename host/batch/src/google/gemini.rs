@@ -13,11 +13,23 @@
 
 use serde::Deserialize;
 
-use super::{RawError, RawResponse, classify_response, error_outcome, error_with_response, input};
-use crate::batch_object::BatchObject;
+use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input};
 use crate::error::LineError;
 use crate::json::{LooseStr, Str, cow, loose, parse_object};
+use crate::provider::Format;
 use crate::row::{InputLine, ProviderOptions, ResultLine};
+
+/// How Gemini API batch files are read (see [`crate::provider`]): prompts
+/// and metadata as in [`crate::google`]'s input reader (`systemInstruction`
+/// as `system`, then `contents`; the line's `metadata` and
+/// `request.labels`), the batch as [`crate::google::parse_batch_object`].
+pub const FORMAT: Format = Format {
+    input: parse_input_line,
+    result: parse_result_line,
+    messages: input::messages,
+    metadata: input::metadata,
+    batch_object: batch::parse_batch_object,
+};
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -68,21 +80,4 @@ pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<
         (Some(err), resp) => error_with_response(error_outcome(Some(err), None), resp),
     };
     Ok(ResultLine { custom_id, outcome })
-}
-
-/// `(role, text)` pairs of the request (see [`crate::google`] input docs):
-/// `systemInstruction` as `system`, then `contents`.
-pub fn parse_input_messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> {
-    input::messages(line)
-}
-
-/// String pairs of the line's `metadata` and `request.labels`.
-pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
-    input::metadata(line)
-}
-
-/// Parses a Gemini batch (Operation or batch resource); see
-/// [`crate::google::parse_batch_object`].
-pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
-    super::parse_batch_object(bytes)
 }

@@ -248,7 +248,7 @@ fn gemini_input() {
     assert!(matches!(inp.custom_id, Cow::Borrowed("request-1")));
     assert_eq!((inp.model, inp.url), (None, None));
     assert_eq!(
-        gemini::parse_input_messages(line.as_bytes()),
+        crate::Provider::Gemini.parse_input_messages(line.as_bytes()),
         Ok(vec![
             ("system".to_string(), "Be brief.".to_string()),
             ("user".to_string(), "Describe photosynthesis.\n日本語で".to_string()),
@@ -256,7 +256,7 @@ fn gemini_input() {
         ])
     );
     assert_eq!(
-        gemini::parse_input_metadata(line.as_bytes()),
+        crate::Provider::Gemini.parse_input_metadata(line.as_bytes()),
         vec![("team".to_string(), "ml".to_string())]
     );
     assert_eq!(
@@ -264,7 +264,9 @@ fn gemini_input() {
         Some(LineError::MissingField("key"))
     );
     assert_eq!(
-        gemini::parse_input_messages(br#"{"key":"k","request":{}}"#).err(),
+        crate::Provider::Gemini
+            .parse_input_messages(br#"{"key":"k","request":{}}"#)
+            .err(),
         Some(LineError::MissingField("request.contents"))
     );
 }
@@ -361,11 +363,11 @@ fn vertex_id_path() {
         Ok("b-1".to_string())
     );
     assert_eq!(
-        vertex::parse_input_messages(line.as_bytes()),
+        crate::Provider::Vertex.parse_input_messages(line.as_bytes()),
         Ok(vec![("user".to_string(), "What is 2+2? 日本".to_string())])
     );
     assert_eq!(
-        vertex::parse_input_metadata(line.as_bytes()),
+        crate::Provider::Vertex.parse_input_metadata(line.as_bytes()),
         vec![("custom_id".to_string(), "row-7".to_string())]
     );
 }
@@ -468,7 +470,7 @@ fn vertex_error_statuses() {
 #[test]
 fn batch_objects() {
     let vertex_job = br#"{"name": "projects/1/locations/us-central1/batchPredictionJobs/42", "displayName": "x", "state": "JOB_STATE_SUCCEEDED", "completionStats": {"successfulCount": "98", "failedCount": "2", "incompleteCount": null}}"#;
-    let b = vertex::parse_batch_object(vertex_job);
+    let b = parse_batch_object(vertex_job);
     assert_eq!(
         b,
         Ok(BatchObject {
@@ -481,7 +483,7 @@ fn batch_objects() {
     );
     let op = br#"{"name": "batches/abc", "metadata": {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch", "model": "models/gemini-2.5-flash", "state": "BATCH_STATE_SUCCEEDED", "batchStats": {"requestCount": "10", "successfulRequestCount": "9", "failedRequestCount": 1}}, "done": true}"#;
     assert_eq!(
-        gemini::parse_batch_object(op),
+        parse_batch_object(op),
         Ok(BatchObject {
             id: Some("batches/abc".into()),
             status: Some("BATCH_STATE_SUCCEEDED".into()),
@@ -492,12 +494,27 @@ fn batch_objects() {
         })
     );
     let flat = br#"{"name": "batches/abc", "state": "JOB_STATE_RUNNING", "batch_stats": {"request_count": "10", "pending_request_count": "4"}}"#;
-    let b = gemini::parse_batch_object(flat).unwrap_or_default();
+    let b = parse_batch_object(flat).unwrap_or_default();
     assert_eq!(
         (b.total, b.pending, b.succeeded, b.failed),
         (Some(10), Some(4), None, None)
     );
-    assert!(gemini::parse_batch_object(b"{}").is_err());
-    assert!(gemini::parse_batch_object(b"[1]").is_err());
-    assert!(vertex::parse_batch_object(br#"{"name":"x","completionStats":{"successfulCount":"-1"}}"#).is_err());
+    assert!(parse_batch_object(b"{}").is_err());
+    assert!(parse_batch_object(b"[1]").is_err());
+    assert!(parse_batch_object(br#"{"name":"x","completionStats":{"successfulCount":"-1"}}"#).is_err());
+}
+
+#[test]
+fn gemini_embedding_responses_are_completed_with_usage_from_token_count() {
+    let one = r#"{"key":"e1","response":{"embedding":{"values":[0.1,-0.2,0.3]},"tokenCount":"12"}}"#;
+    let o = gemini(one);
+    assert_eq!((o.status, o.error_kind, o.error_code), (Status::Completed, None, None));
+    assert_eq!(o.response_text, None);
+    assert_eq!((o.usage.input, o.usage.output), (12, 0));
+    let batch = r#"{"response":{"embeddings":[{"values":[0.1]},{"values":[0.2]}],"tokenCount":7},"key":"e2"}"#;
+    let o = gemini(batch);
+    assert_eq!((o.status, o.error_code), (Status::Completed, None));
+    assert_eq!(o.usage.input, 7);
+    let no_count = r#"{"key":"e3","response":{"embedding":{"values":[]}}}"#;
+    assert_eq!(gemini(no_count).status, Status::Completed);
 }

@@ -32,11 +32,23 @@ use serde_json::value::RawValue;
 
 use super::canon::value_hash_id;
 use super::path::{static_path, value_at};
-use super::{RawError, RawResponse, classify_response, error_outcome, error_with_response, input, into_owned};
-use crate::batch_object::BatchObject;
+use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input, into_owned};
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object};
+use crate::provider::Format;
 use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+
+/// How Vertex batch prediction files are read (see [`crate::provider`]):
+/// prompts and metadata as in [`crate::google`]'s input reader
+/// (`systemInstruction` as `system`, then `contents`; `request.labels` and
+/// a top-level `metadata`), the job as [`crate::google::parse_batch_object`].
+pub const FORMAT: Format = Format {
+    input: parse_input_line,
+    result: parse_result_line,
+    messages: input::messages,
+    metadata: input::metadata,
+    batch_object: batch::parse_batch_object,
+};
 use crate::status::ErrorKind;
 
 #[derive(Deserialize)]
@@ -164,21 +176,4 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
         (Some(st), resp) => error_with_response(status_error(st), resp),
     };
     Ok(ResultLine { custom_id, outcome })
-}
-
-/// `(role, text)` pairs of the request: `systemInstruction` as `system`,
-/// then `contents`.
-pub fn parse_input_messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> {
-    input::messages(line)
-}
-
-/// String pairs of `request.labels` (and a top-level `metadata`, if any).
-pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
-    input::metadata(line)
-}
-
-/// Parses a Vertex `BatchPredictionJob`; see
-/// [`crate::google::parse_batch_object`].
-pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
-    super::parse_batch_object(bytes)
 }

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::batch_object::BatchObject;
+use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::json::parse_object;
 
 #[derive(Deserialize)]
@@ -41,12 +41,24 @@ struct RawDetails {
 /// `usage{input_tokens, input_tokens_details.cached_tokens, output_tokens}`.
 /// An object whose `object` is not `"batch"` is refused; one without
 /// `object` needs a `status`.
-pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, String> {
-    let raw: RawBatch = parse_object(bytes).map_err(|e| format!("not an OpenAI Batch object: {e}"))?;
-    match raw.object.as_deref() {
-        Some("batch") => {}
-        Some(other) => return Err(format!("not an OpenAI Batch object: `object` is {other:?}")),
-        None if raw.status.is_none() => return Err("not an OpenAI Batch object: no `object` or `status`".into()),
+pub fn parse_batch_object(bytes: &[u8]) -> Result<BatchObject, BatchObjectError> {
+    const WHAT: &str = "an OpenAI Batch object";
+    let raw: RawBatch = parse_object(bytes).map_err(|source| BatchObjectError::Parse { what: WHAT, source })?;
+    match raw.object {
+        Some(o) if o == "batch" => {}
+        Some(found) => {
+            return Err(BatchObjectError::OtherKind {
+                what: WHAT,
+                field: "object",
+                found,
+            });
+        }
+        None if raw.status.is_none() => {
+            return Err(BatchObjectError::Unidentified {
+                what: WHAT,
+                missing: "`object` or `status`",
+            });
+        }
         None => {}
     }
     let mut b = BatchObject {

@@ -21,6 +21,9 @@
 //!
 //! Invariant: every body becomes exactly one outcome; unknown statuses and
 //! error codes land in `Other`, never dropped.
+//!
+//! Size: slightly over 300 lines; the body types and the classification
+//! above are one decision read top to bottom, kept together.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -90,7 +90,7 @@ pub fn quality(o: &mut String, s: &Summary) {
             label,
             value: *v,
             shown: pct(*v),
-            color: PALETTE[(i + 1) / 2 % PALETTE.len()],
+            color: PALETTE[i.div_ceil(2) % PALETTE.len()],
         })
         .collect();
     o.push_str(&svg::bars("completion against quality", &bars, Some(1.0)));

@@ -151,8 +151,12 @@ pub fn line(s: &Series<'_>) -> String {
     o
 }
 
-/// One stacked column per segment: (segment, [(name, rows)], rotated).
-pub fn columns(title: &str, segments: &[(u32, Vec<(String, u64)>, bool)], names: &[String]) -> String {
+/// One segment's column: the segment, (name, rows) stacked bottom-up, and
+/// whether the segment rotated away from the job's majority.
+pub type Column = (u32, Vec<(String, u64)>, bool);
+
+/// One stacked column per segment, coloured by the name's place in `names`.
+pub fn columns(title: &str, segments: &[Column], names: &[String]) -> String {
     let (h, left, top, bottom) = (180.0, 8.0, 8.0, 24.0);
     let n = segments.len().max(1) as f64;
     let step = (W - 2.0 * left) / n;

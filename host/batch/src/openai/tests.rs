@@ -1,6 +1,7 @@
 //! Unit tests for OpenAI line parsing and classification.
 
 use super::*;
+use crate::status::ErrorKind;
 
 fn outcome(line: &str) -> Outcome<'_> {
     match parse_result_line(line.as_bytes()) {

@@ -1,15 +1,20 @@
-//! Reporting: the summary value, its terminal, JSON, JUnit and HTML forms, and
-//! the per-row output file.
+//! Reporting: the summary value and every type in it, and the views derived
+//! from it (terminal, JSON, JUnit, HTML).
+//!
+//! Invariant: this floor imports nothing from `eval`, `sink` or `cli`; the
+//! pipeline fills these types, reporters only read them.
 
 pub mod failed;
 pub mod format;
 pub mod html;
 pub mod junit;
+pub mod reconcile;
+pub mod snapshots;
 pub mod summary;
+pub mod sync;
 pub mod terminal;
 
 pub use summary::Summary;
-
 /// A report file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -18,20 +23,6 @@ pub enum ReportError {
         path: String,
         #[source]
         source: std::io::Error,
-    },
-    #[error("{path}:{line}: cannot read the per-row records: {source}")]
-    RowsOutIo {
-        path: String,
-        line: u64,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}: a per-row record is not JSON: {source}")]
-    RowsOutJson {
-        path: String,
-        line: u64,
-        #[source]
-        source: serde_json::Error,
     },
     #[error("cannot serialize the JUnit report for {path}: {source}")]
     Junit {

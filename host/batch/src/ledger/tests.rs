@@ -111,7 +111,7 @@ fn out_of_order_attempts_still_pick_the_latest() {
 }
 
 #[test]
-fn unexpected_ids_capped_and_usage_saturates() {
+fn unexpected_ids_capped_and_usage_kept_whole() {
     let mut l = Ledger::new(1, 1, RetryPolicy::none());
     for i in 0..30 {
         l.record_unexpected(1, &format!("x{i}"));
@@ -119,7 +119,7 @@ fn unexpected_ids_capped_and_usage_saturates() {
     let (n, ids) = l.unexpected();
     assert_eq!((n, ids.len()), (30, MAX_UNEXPECTED_IDS));
     l.apply(1, 0, 1, &rec(OK, None, u64::MAX));
-    assert_eq!(l.usage(0).input, u64::from(u32::MAX));
+    assert_eq!(l.usage(0).input, u64::MAX);
     assert_ne!(line_hash(b"a"), line_hash(b"b"));
     assert_eq!(line_hash(b"a"), line_hash(b"a"));
 }
@@ -161,4 +161,27 @@ fn recovery_outside_the_batch_completes_failed_and_missing_rows_only() {
         !failed.recover(0, 2, &rec(PE, RL, 1)),
         "only a completed sync result recovers"
     );
+}
+
+#[test]
+fn token_counts_past_u32_are_kept_whole() {
+    let big = u64::from(u32::MAX) + 10;
+    let mut l = Ledger::new(3, 2, RetryPolicy::default());
+    let mut wide = rec(OK, None, big);
+    wide.usage.reasoning = u64::MAX;
+    assert_eq!(l.apply(2, 0, 1, &wide), Applied::Final);
+    assert_eq!(l.apply(2, 1, 2, &rec(OK, None, u64::from(u32::MAX))), Applied::Final);
+    // An earlier attempt's wide result goes to retry usage, whole.
+    assert_eq!(l.apply(1, 1, 3, &rec(PE, RL, big)), Applied::Superseded);
+    assert_eq!(l.usage(0).input, big);
+    assert_eq!(l.usage(0).reasoning, u64::MAX);
+    assert_eq!(l.usage(1).input, u64::from(u32::MAX));
+    assert_eq!(l.retry_usage(1).input, big);
+    assert_eq!(l.total_usage().input, big + u64::from(u32::MAX));
+    assert_eq!(l.total_retry_usage().input, big);
+    // A narrow result replacing a wide one reads narrow.
+    let mut l = Ledger::new(1, 2, RetryPolicy::default());
+    assert_eq!(l.apply(1, 0, 1, &rec(OK, None, big)), Applied::Final);
+    assert_eq!(l.apply(2, 0, 2, &rec(OK, None, 7)), Applied::Final);
+    assert_eq!((l.usage(0).input, l.retry_usage(0).input), (7, big));
 }

@@ -1,6 +1,5 @@
-//! Worker helpers: block-local name ids, and reading request lines back for
-//! prompts and metadata (the windowed reader
-//! agrees with the one-line reader, whatever the order, line length or end).
+//! Reading request lines back for prompts and metadata: the windowed reader
+//! agrees with the one-line reader, whatever the order, line length or end.
 
 use super::*;
 
@@ -25,27 +24,17 @@ fn windowed_reads_match_single_line_reads() {
         index.try_insert(id, offset, n as u64 + 1).expect("insert");
         offset += l.len() as u64 + 1;
     }
-    let ctx = WorkerCtx {
-        index: Arc::new(index),
-        final_set: Arc::new(AtomicBitSet::new(4)),
-        segment_size: 10,
-        chunk_rows: 2,
+    let settled = Settled {
         provider: Provider::OpenAi,
-        provider_opts: ProviderOptions::default(),
         input_body: false,
-        needs_prompt: true,
-        needs_metadata: true,
-        input: Arc::new(File::open(&path).expect("open")),
-        input_path: path.clone(),
-        max_line_bytes: 1 << 20,
-        scorer_needs: Vec::new(),
-        sync: None,
+        has_text: true,
     };
+    let src = RequestSource::open(&path, &settled, Arc::new(index), (true, true), 1 << 20, 1 << 30).expect("open");
     let idxs = [3, 0, 2, 1, 0];
-    let many = read_extras_many(&ctx, &idxs);
+    let many = src.read_many(&idxs);
     assert_eq!(many.len(), idxs.len());
     for (e, &idx) in many.iter().zip(&idxs) {
-        let one = read_extras(&ctx, idx);
+        let one = src.read_one(idx);
         assert_eq!((&e.messages, &e.metadata), (&one.messages, &one.metadata), "row {idx}");
         assert_eq!(
             e.metadata,
@@ -54,15 +43,4 @@ fn windowed_reads_match_single_line_reads() {
     }
     assert_eq!(many[3].messages[0].1.len(), long.len());
     assert_eq!(many[0].messages[0].1, "last");
-}
-
-#[test]
-fn block_names_number_from_one_in_order_of_first_appearance() {
-    let mut n = BlockNames::default();
-    assert_eq!(n.local(None), 0);
-    assert_eq!(n.local(Some("gpt-b")), 1);
-    assert_eq!(n.local(Some("fp_1")), 2);
-    assert_eq!(n.local(Some("gpt-b")), 1);
-    assert_eq!(n.local(Some("gpt-a")), 3);
-    assert_eq!(n.into_names(), ["gpt-b", "fp_1", "gpt-a"]);
 }

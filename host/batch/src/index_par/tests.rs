@@ -1,0 +1,51 @@
+use super::*;
+use crate::openai::parse_input_line_with;
+
+#[test]
+fn same_result_as_the_sequential_reader_for_any_thread_count() {
+    let dir = std::env::temp_dir().join(format!("assay-index-par-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("in.jsonl");
+    let mut text = String::new();
+    for i in 0..5000 {
+        if i == 17 {
+            text.push_str("{broken\n");
+        }
+        if i == 40 {
+            text.push_str("{\"custom_id\":\"r-3\",\"body\":{\"model\":\"m\"}}\n");
+        }
+        text.push_str(&format!(
+            "{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m{}\"}}}}\n",
+            i % 3
+        ));
+    }
+    std::fs::write(&path, text).expect("write");
+    let opts = ReadOptions {
+        block_bytes: 4096,
+        ..ReadOptions::default()
+    };
+    let (want, want_bad) = crate::read_input(&path, FileId(0), &opts).expect("sequential");
+    for threads in [1, 2, 5] {
+        let (got, got_bad) = read_input_parallel(
+            &path,
+            FileId(0),
+            &opts,
+            threads,
+            parse_input_line_with,
+            &ProviderOptions::default(),
+        )
+        .expect("parallel");
+        assert_eq!(got.len(), want.len());
+        for i in 0..want.len() as u32 {
+            assert_eq!(
+                (got.id(i), got.offset(i), got.line(i)),
+                (want.id(i), want.offset(i), want.line(i))
+            );
+        }
+        assert_eq!(got.models(), want.models());
+        let lines = |b: &[BadLine]| b.iter().map(|x| (x.line, x.reason.to_string())).collect::<Vec<_>>();
+        assert_eq!(lines(&got_bad), lines(&want_bad));
+        assert_eq!(got_bad.len(), 2);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,211 @@
+//! `assay eval`: the pipeline from provider files to a summary, as stages.
+//!
+//! [`run`] reads as the flow itself: plan → index the input → read the
+//! sync results → read, parse, classify and score result blocks on N
+//! workers, collected in submission order → recover rows from sync results →
+//! summarize the judges → aggregate → hand every row to the sinks →
+//! summarize the run and check its gates. Each stage is its own file with
+//! its invariant in its header; settings are settled once, in `plan`.
+//!
+//! Invariant: every submitted row ends in exactly one status, and the
+//! summary counts add up to the rows submitted; bad lines are all reported,
+//! never dropped; the result does not depend on worker count or chunk size.
+
+pub mod aggregate;
+pub mod collect;
+pub mod detect;
+pub mod emit;
+pub mod error;
+pub mod errors;
+pub mod extras;
+pub mod gates;
+pub mod input;
+pub mod judges;
+pub mod plan;
+pub mod read;
+pub mod reconcile;
+pub mod recover;
+pub mod rows;
+pub mod score;
+pub mod snapshots;
+pub mod spill;
+pub mod summarize;
+pub mod sync;
+pub mod table;
+pub mod verdicts;
+pub mod work;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use assay_batch::{AtomicBitSet, Ledger};
+
+pub use error::EvalError;
+pub use gates::GateConfig;
+pub use judges::{HOST_KEY_PREFIX, JudgeInfo, PreparedJudge, prepare, read_config};
+pub use plan::EvalConfig;
+
+use crate::judge::runner::Scorer;
+use crate::judge::state::LogLine;
+use crate::report::summary::Summary;
+use crate::sink::RowSink;
+
+/// The finished run: a summary plus what the CLI needs to decide exit codes.
+pub struct EvalOutcome {
+    pub summary: Summary,
+    pub bad_lines_over: bool,
+    pub judge_logs: Vec<(String, Vec<LogLine>)>,
+}
+
+pub async fn run(
+    cfg: EvalConfig,
+    mut judges: Vec<PreparedJudge>,
+    sinks: Vec<Box<dyn RowSink>>,
+) -> Result<EvalOutcome, EvalError> {
+    let started = Instant::now();
+    let plan = plan::plan(&cfg)?;
+    let (index, mut bad) = input::index(&cfg, &plan).await?;
+    let rows = index.len();
+    phase("input index", started);
+    let index = Arc::new(index);
+    let sync = sync::read(&cfg, &plan, &index, &mut bad).await?;
+
+    // Without response text (embeddings) there is nothing for scorers to read.
+    let scoring: Vec<usize> = (0..judges.len())
+        .filter(|&j| judges[j].info.scores && plan.settled.has_text)
+        .collect();
+    let names = scoring.iter().map(|&j| judges[j].info.name.clone()).collect();
+    let spill = match sinks.iter().any(|s| s.wants_text()) {
+        true => Some(spill::Spill::new(rows).map_err(|source| EvalError::Spill { source })?),
+        false => None,
+    };
+    let mut store = verdicts::VerdictStore::new(rows, names, spill);
+    let limit = verdicts::Limit {
+        allowed: (cfg.max_judge_error_rate * rows as f64).floor() as u64,
+        rate: cfg.max_judge_error_rate,
+        rows: rows as u64,
+    };
+    let needs: Vec<score::Needs> = scoring
+        .iter()
+        .map(|&j| (judges[j].info.needs_prompt, judges[j].info.needs_metadata))
+        .collect();
+    let wanted = needs.iter().fold((false, false), |a, n| (a.0 || n.0, a.1 || n.1));
+    let requests = extras::RequestSource::open(
+        &cfg.input,
+        &plan.settled,
+        index.clone(),
+        wanted,
+        cfg.max_line_bytes,
+        cfg.max_unpacked_bytes,
+    )?;
+    let ctx = Arc::new(work::WorkerCtx {
+        index: index.clone(),
+        final_set: Arc::new(AtomicBitSet::new(rows)),
+        segment_size: plan.segment_size,
+        chunk_rows: plan.chunk_rows,
+        provider: plan.settled.provider,
+        provider_opts: cfg.provider_opts.clone(),
+        requests,
+        needs,
+        sync: sync.clone(),
+    });
+    let make_scorers = || -> Vec<Scorer> {
+        scoring
+            .iter()
+            .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
+            .collect()
+    };
+    let ledger = Ledger::new(rows, plan.attempts, cfg.retry);
+    let mut c = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers).await?;
+    bad.append(&mut c.bad);
+    input::check_attempts(&cfg, &c.stats, &bad)?;
+    c.ledger.finish();
+
+    let sync_summary = match &sync {
+        Some(set) => {
+            let mut scorers = make_scorers();
+            let into = recover::Settled {
+                ledger: &mut c.ledger,
+                models: &mut c.models,
+                snapshots: &mut c.snapshots,
+                store: &mut store,
+                errors: &mut c.errors,
+            };
+            let summary = recover::apply_sync(set, &ctx, plan.attempts, &mut scorers, &limit, into).await?;
+            for s in &mut scorers {
+                s.close();
+            }
+            c.scorers.push(scorers);
+            Some(summary)
+        }
+        None => None,
+    };
+    phase("results and scoring", started);
+
+    let (mut judge_summaries, mut judge_logs) =
+        summarize::judge_summaries(&judges, &scoring, &store.tables, &mut c.scorers);
+    let quality: Vec<usize> = (0..scoring.len())
+        .filter(|&t| judges[scoring[t]].info.quality)
+        .collect();
+    let verdicts::VerdictStore {
+        tables,
+        names,
+        mut spill,
+        ..
+    } = store;
+    let agg_input = aggregate::AggInputs {
+        ledger: Arc::new(c.ledger),
+        models: Arc::new(c.models),
+        snapshots: Arc::new(c.snapshots),
+        tables: Arc::new(tables),
+        quality: Arc::new(quality),
+        rows,
+        segment_size: plan.segment_size,
+        provider: plan.settled.provider.as_str(),
+    };
+    aggregate::aggregate_all(&mut judges, &scoring, &agg_input, &mut judge_summaries, &mut judge_logs).await?;
+    emit::emit(&agg_input, &index, &c.errors, &names, spill.as_mut(), sinks)?;
+    phase("aggregation and rows-out", started);
+
+    let ledger = &agg_input.ledger;
+    let reconciliation = plan
+        .batch_objects
+        .iter()
+        .enumerate()
+        .map(|(a, (src, obj))| reconcile::reconcile(a + 1, src, obj, &c.tallies[a], rows as u64))
+        .collect();
+    let snapshots = snapshots::snapshots(ledger, rows, plan.segment_size, &agg_input.models, &agg_input.snapshots);
+    if !plan.settled.has_text {
+        for (name, s) in judge_summaries.iter_mut() {
+            if judges.iter().any(|j| &j.info.name == name && j.info.scores) {
+                s.skipped = Some("the endpoint returns no text (embeddings): nothing to score".into());
+            }
+        }
+    }
+    let bad_lines_over = bad.len() as u64 > cfg.max_bad_lines;
+    let parts = summarize::Parts {
+        error_codes: c.errors.top(ledger),
+        judges: judge_summaries,
+        bad,
+        reconciliation,
+        snapshots,
+        sync: sync_summary,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    let mut summary = summarize::summary(&cfg, &plan, ledger, parts);
+    gates::apply(&mut summary, &cfg.gates)?;
+    Ok(EvalOutcome {
+        summary,
+        bad_lines_over,
+        judge_logs,
+    })
+}
+
+/// With `ASSAY_PHASES=1`, prints the elapsed time at each phase boundary
+/// to stderr: a cheap way to see where a run spends its time.
+fn phase(name: &str, started: Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
+        eprintln!("assay: {name} done at {} ms", started.elapsed().as_millis());
+    }
+}

@@ -1,0 +1,83 @@
+//! The verdict store: every scoring judge's result for every row, from the
+//! batch collector and from sync recovery alike.
+//!
+//! Invariant: a row's results are stored once per judge (first write wins,
+//! in the compact tables); the text beyond the tables (details, error and
+//! failure messages) is spilled for `--rows-out` only when it was asked
+//! for; the first host failure per judge is kept for the abort message.
+
+use super::error::EvalError;
+use super::spill::Spill;
+use super::table::VerdictTable;
+use crate::judge::RowResult;
+
+/// The host-failure ceiling for the scoring judges.
+pub struct Limit {
+    pub allowed: u64,
+    pub rate: f64,
+    pub rows: u64,
+}
+
+pub struct VerdictStore {
+    /// One per scoring judge, in scorer order.
+    pub tables: Vec<VerdictTable>,
+    /// Scoring judges' names, in scorer order.
+    pub names: Vec<String>,
+    first_failure: Vec<Option<String>>,
+    /// Present when `--rows-out` wants per-row text.
+    pub spill: Option<Spill>,
+}
+
+impl VerdictStore {
+    pub fn new(rows: usize, names: Vec<String>, spill: Option<Spill>) -> VerdictStore {
+        VerdictStore {
+            tables: names.iter().map(|_| VerdictTable::new(rows)).collect(),
+            first_failure: vec![None; names.len()],
+            names,
+            spill,
+        }
+    }
+
+    /// Stores row `idx`'s results, given as (scorer, result).
+    pub fn put<'r>(
+        &mut self,
+        idx: u32,
+        id: &str,
+        results: impl Iterator<Item = (usize, &'r RowResult)>,
+    ) -> std::io::Result<()> {
+        let mut fragment = serde_json::Map::new();
+        for (t, r) in results {
+            let Some(table) = self.tables.get_mut(t) else { continue };
+            table.store(idx, r);
+            if let RowResult::Failed(f) = r {
+                self.first_failure[t].get_or_insert_with(|| format!("row {id}: {f}"));
+            }
+            if self.spill.is_some()
+                && let Some(v) = crate::sink::rows_out::verdict_text(r)
+            {
+                fragment.insert(self.names[t].clone(), v);
+            }
+        }
+        match (self.spill.as_mut(), fragment.is_empty()) {
+            (Some(s), false) => s.put(idx, &serde_json::Value::Object(fragment).to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The abort for the first scoring judge the host stopped on more rows than allowed.
+    pub fn over_limit(&self, l: &Limit) -> Option<EvalError> {
+        let (t, table) = self
+            .tables
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.host_failures() > l.allowed)?;
+        Some(EvalError::TooManyFailures {
+            judge: self.names.get(t).cloned().unwrap_or_default(),
+            failures: table.host_failures(),
+            allowed: l.allowed,
+            rate: l.rate * 100.0,
+            rows: l.rows,
+            first: self.first_failure.get(t).cloned().flatten().unwrap_or_default(),
+        })
+    }
+}
