@@ -263,25 +263,31 @@ fn console_check_catches_a_script_the_policy_refuses() {
     );
 }
 
-#[test]
-fn html_report_escapes_ids_from_the_input() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let evil = r#"<img src=x onerror=alert(1)>"#;
-    let id = serde_json::to_string(evil).expect("json");
+/// A one-row job whose only row is a provider error, under the id `id`.
+fn one_failed_row(dir: &Path, id: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let id = serde_json::to_string(id).expect("json");
     let input = write_lines(
-        tmp.path(),
+        dir,
         "in.jsonl",
         &[format!(
             r#"{{"custom_id":{id},"method":"POST","url":"/v1/chat/completions","body":{{"model":"m","messages":[{{"role":"user","content":"hi"}}]}}}}"#
         )],
     );
     let out = write_lines(
-        tmp.path(),
+        dir,
         "out.jsonl",
         &[format!(
             r#"{{"id":"b1","custom_id":{id},"response":{{"status_code":500,"request_id":"r","body":{{"error":{{"message":"boom","type":"server_error"}}}}}},"error":null}}"#
         )],
     );
+    (input, out)
+}
+
+#[test]
+fn html_report_escapes_ids_from_the_input() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let evil = r#"<img src=x onerror=alert(1)>"#;
+    let (input, out) = one_failed_row(tmp.path(), evil);
     let page = tmp.path().join("r.html");
     let o = assay(&[
         "eval",
@@ -300,4 +306,39 @@ fn html_report_escapes_ids_from_the_input() {
         "the id is shown, escaped"
     );
     assert!(html.contains("Failed rows (1)"), "the failed row is listed");
+}
+
+#[test]
+fn text_view_shows_segment_sparklines_pointing_at_alarms() {
+    let o = run(&["--format", "text"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let text = support::stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("segment_pass_rate"))
+        .unwrap_or_else(|| panic!("no per-segment line: {text}"));
+    assert!(line.contains('█') && line.contains("(segment 7)"), "{line}");
+    assert!(text.contains("^  ALARM: segment 7"), "{text}");
+    assert!(
+        text.contains("batch_cost_usd               $0.088488"),
+        "money with $ and six decimals: {text}"
+    );
+}
+
+#[test]
+fn text_view_says_n_a_for_a_pass_rate_when_nothing_was_scored() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = one_failed_row(tmp.path(), "r0");
+    let o = assay(&[
+        "eval",
+        "--input",
+        input.to_str().unwrap_or_default(),
+        "--results",
+        out.to_str().unwrap_or_default(),
+        "--judge",
+        "json-valid",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let text = support::stdout(&o);
+    assert!(text.contains("scored 0  passed 0  pass rate n/a"), "{text}");
 }

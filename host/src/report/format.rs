@@ -8,13 +8,11 @@ pub fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
 }
 
-/// Money in US dollars.
+/// Money in US dollars, always to the millionth (per-row costs of cheap models
+/// stay visible, totals line up).
 pub fn usd(v: f64) -> String {
-    if v.abs() >= 1.0 {
-        format!("${v:.4}")
-    } else {
-        format!("${v:.8}")
-    }
+    // -0.0 (an empty float sum) prints as $0.000000, not $-0.000000.
+    format!("${:.6}", v + 0.0)
 }
 
 /// A judge metric by its name's suffix: `_usd` is money, `_rate` a share.
@@ -36,7 +34,9 @@ mod tests {
 
     #[test]
     fn usd_and_rates_are_formatted_for_people() {
-        assert_eq!(metric("batch_cost_usd", 12.5), "$12.5000");
+        assert_eq!(metric("batch_cost_usd", 12.5), "$12.500000");
+        assert_eq!(metric("cost_per_row_usd", 0.0000456), "$0.000046");
+        assert_eq!(usd(-0.0), "$0.000000");
         assert_eq!(metric("pass_rate", 0.5), "50.00%");
         assert_eq!(metric("scored", 3.0), "3");
     }

@@ -142,8 +142,7 @@ pub fn segments(o: &mut String, s: &Summary) {
 
 pub fn costs(o: &mut String, s: &Summary) {
     o.push_str("<h2 id=\"costs\">Cost breakdown</h2>");
-    // An empty float sum is -0.0; start from +0.0 so no cost shows as `$-0`.
-    let judge_llm: f64 = 0.0 + s.judges.values().filter_map(|j| j.llm.as_ref()?.cost_usd).sum::<f64>();
+    let judge_llm: f64 = s.judges.values().filter_map(|j| j.llm.as_ref()?.cost_usd).sum::<f64>();
     let Some(m) = s
         .judges
         .values()
