@@ -342,3 +342,45 @@ fn text_view_says_n_a_for_a_pass_rate_when_nothing_was_scored() {
     let text = support::stdout(&o);
     assert!(text.contains("scored 0  passed 0  pass rate n/a"), "{text}");
 }
+
+/// Runs `assay` with stderr on a pseudo-terminal (util-linux `script`); returns
+/// what the terminal showed, or `None` when `script` is absent.
+fn on_a_terminal(extra: &[&str], env: &[(&str, &str)]) -> Option<String> {
+    let script = tool("/usr/bin/script", "bsdutils")?;
+    support::builtin_judges();
+    let mut args = example_args(&["--format", "json"]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let cmd = format!("{} {}", env!("CARGO_BIN_EXE_assay"), args.join(" "));
+    let out = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("ASSAY_CACHE_DIR", root().join("target").join("test-cache"))
+        .envs(env.iter().copied())
+        .output()
+        .expect("run script");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn progress_is_drawn_on_a_terminal_only_and_not_with_quiet() {
+    let piped = run(&["--format", "json"]);
+    assert!(
+        !stderr(&piped).contains("scoring"),
+        "no progress into a pipe: {}",
+        stderr(&piped)
+    );
+    let Some(shown) = on_a_terminal(&[], &[]) else { return };
+    assert!(shown.contains("scoring") && shown.contains("/2000"), "{shown}");
+    assert!(shown.contains("\u{1b}[36m"), "coloured by default: {shown}");
+    let Some(quiet) = on_a_terminal(&["--quiet"], &[]) else {
+        return;
+    };
+    assert!(!quiet.contains("scoring"), "{quiet}");
+    let Some(plain) = on_a_terminal(&[], &[("NO_COLOR", "1")]) else {
+        return;
+    };
+    assert!(
+        plain.contains("scoring") && !plain.contains("\u{1b}[36m"),
+        "NO_COLOR: {plain}"
+    );
+}

@@ -6,5 +6,6 @@
 
 pub mod eval;
 pub mod judge;
+pub mod progress;
 pub mod report;
 pub mod sink;

@@ -163,6 +163,9 @@ pub struct EvalArgs {
     /// Write the gates, judges and provider errors as JUnit XML test cases.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// No progress bars on stderr (they are drawn only when stderr is a terminal).
+    #[arg(long)]
+    pub quiet: bool,
     /// Write a self-contained HTML report (charts, alarms, costs, failed rows).
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,

@@ -136,6 +136,9 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         seed: args.seed,
     };
 
+    if assay::progress::wanted(args.quiet) {
+        assay::progress::install();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         // Time for deadlines; I/O for the `llm` capability's endpoint calls.
