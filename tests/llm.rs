@@ -18,7 +18,7 @@ use assay::judge::load::load;
 use assay::judge::manifest::Manifest;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::judge::{LoadError, LoadedJudge, Policy, RowResult};
+use assay::judge::{JudgePre, LoadError, Policy, RowResult};
 use support::llm_server::LlmServer;
 
 const RUN: RunContext = RunContext {
@@ -26,9 +26,16 @@ const RUN: RunContext = RunContext {
     seed: 7,
 };
 
+/// The staged llm-caller's sha256: a judge from outside the built-ins is
+/// granted only by its hash.
+fn caller_sha256() -> String {
+    let m = Manifest::read(&support::hostile_judges().join("llm-caller").join("judge.toml")).expect("manifest");
+    m.manifest.sha256.expect("staged judges are pinned")
+}
+
 fn grant() -> Grant {
     Grant {
-        sha256: None,
+        sha256: Some(caller_sha256()),
         models: vec!["judge-small".into(), "judge-large".into()],
         calls_per_row: 1,
         token_budget: 100_000,
@@ -54,14 +61,14 @@ fn policy(g: Option<Grant>, server: Option<&LlmServer>, cache: Option<&std::path
     p
 }
 
-fn load_caller(engine: &JudgeEngine, policy: &Policy) -> Result<Arc<LoadedJudge>, LoadError> {
+fn load_caller(engine: &JudgeEngine, policy: &Policy) -> Result<Arc<JudgePre>, LoadError> {
     let entry = Manifest::read(&support::hostile_judges().join("llm-caller").join("judge.toml")).expect("manifest");
     load(engine, None, policy, entry)
 }
 
 /// Scores `responses` as one chunk; returns (label, details, passed) per row and
 /// the judge (for its counters).
-fn score(policy: &Policy, responses: &[&str]) -> (Vec<(String, String, bool)>, Arc<LoadedJudge>) {
+fn score(policy: &Policy, responses: &[&str]) -> (Vec<(String, String, bool)>, Arc<JudgePre>) {
     support::runtime().block_on(async {
         let engine = JudgeEngine::new().expect("engine");
         let judge = load_caller(&engine, policy).expect("llm-caller loads");
@@ -125,6 +132,19 @@ fn llm_import_the_manifest_does_not_declare_is_refused_even_when_granted() {
             .contains("its manifest does not declare ([capabilities] llm = true)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_grant_without_a_pin_is_not_inherited_by_a_judge_outside_the_built_ins() {
+    let engine = JudgeEngine::new().expect("engine");
+    let mut g = grant();
+    g.sha256 = None;
+    let Err(err) = load_caller(&engine, &policy(Some(g), None, None)) else {
+        panic!("an unpinned grant must not follow the name to a non-built-in judge");
+    };
+    let msg = err.to_string();
+    assert!(msg.contains("only the built-in judge of that name may use"), "{msg}");
+    assert!(msg.contains(&format!("sha256 = \"{}\"", caller_sha256())), "{msg}");
 }
 
 #[test]
@@ -335,7 +355,10 @@ fn eval_reports_judge_llm_spend_apart_and_reruns_from_the_cache() {
     let policy = dir.path().join("policy.toml");
     std::fs::write(
         &policy,
-        "[llm.llm-caller]\nmodels = [\"judge-small\"]\ntoken-budget = 1000\nusd-per-mtok-input = 1.0\nusd-per-mtok-output = 2.0\n",
+        format!(
+            "[llm.llm-caller]\nsha256 = \"{}\"\nmodels = [\"judge-small\"]\ntoken-budget = 1000\nusd-per-mtok-input = 1.0\nusd-per-mtok-output = 2.0\n",
+            caller_sha256()
+        ),
     )
     .expect("policy");
     let cache = dir.path().join("llm-cache");
@@ -493,4 +516,40 @@ fn batch_sync_drift_llm_asks_the_granted_model_per_pair() {
     assert_eq!(j["metrics"]["pairs"], 3.0, "{j}");
     assert_eq!(j["llm"]["errors"]["not-granted"], 3, "{j}");
     assert_eq!(server.requests(), 3);
+}
+
+/// Issue 9, item 11: the answer cache is opened only when a judge is granted
+/// `llm`; one that cannot be written makes the run go uncached, said once.
+#[test]
+fn an_unwritable_answer_cache_is_skipped_with_one_warning() {
+    let dir = tempfile::tempdir().expect("dir");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"not a directory").expect("write");
+    let cache = blocker.join("llm").display().to_string();
+    let rows = support::write_lines(dir.path(), "rows.jsonl", &[r#"{"id":"a","response":"ok"}"#.to_owned()]);
+    let rows = rows.display().to_string();
+    let out = support::assay(&["judge", "test", "hostile", "--rows", &rows, "--judge-cache", &cache]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert!(!support::stderr(&out).contains("uncached"), "no grant, no cache");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("[llm.llm-caller]\nsha256 = \"{}\"\nmodels = [\"m\"]\n", caller_sha256()),
+    )
+    .expect("policy");
+    let policy = policy.display().to_string();
+    let out = support::assay(&[
+        "judge",
+        "test",
+        "hostile",
+        "--rows",
+        &rows,
+        "--policy",
+        &policy,
+        "--judge-cache",
+        &cache,
+    ]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("judge LLM answers run uncached").count(), 1, "{err}");
 }

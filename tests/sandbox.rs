@@ -14,7 +14,7 @@ use assay::judge::load::load;
 use assay::judge::manifest::Manifest;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::judge::{FailureKind, LoadError, LoadedJudge, Policy, RowResult, StartError};
+use assay::judge::{FailureKind, JudgePre, LoadError, Policy, RowResult, StartError};
 
 const RUN: RunContext = RunContext {
     started: Duration::from_secs(1_700_000_000),
@@ -31,7 +31,7 @@ fn test_policy() -> Policy {
     p
 }
 
-fn load_judge(engine: &JudgeEngine, policy: &Policy, name: &str) -> Result<Arc<LoadedJudge>, LoadError> {
+fn load_judge(engine: &JudgeEngine, policy: &Policy, name: &str) -> Result<Arc<JudgePre>, LoadError> {
     let entry = Manifest::read(&support::hostile_judges().join(name).join("judge.toml")).expect("manifest");
     load(engine, None, policy, entry)
 }

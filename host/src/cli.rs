@@ -1,10 +1,20 @@
 //! The `assay` command line: the only place errors become exit codes.
 
 pub mod args;
+pub mod canary;
+pub mod emulate;
 pub mod eval;
 pub mod exit;
+pub mod fetch;
+pub mod job_args;
+pub mod job_ctx;
+pub mod jobs;
+pub mod golden;
 pub mod judge_new;
 pub mod judge_test;
 pub mod judges;
 pub mod llm;
 pub mod out;
+pub mod recover;
+pub mod status;
+pub mod submit;

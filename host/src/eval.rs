@@ -45,6 +45,7 @@ pub use gates::GateConfig;
 pub use judges::{HOST_KEY_PREFIX, JudgeInfo, PreparedJudge, prepare, read_config};
 pub use plan::EvalConfig;
 
+use crate::judge::budget::RunBudget;
 use crate::judge::runner::Scorer;
 use crate::judge::state::LogLine;
 use crate::report::summary::Summary;
@@ -110,10 +111,22 @@ pub async fn run(
         needs,
         sync: sync.clone(),
     });
+    // One run budget per scoring judge, shared by its scorers on every
+    // worker and in recovery: failures and call time count as they happen.
+    let budgets: Vec<Arc<RunBudget>> = scoring
+        .iter()
+        .map(|&j| {
+            let time = judges[j].loaded.limits.run_budget;
+            Arc::new(RunBudget::new(cfg.max_judge_error_rate, rows as u64, time))
+        })
+        .collect();
     let make_scorers = || -> Vec<Scorer> {
         scoring
             .iter()
-            .map(|&j| Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run))
+            .zip(&budgets)
+            .map(|(&j, budget)| {
+                Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run).with_budget(budget.clone())
+            })
             .collect()
     };
     let ledger = Ledger::new(rows, plan.attempts, cfg.retry);

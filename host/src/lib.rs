@@ -5,6 +5,7 @@
 //! pipeline and aggregates (`eval`) → summary, terminal view, rows-out (`report`).
 
 pub mod eval;
+pub mod jobs;
 pub mod judge;
 pub mod progress;
 pub mod report;

@@ -13,6 +13,14 @@ fn main() {
         cli::args::Command::Judge(cli::args::JudgeCommand::Test(a)) => cli::judge_test::run(*a),
         cli::args::Command::Judge(cli::args::JudgeCommand::New(a)) => cli::judge_new::run(a),
         cli::args::Command::Judge(cli::args::JudgeCommand::Stage(a)) => cli::judges::stage(a),
+        cli::args::Command::Emulate(a) => cli::emulate::run(a),
+        cli::args::Command::Submit(a) => cli::submit::run(a),
+        cli::args::Command::Status(a) => cli::status::status(a),
+        cli::args::Command::Watch(a) => cli::status::watch(a),
+        cli::args::Command::Fetch(a) => cli::fetch::run(a),
+        cli::args::Command::Jobs(a) => cli::jobs::run(a),
+        cli::args::Command::Canary(a) => cli::canary::run(a),
+        cli::args::Command::Recover(a) => cli::recover::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

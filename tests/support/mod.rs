@@ -2,6 +2,7 @@
 //! process, and running the `assay` binary.
 #![allow(dead_code)]
 
+pub mod emulator;
 pub mod llm_server;
 
 use std::path::{Path, PathBuf};

@@ -24,6 +24,35 @@ pub enum Command {
     /// Judge authoring tools.
     #[command(subcommand)]
     Judge(JudgeCommand),
+    /// Serve a local OpenAI-compatible batch provider emulator on 127.0.0.1.
+    Emulate(EmulateArgs),
+    /// Submit a batch input file to a provider and record the job.
+    Submit(super::job_args::SubmitArgs),
+    /// Ask the provider for a job's status once.
+    Status(super::job_args::JobArgs),
+    /// Poll a job with backoff until it ends, showing progress.
+    Watch(super::job_args::WatchArgs),
+    /// Download a finished job's result files and batch object.
+    Fetch(super::job_args::JobArgs),
+    /// List the jobs in the store.
+    Jobs(super::job_args::JobsArgs),
+    /// Score a seeded sample of a batch input through the sync API, and gate on it.
+    Canary(super::job_args::CanaryArgs),
+    /// Handle a fetched job's failed rows: drop, retry through the sync API, or halt.
+    Recover(super::job_args::RecoverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the chosen port is printed).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed for the deterministic answers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Fault profile (TOML); without it the provider is healthy.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,12 +168,18 @@ pub struct EvalArgs {
     #[arg(long)]
     pub strict_reconcile: bool,
     /// The batch input file (JSONL), in submission order.
-    #[arg(long)]
-    pub input: PathBuf,
+    #[arg(long, required_unless_present = "job")]
+    pub input: Option<PathBuf>,
     /// Result files of one attempt, comma-separated (e.g. output,errors).
     /// Repeat for each retry attempt, in attempt order.
-    #[arg(long = "results", required = true, value_name = "FILE[,FILE...]")]
+    #[arg(long = "results", required_unless_present = "job", value_name = "FILE[,FILE...]")]
     pub results: Vec<String>,
+    /// Evaluate a job fetched with `assay fetch`: its input, result files and
+    /// batch object, instead of --input, --results and --batch-object.
+    #[arg(long, conflicts_with_all = ["input", "results", "batch_objects"])]
+    pub job: Option<i64>,
+    #[command(flatten)]
+    pub state: super::job_args::StateArgs,
     /// Results for some of the same rows from the provider's synchronous API, in
     /// the same format: paired with completed rows, recovering the others. Repeatable.
     #[arg(long = "sync-results", value_name = "FILE")]

@@ -67,8 +67,8 @@ fn parse_rate(s: &str, what: &str) -> Result<f64> {
 }
 
 /// Every file the run reads: an output may not be any of them.
-fn input_files(args: &EvalArgs) -> Vec<PathBuf> {
-    let mut files = vec![args.input.clone()];
+fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = vec![input.to_owned()];
     files.extend(
         args.results
             .iter()
@@ -79,7 +79,14 @@ fn input_files(args: &EvalArgs) -> Vec<PathBuf> {
     files
 }
 
-pub fn run(args: EvalArgs) -> Result<i32> {
+pub fn run(mut args: EvalArgs) -> Result<i32> {
+    if let Some(job) = args.job {
+        super::job_ctx::fill_eval_args(&mut args, job)?;
+    }
+    let input = args
+        .input
+        .clone()
+        .ok_or_else(|| fail(exit::USAGE, "--input is required"))?;
     let provider = match args.provider {
         Provider::Auto => None,
         Provider::Openai => Some(assay_batch::Provider::OpenAi),
@@ -163,7 +170,10 @@ pub fn run(args: EvalArgs) -> Result<i32> {
             let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
             let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, &facts, run_ctx)
                 .await
-                .map_err(|e| fail(exit::JUDGE, e))?;
+                .map_err(|e| match e {
+                    eval::judges::PrepareError::UnknownKey(_) => fail(exit::USAGE, e),
+                    e => fail(exit::JUDGE, e),
+                })?;
             judges.push(j);
         }
         let cfg = EvalConfig {
@@ -172,7 +182,7 @@ pub fn run(args: EvalArgs) -> Result<i32> {
                 id_path: args.id_path.clone(),
             },
             batch_objects: args.batch_objects.clone(),
-            input: args.input.clone(),
+            input: input.clone(),
             attempts,
             segment_size: args.segment_size,
             max_bad_lines: args.max_bad_lines,
@@ -193,7 +203,7 @@ pub fn run(args: EvalArgs) -> Result<i32> {
         };
         let mut sinks: Vec<Box<dyn RowSink>> = Vec::new();
         if let Some(path) = &args.rows_out {
-            let inputs = input_files(&args);
+            let inputs = input_files(&args, &input);
             let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
             sinks.push(Box::new(
                 RowsOut::create(path, &inputs).map_err(|e| fail(exit::OUTPUT, e))?,

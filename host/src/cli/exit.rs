@@ -16,3 +16,6 @@ pub const JUDGE: i32 = 4;
 pub const OUTPUT: i32 = 5;
 /// Internal error: a bug in assay (a host task that panicked), never the input's fault.
 pub const INTERNAL: i32 = 6;
+/// Provider problem (job commands): the provider refused a request, kept
+/// failing after the retries, or a job ended `failed`.
+pub const PROVIDER: i32 = 7;

@@ -5,12 +5,12 @@
 //! limits and per-worker instance reuse (`Scorer`) as `assay eval`; a
 //! mismatch, a missing or an extra verdict fails (exit 1).
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use assay::eval::read_config;
+use assay::judge::Policy;
 use assay::judge::bindings::types::{Message, Row, RowFlags, RowStatus, Usage};
 use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
@@ -18,56 +18,12 @@ use assay::judge::load::load;
 use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::judge::{Policy, RowResult};
 use assay::report::terminal::sanitize;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::args::TestArgs;
 use super::exit;
-
-/// One golden row; everything but `id` is optional.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenRow {
-    id: String,
-    response: Option<String>,
-    #[serde(default)]
-    prompt: Vec<GoldenMessage>,
-    #[serde(default)]
-    metadata: serde_json::Map<String, Value>,
-    #[serde(default)]
-    model: String,
-    finish_reason: Option<String>,
-    #[serde(default)]
-    truncated: bool,
-    #[serde(default)]
-    usage: GoldenUsage,
-}
-
-#[derive(Debug, Deserialize)]
-struct GoldenMessage {
-    role: String,
-    content: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct GoldenUsage {
-    #[serde(default)]
-    input: u64,
-    #[serde(default)]
-    output: u64,
-}
-
-fn read_lines(path: &Path) -> Result<Vec<(usize, String)>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l.to_owned()))
-        .collect())
-}
+use super::golden::{read_rows, verdict_json};
 
 /// Where `assay judge test --timing` saw the time go. The first chunk pays
 /// for making the instance and `init` (the interpreter's start-up, for a
@@ -104,34 +60,8 @@ impl Timing {
     }
 }
 
-/// The comparable part of a result.
-fn verdict_json(id: &str, r: &RowResult) -> Value {
-    match r {
-        RowResult::Verdict(v) => json!({ "id": id, "passed": v.passed, "score": v.score, "label": v.label }),
-        RowResult::JudgeError { kind, message } => json!({ "id": id, "error": kind, "message": message }),
-        RowResult::Failed(f) => json!({ "id": id, "failure": f.kind.as_str(), "message": f.message }),
-    }
-}
-
-/// An expected line matches when every key it states agrees (scores to 1e-9).
-fn matches(expected: &Value, got: &Value) -> bool {
-    let Some(exp) = expected.as_object() else { return false };
-    exp.iter()
-        .all(|(k, want)| match (want.as_f64(), got.get(k).and_then(Value::as_f64)) {
-            (Some(a), Some(b)) if !want.is_boolean() => (a - b).abs() < 1e-9,
-            _ => got.get(k).unwrap_or(&Value::Null) == want,
-        })
-}
-
 pub fn run(args: TestArgs) -> Result<i32> {
-    let mut golden = Vec::new();
-    for (n, line) in read_lines(&args.rows)? {
-        let row: GoldenRow = serde_json::from_str(&line).map_err(|e| anyhow!("{}:{n}: {e}", args.rows.display()))?;
-        golden.push(row);
-    }
-    if golden.is_empty() {
-        bail!("{}: no rows (empty file)", args.rows.display());
-    }
+    let golden = read_rows(&args.rows)?;
     let mut pairs = Vec::new();
     for s in &args.sets {
         let (k, v) = s
@@ -153,6 +83,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
     let results = rt.block_on(async {
         let engine = JudgeEngine::new()?;
         let entry = SearchPath::standard(&args.plugin_dirs).resolve(&args.name)?;
+        entry.check_config(&config)?;
         // The compile cache `assay eval` uses: a second test of the same
         // component skips compiling it (seconds for a Python or JS judge).
         let cache = if args.no_cache {
@@ -259,49 +190,5 @@ pub fn run(args: TestArgs) -> Result<i32> {
         super::out::emit(&lines)?;
         return Ok(exit::OK);
     };
-    let mut expected = Vec::new();
-    for (n, line) in read_lines(expect)? {
-        let v: Value = serde_json::from_str(&line).map_err(|e| anyhow!("{}:{n}: {e}", expect.display()))?;
-        expected.push(v);
-    }
-    let mut failures = 0;
-    for (i, g) in got.iter().enumerate() {
-        match expected.iter().find(|e| e.get("id") == g.get("id")) {
-            Some(e) if matches(e, g) => {}
-            Some(e) => {
-                failures += 1;
-                println!("MISMATCH {}\n  expected {e}\n  got      {g}", golden[i].id);
-            }
-            None => {
-                failures += 1;
-                println!("NO EXPECTATION for {}: got {g}", golden[i].id);
-            }
-        }
-    }
-    for e in &expected {
-        if !got.iter().any(|g| g.get("id") == e.get("id")) {
-            failures += 1;
-            println!("EXPECTED BUT NO ROW: {e}");
-        }
-    }
-    println!(
-        "{} passed, {failures} failed",
-        got.len().saturating_sub(failures.min(got.len()))
-    );
-    Ok(if failures == 0 { exit::OK } else { exit::GATE })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expected_keys_must_agree_and_unstated_keys_are_free() {
-        let got = json!({"id": "a", "passed": false, "score": 0.25, "label": "x"});
-        assert!(matches(&json!({"id": "a", "passed": false}), &got));
-        assert!(matches(&json!({"id": "a", "score": 0.25000000001}), &got));
-        assert!(!matches(&json!({"id": "a", "passed": true}), &got));
-        assert!(!matches(&json!({"id": "a", "label": "y"}), &got));
-        assert!(!matches(&json!({"id": "a", "score": 0.3}), &got));
-    }
+    super::golden::compare(expect, &golden, &got)
 }

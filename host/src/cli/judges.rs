@@ -20,20 +20,25 @@ fn source_root() -> PathBuf {
 
 pub fn list(args: JudgesArgs) -> Result<i32> {
     let path = SearchPath::standard(&args.plugin_dirs);
-    let (found, errors) = path.list();
+    let (found, errors, conflicts) = path.list();
     match args.format {
         Format::Json => {
             let judges: Vec<_> = found
                 .iter()
-                .map(|(e, origin)| {
+                .map(|e| {
                     json!({
                         "name": e.manifest.name, "version": e.manifest.version, "description": e.manifest.description,
-                        "wit": e.manifest.wit, "origin": origin, "manifest": e.path.display().to_string(),
+                        "wit": e.manifest.wit, "origin": e.origin, "manifest": e.path.display().to_string(),
+                        "sha256": e.manifest.sha256,
                         "config": e.manifest.config, "capabilities": {"llm": e.manifest.capabilities.llm},
                     })
                 })
                 .collect();
-            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let errors: Vec<String> = errors
+                .iter()
+                .map(ToString::to_string)
+                .chain(conflicts.iter().map(ToString::to_string))
+                .collect();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "judges": judges, "errors": errors }))?
@@ -47,8 +52,8 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                     "no judges found; build the built-in ones with `assay judge build --all`"
                 );
             }
-            for (e, origin) in &found {
-                let m = &e.manifest;
+            for e in &found {
+                let (m, origin) = (&e.manifest, e.origin);
                 let grant = if m.capabilities.llm {
                     "  [calls models: needs an llm grant]"
                 } else {
@@ -67,8 +72,18 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                 {
                     let _ = writeln!(o, "{:<18}   --set {}.{}=…  {}", "", m.name, k, help);
                 }
+                let _ = writeln!(
+                    o,
+                    "{:<18}   from {}  sha256 {}",
+                    "",
+                    e.path.display(),
+                    m.sha256.as_deref().unwrap_or("none (not built)")
+                );
             }
             for e in &errors {
+                eprintln!("warning: {e}");
+            }
+            for e in &conflicts {
                 eprintln!("warning: {e}");
             }
             let _ = writeln!(

@@ -42,11 +42,18 @@ impl LlmArgs {
             let e = Endpoint::new(url, self.key_env.as_deref()).map_err(|e| e.to_string())?;
             policy.llm.endpoint = Some(std::sync::Arc::new(e));
         }
-        if !self.no_cache {
+        // The cache is for granted judges' answers: a run without grants never
+        // touches it, and one whose cache cannot be written runs uncached.
+        if !self.no_cache && !policy.llm.grants.is_empty() {
             let dir = self.cache.clone().or_else(ResponseCache::default_dir);
             if let Some(dir) = dir {
-                let cache = ResponseCache::open(&dir).map_err(|e| format!("--judge-cache {}: {e}", dir.display()))?;
-                policy.llm.cache = Some(cache);
+                match ResponseCache::open(&dir) {
+                    Ok(cache) => policy.llm.cache = Some(cache),
+                    Err(e) => eprintln!(
+                        "warning: judge LLM answers run uncached: cannot use the cache {}: {e}",
+                        dir.display()
+                    ),
+                }
             }
         }
         Ok(())

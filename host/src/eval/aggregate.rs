@@ -129,7 +129,7 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
         models: &models,
         snapshots: &snapshots,
     };
-    inst.begin(info).await.map_err(|f| f.to_string())??;
+    inst.begin(info).await.map_err(|e| e.to_string())?;
     let mut batch: Vec<wit::Observation<'_>> = Vec::with_capacity(OBSERVE_CHUNK);
     for idx in 0..input.rows as u32 {
         let l = &input.ledger;
@@ -152,12 +152,12 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
             validated: input.validated(idx),
         });
         if batch.len() == OBSERVE_CHUNK {
-            inst.observe(&batch).await.map_err(|f| f.to_string())??;
+            inst.observe(&batch).await.map_err(|e| e.to_string())?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        inst.observe(&batch).await.map_err(|f| f.to_string())??;
+        inst.observe(&batch).await.map_err(|e| e.to_string())?;
     }
-    inst.finish().await.map_err(|f| f.to_string())?
+    inst.finish().await.map_err(|e| e.to_string())
 }

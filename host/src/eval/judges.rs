@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use crate::judge::cache::CompileCache;
 use crate::judge::engine::JudgeEngine;
+use crate::judge::files::{ReadError, read_regular_text};
 use crate::judge::registry::{RegistryError, SearchPath};
 use crate::judge::state::RunContext;
-use crate::judge::{JudgeInstance, LoadError, LoadedJudge, Policy, Role, StartError, load::load};
+use crate::judge::{JudgeInstance, JudgePre, LoadError, Policy, Role, StartError, load::load};
 
 /// What a judge said about itself in `describe`.
 #[derive(Debug, Clone)]
@@ -28,7 +29,7 @@ pub struct JudgeInfo {
 }
 
 pub struct PreparedJudge {
-    pub loaded: Arc<LoadedJudge>,
+    pub loaded: Arc<JudgePre>,
     pub config: Arc<Vec<(String, String)>>,
     pub info: JudgeInfo,
     /// The instance that described itself; kept as the run's aggregator.
@@ -43,12 +44,14 @@ pub enum PrepareError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Start(#[from] StartError),
+    #[error(transparent)]
+    UnknownKey(#[from] crate::judge::manifest::UnknownConfigKey),
     #[error("judge '{judge}': config {key}: cannot read {path}: {source}")]
     ConfigFile {
         judge: String,
         key: String,
         path: PathBuf,
-        source: std::io::Error,
+        source: ReadError,
     },
     #[error("judge '{judge}' describes itself as '{described}'; refusing a judge whose manifest and code disagree")]
     NameMismatch { judge: String, described: String },
@@ -56,13 +59,17 @@ pub enum PrepareError {
     Useless { judge: String },
 }
 
+/// Largest `--set key=@file` value read: a JSON Schema or a price table
+/// (LiteLLM's whole price map is about 1.5 MB) fits many times over.
+pub const MAX_CONFIG_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// `--set judge.key=value` pairs for one judge; a value `@path` is replaced
 /// by the file's content, since judges have no file system.
 pub fn read_config(judge: &str, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, PrepareError> {
     pairs
         .iter()
         .map(|(k, v)| match v.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path)
+            Some(path) => read_regular_text(std::path::Path::new(path), MAX_CONFIG_FILE_BYTES)
                 .map(|content| (k.clone(), content))
                 .map_err(|source| PrepareError::ConfigFile {
                     judge: judge.to_owned(),
@@ -94,6 +101,7 @@ pub async fn prepare(
     run: RunContext,
 ) -> Result<PreparedJudge, PrepareError> {
     let entry = path.resolve(name)?;
+    entry.check_config(&config)?;
     for (key, value) in facts {
         if entry.manifest.config.contains_key(*key) {
             config.push(((*key).to_owned(), value.clone()));

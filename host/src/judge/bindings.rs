@@ -2,7 +2,7 @@
 //! and the granted capability `assay:llm@0.1.0` (`wit/llm/v0.1`).
 //!
 //! The world is `judge-with-llm`: its exports are exactly the judge world's, so
-//! one `JudgePre` serves judges that import `llm` and judges that do not. Whether
+//! one `JudgeWithLlmPre` serves judges that import `llm` and judges that do not. Whether
 //! `llm` is linked at all is decided per judge at load time (`load.rs`).
 //!
 //! Every export is called asynchronously so a wall-clock deadline can cancel a
@@ -21,5 +21,8 @@ wasmtime::component::bindgen!({
 pub use self::assay::judge::types;
 pub use self::assay::llm::llm;
 
-/// The judge world's bindings under the names the rest of the host uses.
-pub use self::{JudgeWithLlm as Judge, JudgeWithLlmPre as JudgePre};
+/// `LlmError::kind` and `message`, spelled once for the host and the SDK.
+mod llm_error_names {
+    use super::llm::LlmError;
+    include!("../../../wit/llm/llm_error_names.rs");
+}

@@ -1,30 +1,41 @@
 //! The host-owned cache of compiled judges, so a second run starts in
 //! milliseconds instead of recompiling.
 //!
-//! Invariant: only files this host wrote are ever deserialized. Entries live
-//! in a directory the current user owns with mode 0700, keyed by the wasm's
-//! sha256 and the engine's compatibility hash; precompiled code from anyone
-//! else (a judge author's `.cwasm`) is never loaded.
+//! Invariant: only bytes this host wrote are ever deserialized. Each entry
+//! carries an HMAC-SHA256 tag under a per-user key (created 0600 beside the
+//! entries, in a 0700 directory assay made itself); an entry whose tag does not
+//! verify (edited, truncated, copied from another judge or another user) is
+//! recompiled, never loaded. Entries are keyed by the wasm's sha256 and the
+//! engine's compatibility hash. Precompiled code from anyone else (a judge
+//! author's `.cwasm`) is never loaded. Only components that passed every load
+//! check are stored.
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+/// Largest cache entry read back: a compiled 20 MiB component is far below.
+const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
+const TAG_BYTES: usize = 32;
 
 #[derive(Debug, Clone)]
 pub struct CompileCache {
     dir: PathBuf,
+    key: [u8; 32],
 }
 
 impl CompileCache {
-    /// `$ASSAY_CACHE_DIR`, else `$XDG_CACHE_HOME/assay/components`, else
-    /// `~/.cache/assay/components`.
+    /// `$ASSAY_CACHE_DIR/components`, else `$XDG_CACHE_HOME/assay/components`,
+    /// else `~/.cache/assay/components`. The parent is whatever the user
+    /// named; only the `components` directory is assay's own.
     pub fn default_dir() -> Option<PathBuf> {
         if let Some(d) = std::env::var_os("ASSAY_CACHE_DIR") {
-            return Some(PathBuf::from(d));
+            return Some(PathBuf::from(d).join("components"));
         }
         let base = std::env::var_os("XDG_CACHE_HOME")
             .map(PathBuf::from)
@@ -32,62 +43,157 @@ impl CompileCache {
         Some(base.join("assay").join("components"))
     }
 
-    /// Opens (creating) the cache directory; `None` when it cannot be made
-    /// private to this user, in which case judges are compiled every run.
+    /// Opens (creating) the cache directory; `None` when it is not private to
+    /// this user, in which case judges are compiled every run. Only a
+    /// directory assay creates is given mode 0700; an existing one that is
+    /// not private is left alone and not used.
     pub fn open(dir: PathBuf) -> Option<CompileCache> {
-        fs::create_dir_all(&dir).ok()?;
-        let meta = fs::metadata(&dir).ok()?;
-        if meta.permissions().mode() & 0o777 != 0o700 {
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).ok()?;
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).ok()?;
         }
-        let meta = fs::metadata(&dir).ok()?;
-        let mine = meta.uid() == own_uid(&dir)?;
-        (mine && meta.permissions().mode() & 0o077 == 0).then_some(CompileCache { dir })
+        match fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(_) => return None,
+        }
+        let meta = fs::symlink_metadata(&dir).ok()?;
+        let mine = meta.is_dir() && meta.uid() == own_uid(&dir)?;
+        if !mine || meta.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+        let key = read_or_make_key(&dir.join("key"))?;
+        let cache = CompileCache { dir, key };
+        cache.clean_leftovers();
+        Some(cache)
     }
 
     fn entry(&self, sha256: &str, engine_key: &str) -> PathBuf {
         self.dir.join(format!("{sha256}-{engine_key}.cwasm"))
     }
 
-    /// The compiled component for `wasm`, from the cache or freshly compiled
-    /// (and then stored). A corrupt or stale entry is recompiled.
-    pub fn load_or_compile(
-        &self,
-        engine: &Engine,
-        engine_key: &str,
-        sha256: &str,
-        wasm: &[u8],
-    ) -> wasmtime::Result<Component> {
+    /// The cached component for `sha256`, when an entry exists and its tag
+    /// verifies under this user's key.
+    pub fn load(&self, engine: &Engine, engine_key: &str, sha256: &str) -> Option<Component> {
         let path = self.entry(sha256, engine_key);
-        if let Ok(meta) = fs::symlink_metadata(&path)
-            && meta.is_file()
-            && meta.permissions().mode() & 0o022 == 0
-        {
-            // SAFETY: the file sits in our private directory, named by the
-            // hash of the wasm we compiled it from and by this engine's
-            // compatibility hash; only `store` below writes such files.
-            if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
-                return Ok(c);
-            }
+        let bytes = super::files::read_regular(&path, MAX_ENTRY_BYTES).ok()?;
+        if bytes.len() < TAG_BYTES {
+            return None;
         }
+        let (tag, body) = bytes.split_at(TAG_BYTES);
+        if !constant_time_eq(tag, &hmac_sha256(&self.key, &[path_label(&path).as_bytes(), body])) {
+            return None;
+        }
+        // SAFETY: `body` is what `store` wrote for exactly this entry name:
+        // its HMAC under this user's private key verified above.
+        unsafe { Component::deserialize(engine, body) }.ok()
+    }
+
+    /// Compiles `wasm`, returning the component and the bytes to `store`.
+    pub fn compile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, Vec<u8>)> {
         let bytes = engine.precompile_component(wasm)?;
-        self.store(&path, &bytes);
         // SAFETY: `bytes` was produced by this engine a moment ago.
-        unsafe { Component::deserialize(engine, &bytes) }
+        let component = unsafe { Component::deserialize(engine, &bytes) }?;
+        Ok((component, bytes))
     }
 
     /// Best effort: a cache that cannot be written only costs compile time.
-    fn store(&self, path: &Path, bytes: &[u8]) {
+    /// Called only for components that passed every load check.
+    pub fn store(&self, engine_key: &str, sha256: &str, bytes: &[u8]) {
+        let path = self.entry(sha256, engine_key);
+        let tag = hmac_sha256(&self.key, &[path_label(&path).as_bytes(), bytes]);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let written = fs::File::create(&tmp).and_then(|mut f| {
-            f.set_permissions(fs::Permissions::from_mode(0o600))?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        });
-        if written.is_err() || fs::rename(&tmp, path).is_err() {
+        let written = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| {
+                f.write_all(&tag)?;
+                f.write_all(bytes)?;
+                f.sync_all()
+            });
+        if written.is_err() || fs::rename(&tmp, &path).is_err() {
             let _ = fs::remove_file(&tmp);
         }
     }
+
+    /// Removes `*.tmp<PID>` files left by writers that were killed.
+    fn clean_leftovers(&self) {
+        let Ok(rd) = fs::read_dir(&self.dir) else { return };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.rsplit_once(".tmp"))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// The entry's file name, bound into its tag so an entry copied over another
+/// judge's does not verify.
+fn path_label(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The per-user key: 32 random bytes in a 0600 file, created once.
+fn read_or_make_key(path: &Path) -> Option<[u8; 32]> {
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+        let bytes = super::files::read_regular(path, 32).ok()?;
+        return bytes.try_into().ok();
+    }
+    let mut key = [0u8; 32];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
+        .ok()?;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .ok()?;
+    f.write_all(&key).and_then(|()| f.sync_all()).ok()?;
+    // Another process may have made the key meanwhile: theirs wins.
+    if fs::hard_link(&tmp, path).is_err() {
+        let _ = fs::remove_file(&tmp);
+        let bytes = super::files::read_regular(path, 32).ok()?;
+        return bytes.try_into().ok();
+    }
+    let _ = fs::remove_file(&tmp);
+    Some(key)
+}
+
+/// HMAC-SHA256 (RFC 2104) of the concatenation of `parts`.
+fn hmac_sha256(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    let mut pad = [0u8; 64];
+    pad[..32].copy_from_slice(key);
+    let inner_key: Vec<u8> = pad.iter().map(|b| b ^ 0x36).collect();
+    let outer_key: Vec<u8> = pad.iter().map(|b| b ^ 0x5c).collect();
+    let mut inner = Sha256::new();
+    inner.update(&inner_key);
+    for p in parts {
+        inner.update(p);
+    }
+    let mut outer = Sha256::new();
+    outer.update(&outer_key);
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The effective uid, read as the owner of a file this process creates.
@@ -97,4 +203,45 @@ fn own_uid(dir: &Path) -> Option<u32> {
     let uid = fs::metadata(&probe).ok()?.uid();
     let _ = fs::remove_file(&probe);
     Some(uid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_style_vector() {
+        // HMAC-SHA256 with a 32-byte key of 0x0b and message "Hi There"
+        // (RFC 4231 case 1 uses a 20-byte key; padded keys are equivalent).
+        let mut key = [0u8; 32];
+        key[..20].copy_from_slice(&[0x0b; 20]);
+        let tag = hmac_sha256(&key, &[b"Hi ", b"There"]);
+        assert_eq!(
+            hex::encode(tag),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+    }
+
+    #[test]
+    fn a_user_named_directory_is_never_chmodded_and_leftovers_are_cleaned() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let dir = tmp.path().join("components");
+        let cache = CompileCache::open(dir.clone()).expect("opens");
+        assert_eq!(
+            fs::metadata(tmp.path()).expect("meta").permissions().mode() & 0o777,
+            0o755
+        );
+        assert_eq!(fs::metadata(&dir).expect("meta").permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(dir.join("key")).expect("key").permissions().mode() & 0o777,
+            0o600
+        );
+        // A leftover from a dead writer goes at the next open.
+        let leftover = dir.join("x-y.tmp4294967");
+        fs::write(&leftover, b"partial").expect("write");
+        drop(cache);
+        CompileCache::open(dir.clone()).expect("opens");
+        assert!(!leftover.exists());
+    }
 }

@@ -9,8 +9,13 @@ use std::fmt;
 
 use wasmtime::Trap;
 
-use super::limits::Limits;
+use super::bindings::types::{Alarm, Descriptor, Report};
+use super::limits::{Limits, MAX_ALARM_MESSAGE_BYTES, MAX_JUDGE_MESSAGE_BYTES, MAX_REPORT_ITEMS};
 use super::state::MemoryLimitExceeded;
+use super::text::{
+    MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, is_alarm_kind, is_config_key, is_judge_name, is_metric_name, is_version,
+    one_line,
+};
 
 /// Why the host stopped (or refused the output of) a judge call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,7 +82,12 @@ impl Failure {
     }
 
     /// Names the failure behind a wasmtime error: the trap code where there is
-    /// one, the limiter's refusal for memory.
+    /// one, the limiter's refusal for memory. The message leads with the trap
+    /// itself ("wasm `unreachable` instruction executed") and keeps the whole
+    /// error chain after it, joined by ` | ` (the wasm backtrace, host
+    /// context), as one escaped line capped at
+    /// `MAX_FAILURE_MESSAGE` bytes, so `--judge-log` and the summary's failure
+    /// detail show the judge's author where it stopped.
     pub fn from_error(err: &wasmtime::Error) -> Failure {
         if let Some(m) = err.downcast_ref::<MemoryLimitExceeded>() {
             return Failure::new(FailureKind::Memory, m.to_string());
@@ -89,20 +99,31 @@ impl Failure {
             Some(Trap::Interrupt) => FailureKind::Timeout,
             _ => FailureKind::Trap,
         };
-        // The trap itself ("wasm `unreachable` instruction executed"), not the
-        // "error while executing at wasm backtrace:" context wrapped around it;
-        // the backtrace is of use only to the judge's author (see `--judge-log`).
-        let text = match err.downcast_ref::<Trap>() {
+        let head = match err.downcast_ref::<Trap>() {
             Some(trap) => trap.to_string(),
             None => err.root_cause().to_string(),
         };
-        let mut message: String = text.lines().next().unwrap_or("trap").chars().take(512).collect();
-        if message.is_empty() {
+        let mut message = head.clone();
+        for cause in err.chain() {
+            let text = cause.to_string();
+            if text != head && !text.is_empty() {
+                message.push_str(" | ");
+                message.push_str(&text);
+            }
+        }
+        if message.trim().is_empty() {
             message = kind.as_str().to_owned();
         }
-        Failure::new(kind, message)
+        // Function names in a wasm backtrace come from the guest: one visible line.
+        Failure::new(kind, one_line(&message, MAX_FAILURE_MESSAGE))
     }
 }
+
+/// Longest failure message kept: the trap, its context and a wasm backtrace
+/// of a few dozen frames fit; a guest cannot make the host keep more.
+pub const MAX_FAILURE_MESSAGE: usize = 4096;
+
+impl std::error::Error for Failure {}
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -176,8 +197,38 @@ pub fn check_verdict(v: super::bindings::types::Verdict, limits: &Limits) -> Res
     })
 }
 
-/// A guest-reported error as (kind, message).
-pub fn judge_error(e: super::bindings::types::JudgeError) -> RowResult {
+/// A descriptor is shown to users: its name and version must follow their
+/// character sets and its free text becomes one visible line each.
+pub fn checked_descriptor(mut d: Descriptor) -> Result<Descriptor, Failure> {
+    if !is_judge_name(&d.name) || !is_version(&d.version) {
+        return Err(Failure::new(
+            FailureKind::InvalidOutput,
+            format!(
+                "describes itself as name {:?} version {:?}; names are [a-z0-9_-] (64 bytes at most), versions [A-Za-z0-9.+-] (32)",
+                one_line(&d.name, MAX_NAME_BYTES),
+                one_line(&d.version, MAX_NAME_BYTES)
+            ),
+        ));
+    }
+    if let Some((key, _)) = d.config_keys.iter().find(|(k, _)| !is_config_key(k)) {
+        return Err(Failure::new(
+            FailureKind::InvalidOutput,
+            format!(
+                "describes a config key {:?} outside [a-z0-9._-]",
+                one_line(key, MAX_NAME_BYTES)
+            ),
+        ));
+    }
+    d.description = one_line(&d.description, MAX_DESCRIPTION_BYTES);
+    for (_, help) in &mut d.config_keys {
+        *help = one_line(help, MAX_DESCRIPTION_BYTES);
+    }
+    Ok(d)
+}
+
+/// A guest-reported error as (kind, message), the message capped at
+/// `MAX_JUDGE_MESSAGE_BYTES` and saying so when cut.
+pub fn judge_error_parts(e: super::bindings::types::JudgeError) -> (&'static str, String) {
     use super::bindings::types::JudgeError as E;
     let (kind, message) = match e {
         E::InvalidInput(m) => ("invalid_input", m),
@@ -185,5 +236,53 @@ pub fn judge_error(e: super::bindings::types::JudgeError) -> RowResult {
         E::Config(m) => ("config", m),
         E::Failed(m) => ("failed", m),
     };
+    (kind, cap_reported(&message, MAX_JUDGE_MESSAGE_BYTES))
+}
+
+/// `text` as one visible line capped at `max` bytes; a cut one ends with how
+/// long it was.
+fn cap_reported(text: &str, max: usize) -> String {
+    let mut out = one_line(text, max);
+    if out.ends_with('…') && out.len() - '…'.len_utf8() < text.len() {
+        out.push_str(&format!(" [cut from {} bytes]", text.len()));
+    }
+    out
+}
+
+/// Applies the host's rules to an aggregator report: metric names and alarm
+/// kinds must follow their character sets (`text.rs`), at most
+/// `MAX_REPORT_ITEMS` metrics and alarms are kept, alarm messages become one
+/// visible line of at most `MAX_ALARM_MESSAGE_BYTES`. What was dropped is
+/// stated in one more alarm, `host-cap`.
+pub fn cap_report(mut r: Report) -> Report {
+    let (metrics, alarms) = (r.metrics.len(), r.alarms.len());
+    r.metrics.retain(|m| is_metric_name(&m.name));
+    r.alarms.retain(|a| is_alarm_kind(&a.kind));
+    let (bad_metrics, bad_alarms) = (metrics - r.metrics.len(), alarms - r.alarms.len());
+    let over_metrics = r.metrics.len().saturating_sub(MAX_REPORT_ITEMS);
+    let over_alarms = r.alarms.len().saturating_sub(MAX_REPORT_ITEMS);
+    r.metrics.truncate(MAX_REPORT_ITEMS);
+    r.alarms.truncate(MAX_REPORT_ITEMS);
+    for a in &mut r.alarms {
+        a.message = cap_reported(&a.message, MAX_ALARM_MESSAGE_BYTES);
+    }
+    if bad_metrics + bad_alarms + over_metrics + over_alarms > 0 {
+        r.alarms.push(Alarm {
+            kind: "host-cap".into(),
+            segment: None,
+            message: format!(
+                "the judge's report was cut: {} metric(s) and {} alarm(s) dropped \
+                 ({bad_metrics} and {bad_alarms} with a malformed name, the rest past the cap of {MAX_REPORT_ITEMS} each)",
+                bad_metrics + over_metrics,
+                bad_alarms + over_alarms
+            ),
+        });
+    }
+    r
+}
+
+/// A guest-reported error as the row's result.
+pub fn judge_error(e: super::bindings::types::JudgeError) -> RowResult {
+    let (kind, message) = judge_error_parts(e);
     RowResult::JudgeError { kind, message }
 }

@@ -11,11 +11,15 @@ use std::time::Duration;
 
 use wasmtime::Store;
 
-use super::bindings::Judge;
+use super::bindings::JudgeWithLlm;
 use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
-use super::failure::{Failure, FailureKind, RowResult, check_verdict, judge_error};
+use super::budget::BudgetExceeded;
+use super::failure::{
+    Failure, FailureKind, RowResult, cap_report, check_verdict, checked_descriptor, judge_error, judge_error_parts,
+};
 use super::llm::WaitClock;
-use super::load::LoadedJudge;
+use super::load::JudgePre;
+use super::output::{CapturedLog, LogLine};
 use super::state::{JudgeState, RunContext};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
@@ -32,23 +36,32 @@ pub enum StartError {
     Trapped { judge: String, failure: Failure },
     #[error("judge '{judge}' rejected its configuration: {message}")]
     Config { judge: String, message: String },
+    #[error("judge '{judge}' {reason}")]
+    Stopped {
+        judge: String,
+        #[source]
+        reason: BudgetExceeded,
+    },
 }
 
 pub struct JudgeInstance {
-    judge: Arc<LoadedJudge>,
+    judge: Arc<JudgePre>,
     store: Store<JudgeState>,
-    bindings: Judge,
+    bindings: JudgeWithLlm,
     role: Role,
     /// Rows scored by this instance, for recycling.
     pub rows_served: u64,
     /// Fuel consumed by calls so far: a deterministic cost measure.
     pub fuel_used: u64,
+    /// Wall-clock time of the last `score_batch` call, minus time waiting on
+    /// the `llm` capability.
+    pub last_compute: Duration,
 }
 
 impl JudgeInstance {
     /// Instantiates from the pre-instantiated component and calls `init`.
     pub async fn start(
-        judge: &Arc<LoadedJudge>,
+        judge: &Arc<JudgePre>,
         config: &[(String, String)],
         run: RunContext,
         role: Role,
@@ -71,7 +84,7 @@ impl JudgeInstance {
         store
             .set_fuel(limits.init_fuel)
             .map_err(|e| trapped(Failure::from_error(&e)))?;
-        let deadline = limits.call_timeout_base * 10;
+        let deadline = limits.long_call_deadline();
         let bindings = bounded(deadline, judge.pre.instantiate_async(&mut store))
             .await
             .map_err(trapped)?;
@@ -80,10 +93,8 @@ impl JudgeInstance {
             .await
             .map_err(trapped)?;
         if let Err(e) = init {
-            let message = match judge_error(e) {
-                RowResult::JudgeError { kind, message } => format!("{kind}: {message}"),
-                other => format!("{other:?}"),
-            };
+            let (kind, message) = judge_error_parts(e);
+            let message = format!("{kind}: {message}");
             return Err(StartError::Config {
                 judge: judge.name().to_owned(),
                 message,
@@ -96,10 +107,11 @@ impl JudgeInstance {
             role,
             rows_served: 0,
             fuel_used: 0,
+            last_compute: Duration::ZERO,
         })
     }
 
-    pub fn judge(&self) -> &Arc<LoadedJudge> {
+    pub fn judge(&self) -> &Arc<JudgePre> {
         &self.judge
     }
 
@@ -107,10 +119,15 @@ impl JudgeInstance {
         self.role
     }
 
-    /// Captured guest log lines (drained).
-    pub fn take_log(&mut self) -> Vec<super::state::LogLine> {
-        self.store.data_mut().drain_output();
-        std::mem::take(&mut self.store.data_mut().log.lines)
+    /// Captured guest output (drained), with a closing line saying what was
+    /// dropped or cut.
+    pub fn take_log(&mut self) -> Vec<LogLine> {
+        self.take_captured().into_lines()
+    }
+
+    /// Captured guest output (drained), counts included.
+    pub fn take_captured(&mut self) -> CapturedLog {
+        self.store.data_mut().take_log()
     }
 
     fn arm(&mut self, fuel: u64) -> Result<(), Failure> {
@@ -125,10 +142,10 @@ impl JudgeInstance {
     pub async fn describe(&mut self) -> Result<Descriptor, Failure> {
         let fuel = self.judge.limits.init_fuel;
         self.arm(fuel)?;
-        let t = self.judge.limits.call_timeout_base;
+        let t = self.judge.limits.describe_deadline();
         let d = bounded(t, self.bindings.assay_judge_meta().call_describe(&mut self.store)).await;
         self.account_fuel(fuel);
-        d
+        checked_descriptor(d?)
     }
 
     /// Scores one chunk. `Err` means the whole call failed and this instance
@@ -136,11 +153,12 @@ impl JudgeInstance {
     pub async fn score_batch(&mut self, rows: &[Row<'_>]) -> Result<Vec<RowResult>, Failure> {
         let n = rows.len() as u64;
         let limits = &self.judge.limits;
-        let fuel = limits.fuel_per_row.saturating_mul(n.max(1));
-        let deadline = limits.call_timeout_base + limits.call_timeout_per_row * n.max(1) as u32;
+        let fuel = limits.chunk_fuel(rows.len());
+        let deadline = limits.chunk_deadline(rows.len());
         self.arm(fuel)?;
         self.store.data_mut().llm.begin_chunk(rows.len());
         let waited = self.store.data().llm.waited.clone();
+        let started = tokio::time::Instant::now();
         let out = bounded_pausing(
             deadline,
             &waited,
@@ -149,6 +167,7 @@ impl JudgeInstance {
                 .call_score_batch(&mut self.store, rows),
         )
         .await;
+        self.last_compute = started.elapsed().saturating_sub(waited.waited());
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
         let out = out?;
@@ -172,23 +191,23 @@ impl JudgeInstance {
             .collect())
     }
 
-    pub async fn begin(&mut self, info: RunInfo<'_>) -> Result<Result<(), String>, Failure> {
+    pub async fn begin(&mut self, info: RunInfo<'_>) -> Result<(), AggregatorError> {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
-        let t = self.judge.limits.call_timeout_base * 10;
+        let t = self.judge.limits.long_call_deadline();
         let r = bounded(
             t,
             self.bindings.assay_judge_aggregator().call_begin(&mut self.store, info),
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r?.map_err(error_text))
+        Ok(r??)
     }
 
-    pub async fn observe(&mut self, batch: &[Observation<'_>]) -> Result<Result<(), String>, Failure> {
+    pub async fn observe(&mut self, batch: &[Observation<'_>]) -> Result<(), AggregatorError> {
         let limits = &self.judge.limits;
         let fuel = limits.aggregator_fuel;
-        let deadline = limits.call_timeout_base + limits.call_timeout_per_row * batch.len() as u32;
+        let deadline = limits.rows_deadline(batch.len());
         self.arm(fuel)?;
         let r = bounded(
             deadline,
@@ -198,23 +217,33 @@ impl JudgeInstance {
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r?.map_err(error_text))
+        Ok(r??)
     }
 
-    pub async fn finish(&mut self) -> Result<Result<Report, String>, Failure> {
+    pub async fn finish(&mut self) -> Result<Report, AggregatorError> {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
-        let t = self.judge.limits.call_timeout_base * 10;
+        let t = self.judge.limits.long_call_deadline();
         let r = bounded(t, self.bindings.assay_judge_aggregator().call_finish(&mut self.store)).await;
         self.account_fuel(fuel);
-        Ok(r?.map_err(error_text))
+        Ok(cap_report(r??))
     }
 }
 
-fn error_text(e: super::bindings::types::JudgeError) -> String {
-    match judge_error(e) {
-        RowResult::JudgeError { kind, message } => format!("{kind}: {message}"),
-        other => format!("{other:?}"),
+/// Why an aggregator call produced no result: the host stopped it, or the
+/// judge reported an error of its own.
+#[derive(Debug, thiserror::Error)]
+pub enum AggregatorError {
+    #[error(transparent)]
+    Host(#[from] Failure),
+    #[error("{kind}: {message}")]
+    Judge { kind: &'static str, message: String },
+}
+
+impl From<super::bindings::types::JudgeError> for AggregatorError {
+    fn from(e: super::bindings::types::JudgeError) -> Self {
+        let (kind, message) = judge_error_parts(e);
+        AggregatorError::Judge { kind, message }
     }
 }
 

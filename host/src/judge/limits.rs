@@ -1,19 +1,28 @@
-//! Sandbox limits: documented defaults, the operator's policy file, and the
-//! rule that a judge's manifest may ask for more only up to the policy's ceilings.
+//! Sandbox limits: the documented defaults, the operator's ceilings, the rule
+//! that a judge's manifest may ask for more only up to those ceilings, and
+//! every deadline derived from them.
 //!
 //! Invariant: every limit a judge runs under is at most the operator's ceiling;
-//! a manifest that asks for more is refused at load time, never clamped silently.
+//! a manifest that asks for more is refused at load time, never clamped
+//! silently. All limit and deadline arithmetic lives here and saturates or is
+//! checked: no value a policy or manifest supplies can overflow or panic.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
-use super::llm::LlmPolicy;
-use super::llm::grant::GrantKeys;
 use super::manifest::RequestedLimits;
 
-const MIB: u64 = 1024 * 1024;
+pub const MIB: u64 = 1024 * 1024;
+
+/// Longest `judge-error` message kept (and `init`'s config error): a reason
+/// fits in a line; a judge cannot bloat `--rows-out` with megabytes per row.
+pub const MAX_JUDGE_MESSAGE_BYTES: usize = 1024;
+
+/// Most metrics, and most alarms, one aggregator report may add to a summary.
+/// The built-ins report under 100; past this the rest are dropped and counted.
+pub const MAX_REPORT_ITEMS: usize = 1000;
+
+/// Longest alarm message kept.
+pub const MAX_ALARM_MESSAGE_BYTES: usize = 1024;
 
 /// The limits one judge runs under. Defaults follow measured costs on a
 /// 2-core machine (see the README's "Limits" table for the reasoning).
@@ -30,6 +39,13 @@ pub struct Limits {
     /// inside a host call, which neither fuel nor epochs can see.
     pub call_timeout_base: Duration,
     pub call_timeout_per_row: Duration,
+    /// Longest one `score-batch` call may take, however many rows it has: past
+    /// it the chunk is replayed row by row, each row under its own deadline,
+    /// so one slow row cannot hold the rest of its chunk for minutes.
+    pub chunk_timeout_max: Duration,
+    /// Wall-clock time a judge's calls may take over the whole run, summed
+    /// over workers and not counting `llm` waits. Past it the judge is stopped.
+    pub run_budget: Duration,
     /// Linear memory cap for scorer instances.
     pub memory_bytes: usize,
     /// Linear memory cap for the run-long aggregator instance.
@@ -57,6 +73,8 @@ impl Default for Limits {
             aggregator_fuel: 1_000_000_000,
             call_timeout_base: Duration::from_secs(1),
             call_timeout_per_row: Duration::from_millis(250),
+            chunk_timeout_max: Duration::from_secs(5),
+            run_budget: Duration::from_secs(30 * 60),
             memory_bytes: (128 * MIB) as usize,
             aggregator_memory_bytes: (256 * MIB) as usize,
             max_table_elements: 100_000,
@@ -85,199 +103,119 @@ pub struct Ceilings {
     pub max_wasm_bytes: u64,
 }
 
+/// Ceilings an operator can sign off: the built-in judges use at most 0.18M
+/// fuel per row (`refusal`), and their manifests ask for at most 2B fuel,
+/// 2 s per row (`exact-match`) and 64 MiB (`batch-sync-drift`). The ceilings
+/// allow exactly those asks (10,000× the heaviest measured use) and 8× that
+/// memory; with the 5 s chunk cap and the failure budget, a judge asking for
+/// all of them is still stopped within seconds of failing.
 impl Default for Ceilings {
     fn default() -> Self {
         Ceilings {
-            fuel_per_row: 10_000_000_000,
-            call_timeout_per_row: Duration::from_secs(10),
-            memory_bytes: (1024 * MIB) as usize,
+            fuel_per_row: 2_000_000_000,
+            call_timeout_per_row: Duration::from_secs(2),
+            memory_bytes: (512 * MIB) as usize,
             max_wasm_bytes: 20 * MIB,
         }
     }
 }
 
-/// The operator policy: defaults, ceilings and run-level failure thresholds.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    pub defaults: Limits,
-    pub ceilings: Ceilings,
-    /// Abort the run when more than this fraction of scored rows end in a
-    /// judge error the host imposed (trap, timeout, invalid output).
-    pub max_judge_error_rate: f64,
-    pub source: Option<PathBuf>,
-    /// LLM grants from `[llm.<judge>]` tables, plus the run's endpoint and cache.
-    pub llm: LlmPolicy,
+/// A manifest's request the operator's policy does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("asks for {key} {asked}, above the policy ceiling {ceiling}")]
+    AboveCeiling {
+        key: &'static str,
+        asked: u64,
+        ceiling: u64,
+    },
+    #[error("{key} = {value} is too large for this machine")]
+    Overflow { key: &'static str, value: u64 },
 }
 
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            defaults: Limits::default(),
-            ceilings: Ceilings::default(),
-            max_judge_error_rate: 0.01,
-            source: None,
-            llm: LlmPolicy::default(),
-        }
-    }
+/// `mib` MiB in bytes, refused when it does not fit in memory addresses.
+pub fn mib_to_bytes(key: &'static str, mib: u64) -> Result<usize, LimitError> {
+    mib.checked_mul(MIB)
+        .and_then(|b| usize::try_from(b).ok())
+        .ok_or(LimitError::Overflow { key, value: mib })
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    #[error("cannot read policy file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("policy file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-}
-
-/// The policy file's shape (TOML); every key is optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct PolicyFile {
-    #[serde(default)]
-    defaults: LimitKeys,
-    #[serde(default)]
-    ceilings: LimitKeys,
-    max_judge_error_rate: Option<f64>,
-    /// `[llm.<judge-name>]`: one grant per judge allowed to call a model.
-    #[serde(default)]
-    llm: std::collections::BTreeMap<String, GrantKeys>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct LimitKeys {
-    fuel_per_row: Option<u64>,
-    timeout_ms_per_row: Option<u64>,
-    timeout_ms_base: Option<u64>,
-    memory_mib: Option<u64>,
-    aggregator_memory_mib: Option<u64>,
-    max_wasm_mib: Option<u64>,
-    rows_per_instance: Option<u64>,
-}
-
-impl Policy {
-    /// Reads a policy file; missing keys keep the documented defaults.
-    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let parse_err = |message: String| PolicyError::Parse {
-            path: path.to_owned(),
-            message,
-        };
-        let file: PolicyFile = toml::from_str(&text).map_err(|e| parse_err(e.to_string()))?;
-        let mut policy = Policy {
-            source: Some(path.to_owned()),
-            ..Policy::default()
-        };
-        let d = &mut policy.defaults;
-        let k = &file.defaults;
-        if let Some(v) = k.fuel_per_row {
-            d.fuel_per_row = v;
-        }
-        if let Some(v) = k.timeout_ms_per_row {
-            d.call_timeout_per_row = Duration::from_millis(v);
-        }
-        if let Some(v) = k.timeout_ms_base {
-            d.call_timeout_base = Duration::from_millis(v);
-        }
-        if let Some(v) = k.memory_mib {
-            d.memory_bytes = (v * MIB) as usize;
-        }
-        if let Some(v) = k.aggregator_memory_mib {
-            d.aggregator_memory_bytes = (v * MIB) as usize;
-        }
-        if let Some(v) = k.max_wasm_mib {
-            d.max_wasm_bytes = v * MIB;
-        }
-        if let Some(v) = k.rows_per_instance {
-            d.rows_per_instance = v.max(1);
-        }
-        let c = &mut policy.ceilings;
-        let k = &file.ceilings;
-        if let Some(v) = k.fuel_per_row {
-            c.fuel_per_row = v;
-        }
-        if let Some(v) = k.timeout_ms_per_row {
-            c.call_timeout_per_row = Duration::from_millis(v);
-        }
-        if let Some(v) = k.memory_mib {
-            c.memory_bytes = (v * MIB) as usize;
-        }
-        if let Some(v) = k.max_wasm_mib {
-            c.max_wasm_bytes = v * MIB;
-        }
-        if k.timeout_ms_base.is_some() || k.aggregator_memory_mib.is_some() || k.rows_per_instance.is_some() {
-            return Err(parse_err(
-                "[ceilings] takes fuel-per-row, timeout-ms-per-row, memory-mib and max-wasm-mib only".into(),
-            ));
-        }
-        if let Some(rate) = file.max_judge_error_rate {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(parse_err(format!(
-                    "max-judge-error-rate must be within 0..1, got {rate}"
-                )));
-            }
-            policy.max_judge_error_rate = rate;
-        }
-        for (judge, keys) in file.llm {
-            let grant = keys.into_grant(&judge).map_err(parse_err)?;
-            policy.llm.grants.insert(judge, grant);
-        }
-        policy.check_defaults().map_err(parse_err)?;
-        Ok(policy)
-    }
-
-    /// The defaults themselves must sit under the ceilings.
-    fn check_defaults(&mut self) -> Result<(), String> {
-        let d = &mut self.defaults;
-        let c = &self.ceilings;
-        d.max_wasm_bytes = d.max_wasm_bytes.min(c.max_wasm_bytes);
-        if d.fuel_per_row > c.fuel_per_row
-            || d.memory_bytes > c.memory_bytes
-            || d.call_timeout_per_row > c.call_timeout_per_row
-        {
-            return Err("a [defaults] value is above its [ceilings] value".into());
-        }
-        Ok(())
-    }
-
-    /// The limits for one judge: defaults, raised or lowered by what its
+impl Limits {
+    /// The limits for one judge: `defaults`, raised or lowered by what its
     /// manifest asks, refused when a request passes a ceiling.
-    pub fn limits_for(&self, asked: &RequestedLimits) -> Result<Limits, String> {
-        let mut l = self.defaults.clone();
-        let c = &self.ceilings;
+    pub fn for_request(defaults: &Limits, c: &Ceilings, asked: &RequestedLimits) -> Result<Limits, LimitError> {
+        let mut l = defaults.clone();
         if let Some(fuel) = asked.fuel_per_row {
             if fuel > c.fuel_per_row {
-                return Err(format!(
-                    "asks for fuel-per-row {fuel}, above the policy ceiling {}",
-                    c.fuel_per_row
-                ));
+                return Err(LimitError::AboveCeiling {
+                    key: "fuel-per-row",
+                    asked: fuel,
+                    ceiling: c.fuel_per_row,
+                });
             }
             l.fuel_per_row = fuel;
         }
         if let Some(mib) = asked.memory_mib {
-            let bytes = mib.saturating_mul(MIB) as usize;
+            let above = LimitError::AboveCeiling {
+                key: "memory-mib",
+                asked: mib,
+                ceiling: c.memory_bytes as u64 / MIB,
+            };
+            let bytes = mib_to_bytes("memory-mib", mib).map_err(|_| above.clone())?;
             if bytes > c.memory_bytes {
-                return Err(format!(
-                    "asks for memory-mib {mib}, above the policy ceiling {}",
-                    c.memory_bytes as u64 / MIB
-                ));
+                return Err(above);
             }
             l.memory_bytes = bytes;
         }
         if let Some(ms) = asked.timeout_ms_per_row {
             let t = Duration::from_millis(ms);
             if t > c.call_timeout_per_row {
-                return Err(format!(
-                    "asks for timeout-ms-per-row {ms}, above the policy ceiling {}",
-                    c.call_timeout_per_row.as_millis()
-                ));
+                return Err(LimitError::AboveCeiling {
+                    key: "timeout-ms-per-row",
+                    asked: ms,
+                    ceiling: u64::try_from(c.call_timeout_per_row.as_millis()).unwrap_or(u64::MAX),
+                });
             }
             l.call_timeout_per_row = t;
         }
         Ok(l)
+    }
+
+    /// Fuel for one `score-batch` call of `rows` rows.
+    pub fn chunk_fuel(&self, rows: usize) -> u64 {
+        self.fuel_per_row.saturating_mul(rows.max(1) as u64)
+    }
+
+    /// Wall-clock deadline of a call over `rows` rows: base + per row.
+    pub fn rows_deadline(&self, rows: usize) -> Duration {
+        let n = u32::try_from(rows.max(1)).unwrap_or(u32::MAX);
+        self.call_timeout_base
+            .saturating_add(self.call_timeout_per_row.saturating_mul(n))
+    }
+
+    /// Output kept per scorer (one judge on one worker) over the run: four
+    /// instances' worth, however many instances traps made it retire.
+    pub fn scorer_log_bytes(&self) -> usize {
+        self.max_log_bytes.saturating_mul(4)
+    }
+
+    /// Deadline of one `score-batch` call: `rows_deadline`, but never past
+    /// `chunk_timeout_max` unless a single row's own deadline is longer.
+    pub fn chunk_deadline(&self, rows: usize) -> Duration {
+        self.rows_deadline(rows)
+            .min(self.chunk_timeout_max.max(self.rows_deadline(1)))
+    }
+
+    /// Deadline for `describe`: the base alone.
+    pub fn describe_deadline(&self) -> Duration {
+        self.call_timeout_base
+    }
+
+    /// Deadline for instantiation plus `init`, and for the aggregator's `begin`
+    /// and `finish`: ten times the base, since they may build tables or walk
+    /// the whole run's state once.
+    pub fn long_call_deadline(&self) -> Duration {
+        self.call_timeout_base.saturating_mul(10)
     }
 }
 
@@ -285,65 +223,27 @@ impl Policy {
 mod tests {
     use super::*;
 
-    fn write(text: &str) -> tempfile::NamedTempFile {
-        let f = tempfile::NamedTempFile::new().expect("temp file");
-        std::fs::write(f.path(), text).expect("write");
-        f
-    }
-
     #[test]
     fn manifest_request_above_ceiling_is_refused() {
-        let p = Policy::default();
+        let (d, c) = (Limits::default(), Ceilings::default());
         let asked = RequestedLimits {
             fuel_per_row: Some(20_000_000_000),
             ..Default::default()
         };
-        let err = p.limits_for(&asked).expect_err("must refuse");
-        assert!(err.contains("fuel-per-row 20000000000"), "{err}");
+        let err = Limits::for_request(&d, &c, &asked).expect_err("must refuse");
+        assert!(err.to_string().contains("fuel-per-row 20000000000"), "{err}");
     }
 
     #[test]
     fn manifest_request_within_ceiling_is_granted() {
-        let p = Policy::default();
+        let (d, c) = (Limits::default(), Ceilings::default());
         let asked = RequestedLimits {
             memory_mib: Some(64),
             ..Default::default()
         };
-        assert_eq!(p.limits_for(&asked).expect("granted").memory_bytes, 64 * 1024 * 1024);
-    }
-
-    #[test]
-    fn policy_file_lowers_ceilings() {
-        let f = write("[ceilings]\nmemory-mib = 32\n[defaults]\nmemory-mib = 16\n");
-        let p = Policy::load(f.path()).expect("loads");
-        assert_eq!(p.defaults.memory_bytes, 16 * 1024 * 1024);
-        let asked = RequestedLimits {
-            memory_mib: Some(64),
-            ..Default::default()
-        };
-        assert!(p.limits_for(&asked).is_err());
-    }
-
-    #[test]
-    fn policy_file_unknown_key_names_the_file() {
-        let f = write("[defaults]\nfuel = 1\n");
-        let err = Policy::load(f.path()).expect_err("unknown key");
-        assert!(err.to_string().contains(&f.path().display().to_string()), "{err}");
-    }
-
-    #[test]
-    fn policy_file_reads_llm_grants_by_judge() {
-        let f = write("[llm.pairwise]\nmodels = [\"gpt-4o-mini\"]\ntoken-budget = 500\n");
-        let p = Policy::load(f.path()).expect("loads");
-        assert_eq!(p.llm.grants["pairwise"].token_budget, 500);
-        let f = write("[llm.pairwise]\nmodels = []\n");
-        let err = Policy::load(f.path()).expect_err("no models");
-        assert!(err.to_string().contains("[llm.pairwise] needs models"), "{err}");
-    }
-
-    #[test]
-    fn default_above_ceiling_is_an_error() {
-        let f = write("[ceilings]\nfuel-per-row = 10\n");
-        assert!(Policy::load(f.path()).is_err());
+        assert_eq!(
+            Limits::for_request(&d, &c, &asked).expect("granted").memory_bytes,
+            64 * 1024 * 1024
+        );
     }
 }

@@ -10,6 +10,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::text::{MAX_DESCRIPTION_BYTES, is_config_key, is_judge_name, is_version, one_line};
+
 /// WIT packages this host can run.
 pub const SUPPORTED_WIT: &[&str] = &["assay:judge@0.1.0"];
 
@@ -63,14 +65,53 @@ pub enum ManifestError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// A `--set` key the judge does not declare.
+#[derive(Debug, thiserror::Error)]
+#[error("judge '{judge}' has no config key '{key}'{}; it takes: {known}", suggestion.as_ref().map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default())]
+pub struct UnknownConfigKey {
+    pub judge: String,
+    pub key: String,
+    pub suggestion: Option<String>,
+    pub known: String,
+}
+
 /// A manifest and the directory it was found in.
 #[derive(Debug, Clone)]
 pub struct JudgeEntry {
     pub manifest: Manifest,
     pub path: PathBuf,
+    /// Where it was found: `built-in`, `--plugin-dir`, `ASSAY_PLUGIN_PATH`,
+    /// `user`, or `file` for a manifest read by path.
+    pub origin: &'static str,
 }
 
 impl JudgeEntry {
+    /// Refuses a configuration key the manifest's `[config]` does not
+    /// declare, suggesting the closest declared one.
+    pub fn check_config(&self, pairs: &[(String, String)]) -> Result<(), UnknownConfigKey> {
+        let known = &self.manifest.config;
+        let Some((key, _)) = pairs.iter().find(|(k, _)| !known.contains_key(k)) else {
+            return Ok(());
+        };
+        let suggestion = known
+            .keys()
+            .map(|k| (edit_distance(k, key), k))
+            .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+            .min()
+            .map(|(_, k)| k.clone());
+        let names: Vec<&str> = known.keys().map(String::as_str).collect();
+        Err(UnknownConfigKey {
+            judge: self.manifest.name.clone(),
+            key: super::text::one_line(key, super::text::MAX_NAME_BYTES),
+            suggestion,
+            known: if names.is_empty() {
+                "no keys".into()
+            } else {
+                names.join(", ")
+            },
+        })
+    }
+
     pub fn component_path(&self) -> PathBuf {
         self.dir().join(&self.manifest.component)
     }
@@ -80,26 +121,34 @@ impl JudgeEntry {
     }
 }
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
 impl Manifest {
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
         let invalid = |message: String| ManifestError::Invalid {
             path: path.to_owned(),
             message,
         };
-        let m: Manifest = toml::from_str(text).map_err(|e| invalid(e.message().to_owned()))?;
-        if !valid_name(&m.name) {
+        let mut m: Manifest = toml::from_str(text).map_err(|e| invalid(e.message().to_owned()))?;
+        if !is_judge_name(&m.name) {
             return Err(invalid(format!(
-                "name {:?} must be 1-64 characters of a-z, 0-9, '-' or '_'",
+                "name {:?} must be 1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit",
                 m.name
             )));
+        }
+        if !is_version(&m.version) {
+            return Err(invalid(format!(
+                "version {:?} must be 1-32 characters of A-Z, a-z, 0-9, '.', '+' or '-'",
+                m.version
+            )));
+        }
+        if let Some(key) = m.config.keys().find(|k| !is_config_key(k)) {
+            return Err(invalid(format!(
+                "config key {key:?} must be 1-64 characters of a-z, 0-9, '.', '-' or '_'"
+            )));
+        }
+        // Free text is kept, as one visible line each: it is only ever shown.
+        m.description = one_line(&m.description, MAX_DESCRIPTION_BYTES);
+        for help in m.config.values_mut() {
+            *help = one_line(help, MAX_DESCRIPTION_BYTES);
         }
         if !SUPPORTED_WIT.contains(&m.wit.as_str()) {
             return Err(invalid(format!(
@@ -132,8 +181,23 @@ impl Manifest {
         Ok(JudgeEntry {
             manifest: Manifest::parse(&text, path)?,
             path: path.to_owned(),
+            origin: "file",
         })
     }
+}
+
+/// Levenshtein distance over bytes, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -181,6 +245,33 @@ schema = "the schema"
     fn unknown_key_is_refused() {
         let text = format!("{GOOD}\n[capabilities]\nnetwork = true\n");
         assert!(Manifest::parse(&text, Path::new("judge.toml")).is_err());
+    }
+
+    #[test]
+    fn forged_text_in_a_manifest_is_refused_or_escaped() {
+        let text = GOOD.replace("version = \"0.1.0\"", "version = \"0.1.0\\u001b]0;pwned\\u0007\"");
+        let err = Manifest::parse(&text, Path::new("judge.toml")).expect_err("refused");
+        assert!(err.to_string().contains("version"), "{err}");
+        let text = GOOD.replace("description = \"d\"", "description = \"d\\nschema-drift 100.00%\"");
+        let m = Manifest::parse(&text, Path::new("judge.toml")).expect("parses");
+        assert_eq!(m.description, "d\\nschema-drift 100.00%");
+    }
+
+    #[test]
+    fn an_unknown_config_key_is_refused_with_a_suggestion() {
+        let entry = JudgeEntry {
+            manifest: Manifest::parse(GOOD, Path::new("judge.toml")).expect("parses"),
+            path: "judge.toml".into(),
+            origin: "file",
+        };
+        assert!(entry.check_config(&[("schema".into(), "x".into())]).is_ok());
+        let err = entry
+            .check_config(&[("shcema".into(), "x".into())])
+            .expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            "judge 'schema-drift' has no config key 'shcema' (did you mean 'schema'?); it takes: schema"
+        );
     }
 
     #[test]

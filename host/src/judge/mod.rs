@@ -5,22 +5,29 @@
 //! → `instance` (a `Store` per worker) → `runner` (chunks, trap isolation).
 
 pub mod bindings;
+pub mod budget;
 pub mod build;
 pub mod cache;
 pub mod engine;
 pub mod failure;
+pub mod files;
 pub mod instance;
 pub mod limits;
 pub mod llm;
 pub mod load;
 pub mod manifest;
+pub mod output;
+pub mod pipe;
+pub mod policy;
 pub mod registry;
 pub mod runner;
 pub mod scaffold;
 pub mod state;
+pub mod text;
 
 pub use failure::{Failure, FailureKind, RowResult, Verdict};
-pub use instance::{JudgeInstance, Role, StartError};
-pub use limits::{Limits, Policy};
-pub use load::{LoadError, LoadedJudge};
+pub use instance::{AggregatorError, JudgeInstance, Role, StartError};
+pub use limits::Limits;
+pub use load::{JudgePre, LoadError};
 pub use manifest::{JudgeEntry, Manifest};
+pub use policy::Policy;

@@ -1,7 +1,11 @@
 //! Finding judges by name along a search path, from manifests alone.
 //!
 //! Invariant: listing or resolving judges reads `judge.toml` files only; no
-//! WebAssembly is compiled or run. Earlier directories on the path win.
+//! WebAssembly is compiled or run. A name resolves only when exactly one
+//! manifest on the whole path has it: a judge from `--plugin-dir`,
+//! `ASSAY_PLUGIN_PATH` or the user directory can never silently stand in for
+//! a built-in judge (and inherit its grants), and two manifests with one name
+//! are reported, never settled by directory order.
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +17,28 @@ pub struct SearchPath {
     pub dirs: Vec<(PathBuf, &'static str)>,
 }
 
+/// The origin of judges shipped with assay (next to the executable).
+pub const BUILT_IN: &str = "built-in";
+
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     #[error("no judge named '{name}' (looked in: {looked}); `assay judges` lists what is available")]
     NotFound { name: String, looked: String },
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error(
+        "judge '{name}' at {} ({origin}) has the name of the built-in judge at {}; a judge may not take a built-in's name: rename it",
+        path.display(),
+        builtin.display()
+    )]
+    ShadowsBuiltIn {
+        name: String,
+        path: PathBuf,
+        origin: &'static str,
+        builtin: PathBuf,
+    },
+    #[error("judge '{name}' is defined more than once: {places}; remove or rename all but one")]
+    Duplicate { name: String, places: String },
 }
 
 impl SearchPath {
@@ -31,7 +51,7 @@ impl SearchPath {
             dirs.extend(std::env::split_paths(&p).map(|d| (d, "ASSAY_PLUGIN_PATH")));
         }
         if let Some(d) = builtin_dir() {
-            dirs.push((d, "built-in"));
+            dirs.push((d, BUILT_IN));
         }
         if let Some(d) = user_dir() {
             dirs.push((d, "user"));
@@ -39,54 +59,87 @@ impl SearchPath {
         SearchPath { dirs }
     }
 
-    /// Every judge on the path (first occurrence of each name), with the
-    /// manifests that failed to parse reported beside them.
-    pub fn list(&self) -> (Vec<(JudgeEntry, &'static str)>, Vec<ManifestError>) {
-        let mut found: Vec<(JudgeEntry, &'static str)> = Vec::new();
+    /// Every manifest on the path, in path order, each with its origin; a
+    /// directory named twice (say in `--plugin-dir` and `ASSAY_PLUGIN_PATH`)
+    /// counts once, with its first origin.
+    fn scan(&self) -> (Vec<JudgeEntry>, Vec<ManifestError>) {
+        let mut found = Vec::new();
         let mut errors = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (dir, origin) in &self.dirs {
             for manifest in manifests_in(dir) {
+                if !seen.insert(manifest.canonicalize().unwrap_or_else(|_| manifest.clone())) {
+                    continue;
+                }
                 match Manifest::read(&manifest) {
-                    Ok(entry) => {
-                        if !found.iter().any(|(e, _)| e.manifest.name == entry.manifest.name) {
-                            found.push((entry, origin));
-                        }
+                    Ok(mut entry) => {
+                        entry.origin = origin;
+                        found.push(entry);
                     }
                     Err(e) => errors.push(e),
                 }
             }
         }
-        found.sort_by(|a, b| a.0.manifest.name.cmp(&b.0.manifest.name));
         (found, errors)
     }
 
-    /// The first judge called `name` on the path.
-    pub fn resolve(&self, name: &str) -> Result<JudgeEntry, RegistryError> {
-        for (dir, _) in &self.dirs {
-            let direct = dir.join(name).join("judge.toml");
-            if direct.is_file() {
-                let entry = Manifest::read(&direct)?;
-                if entry.manifest.name == name {
-                    return Ok(entry);
-                }
-            }
-            for manifest in manifests_in(dir) {
-                if let Ok(entry) = Manifest::read(&manifest)
-                    && entry.manifest.name == name
-                {
-                    return Ok(entry);
-                }
+    /// Every judge on the path, sorted by name, with the manifests that
+    /// failed to parse and the names that do not resolve (a built-in's name
+    /// taken, or a name defined twice) reported beside them.
+    pub fn list(&self) -> (Vec<JudgeEntry>, Vec<ManifestError>, Vec<RegistryError>) {
+        let (mut found, errors) = self.scan();
+        found.sort_by(|a, b| a.manifest.name.cmp(&b.manifest.name));
+        let mut conflicts = Vec::new();
+        for same in found.chunk_by(|a, b| a.manifest.name == b.manifest.name) {
+            if let Err(e) = single(same) {
+                conflicts.push(e);
             }
         }
-        Err(RegistryError::NotFound {
-            name: name.to_owned(),
-            looked: self
-                .dirs
+        (found, errors, conflicts)
+    }
+
+    /// The one judge called `name` on the path.
+    pub fn resolve(&self, name: &str) -> Result<JudgeEntry, RegistryError> {
+        let (found, _) = self.scan();
+        let same: Vec<JudgeEntry> = found.into_iter().filter(|e| e.manifest.name == name).collect();
+        if same.is_empty() {
+            return Err(RegistryError::NotFound {
+                name: name.to_owned(),
+                looked: self
+                    .dirs
+                    .iter()
+                    .map(|(d, o)| format!("{} ({o})", d.display()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        single(&same).cloned()
+    }
+}
+
+/// The entry when `same` (manifests sharing one name) holds exactly one.
+fn single(same: &[JudgeEntry]) -> Result<&JudgeEntry, RegistryError> {
+    match same {
+        [one] => Ok(one),
+        _ => {
+            let name = same.first().map(|e| e.manifest.name.clone()).unwrap_or_default();
+            let builtin = same.iter().find(|e| e.origin == BUILT_IN);
+            let other = same.iter().find(|e| e.origin != BUILT_IN);
+            if let (Some(b), Some(o)) = (builtin, other) {
+                return Err(RegistryError::ShadowsBuiltIn {
+                    name,
+                    path: o.path.clone(),
+                    origin: o.origin,
+                    builtin: b.path.clone(),
+                });
+            }
+            let places = same
                 .iter()
-                .map(|(d, o)| format!("{} ({o})", d.display()))
+                .map(|e| format!("{} ({})", e.path.display(), e.origin))
                 .collect::<Vec<_>>()
-                .join(", "),
-        })
+                .join(", ");
+            Err(RegistryError::Duplicate { name, places })
+        }
     }
 }
 

@@ -8,13 +8,16 @@
 use std::sync::Arc;
 
 use super::bindings::types::Row;
-use super::failure::RowResult;
+use super::budget::RunBudget;
+use super::failure::{Failure, RowResult};
 use super::instance::{JudgeInstance, Role, StartError};
-use super::load::LoadedJudge;
-use super::state::{LogLine, RunContext};
+use super::load::JudgePre;
+use super::output::{CapturedLog, LogLine};
+use super::state::RunContext;
+use super::text::{MAX_NAME_BYTES, one_line};
 
 pub struct Scorer {
-    judge: Arc<LoadedJudge>,
+    judge: Arc<JudgePre>,
     config: Arc<Vec<(String, String)>>,
     run: RunContext,
     instance: Option<JudgeInstance>,
@@ -22,24 +25,32 @@ pub struct Scorer {
     fuel_retired: u64,
     /// Instances made after a failure (for the report).
     pub restarts: u64,
-    /// Log lines captured from this judge's instances, capped per instance.
+    /// Output of instances already dropped, capped per scorer: a judge that
+    /// traps on every row retires an instance per row, and each may leave a
+    /// full log behind.
+    retired: CapturedLog,
+    /// The judge's run-level budget, shared with its other scorers.
+    budget: Option<Arc<RunBudget>>,
+    /// Log lines captured from this judge's instances, filled by `close`.
     pub log: Vec<LogLine>,
 }
 
 impl Scorer {
-    pub fn new(judge: Arc<LoadedJudge>, config: Arc<Vec<(String, String)>>, run: RunContext) -> Scorer {
+    pub fn new(judge: Arc<JudgePre>, config: Arc<Vec<(String, String)>>, run: RunContext) -> Scorer {
         Scorer {
-            judge,
+            judge: judge.clone(),
             config,
             run,
             instance: None,
             fuel_retired: 0,
             restarts: 0,
+            retired: CapturedLog::new(judge.limits.scorer_log_bytes(), judge.limits.max_log_line_bytes),
+            budget: None,
             log: Vec::new(),
         }
     }
 
-    pub fn judge(&self) -> &Arc<LoadedJudge> {
+    pub fn judge(&self) -> &Arc<JudgePre> {
         &self.judge
     }
 
@@ -50,8 +61,7 @@ impl Scorer {
     fn retire(&mut self) {
         if let Some(mut inst) = self.instance.take() {
             self.fuel_retired += inst.fuel_used;
-            let log = inst.take_log();
-            self.log.extend(log);
+            self.retired.absorb(inst.take_captured());
         }
     }
 
@@ -71,45 +81,104 @@ impl Scorer {
         self.instance.as_mut().ok_or_else(|| unreachable_start(&self.judge))
     }
 
-    /// Scores `rows`, one result per row in order. `Err` only when a fresh
-    /// instance cannot even start (the judge is unusable for this run).
+    /// Shares the judge's run-level budget with this scorer: every failure
+    /// and every call's time is counted as it happens, and `score` refuses
+    /// (`StartError::Stopped`) once the budget is certain to be exceeded.
+    pub fn with_budget(mut self, budget: Arc<RunBudget>) -> Scorer {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Scores `rows`, one result per row in order. `Err` when a fresh
+    /// instance cannot even start, or the judge's run budget is spent (the
+    /// judge is unusable for this run).
     pub async fn score(&mut self, rows: &[Row<'_>]) -> Result<Vec<RowResult>, StartError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let first = self.ready().await?.score_batch(rows).await;
-        match first {
-            Ok(results) => Ok(results),
+        match self.call(rows).await? {
+            Ok(results) => {
+                self.count_failed(rows, &results);
+                Ok(results)
+            }
             Err(failure) => {
                 self.retire();
                 self.restarts += 1;
                 if rows.len() == 1 {
-                    return Ok(vec![RowResult::Failed(failure)]);
+                    let out = vec![RowResult::Failed(failure)];
+                    self.count_failed(rows, &out);
+                    return Ok(out);
                 }
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let one = self.ready().await?.score_batch(std::slice::from_ref(row)).await;
-                    match one {
-                        Ok(mut r) => out.push(r.pop().unwrap_or(RowResult::Failed(failure.clone()))),
+                    let one = std::slice::from_ref(row);
+                    let result = match self.call(one).await? {
+                        Ok(mut r) => r.pop().unwrap_or(RowResult::Failed(failure.clone())),
                         Err(f) => {
                             self.retire();
                             self.restarts += 1;
-                            out.push(RowResult::Failed(f));
+                            RowResult::Failed(f)
                         }
-                    }
+                    };
+                    self.count_failed(one, std::slice::from_ref(&result));
+                    out.push(result);
                 }
                 Ok(out)
             }
         }
     }
 
-    /// Drops the live instance, keeping its fuel count and log.
+    /// One `score-batch` call under the run budget: refused once the budget
+    /// is spent, its compute time counted after.
+    async fn call(&mut self, rows: &[Row<'_>]) -> Result<Result<Vec<RowResult>, Failure>, StartError> {
+        self.check_budget()?;
+        let inst = self.ready().await?;
+        let result = inst.score_batch(rows).await;
+        let spent = inst.last_compute;
+        if let Some(b) = &self.budget {
+            b.record_time(spent);
+        }
+        Ok(result)
+    }
+
+    fn check_budget(&self) -> Result<(), StartError> {
+        match &self.budget {
+            Some(b) => b.check().map_err(|reason| StartError::Stopped {
+                judge: self.judge.name().to_owned(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts host-imposed failures against the run budget, and writes each
+    /// (its whole error chain) to the judge's log for `--judge-log`.
+    fn count_failed(&mut self, rows: &[Row<'_>], results: &[RowResult]) {
+        let mut failed = 0u64;
+        let mut first = None;
+        for (row, r) in rows.iter().zip(results) {
+            if let RowResult::Failed(f) = r {
+                failed += 1;
+                let line = format!("row {}: {f}", one_line(row.id, MAX_NAME_BYTES * 4));
+                first.get_or_insert_with(|| line.clone());
+                self.retired.push_host(line);
+            }
+        }
+        if let Some(b) = &self.budget {
+            b.record_failures(failed, || first.unwrap_or_default());
+        }
+    }
+
+    /// Drops the live instance, keeping its fuel count, and moves the
+    /// captured output to `log`.
     pub fn close(&mut self) {
         self.retire();
+        let full = CapturedLog::new(self.retired.cap(), self.retired.line_cap());
+        self.log.extend(std::mem::replace(&mut self.retired, full).into_lines());
     }
 }
 
-fn unreachable_start(judge: &LoadedJudge) -> StartError {
+fn unreachable_start(judge: &JudgePre) -> StartError {
     StartError::Config {
         judge: judge.name().to_owned(),
         message: "instance vanished after start".into(),

@@ -1,5 +1,5 @@
 //! What one judge `Store` owns: a WASI context with nothing granted, the
-//! resource limiter and the captured log.
+//! resource limiter and the captured output (`output.rs`).
 //!
 //! Invariant: a guest sees no environment, arguments, preopened directories,
 //! sockets or real time. Its wall clock is frozen at the run's start and its
@@ -10,27 +10,13 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Result};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::bindings::assay::judge::host::{self, Level};
+use super::bindings::llm::{ChatRequest, ChatResponse, LlmError};
 use super::limits::Limits;
-
-/// One captured guest log line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    pub level: &'static str,
-    pub message: String,
-}
-
-/// Guest output we keep: `log` calls and stdout/stderr, each capped.
-#[derive(Debug, Default)]
-pub struct CapturedLog {
-    pub lines: Vec<LogLine>,
-    pub bytes: usize,
-    /// Messages dropped after the per-instance cap was reached.
-    pub dropped: u64,
-}
+use super::output::CapturedLog;
+pub use super::output::LogLine;
+use super::pipe::CappedPipe;
 
 /// The grow request a limiter refused; carried as the trap's source so the
 /// runner can name the failure `memory`.
@@ -102,10 +88,8 @@ pub struct JudgeState {
     table: ResourceTable,
     pub limiter: Limiter,
     pub log: CapturedLog,
-    log_cap: usize,
-    log_line_cap: usize,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
+    stdout: CappedPipe,
+    stderr: CappedPipe,
     /// The `llm` capability, for judges the policy granted it.
     pub llm: super::llm::LlmSlot,
 }
@@ -151,8 +135,8 @@ fn seed_bytes(seed: u64) -> Vec<u8> {
 
 impl JudgeState {
     pub fn new(limits: &Limits, memory_bytes: usize, run: &RunContext) -> Self {
-        let stdout = MemoryOutputPipe::new(limits.max_log_bytes);
-        let stderr = MemoryOutputPipe::new(limits.max_log_bytes);
+        let stdout = CappedPipe::new(limits.max_log_bytes);
+        let stderr = CappedPipe::new(limits.max_log_bytes);
         let mut builder = WasiCtxBuilder::new();
         builder
             .stdout(stdout.clone())
@@ -166,41 +150,33 @@ impl JudgeState {
             wasi: builder.build(),
             table: ResourceTable::new(),
             limiter: Limiter::new(limits, memory_bytes),
-            log: CapturedLog::default(),
-            log_cap: limits.max_log_bytes,
-            log_line_cap: limits.max_log_line_bytes,
+            log: CapturedLog::new(limits.max_log_bytes, limits.max_log_line_bytes),
             stdout,
             stderr,
             llm: super::llm::LlmSlot::default(),
         }
     }
 
-    /// Everything the guest printed to stdout/stderr (capped), as log lines.
-    pub fn drain_output(&mut self) {
+    /// Everything the guest printed to stdout/stderr (capped), as log lines,
+    /// with a line saying how much past the cap was dropped.
+    fn drain_output(&mut self) {
         for (level, pipe) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
-            let bytes = pipe.contents();
-            if !bytes.is_empty() {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                self.log.lines.push(LogLine { level, message: text });
+            let (bytes, dropped) = pipe.take();
+            self.log.push_output(level, &bytes);
+            if dropped > 0 {
+                self.log.lines.push(LogLine {
+                    level: "host",
+                    message: format!("{dropped} bytes of {level} dropped past the per-instance cap"),
+                });
             }
         }
     }
 
-    fn push_log(&mut self, level: &'static str, mut message: String) {
-        if self.log.bytes >= self.log_cap {
-            self.log.dropped += 1;
-            return;
-        }
-        if message.len() > self.log_line_cap {
-            let mut cut = self.log_line_cap;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-            message.push('…');
-        }
-        self.log.bytes += message.len();
-        self.log.lines.push(LogLine { level, message });
+    /// The captured output, ending with what was dropped (drained).
+    pub fn take_log(&mut self) -> CapturedLog {
+        self.drain_output();
+        let fresh = CapturedLog::new(self.log.cap(), self.log.line_cap());
+        std::mem::replace(&mut self.log, fresh)
     }
 }
 
@@ -222,18 +198,10 @@ impl WasiView for JudgeState {
     }
 }
 
-impl host::Host for JudgeState {
-    async fn log(&mut self, level: Level, message: String) -> Result<()> {
-        let level = match level {
-            Level::Trace => "trace",
-            Level::Debug => "debug",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-        };
-        self.push_log(level, message);
-        Ok(())
+impl super::bindings::assay::judge::types::Host for JudgeState {}
+
+impl super::bindings::llm::Host for JudgeState {
+    async fn chat(&mut self, request: ChatRequest) -> Result<std::result::Result<ChatResponse, LlmError>> {
+        Ok(self.llm.chat(request).await)
     }
 }
-
-impl super::bindings::assay::judge::types::Host for JudgeState {}

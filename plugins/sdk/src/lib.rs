@@ -85,35 +85,9 @@ pub mod llm {
         world: "assay:llm/llm-client",
     });
 
-    impl assay::llm::llm::LlmError {
-        /// The error's case name as the WIT spells it (`budget-exhausted`, ...),
-        /// for labels and counters.
-        pub fn kind(&self) -> &'static str {
-            use assay::llm::llm::LlmError as E;
-            match self {
-                E::NotGranted(_) => "not-granted",
-                E::ModelNotAllowed(_) => "model-not-allowed",
-                E::RowLimit(_) => "row-limit",
-                E::BudgetExhausted(_) => "budget-exhausted",
-                E::Timeout(_) => "timeout",
-                E::Endpoint(_) => "endpoint",
-                E::InvalidRequest(_) => "invalid-request",
-            }
-        }
-
-        /// The host's explanation.
-        pub fn message(&self) -> &str {
-            use assay::llm::llm::LlmError as E;
-            match self {
-                E::NotGranted(m)
-                | E::ModelNotAllowed(m)
-                | E::RowLimit(m)
-                | E::BudgetExhausted(m)
-                | E::Timeout(m)
-                | E::Endpoint(m)
-                | E::InvalidRequest(m) => m,
-            }
-        }
+    mod names {
+        use super::assay::llm::llm::LlmError;
+        include!("../../../wit/llm/llm_error_names.rs");
     }
 }
 

@@ -30,21 +30,6 @@ pub struct LlmStats {
 /// is what the counters count, with nothing mapping between twins.
 pub use crate::judge::bindings::llm::LlmError;
 
-impl LlmError {
-    /// The case name as the WIT spells it, for counters and reports.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            LlmError::NotGranted(_) => "not-granted",
-            LlmError::ModelNotAllowed(_) => "model-not-allowed",
-            LlmError::RowLimit(_) => "row-limit",
-            LlmError::BudgetExhausted(_) => "budget-exhausted",
-            LlmError::Timeout(_) => "timeout",
-            LlmError::Endpoint(_) => "endpoint",
-            LlmError::InvalidRequest(_) => "invalid-request",
-        }
-    }
-}
-
 /// A request after the row check, with the model resolved.
 pub struct Ask<'a> {
     pub model: &'a str,

@@ -34,6 +34,19 @@ pub struct Grant {
     pub usd_per_mtok_output: Option<f64>,
 }
 
+/// A `[llm.<judge>]` table that cannot be a grant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    #[error("[llm.{judge}] needs models = [\"...\"], at least one non-empty model name")]
+    NoModels { judge: String },
+    #[error("[llm.{judge}] {key} must be above 0")]
+    Zero { judge: String, key: &'static str },
+    #[error("[llm.{judge}] {key} must be a finite, non-negative price")]
+    Price { judge: String, key: &'static str },
+    #[error("[llm.{judge}] sha256 must be 64 hex digits")]
+    Sha256 { judge: String },
+}
+
 /// The TOML shape of one grant; see the README's "LLM capability" section.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -59,13 +72,13 @@ const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 const DEFAULT_MAX_TOKENS_PER_CALL: u32 = 1024;
 
 impl GrantKeys {
-    pub(crate) fn into_grant(self, judge: &str) -> Result<Grant, String> {
-        let bad = |what: &str| format!("[llm.{judge}] {what}");
+    pub(crate) fn into_grant(self, judge: &str) -> Result<Grant, GrantError> {
+        let judge = || judge.to_owned();
         if self.models.is_empty() || self.models.iter().any(|m| m.trim().is_empty()) {
-            return Err(bad("needs models = [\"...\"], at least one non-empty model name"));
+            return Err(GrantError::NoModels { judge: judge() });
         }
-        let positive = |v: Option<u64>, default: u64, key: &str| match v {
-            Some(0) => Err(bad(&format!("{key} must be above 0"))),
+        let positive = |v: Option<u64>, default: u64, key: &'static str| match v {
+            Some(0) => Err(GrantError::Zero { judge: judge(), key }),
             Some(v) => Ok(v),
             None => Ok(default),
         };
@@ -89,13 +102,13 @@ impl GrantKeys {
             ("usd-per-mtok-output", self.usd_per_mtok_output),
         ] {
             if price.is_some_and(|p| !p.is_finite() || p < 0.0) {
-                return Err(bad(&format!("{key} must be a finite, non-negative price")));
+                return Err(GrantError::Price { judge: judge(), key });
             }
         }
         if let Some(h) = &self.sha256
             && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
         {
-            return Err(bad("sha256 must be 64 hex digits"));
+            return Err(GrantError::Sha256 { judge: judge() });
         }
         Ok(Grant {
             sha256: self.sha256.map(|h| h.to_ascii_lowercase()),
@@ -133,7 +146,7 @@ mod tests {
 
     fn keys(toml_text: &str) -> Result<Grant, String> {
         let k: GrantKeys = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        k.into_grant("j")
+        k.into_grant("j").map_err(|e| e.to_string())
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The guest-facing side of `assay:llm/llm.chat`, implemented on the store's
-//! state, plus the per-store bookkeeping it needs.
+//! The guest-facing side of `assay:llm/llm.chat`: the per-store slot that
+//! answers a call (the store's state forwards the import here), plus the
+//! bookkeeping it needs.
 //!
 //! Invariant: calls are only counted against a row of the `score-batch` call in
 //! progress, at most `calls-per-row` per row; time spent in a call is added to
@@ -10,8 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::access::{Ask, LlmAccess};
-use crate::judge::bindings::llm::{ChatRequest, ChatResponse, Host, LlmError};
-use crate::judge::state::JudgeState;
+use crate::judge::bindings::llm::{ChatRequest, ChatResponse, LlmError};
 
 /// A store's link to the capability.
 #[derive(Default)]
@@ -111,9 +111,10 @@ impl LlmSlot {
     }
 }
 
-impl JudgeState {
-    async fn llm_chat(&mut self, request: ChatRequest) -> Result<ChatResponse, LlmError> {
-        let Some(access) = self.llm.access.clone() else {
+impl LlmSlot {
+    /// Answers one `chat` import call from this store's judge.
+    pub async fn chat(&mut self, request: ChatRequest) -> Result<ChatResponse, LlmError> {
+        let Some(access) = self.access.clone() else {
             return Err(LlmError::NotGranted(
                 "the policy grants this judge no LLM access".into(),
             ));
@@ -127,8 +128,8 @@ impl JudgeState {
                     "temperature {temperature} is outside 0..=2"
                 )));
             }
-            self.llm.charge_row(request.row, access.grant.calls_per_row)?;
-            self.llm.waited.start();
+            self.charge_row(request.row, access.grant.calls_per_row)?;
+            self.waited.start();
             let answer = access
                 .chat(Ask {
                     model,
@@ -138,7 +139,7 @@ impl JudgeState {
                     json: request.json,
                 })
                 .await;
-            self.llm.waited.stop();
+            self.waited.stop();
             let (a, cached) = answer?;
             Ok(ChatResponse {
                 content: a.content,
@@ -153,12 +154,6 @@ impl JudgeState {
             access.record_error(d);
         }
         result
-    }
-}
-
-impl Host for JudgeState {
-    async fn chat(&mut self, request: ChatRequest) -> wasmtime::Result<Result<ChatResponse, LlmError>> {
-        Ok(self.llm_chat(request).await)
     }
 }
 

@@ -43,8 +43,32 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
             }
             Verdict::pass(1.0)
         }
+        "log-bomb" => {
+            log_bomb();
+            Verdict::pass(1.0)
+        }
+        "log-bomb-panic" => {
+            log_bomb();
+            panic!("after the log bomb")
+        }
+        "print-flood" => {
+            let line = "p".repeat(1023);
+            for _ in 0..256 {
+                println!("{line}");
+                eprintln!("{line}");
+            }
+            Verdict::pass(1.0)
+        }
+        "huge-error" => return Err(JudgeError::Failed("e".repeat(256 << 10))),
         _ => Verdict::pass(1.0),
     })
+}
+
+/// Two 48 MiB log messages: the host must cut them before copying them out.
+fn log_bomb() {
+    let msg = black_box("b".repeat(48 << 20));
+    log::info(&msg);
+    log::warn(&msg);
 }
 
 fn spin_forever() -> ! {

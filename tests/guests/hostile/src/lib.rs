@@ -3,9 +3,11 @@
 //! so tests can check that neighbouring rows still score.
 //!
 //! Behaviours: `loop`, `sleep`, `grow`, `grow-raw`, `recurse`, `panic`, `huge`,
-//! `huge-label`, `nan`, `inf`, `range`, `error`, `env`, `fs`, `clock`, `log`;
+//! `huge-label`, `nan`, `inf`, `range`, `error`, `env`, `fs`, `clock`, `log`,
+//! `log-bomb`, `log-bomb-panic`, `print-flood`, `huge-error`;
 //! anything else passes with score 1.0. Config: `fail-init = "true"` fails `init`;
-//! `agg-trap = "true"` makes `finish` panic. The aggregator reports `observed`.
+//! `agg-trap = "true"` makes `finish` panic; `agg-flood = "N"` makes `finish`
+//! return N metrics and N alarms. The aggregator reports `observed`.
 //! Invariant: nothing here is reachable from a well-behaved host test by accident —
 //! each hostile act needs its exact trigger text.
 
@@ -16,6 +18,7 @@ use assay_judge_sdk::prelude::*;
 /// The judge instance.
 pub struct Hostile {
     agg_trap: bool,
+    agg_flood: u32,
     observed: u64,
 }
 
@@ -27,6 +30,7 @@ impl Judge for Hostile {
             .needs(Needs::PROMPT | Needs::METADATA)
             .config_key("fail-init", "\"true\": init returns a config error")
             .config_key("agg-trap", "\"true\": finish panics")
+            .config_key("agg-flood", "N: finish returns N metrics and N alarms")
     }
 
     fn init(config: Config) -> Result<Self, JudgeError> {
@@ -35,6 +39,7 @@ impl Judge for Hostile {
         }
         Ok(Hostile {
             agg_trap: config.get("agg-trap") == Some("true"),
+            agg_flood: config.get("agg-flood").and_then(|n| n.parse().ok()).unwrap_or(0),
             observed: 0,
         })
     }
@@ -61,7 +66,12 @@ impl Judge for Hostile {
         if self.agg_trap {
             panic!("agg-trap requested");
         }
-        Ok(Report::new().metric("observed", self.observed as f64))
+        let mut report = Report::new().metric("observed", self.observed as f64);
+        for i in 0..self.agg_flood {
+            report.push_metric(&format!("flood_{i}"), None, f64::from(i));
+            report.push_alarm("flood", None, format!("alarm {i}"));
+        }
+        Ok(report)
     }
 }
 

@@ -1,0 +1,203 @@
+//! Deterministic answers: the same seed, request and path (batch or sync)
+//! always give the same chat completion body.
+//!
+//! Invariant: an answer depends only on (seed, custom id, request body, path,
+//! profile), never on time or request order, so reruns compare exactly.
+
+use serde_json::{Value, json};
+
+use crate::profile::Profile;
+
+/// SplitMix64 over a running state: a small, well-mixed, dependency-free PRNG.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a folded through `mix`: a stable hash of `bytes` under `seed`.
+pub fn hash(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// Which path an answer is for: batch answers may be degraded by the
+/// profile's quality gap, sync answers never are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    Batch,
+    Sync,
+}
+
+/// The row's facts that shape its answer.
+pub struct Ask<'a> {
+    pub seed: u64,
+    pub custom_id: &'a str,
+    /// Position in the input file (sync requests: none).
+    pub index: Option<usize>,
+    pub body: &'a Value,
+    pub path: Path,
+    pub created: u64,
+}
+
+const FILLER: [&str; 8] = [
+    "The answer is",
+    "In short,",
+    "Briefly:",
+    "Here it is:",
+    "Result:",
+    "Summary:",
+    "Answer:",
+    "Put simply,",
+];
+
+fn words(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.split_whitespace().count(),
+        Value::Array(a) => a.iter().map(words).sum(),
+        Value::Object(o) => o.values().map(words).sum(),
+        _ => 0,
+    }
+}
+
+/// The text a healthy model answers: the row's `metadata.reference` when the
+/// request carries one (so reference judges pass), otherwise filler seeded by
+/// the messages, so the batch and sync paths agree on the same request.
+fn good_text(ask: &Ask) -> String {
+    if let Some(r) = ask.body.pointer("/metadata/reference").and_then(Value::as_str) {
+        return r.to_owned();
+    }
+    let messages = ask.body.get("messages").map(Value::to_string).unwrap_or_default();
+    let h = hash(ask.seed, messages.as_bytes());
+    format!("{} {:04x}.", FILLER[(h % 8) as usize], h & 0xffff)
+}
+
+/// Renames every top-level key of a JSON object answer, or prefixes plain text.
+fn drifted(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => {
+            let renamed: serde_json::Map<String, Value> = o.into_iter().map(|(k, v)| (format!("{k}_v2"), v)).collect();
+            Value::Object(renamed).to_string()
+        }
+        _ => format!("[v2] {text}"),
+    }
+}
+
+pub fn degraded(ask: &Ask, profile: &Profile) -> bool {
+    ask.path == Path::Batch
+        && profile.quality_gap > 0.0
+        && (hash(ask.seed ^ 0x9a9, ask.custom_id.as_bytes()) % 10_000) as f64 / 10_000.0 < profile.quality_gap
+}
+
+/// The chat.completion body for a request.
+pub fn chat_completion(ask: &Ask, profile: &Profile) -> Value {
+    let idx = ask.index.unwrap_or(0);
+    let rotated = ask.index.is_some() && profile.rotate_at.is_some_and(|r| idx >= r);
+    let requested = ask.body.get("model").and_then(Value::as_str).unwrap_or("emu-model");
+    let (model, fp) = if rotated {
+        (format!("{requested}-rotated"), "fp_emu_b")
+    } else {
+        (requested.to_owned(), "fp_emu_a")
+    };
+    let filtered = ask.index.is_some() && profile.content_filter_rows.contains(&idx);
+    let mut text = if degraded(ask, profile) {
+        "I am not able to answer that right now.".to_owned()
+    } else {
+        good_text(ask)
+    };
+    if ask.index.is_some() && profile.drift_rows.is_some_and(|[a, b]| (a..b).contains(&idx)) {
+        text = drifted(&text);
+    }
+    let h = hash(ask.seed, ask.custom_id.as_bytes());
+    let prompt_tokens = 8 + words(ask.body.get("messages").unwrap_or(&Value::Null));
+    let (content, finish, completion_tokens) = if filtered {
+        (Value::Null, "content_filter", 0)
+    } else {
+        let n = text.split_whitespace().count().max(1);
+        (Value::String(text), "stop", n)
+    };
+    json!({
+        "id": format!("chatcmpl-emu{h:012x}"),
+        "object": "chat.completion",
+        "created": ask.created,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": null}, "logprobs": null, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
+        },
+        "system_fingerprint": fp,
+        "service_tier": "default"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask<'a>(body: &'a Value, path: Path) -> Ask<'a> {
+        Ask {
+            seed: 7,
+            custom_id: "r1",
+            index: Some(3),
+            body,
+            path,
+            created: 1,
+        }
+    }
+
+    #[test]
+    fn the_same_seed_and_request_give_the_same_answer() {
+        let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi there"}]});
+        let p = Profile::default();
+        assert_eq!(
+            chat_completion(&ask(&body, Path::Batch), &p),
+            chat_completion(&ask(&body, Path::Batch), &p)
+        );
+        let mut other = ask(&body, Path::Batch);
+        other.seed = 8;
+        assert_ne!(
+            chat_completion(&ask(&body, Path::Batch), &p),
+            chat_completion(&other, &p)
+        );
+    }
+
+    #[test]
+    fn a_full_quality_gap_degrades_batch_answers_but_never_sync_ones() {
+        let body = json!({"model": "m", "metadata": {"reference": "Paris"}});
+        let p = Profile {
+            quality_gap: 1.0,
+            ..Profile::default()
+        };
+        let text = |path| chat_completion(&ask(&body, path), &p)["choices"][0]["message"]["content"].clone();
+        assert_eq!(text(Path::Sync), json!("Paris"));
+        assert_ne!(text(Path::Batch), json!("Paris"));
+    }
+
+    #[test]
+    fn drift_renames_json_keys_within_the_range_only() {
+        let body = json!({"model": "m", "metadata": {"reference": "{\"label\":\"x\"}"}});
+        let p = Profile {
+            drift_rows: Some([2, 4]),
+            ..Profile::default()
+        };
+        let mut a = ask(&body, Path::Batch);
+        assert_eq!(
+            chat_completion(&a, &p)["choices"][0]["message"]["content"],
+            json!("{\"label_v2\":\"x\"}")
+        );
+        a.index = Some(4);
+        assert_eq!(
+            chat_completion(&a, &p)["choices"][0]["message"]["content"],
+            json!("{\"label\":\"x\"}")
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! assay-provider: the providers' batch and sync APIs over HTTP.
+//!
+//! Flow: a command → a provider client (`openai`) → `http` (one request, the
+//! retry policy of `retry`, scrubbed errors) or `download` (whole files or
+//! nothing). Keys live only in `secret::ApiKey`.
+
+pub mod download;
+pub mod error;
+pub mod http;
+pub mod openai;
+pub mod retry;
+pub mod secret;
+
+pub use error::ProviderError;
+pub use openai::{BatchView, OpenAi};
+pub use retry::RetryPolicy;
+pub use secret::ApiKey;

@@ -1,0 +1,81 @@
+//! `assay fetch`: download a finished job's output and error files, with its
+//! batch object beside them, into the job's directory.
+//!
+//! Invariant: each file lands whole or not at all (temporary file, length
+//! check, rename), the batch object is written last, and the job counts as
+//! fetched only after all of them; a file shorter than the batch object's
+//! counts is downloaded again once, then kept and reported, never padded.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::args::Format;
+use super::exit;
+use super::job_args::JobArgs;
+use super::job_ctx::{client_for, fail, get_job, open_store, provider_fail, refresh, runtime};
+
+fn lines(path: &Path) -> u64 {
+    std::fs::read(path).map_or(0, |b| b.split(|c| *c == b'\n').filter(|l| !l.is_empty()).count() as u64)
+}
+
+pub fn run(a: JobArgs) -> Result<i32> {
+    let store = open_store(&a.state)?;
+    let job = get_job(&store, a.job)?;
+    let client = client_for(&job)?;
+    let dir = store.job_dir(job.id);
+    std::fs::create_dir_all(&dir).map_err(|e| fail(exit::INPUT, format!("{}: {e}", dir.display())))?;
+    let rt = runtime()?;
+    let (v, held) = rt.block_on(async {
+        let (v, obj) = refresh(&store, &client, &job).await?;
+        if !v.terminal() {
+            return Err(fail(
+                exit::USAGE,
+                format!("job {} is still {}: run assay watch {}", job.id, v.status, job.id),
+            ));
+        }
+        let files = [(&v.output_file_id, "output.jsonl"), (&v.error_file_id, "errors.jsonl")];
+        let mut held = 0;
+        for round in 0..2 {
+            held = 0;
+            for (id, name) in files {
+                if let Some(id) = id {
+                    client.download(id, &dir.join(name)).await.map_err(provider_fail)?;
+                    held += lines(&dir.join(name));
+                }
+            }
+            if held >= v.completed + v.failed || round == 1 {
+                break;
+            }
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| fail(exit::INPUT, e))?;
+        tmp.write_all(serde_json::to_string_pretty(&obj)?.as_bytes())
+            .map_err(|e| fail(exit::INPUT, e))?;
+        tmp.persist(dir.join("batch.json"))
+            .map_err(|e| fail(exit::INPUT, e.error))?;
+        Ok((v, held))
+    })?;
+    store.set_fetched(job.id).map_err(|e| fail(exit::INPUT, e))?;
+    let stated = v.completed + v.failed;
+    if held < stated {
+        eprintln!(
+            "warning: job {}: the batch object counts {stated} answered requests, the files hold {held} lines; `assay eval --job {}` reconciles them",
+            job.id, job.id
+        );
+    }
+    let text = match a.format {
+        Format::Json => {
+            json!({"job": job.id, "status": v.status, "dir": dir, "lines": held, "answered": stated}).to_string() + "\n"
+        }
+        Format::Text => format!(
+            "job {} {}: {held} result lines in {}\n",
+            job.id,
+            v.status,
+            dir.display()
+        ),
+    };
+    super::out::emit(&text)?;
+    Ok(exit::OK)
+}

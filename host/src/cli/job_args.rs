@@ -1,0 +1,144 @@
+//! Arguments of the job commands: submit, status, watch, fetch, jobs.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::args::Format;
+
+/// Where the job store lives.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// The job store (SQLite); default $ASSAY_STATE, else the user data
+    /// directory (~/.local/share/assay/state.db).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JobProvider {
+    /// The OpenAI Batch API or an OpenAI-compatible host (key: OPENAI_API_KEY).
+    Openai,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[arg(long, value_enum)]
+    pub provider: JobProvider,
+    /// The batch input file (JSONL, /v1/chat/completions lines).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The job id `assay submit` printed.
+    pub job: i64,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// The first wait between polls, in milliseconds; it grows 1.5x per poll
+    /// up to 60 s.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub interval_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    #[arg(long, value_enum)]
+    pub provider: JobProvider,
+    /// The batch input file (JSONL, /v1/chat/completions lines).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The sample: a percentage (`2%`), a fraction (`0.02`) or a row count (`50`),
+    /// taken from every segment alike; at least one row per segment.
+    #[arg(long, default_value = "2%")]
+    pub sample: String,
+    /// Seed of the sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Rows per segment (the strata of the sample), in input order.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub segment_size: u32,
+    /// Sync requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Where to write the sample and its answers (canary_input.jsonl,
+    /// canary_output.jsonl, canary_errors.jsonl).
+    #[arg(long, default_value = "canary")]
+    pub out: PathBuf,
+    /// A judge to score the answers with, by name. Repeatable.
+    #[arg(long = "judge")]
+    pub judges: Vec<String>,
+    /// Judge configuration: JUDGE.KEY=VALUE, as for `assay eval`.
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Exit 1 when a quality judge's pass rate on the sample is below this.
+    #[arg(long)]
+    pub gate: Option<f64>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Strategy {
+    /// Record the failed rows as lost and evaluate.
+    Drop,
+    /// Resend the retryable and missing rows through the sync API, then
+    /// evaluate with the answers as sync results.
+    RetrySync,
+    /// Exit 1 with the failed rows listed, for manual handling.
+    Halt,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The job id `assay submit` printed (fetched with `assay fetch`).
+    pub job: i64,
+    #[arg(long, value_enum)]
+    pub strategy: Strategy,
+    /// Outcomes that retry-sync resends (missing rows always are).
+    #[arg(long, default_value = "rate_limit,server_error,expired")]
+    pub retryable: String,
+    /// Sync requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// A judge for the evaluation after recovery. Repeatable.
+    #[arg(long = "judge")]
+    pub judges: Vec<String>,
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}

@@ -1,0 +1,51 @@
+//! `assay status` (one look) and `assay watch` (poll until the job ends).
+//!
+//! Invariant: watching only reads; stopping it (Ctrl-C) and rerunning is safe,
+//! and its progress goes to stderr so stdout carries only the final line.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::exit;
+use super::job_args::{JobArgs, WatchArgs};
+use super::job_ctx::{client_for, get_job, open_store, refresh, runtime, show};
+
+pub fn status(a: JobArgs) -> Result<i32> {
+    let store = open_store(&a.state)?;
+    let job = get_job(&store, a.job)?;
+    let client = client_for(&job)?;
+    let (v, _) = runtime()?.block_on(refresh(&store, &client, &job))?;
+    super::out::emit(&show(&job, &v, a.format))?;
+    Ok(exit::OK)
+}
+
+pub fn watch(a: WatchArgs) -> Result<i32> {
+    let store = open_store(&a.job.state)?;
+    let job = get_job(&store, a.job.job)?;
+    let client = client_for(&job)?;
+    let rt = runtime()?;
+    let mut wait = Duration::from_millis(a.interval_ms);
+    let v = rt.block_on(async {
+        loop {
+            let (v, _) = refresh(&store, &client, &job).await?;
+            if v.terminal() {
+                eprintln!();
+                return Ok::<_, anyhow::Error>(v);
+            }
+            eprint!(
+                "\rjob {} {}: {}/{} done   ",
+                job.id,
+                v.status,
+                v.completed + v.failed,
+                v.total
+            );
+            let _ = std::io::stderr().flush();
+            tokio::time::sleep(wait).await;
+            wait = wait.mul_f64(1.5).min(Duration::from_secs(60));
+        }
+    })?;
+    super::out::emit(&show(&job, &v, a.job.format))?;
+    Ok(if v.status == "failed" { exit::PROVIDER } else { exit::OK })
+}

@@ -1,0 +1,201 @@
+//! What a judge may say: `log` calls and WASI stdout/stderr (through
+//! `pipe.rs`), captured for `--judge-log` under hard byte caps.
+//!
+//! Invariant: the host never holds more of a judge's output than the caps
+//! allow, and never fails the judge for saying too much. A `log` message is cut
+//! to its cap while it is still in guest memory (the host borrows the string
+//! there and copies only the kept prefix); output past a cap is dropped and
+//! counted, and the count is reported beside what was kept.
+
+use wasmtime::StoreContextMut;
+use wasmtime::component::{Linker, WasmStr};
+
+use super::bindings::assay::judge::host::Level;
+use super::state::JudgeState;
+use super::text::one_line;
+
+/// What one captured line costs beside its text, so a flood of empty
+/// messages is bounded like a flood of long ones.
+const LINE_OVERHEAD: usize = 32;
+
+/// One captured guest log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub level: &'static str,
+    pub message: String,
+}
+
+/// Captured lines under a byte cap, with what did not fit counted.
+#[derive(Debug, Default)]
+pub struct CapturedLog {
+    pub lines: Vec<LogLine>,
+    /// Bytes charged so far (text plus a fixed cost per line).
+    pub bytes: usize,
+    /// Messages dropped after the cap was reached.
+    pub dropped: u64,
+    /// Messages cut to the per-message cap.
+    pub cut: u64,
+    cap: usize,
+    line_cap: usize,
+}
+
+impl CapturedLog {
+    pub fn new(cap: usize, line_cap: usize) -> CapturedLog {
+        CapturedLog {
+            cap,
+            line_cap,
+            ..CapturedLog::default()
+        }
+    }
+
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    pub fn line_cap(&self) -> usize {
+        self.line_cap
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.bytes >= self.cap
+    }
+
+    /// The longest prefix of `text` this log keeps of one message, and
+    /// whether that cuts it.
+    pub fn keepable<'t>(&self, text: &'t str) -> (&'t str, bool) {
+        let mut end = text.len().min(self.line_cap);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (&text[..end], end < text.len())
+    }
+
+    /// Keeps at most `line_cap` bytes of `text`, copying nothing more.
+    pub fn push(&mut self, level: &'static str, text: &str) {
+        let (kept, cut) = self.keepable(text);
+        self.push_kept(level, kept.to_owned(), cut);
+    }
+
+    /// Adds a line the host wrote (already one visible, capped line), kept
+    /// whole while the log has room.
+    pub fn push_host(&mut self, message: String) {
+        if self.is_full() {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += message.len() + LINE_OVERHEAD;
+        self.lines.push(LogLine { level: "host", message });
+    }
+
+    /// Adds a message already cut by `keepable`, as one visible line.
+    fn push_kept(&mut self, level: &'static str, message: String, cut: bool) {
+        if self.is_full() {
+            self.dropped += 1;
+            return;
+        }
+        let mut message = one_line(&message, usize::MAX);
+        if cut {
+            message.push('…');
+            self.cut += 1;
+        }
+        self.bytes += message.len() + LINE_OVERHEAD;
+        self.lines.push(LogLine { level, message });
+    }
+
+    /// Adds captured stdout or stderr bytes, one line each (uncapped here:
+    /// the pipe already capped them).
+    pub fn push_output(&mut self, level: &'static str, bytes: &[u8]) {
+        for line in String::from_utf8_lossy(bytes).lines() {
+            let message = one_line(line, usize::MAX);
+            self.bytes += message.len() + LINE_OVERHEAD;
+            self.lines.push(LogLine { level, message });
+        }
+    }
+
+    /// Moves lines from `other` while this log has room; the rest count as dropped.
+    pub fn absorb(&mut self, other: CapturedLog) {
+        self.dropped += other.dropped;
+        self.cut += other.cut;
+        for line in other.lines {
+            if self.is_full() {
+                self.dropped += 1;
+                continue;
+            }
+            self.bytes += line.message.len() + LINE_OVERHEAD;
+            self.lines.push(line);
+        }
+    }
+
+    /// The lines, with one more saying how many were dropped or cut.
+    pub fn into_lines(mut self) -> Vec<LogLine> {
+        if self.dropped > 0 || self.cut > 0 {
+            self.lines.push(LogLine {
+                level: "host",
+                message: format!(
+                    "{} log message(s) dropped past the {} byte cap, {} cut to {} bytes",
+                    self.dropped, self.cap, self.cut, self.line_cap
+                ),
+            });
+        }
+        self.lines
+    }
+}
+
+/// Links `assay:judge/host.log` by hand, taking the message as a `WasmStr`:
+/// the generated binding would copy the whole string out of guest memory
+/// before the host could cut it (a 64 MiB message would cost 64 MiB of host
+/// memory per call). A message to a full log is not even read.
+pub fn link_log(linker: &mut Linker<JudgeState>) -> wasmtime::Result<()> {
+    let mut host = linker.instance("assay:judge/host@0.1.0")?;
+    host.func_wrap(
+        "log",
+        |store: StoreContextMut<'_, JudgeState>, (level, message): (Level, WasmStr)| {
+            let level = match level {
+                Level::Trace => "trace",
+                Level::Debug => "debug",
+                Level::Info => "info",
+                Level::Warn => "warn",
+                Level::Error => "error",
+            };
+            if store.data().log.is_full() {
+                let mut store = store;
+                store.data_mut().log.dropped += 1;
+                return Ok(());
+            }
+            // Borrowed from guest memory for UTF-8 guests: only the kept
+            // prefix is copied.
+            let (kept, cut) = {
+                let text = message.to_str(&store)?;
+                let (kept, cut) = store.data().log.keepable(&text);
+                (kept.to_owned(), cut)
+            };
+            let mut store = store;
+            store.data_mut().log.push_kept(level, kept, cut);
+            Ok(())
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_log_drops_and_counts() {
+        let mut log = CapturedLog::new(100, 10);
+        log.push("info", "0123456789abcdef");
+        assert_eq!(log.lines[0].message, "0123456789…");
+        assert_eq!(log.cut, 1);
+        for _ in 0..10 {
+            log.push("info", "");
+        }
+        assert!(log.is_full());
+        assert!(log.dropped > 0);
+        let lines = log.into_lines();
+        assert!(
+            lines
+                .last()
+                .is_some_and(|l| l.level == "host" && l.message.contains("dropped"))
+        );
+    }
+}
