@@ -65,6 +65,7 @@ pub async fn run(
 ) -> Result<EvalOutcome, EvalError> {
     let started = Instant::now();
     let plan = plan::plan(&cfg)?;
+    crate::progress::stage("indexing", None);
     let (index, mut bad) = input::index(&cfg, &plan).await?;
     detect::refuse_other_shapes(&bad)?;
     input::require_rows(&cfg, &index, &bad)?;
@@ -131,6 +132,7 @@ pub async fn run(
             .collect()
     };
     let ledger = Ledger::new(rows, plan.attempts, cfg.retry);
+    crate::progress::stage("scoring", Some(rows as u64));
     let mut c = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers).await?;
     bad.append(&mut c.bad);
     input::check_attempts(&cfg, &c.stats, &bad)?;
@@ -156,6 +158,7 @@ pub async fn run(
         }
         None => None,
     };
+    crate::progress::finish();
     phase("results and scoring", started);
     detect::refuse_other_shapes(&bad)?;
 

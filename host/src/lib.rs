@@ -7,5 +7,6 @@
 pub mod eval;
 pub mod jobs;
 pub mod judge;
+pub mod progress;
 pub mod report;
 pub mod sink;

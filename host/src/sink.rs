@@ -9,6 +9,7 @@
 //! order, and `finish` is called only after the last row; a sink whose
 //! `finish` was not called must leave nothing that looks whole.
 
+pub mod failed;
 pub mod output;
 pub mod rows_out;
 

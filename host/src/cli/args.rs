@@ -195,6 +195,15 @@ pub struct EvalArgs {
     /// Write one JSON line per submitted row (status, flags, verdicts).
     #[arg(long)]
     pub rows_out: Option<PathBuf>,
+    /// Write the gates, judges and provider errors as JUnit XML test cases.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// No progress bars on stderr (they are drawn only when stderr is a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Write a self-contained HTML report (charts, alarms, costs, failed rows).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Rows per drift segment, in submission order.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
     pub segment_size: u32,

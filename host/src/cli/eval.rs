@@ -13,8 +13,10 @@ use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
 use assay::judge::registry::SearchPath;
 use assay::judge::state::RunContext;
+use assay::report::failed;
 use assay::report::terminal;
 use assay::sink::RowSink;
+use assay::sink::failed::FailedRowsSink;
 use assay::sink::rows_out::RowsOut;
 use assay_batch::RetryPolicy;
 
@@ -141,6 +143,9 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         seed: args.seed,
     };
 
+    if assay::progress::wanted(args.quiet) {
+        assay::progress::install();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         // Time for deadlines; I/O for the `llm` capability's endpoint calls.
@@ -204,6 +209,13 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
                 RowsOut::create(path, &inputs).map_err(|e| fail(exit::OUTPUT, e))?,
             ));
         }
+        let failed_rows = args
+            .report
+            .as_ref()
+            .map(|_| FailedRowsSink::shared(failed::DEFAULT_CAP));
+        if let Some(rows) = &failed_rows {
+            sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
+        }
         let outcome = eval::run(cfg, judges, sinks).await.map_err(|e| match e {
             EvalError::Read(_)
             | EvalError::EmptyAttempt { .. }
@@ -235,6 +247,13 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
                     eprintln!("[{name}] {}: {}", l.level, terminal::sanitize(&l.message));
                 }
             }
+        }
+        if let Some(path) = &args.junit {
+            assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
+        }
+        if let (Some(path), Some(rows)) = (&args.report, &failed_rows) {
+            let rows = FailedRowsSink::take(rows);
+            assay::report::html::write(&summary, &rows, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
         match args.format {
             Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),

@@ -168,6 +168,7 @@ impl Collector<'_> {
             r.model = *as_model[m].get_or_insert_with(|| self.models.intern(&done.names[m - 1]));
             r.snapshot = *as_snapshot[s].get_or_insert_with(|| self.snapshots.intern(&done.names[s - 1]));
         }
+        let mut settled = 0u64;
         for line in &done.lines {
             let applied = ingest::apply(self.ledger, done.attempt, &line.rec);
             let Target::Row(idx) = line.rec.target else { continue };
@@ -186,6 +187,7 @@ impl Collector<'_> {
                 _ => {}
             }
             if applied == Some(Applied::Final) {
+                settled += 1;
                 self.final_set.set(idx as usize);
                 if let Some(e) = &line.error {
                     self.errors.put(idx, e);
@@ -198,6 +200,7 @@ impl Collector<'_> {
                 }
             }
         }
+        crate::progress::inc(settled);
         match self.store.over_limit(limit) {
             Some(e) => Err(e),
             None => Ok(()),

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::format::{metric as fmt_metric, pct, usd};
 use super::summary::Summary;
 
 /// Escapes control characters (ANSI escapes included) for display.
@@ -19,26 +20,6 @@ pub fn sanitize(s: &str) -> String {
         }
     }
     out
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
-}
-
-fn fmt_metric(name: &str, v: f64) -> String {
-    if name.ends_with("_usd") {
-        if v.abs() >= 1.0 {
-            format!("${v:.4}")
-        } else {
-            format!("${v:.8}")
-        }
-    } else if name.ends_with("_rate") {
-        pct(v)
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.4}")
-    }
 }
 
 pub fn render(s: &Summary) -> String {
@@ -98,7 +79,11 @@ pub fn render(s: &Summary) -> String {
                 "  scored {}  passed {}  pass rate {}",
                 j.scored,
                 j.passed,
-                pct(j.pass_rate)
+                if j.scored > 0 {
+                    pct(j.pass_rate)
+                } else {
+                    "n/a".to_owned()
+                }
             );
         }
         let failures: u64 = j.failures.values().sum();
@@ -118,7 +103,7 @@ pub fn render(s: &Summary) -> String {
             );
         }
         if let Some(l) = &j.llm {
-            let cost = l.cost_usd.map(|c| format!("  ${c:.4}")).unwrap_or_default();
+            let cost = l.cost_usd.map(|c| format!("  {}", usd(c))).unwrap_or_default();
             let errors: Vec<String> = l.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
             let errors = if errors.is_empty() {
                 String::new()
@@ -134,6 +119,7 @@ pub fn render(s: &Summary) -> String {
         for (m, v) in &j.metrics {
             let _ = writeln!(o, "  {:<28} {}", sanitize(m), fmt_metric(m, *v));
         }
+        segments::render(&mut o, j);
         for a in &j.alarms {
             let _ = writeln!(o, "  ALARM {}: {}", sanitize(&a.kind), sanitize(&a.message));
         }
@@ -198,6 +184,8 @@ pub fn render(s: &Summary) -> String {
     let _ = writeln!(o, "\nfinished in {} ms, exit code {}", s.elapsed_ms, s.exit_code);
     o
 }
+
+mod segments;
 
 #[cfg(test)]
 mod tests;
