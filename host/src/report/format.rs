@@ -29,15 +29,4 @@ pub fn metric(name: &str, v: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usd_and_rates_are_formatted_for_people() {
-        assert_eq!(metric("batch_cost_usd", 12.5), "$12.500000");
-        assert_eq!(metric("cost_per_row_usd", 0.0000456), "$0.000046");
-        assert_eq!(usd(-0.0), "$0.000000");
-        assert_eq!(metric("pass_rate", 0.5), "50.00%");
-        assert_eq!(metric("scored", 3.0), "3");
-    }
-}
+mod tests;
