@@ -8,10 +8,9 @@
 //! bytes per row) when they fit, and rows with a larger count, like the
 //! usage of superseded results, live in side tables for the rows that have any.
 //!
-//! Size: over 300 lines because applying a line, settling retries and the
-//! packed per-row state share one private `RowState`; the merge of the two
-//! ingest pipelines (issue 8) reshapes this module, so it is not split
-//! ahead of it.
+//! Size: over 300 lines because applying a line, recovery, settling retries
+//! and the readers all work on one private packed `RowState`; splitting them
+//! would make that packing public to the whole crate.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;

@@ -5,6 +5,10 @@
 //! a terminal status, and the batch object's `request_counts` then state what
 //! the provider believes: `completed` counts every row it answered 200 (even a
 //! row the profile drops from the file), `failed` every error-file row.
+//!
+//! Size: just over 300 lines: the file writer applies every profile fault in
+//! one pass over the rows, and splitting the pass would split the faults'
+//! order across files.
 
 use std::time::{Duration, Instant};
 
