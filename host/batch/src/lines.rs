@@ -284,10 +284,14 @@ impl<R: Read> BlockReader<R> {
     fn skip_long_line(&mut self) -> Result<Block, ReadError> {
         let (line, offset) = (self.buf_line, self.buf_offset);
         let mut skipped: u64 = 0;
+        // The skipped bytes end with `\r` (a read can split `\r` from `\n`).
+        let mut ends_cr = false;
         loop {
             if let Some(i) = memchr::memchr(b'\n', &self.buf) {
-                let raw = &self.buf[..i];
-                let cr = u64::from(raw.last() == Some(&b'\r'));
+                let cr = u64::from(match i {
+                    0 => ends_cr,
+                    _ => self.buf[i - 1] == b'\r',
+                });
                 skipped += i as u64;
                 let total = skipped - cr;
                 self.buf.drain(..=i);
@@ -296,10 +300,11 @@ impl<R: Read> BlockReader<R> {
                 return Ok(self.long_block(line, offset, total));
             }
             skipped += self.buf.len() as u64;
+            ends_cr = self.buf.last().map_or(ends_cr, |&b| b == b'\r');
             self.buf.clear();
             if self.fill(self.target)? == 0 {
                 self.buf_offset += skipped;
-                return Ok(self.long_block(line, offset, skipped));
+                return Ok(self.long_block(line, offset, skipped - u64::from(ends_cr)));
             }
         }
     }
