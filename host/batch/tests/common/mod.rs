@@ -6,7 +6,7 @@ use std::path::Path;
 
 use assay_batch::{
     Applied, BadLine, BlockReader, FileId, InputIndex, Interner, Ledger, LineError, ProviderOptions, ResultLine,
-    RowRecord, Status, line_hash,
+    Status, ingest,
 };
 
 /// A provider's result-line parser.
@@ -48,27 +48,36 @@ pub fn ingest(
     let mut r = BlockReader::open(path, FileId(1), 1 << 20)
         .unwrap_or_else(|e| panic!("{e}"))
         .with_block_bytes(block_bytes);
+    let mut guess = 0u32;
     while let Some(block) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
         for line in block.lines() {
             st.lines += 1;
-            let res = match parse(line.bytes, &opts) {
-                Ok(res) => res,
-                Err(e) => {
-                    st.bad.push(block.bad_line(&line, e));
+            // The one ingest pipeline, as `assay eval` runs it; models interned, snapshots not.
+            let read = ingest::read_line(
+                &block,
+                &line,
+                |b| parse(b, &opts),
+                index,
+                &mut guess,
+                |n| names.intern_opt(n),
+            );
+            let mut rec = match read {
+                Ok((rec, _)) => rec,
+                Err(bad) => {
+                    st.bad.push(bad);
                     continue;
                 }
             };
-            let Some(idx) = index.get(&res.custom_id) else {
-                ledger.record_unexpected(1, &res.custom_id);
-                st.unexpected.push(res.custom_id.into_owned());
-                continue;
-            };
-            let o = &res.outcome;
-            let rec = RowRecord::from_outcome(o, names.intern_opt(o.model.as_deref()), 0);
-            match ledger.apply(1, idx, line_hash(line.bytes), &rec) {
-                Applied::Final => st.finals += 1,
-                Applied::Duplicate => st.duplicates += 1,
-                other => st.others.push(other),
+            rec.record.snapshot = 0;
+            match ingest::apply(ledger, 1, &rec) {
+                None => {
+                    if let ingest::Target::Unexpected(id) = rec.target {
+                        st.unexpected.push(id);
+                    }
+                }
+                Some(Applied::Final) => st.finals += 1,
+                Some(Applied::Duplicate) => st.duplicates += 1,
+                Some(other) => st.others.push(other),
             }
         }
         st.bad.extend(block.bad);
