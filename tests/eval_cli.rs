@@ -528,3 +528,47 @@ fn a_gzip_input_past_max_unpacked_bytes_is_an_input_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_fifo_and_stdin_are_each_read_once_and_lose_no_row() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let fifo = tmp.path().join("out.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let text = std::fs::read(data("openai_output.jsonl")).expect("read");
+            std::fs::write(fifo, text).expect("write fifo");
+        })
+    };
+    support::builtin_judges();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["eval", "--provider", "openai", "--input", "-", "--results"])
+        .arg(format!("{},{}", fifo.display(), data("openai_errors.jsonl").display()))
+        .args(["--judge", "json-valid", "--format", "json"])
+        .env("ASSAY_PLUGIN_PATH", support::hostile_judges())
+        .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let input = std::fs::read(data("openai_input.jsonl")).expect("read");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("feed stdin");
+    let o = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(s["input"], "-");
+    assert_eq!(s["attempts"][0][0], fifo.display().to_string());
+    assert_eq!(s["status_counts"]["completed"], 1905);
+    assert_eq!(s["status_counts"]["missing"], 0);
+    assert_eq!(s["bad_lines"]["count"], 0);
+}

@@ -29,6 +29,7 @@ pub mod rows;
 pub mod score;
 pub mod snapshots;
 pub mod spill;
+pub mod streams;
 pub mod summarize;
 pub mod sync;
 pub mod table;
@@ -59,11 +60,12 @@ pub struct EvalOutcome {
 }
 
 pub async fn run(
-    cfg: EvalConfig,
+    mut cfg: EvalConfig,
     mut judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
 ) -> Result<EvalOutcome, EvalError> {
     let started = Instant::now();
+    let streams = streams::take(&mut cfg)?;
     let plan = plan::plan(&cfg)?;
     crate::progress::stage("indexing", None);
     let (index, mut bad) = input::index(&cfg, &plan).await?;
@@ -212,7 +214,7 @@ pub async fn run(
         sync: sync_summary,
         elapsed_ms: started.elapsed().as_millis() as u64,
     };
-    let mut summary = summarize::summary(&cfg, &plan, ledger, parts);
+    let mut summary = summarize::summary(&cfg, &plan, ledger, parts, &streams);
     gates::apply(&mut summary, &cfg.gates)?;
     Ok(EvalOutcome {
         summary,

@@ -225,12 +225,13 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
             | EvalError::Settle(_)
             | EvalError::BatchObject { .. }
             | EvalError::Sync(_)
+            | EvalError::Stream { .. }
             | EvalError::Unpack(UnpackError::TooLarge { .. } | UnpackError::Read { .. }) => fail(exit::INPUT, e),
             EvalError::Unpack(UnpackError::Temp { .. }) => fail(exit::OUTPUT, e),
             EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
             EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
             EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
-            EvalError::GateUsage(_) => fail(exit::USAGE, e),
+            EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
             EvalError::Internal(_) => fail(exit::INTERNAL, e),
         })?;
         let mut summary = outcome.summary;

@@ -67,6 +67,14 @@ pub enum EvalError {
     GateUsage(String),
     #[error(transparent)]
     Unpack(#[from] super::extras::UnpackError),
+    #[error("{path}: cannot copy the stream for reading: {source}")]
+    Stream {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`-` (stdin) is given for more than one file: stdin is one stream")]
+    StdinTwice,
     #[error("internal error: {0}")]
     Internal(String),
 }

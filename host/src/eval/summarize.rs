@@ -6,11 +6,13 @@
 //! prepared has exactly one entry, scoring or not.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use assay_batch::{BadLine, ErrorKind, Ledger, Status};
 
 use super::judges::PreparedJudge;
 use super::plan::{EvalConfig, Plan};
+use super::streams::Streams;
 use super::table::VerdictTable;
 use crate::judge::FailureKind;
 use crate::judge::runner::Scorer;
@@ -98,7 +100,8 @@ pub struct Parts {
     pub elapsed_ms: u64,
 }
 
-pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts) -> Summary {
+/// `streams` maps the copies of piped inputs back to the names the user gave.
+pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts, streams: &Streams) -> Summary {
     let rows = ledger.len();
     parts
         .bad
@@ -111,6 +114,11 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts)
             *error_kinds.entry(k.as_str()).or_default() += 1;
         }
     }
+    if let Some(sync) = parts.sync.as_mut() {
+        for f in &mut sync.files {
+            *f = streams.shown(Path::new(f.as_str())).display().to_string();
+        }
+    }
     let counts = ledger.status_counts();
     let fc = ledger.flag_counts();
     let (unexpected, unexpected_ids) = ledger.unexpected();
@@ -118,11 +126,11 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts)
     Summary {
         assay_version: env!("CARGO_PKG_VERSION"),
         provider: plan.settled.provider.as_str().to_owned(),
-        input: cfg.input.display().to_string(),
+        input: streams.shown(&cfg.input).display().to_string(),
         attempts: cfg
             .attempts
             .iter()
-            .map(|a| a.iter().map(|p| p.display().to_string()).collect())
+            .map(|a| a.iter().map(|p| streams.shown(p).display().to_string()).collect())
             .collect(),
         rows_submitted: rows as u64,
         segment_size: plan.segment_size,
@@ -142,7 +150,12 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts)
         bad_lines: BadLines {
             count: parts.bad.len() as u64,
             max_allowed: cfg.max_bad_lines,
-            lines: parts.bad.iter().take(BAD_LINES_LISTED).map(bad_entry).collect(),
+            lines: parts
+                .bad
+                .iter()
+                .take(BAD_LINES_LISTED)
+                .map(|b| bad_entry(b, streams))
+                .collect(),
         },
         judges: parts.judges,
         reconciliation: parts.reconciliation,
@@ -165,9 +178,9 @@ fn shown_id(id: &str) -> String {
     }
 }
 
-fn bad_entry(b: &BadLine) -> BadLineEntry {
+fn bad_entry(b: &BadLine, streams: &Streams) -> BadLineEntry {
     BadLineEntry {
-        file: b.path.display().to_string(),
+        file: streams.shown(&b.path).display().to_string(),
         line: b.line,
         reason: b.reason.to_string(),
     }
