@@ -576,6 +576,29 @@ fn a_line_with_another_providers_shape_past_the_sniff_window_is_a_refusal() {
         err.contains("line 121 has the bedrock input shape, not the openai input shape"),
         "{err}"
     );
+    // An Anthropic request line (custom_id + params, no body) at line 100.
+    let anthropic: String = input
+        .lines()
+        .enumerate()
+        .map(|(n, l)| match n + 1 {
+            100 => {
+                "{\"custom_id\":\"r100\",\"params\":{\"model\":\"m\",\"max_tokens\":8,\"messages\":[]}}\n".to_owned()
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&ip, anthropic).expect("write");
+    let (code, _, err) = eval(&[
+        "--input",
+        &ip.display().to_string(),
+        "--results",
+        &op.display().to_string(),
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("line 100 has the anthropic input shape, not the openai input shape"),
+        "{err}"
+    );
 }
 
 #[test]

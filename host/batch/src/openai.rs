@@ -79,12 +79,16 @@ pub fn endpoint_has_text(url: &str) -> bool {
     !(path == "embeddings" || path.ends_with("/embeddings"))
 }
 
-/// Parses an input line; the body's messages are validated but skipped.
+/// Parses an input line; the body's messages are validated but skipped. A
+/// batch request always has a `body`: a line without one is not an OpenAI
+/// request (an Anthropic `{custom_id, params}` line is refused by its shape).
 pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
     let raw: RawInput = parse_object(line)?;
+    let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
+    let body = raw.body.ok_or(LineError::MissingField("body"))?;
     Ok(InputLine {
-        custom_id: cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?,
-        model: raw.body.and_then(|b| cow(b.model)),
+        custom_id,
+        model: cow(body.model),
         url: cow(raw.url),
     })
 }
