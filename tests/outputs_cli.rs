@@ -211,3 +211,35 @@ fn a_killed_run_leaves_no_temporary_beside_the_rows_out_path() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn rows_out_dash_streams_to_stdout() {
+    let mut args = example(Path::new("-"));
+    // The summary as text goes to stdout too: the rows come first, then the summary.
+    let at = args.iter().position(|a| a == "json").expect("format");
+    args[at] = "text".to_owned();
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = support::stdout(&o);
+    let rows = out.lines().filter(|l| l.starts_with("{\"attempt\"")).count();
+    assert_eq!(rows, 2000, "{}", &out[..out.len().min(400)]);
+}
+
+#[test]
+fn rows_out_that_is_a_directory_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = run(&example(tmp.path()));
+    assert_eq!(o.status.code(), Some(OUTPUT_ERROR), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to write the output over a directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn stdin_given_for_two_files_is_a_usage_error() {
+    let o = assay(&["eval", "--input", "-", "--results", "-", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stdin is one stream"), "{}", stderr(&o));
+}
