@@ -572,3 +572,49 @@ fn a_fifo_and_stdin_are_each_read_once_and_lose_no_row() {
     assert_eq!(s["status_counts"]["missing"], 0);
     assert_eq!(s["bad_lines"]["count"], 0);
 }
+
+/// Metadata values that are not strings reach a judge as their JSON text
+/// (`42`, `true`), so `exact-match` against a numeric reference passes.
+#[test]
+fn non_string_metadata_reaches_the_judge_as_json_text() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cases = [
+        ("n", "42", "42"),
+        ("b", "true", "true"),
+        ("l", r#"[1, "a"]"#, r#"[1, "a"]"#),
+    ];
+    let input: Vec<String> = cases
+        .iter()
+        .map(|(id, meta, _)| {
+            format!(
+                r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}],"metadata":{{"reference":{meta}}}}}}}"#
+            )
+        })
+        .collect();
+    let output: Vec<String> = cases
+        .iter()
+        .map(|(id, _, answer)| {
+            let content = serde_json::to_string(answer).expect("json string");
+            format!(
+                r#"{{"id":"b_{id}","custom_id":"{id}","response":{{"status_code":200,"request_id":"r","body":{{"model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":{content}}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}}}}},"error":null}}"#
+            )
+        })
+        .collect();
+    let i = write_lines(tmp.path(), "in.jsonl", &input);
+    let r = write_lines(tmp.path(), "out.jsonl", &output);
+    let o = assay(&[
+        "eval",
+        "--input",
+        i.to_str().unwrap_or_default(),
+        "--results",
+        r.to_str().unwrap_or_default(),
+        "--judge",
+        "exact-match",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(s["judges"]["exact-match"]["scored"], 3, "{s}");
+    assert_eq!(s["judges"]["exact-match"]["passed"], 3, "{s}");
+}

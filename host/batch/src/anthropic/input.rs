@@ -68,7 +68,7 @@ struct MetaParams {
 
 /// The string pairs of `params.metadata` (Anthropic defines `user_id`), in
 /// file order; empty when absent, not an object, or the line does not
-/// parse. Non-string values are skipped.
+/// parse. A non-string value comes as its JSON text.
 pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
     parse_object::<MetaTop>(line)
         .ok()

@@ -193,7 +193,13 @@ fn input_lines() {
             ("assistant".into(), String::new()),
         ])
     );
-    assert_eq!(parse_input_metadata(line), [("user_id".to_string(), "u-1".to_string())]);
+    assert_eq!(
+        parse_input_metadata(line),
+        [
+            ("user_id".to_string(), "u-1".to_string()),
+            ("n".to_string(), "3".to_string())
+        ]
+    );
     assert_eq!(
         parse_input_line(br#"{"params":{}}"#, &opts),
         Err(LineError::MissingField("custom_id"))

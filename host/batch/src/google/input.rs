@@ -70,7 +70,7 @@ pub(crate) fn messages(line: &[u8]) -> Result<Vec<(String, String)>, LineError> 
 
 /// String pairs of the line's top-level `metadata` object, then of
 /// `request.labels`, each in file order; empty when absent or the line does
-/// not parse (non-string values are skipped).
+/// not parse (a non-string value as its JSON text).
 pub(crate) fn metadata(line: &[u8]) -> Vec<(String, String)> {
     let Ok(top) = parse_object::<Top>(line) else {
         return Vec::new();

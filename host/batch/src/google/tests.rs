@@ -257,7 +257,10 @@ fn gemini_input() {
     );
     assert_eq!(
         crate::Provider::Gemini.parse_input_metadata(line.as_bytes()),
-        vec![("team".to_string(), "ml".to_string())]
+        vec![
+            ("team".to_string(), "ml".to_string()),
+            ("n".to_string(), "3".to_string())
+        ]
     );
     assert_eq!(
         gemini::parse_input_line(br#"{"request":{}}"#, &opts()).err(),

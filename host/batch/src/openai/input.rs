@@ -109,7 +109,7 @@ struct MetaBody {
 }
 
 /// The string pairs of `body.metadata`, in file order; empty when absent,
-/// not an object, or the line does not parse (non-string values are skipped).
+/// not an object, or the line does not parse (a non-string value as its JSON text).
 pub fn parse_input_metadata(line: &[u8]) -> Vec<(String, String)> {
     parse_object::<MetaTop>(line)
         .ok()

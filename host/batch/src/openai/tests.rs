@@ -217,6 +217,7 @@ fn input_line_and_prompt() {
         parse_input_metadata(line.as_bytes()),
         vec![
             ("team".to_string(), "ml".to_string()),
+            ("n".to_string(), "3".to_string()),
             ("tag".to_string(), "x\ny".to_string())
         ]
     );
