@@ -618,3 +618,35 @@ fn non_string_metadata_reaches_the_judge_as_json_text() {
     assert_eq!(s["judges"]["exact-match"]["scored"], 3, "{s}");
     assert_eq!(s["judges"]["exact-match"]["passed"], 3, "{s}");
 }
+
+/// A judge-error count comes with its first instance: the row id, the kind
+/// and the judge's message, in the terminal view and in the JSON summary.
+#[test]
+fn judge_errors_are_shown_with_the_first_row_and_its_reason() {
+    let (input, output) = (data("openai_input.jsonl"), data("openai_output.jsonl"));
+    let args = [
+        "eval",
+        "--input",
+        input.to_str().unwrap_or_default(),
+        "--results",
+        output.to_str().unwrap_or_default(),
+        "--judge",
+        "exact-match",
+    ];
+    let o = assay(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = support::stdout(&o);
+    assert!(
+        text.contains("judge errors 1905  stopped by host 0\n")
+            && text.contains("first judge error: row row-0: invalid_input: no `reference` in row metadata"),
+        "{text}"
+    );
+    assert!(!text.contains("[]"), "no empty failure list: {text}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let s = json(&assay(&json_args));
+    assert_eq!(
+        s["judges"]["exact-match"]["first_judge_error"],
+        "row row-0: invalid_input: no `reference` in row metadata"
+    );
+}

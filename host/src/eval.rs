@@ -164,8 +164,7 @@ pub async fn run(
     phase("results and scoring", started);
     detect::refuse_other_shapes(&bad)?;
 
-    let (mut judge_summaries, mut judge_logs) =
-        summarize::judge_summaries(&judges, &scoring, &store.tables, &mut c.scorers);
+    let (mut judge_summaries, mut judge_logs) = summarize::judge_summaries(&judges, &scoring, &store, &mut c.scorers);
     let quality: Vec<usize> = (0..scoring.len())
         .filter(|&t| judges[scoring[t]].info.quality)
         .collect();

@@ -13,7 +13,7 @@ use assay_batch::{BadLine, ErrorKind, Ledger, Status};
 use super::judges::PreparedJudge;
 use super::plan::{EvalConfig, Plan};
 use super::streams::Streams;
-use super::table::VerdictTable;
+use super::verdicts::VerdictStore;
 use crate::judge::FailureKind;
 use crate::judge::runner::Scorer;
 use crate::judge::state::LogLine;
@@ -33,7 +33,7 @@ const BAD_LINES_LISTED: usize = 100;
 pub fn judge_summaries(
     judges: &[PreparedJudge],
     scoring: &[usize],
-    tables: &[VerdictTable],
+    store: &VerdictStore,
     scorers_by_worker: &mut [Vec<Scorer>],
 ) -> (BTreeMap<String, JudgeSummary>, Vec<JudgeLog>) {
     let mut summaries = BTreeMap::new();
@@ -46,7 +46,10 @@ pub fn judge_summaries(
             ..JudgeSummary::default()
         };
         if let Some(t) = scoring.iter().position(|&x| x == j) {
-            let table = &tables[t];
+            let table = &store.tables[t];
+            let (host, judge) = store.firsts(t);
+            s.first_host_failure = host.map(str::to_owned);
+            s.first_judge_error = judge.map(str::to_owned);
             s.scored = table.scored;
             s.passed = table.passed;
             s.pass_rate = if table.scored > 0 {

@@ -4,7 +4,8 @@
 //! Invariant: a row's results are stored once per judge (first write wins,
 //! in the compact tables); the text beyond the tables (details, error and
 //! failure messages) is spilled for `--rows-out` only when it was asked
-//! for; the first host failure per judge is kept for the abort message.
+//! for; the first host failure and the first judge error per judge are kept,
+//! for the abort message and the summary.
 
 use super::error::EvalError;
 use super::spill::Spill;
@@ -18,12 +19,30 @@ pub struct Limit {
     pub rows: u64,
 }
 
+/// The problem on the lowest row index seen so far, so the one reported does
+/// not depend on which worker finished first.
+#[derive(Clone, Default)]
+struct First(Option<(u32, String)>);
+
+impl First {
+    fn offer(&mut self, idx: u32, text: impl FnOnce() -> String) {
+        if self.0.as_ref().is_none_or(|(i, _)| idx < *i) {
+            self.0 = Some((idx, text()));
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.0.as_ref().map(|(_, t)| t.as_str())
+    }
+}
+
 pub struct VerdictStore {
     /// One per scoring judge, in scorer order.
     pub tables: Vec<VerdictTable>,
     /// Scoring judges' names, in scorer order.
     pub names: Vec<String>,
-    first_failure: Vec<Option<String>>,
+    first_failure: Vec<First>,
+    first_judge_error: Vec<First>,
     /// Present when `--rows-out` wants per-row text.
     pub spill: Option<Spill>,
 }
@@ -32,7 +51,8 @@ impl VerdictStore {
     pub fn new(rows: usize, names: Vec<String>, spill: Option<Spill>) -> VerdictStore {
         VerdictStore {
             tables: names.iter().map(|_| VerdictTable::new(rows)).collect(),
-            first_failure: vec![None; names.len()],
+            first_failure: vec![First::default(); names.len()],
+            first_judge_error: vec![First::default(); names.len()],
             names,
             spill,
         }
@@ -49,8 +69,12 @@ impl VerdictStore {
         for (t, r) in results {
             let Some(table) = self.tables.get_mut(t) else { continue };
             table.store(idx, r);
-            if let RowResult::Failed(f) = r {
-                self.first_failure[t].get_or_insert_with(|| format!("row {id}: {f}"));
+            match r {
+                RowResult::Failed(f) => self.first_failure[t].offer(idx, || format!("row {id}: {f}")),
+                RowResult::JudgeError { kind, message } => {
+                    self.first_judge_error[t].offer(idx, || format!("row {id}: {kind}: {message}"));
+                }
+                RowResult::Verdict(_) => {}
             }
             if self.spill.is_some()
                 && let Some(v) = crate::sink::rows_out::verdict_text(r)
@@ -62,6 +86,15 @@ impl VerdictStore {
             (Some(s), false) => s.put(idx, &serde_json::Value::Object(fragment).to_string()),
             _ => Ok(()),
         }
+    }
+
+    /// Scorer `t`'s first host failure and first judge error in submission
+    /// order, each as "row ID: reason".
+    pub fn firsts(&self, t: usize) -> (Option<&str>, Option<&str>) {
+        (
+            self.first_failure.get(t).and_then(First::text),
+            self.first_judge_error.get(t).and_then(First::text),
+        )
     }
 
     /// The abort for the first scoring judge the host stopped on more rows than allowed.
@@ -77,7 +110,12 @@ impl VerdictStore {
             allowed: l.allowed,
             rate: l.rate * 100.0,
             rows: l.rows,
-            first: self.first_failure.get(t).cloned().flatten().unwrap_or_default(),
+            first: self
+                .first_failure
+                .get(t)
+                .and_then(First::text)
+                .unwrap_or_default()
+                .to_owned(),
         })
     }
 }

@@ -151,6 +151,13 @@ pub struct JudgeSummary {
     pub judge_errors: u64,
     /// Rows where the host stopped the judge, by kind (fuel, timeout, memory, ...).
     pub failures: BTreeMap<&'static str, u64>,
+    /// The first row (in submission order) the judge returned a `judge-error`
+    /// for: "row ID: kind: message".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_judge_error: Option<String>,
+    /// The first row the host stopped the judge on: "row ID: reason".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_host_failure: Option<String>,
     /// Batch-wide metrics from the judge's aggregator.
     pub metrics: BTreeMap<String, f64>,
     /// Per-segment metrics: name → [(segment, value)].

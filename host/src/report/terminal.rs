@@ -22,6 +22,16 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// A judge-supplied message as one visible line of at most 240 characters.
+fn one_line(s: &str) -> String {
+    const MAX: usize = 240;
+    let line = sanitize(s).replace('\n', "\\n");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
 pub fn render(s: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "assay eval · {} · {}", s.provider, s.input);
@@ -94,13 +104,22 @@ pub fn render(s: &Summary) -> String {
                 .filter(|(_, n)| **n > 0)
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
+            let kinds = if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", kinds.join(", "))
+            };
             let _ = writeln!(
                 o,
-                "  judge errors {}  stopped by host {} [{}]",
-                j.judge_errors,
-                failures,
-                kinds.join(", ")
+                "  judge errors {}  stopped by host {failures}{kinds}",
+                j.judge_errors
             );
+            if let Some(first) = &j.first_judge_error {
+                let _ = writeln!(o, "  first judge error: {}", one_line(first));
+            }
+            if let Some(first) = &j.first_host_failure {
+                let _ = writeln!(o, "  first stopped row: {}", one_line(first));
+            }
         }
         if let Some(l) = &j.llm {
             let cost = l.cost_usd.map(|c| format!("  {}", usd(c))).unwrap_or_default();
