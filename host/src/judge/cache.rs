@@ -27,9 +27,12 @@ use wasmtime::component::Component;
 const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
 const TAG_BYTES: usize = 32;
 
-/// Default cap on the cache's entries together. A compiled built-in judge
-/// is 1-3 MiB and a Python or JavaScript one 30-60 MiB, so 512 MiB holds
-/// every built-in plus several language judges and their previous builds.
+/// Default cap on the cache's entries together. Compiled, the built-in
+/// judges are 0.3-13.6 MiB each (the three with a JSON Schema validator are
+/// the largest) and about 50 MiB together with the test guests (measured in
+/// the test cache), so 512 MiB keeps them all ten times over, room for
+/// language judges and previous builds, while bounding the disk a stream of
+/// distinct components can take.
 pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
