@@ -648,5 +648,60 @@ fn judge_errors_are_shown_with_the_first_row_and_its_reason() {
     assert_eq!(
         s["judges"]["exact-match"]["first_judge_error"],
         "row row-0: invalid_input: no `reference` in row metadata"
+
+/// Issue 10 item 7: the summary names, for each judge, where it was loaded
+/// from and its sha256 (the same data `assay judges` shows), in JSON, on the
+/// terminal and in JUnit.
+#[test]
+fn the_summary_names_each_judges_origin_and_sha256() {
+    let listed = json(&assay(&["judges", "--format", "json"]));
+    let entry = listed["judges"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|j| j["name"] == "schema-drift" && j["origin"] == "built-in")
+        })
+        .cloned()
+        .expect("schema-drift is listed");
+    let manifest = entry["manifest"].as_str().expect("manifest path");
+    let sha = entry["sha256"].as_str().expect("sha256");
+
+    let s = json(&run(&[]));
+    let sd = &s["judges"]["schema-drift"];
+    assert_eq!(sd["origin"], "built-in");
+    assert_eq!(sd["sha256"], sha);
+    let component = sd["component"].as_str().expect("component path");
+    let dir = std::path::Path::new(manifest).parent().expect("manifest dir");
+    assert!(
+        component.ends_with(".wasm") && std::path::Path::new(component).starts_with(dir),
+        "{component} is not beside {manifest}"
+    );
+
+    let mut args = example_args();
+    let n = args.len();
+    args[n - 1] = "text".into();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = support::stdout(&assay(&refs));
+    assert!(
+        text.contains(&format!("from built-in {component}  sha256 {sha}")),
+        "{text}"
+    );
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let junit = tmp.path().join("junit.xml");
+    let page = tmp.path().join("report.html");
+    let out = run(&[
+        "--junit",
+        junit.to_str().unwrap_or_default(),
+        "--report",
+        page.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.contains(sha), "{xml}");
+    let html = std::fs::read_to_string(&page).expect("report written");
+    assert!(
+        html.contains(sha) && html.contains("built-in"),
+        "the report names no origin"
     );
 }

@@ -20,10 +20,7 @@ use assay::judge::state::RunContext;
 use assay::judge::{FailureKind, JudgeInstance, JudgePre, LoadError, Policy, Role, RowResult, StartError};
 use sha2::{Digest, Sha256};
 
-const RUN: RunContext = RunContext {
-    started: Duration::from_secs(1_700_000_000),
-    seed: 7,
-};
+const RUN: RunContext = RunContext { seed: 7 };
 
 fn fast_policy() -> Policy {
     let mut p = Policy::default();
@@ -668,4 +665,154 @@ fn an_ungranted_import_is_refused_before_compiling() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
         .count();
     assert_eq!(cached, 0, "a refused component must not be cached");
+}
+
+/// The example job scored by `hostile` with `act = random`: every row reads
+/// `wasi:random` and the wall clock. Returns the `--rows-out` file's bytes.
+fn random_rows_out(dir: &Path, seed: &str, workers: &str, chunk: &str) -> String {
+    let path = dir.join(format!("rows-{seed}-{workers}-{chunk}.jsonl"));
+    let results = format!(
+        "{},{}",
+        support::data("openai_output.jsonl").display(),
+        support::data("openai_errors.jsonl").display()
+    );
+    let out = support::assay(&[
+        "eval",
+        "--provider",
+        "openai",
+        "--input",
+        support::data("openai_input.jsonl").to_str().expect("utf-8 path"),
+        "--results",
+        &results,
+        "--judge",
+        "hostile",
+        "--set",
+        "hostile.act=random",
+        "--seed",
+        seed,
+        "--workers",
+        workers,
+        "--chunk-rows",
+        chunk,
+        "--rows-out",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    std::fs::read_to_string(&path).expect("rows-out written")
+}
+
+/// Item 10: `--seed` makes randomness reproducible. Each row's `wasi:random`
+/// stream comes from the seed, the judge and the row id only, so verdicts are
+/// byte-identical for every `--workers` / `--chunk-rows`; the values do not
+/// repeat; the wall clock is one fixed instant; another seed gives others.
+#[test]
+fn seeded_randomness_and_the_clock_do_not_depend_on_workers_or_chunks() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = random_rows_out(tmp.path(), "11", "1", "1");
+    for (workers, chunk) in [("1", "7"), ("2", "64"), ("2", "256")] {
+        let other = random_rows_out(tmp.path(), "11", workers, chunk);
+        assert!(
+            other == base,
+            "--workers {workers} --chunk-rows {chunk} changed the verdicts"
+        );
+    }
+    let mut values = std::collections::HashSet::new();
+    let mut walls = std::collections::HashSet::new();
+    let mut seeds = std::collections::HashSet::new();
+    let mut rows = 0;
+    for line in base.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        let Some(details) = v["verdicts"]["hostile"]["details"].as_str() else {
+            continue;
+        };
+        rows += 1;
+        for field in details.split(' ') {
+            let (key, value) = field.split_once('=').expect("key=value");
+            match key {
+                "u64" | "insecure" => values.extend(value.split(',').map(str::to_owned)),
+                "bytes" => {
+                    values.insert(value.to_owned());
+                }
+                "seed" => {
+                    seeds.insert(value.to_owned());
+                }
+                "wall_ns" => {
+                    walls.insert(value.to_owned());
+                }
+                _ => panic!("unexpected field {field}"),
+            }
+        }
+    }
+    assert_eq!(rows, 1905, "every completed row read randomness");
+    // 8 + 2 u64s and one 16-byte string per row, none repeated anywhere.
+    assert_eq!(values.len(), rows * 11, "random values repeat");
+    assert_eq!(walls.len(), 1, "the wall clock moved: {walls:?}");
+    assert!(walls.contains("946684800000000000"), "{walls:?}");
+    assert_eq!(seeds.len(), 1, "insecure-seed is one value per judge and seed");
+    let reseeded = random_rows_out(tmp.path(), "12", "2", "64");
+    assert!(reseeded != base, "--seed 12 gave the same values as --seed 11");
+}
+
+/// Item 10 at the scorer: the same rows in one chunk of five and one row per
+/// call give the same verdicts; a judge that reads randomness inside a
+/// multi-row call is scored one row per call from then on, without a
+/// restart counted against it.
+#[test]
+fn a_chunk_of_random_reading_rows_scores_as_rows_one_by_one() {
+    let judge = load_named(&fast_policy(), "hostile");
+    let ids = ids(5);
+    let responses = ["random"; 5];
+    let (chunked, one_by_one, restarts) = support::runtime().block_on(async {
+        let mut a = Scorer::new(judge.clone(), Arc::new(Vec::new()), RUN);
+        let chunked = a.score(&rows(&ids, &responses)).await.expect("scores");
+        let mut b = Scorer::new(judge, Arc::new(Vec::new()), RUN);
+        let mut one = Vec::new();
+        for r in rows(&ids, &responses) {
+            one.extend(b.score(&[r]).await.expect("scores"));
+        }
+        (chunked, one, a.restarts)
+    });
+    assert_eq!(format!("{chunked:?}"), format!("{one_by_one:?}"));
+    assert!(chunked.iter().all(RowResult::passed), "{chunked:?}");
+    assert_eq!(restarts, 0, "reading randomness is not a failure");
+}
+
+/// Item 5: a component is compiled under a budget. A function body above
+/// `max-function-kib` is refused before compiling; a compile past
+/// `compile-timeout-s` is abandoned at the deadline. Both name the limit.
+#[test]
+fn a_component_past_the_compile_budget_is_refused_naming_the_limit() {
+    let engine: &'static JudgeEngine = Box::leak(Box::new(JudgeEngine::new().expect("engine")));
+    let entry = || Manifest::read(&support::hostile_judges().join("hostile").join("judge.toml")).expect("manifest");
+    let refusal = |policy: &Policy| match load(engine, None, policy, entry()) {
+        Ok(_) => panic!("loaded past the compile budget"),
+        Err(e) => e.to_string(),
+    };
+
+    let mut small_functions = fast_policy();
+    small_functions.defaults.max_function_bytes = 64;
+    let msg = refusal(&small_functions);
+    assert!(
+        msg.contains("judge 'hostile'") && msg.contains("above the 64 byte compile limit (max-function-kib"),
+        "{msg}"
+    );
+
+    let mut short = fast_policy();
+    short.defaults.compile_timeout = Duration::from_millis(1);
+    let t = Instant::now();
+    let msg = refusal(&short);
+    assert!(
+        msg.contains("did not compile within the 0.001 s compile limit (compile-timeout-s"),
+        "{msg}"
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "the deadline did not hold: {:?}",
+        t.elapsed()
+    );
+
+    // The default budget compiles it.
+    assert!(load(engine, None, &fast_policy(), entry()).is_ok());
 }

@@ -21,10 +21,7 @@ use assay::judge::state::RunContext;
 use assay::judge::{JudgePre, LoadError, Policy, RowResult};
 use support::llm_server::LlmServer;
 
-const RUN: RunContext = RunContext {
-    started: Duration::from_secs(1_700_000_000),
-    seed: 7,
-};
+const RUN: RunContext = RunContext { seed: 7 };
 
 /// The staged llm-caller's sha256: a judge from outside the built-ins is
 /// granted only by its hash.

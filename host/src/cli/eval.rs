@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use assay::eval::extras::UnpackError;
@@ -137,11 +136,7 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let run_ctx = RunContext {
-        started,
-        seed: args.seed,
-    };
+    let run_ctx = RunContext { seed: args.seed };
 
     if assay::progress::wanted(args.quiet) {
         assay::progress::install();

@@ -6,7 +6,7 @@
 //! mismatch, a missing or an extra verdict fails (exit 1).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 use assay::eval::read_config;
@@ -96,8 +96,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
         let t_load = Instant::now();
         let judge = load(&engine, cache.as_ref(), &policy, entry)?;
         let load_time = t_load.elapsed();
-        let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-        let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { started, seed: 0 });
+        let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { seed: 0 });
         let extras: Vec<RequestExtras> = golden
             .iter()
             .map(|g| RequestExtras {

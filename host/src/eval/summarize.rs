@@ -42,6 +42,8 @@ pub fn judge_summaries(
         let mut s = JudgeSummary {
             version: pj.info.version.clone(),
             sha256: pj.loaded.sha256.clone(),
+            origin: pj.loaded.entry.origin.to_owned(),
+            component: pj.loaded.entry.component_path().display().to_string(),
             quality: pj.info.quality,
             ..JudgeSummary::default()
         };

@@ -8,12 +8,16 @@
 //! recompiled, never loaded. Entries are keyed by the wasm's sha256 and the
 //! engine's compatibility hash. Precompiled code from anyone else (a judge
 //! author's `.cwasm`) is never loaded. Only components that passed every load
-//! check are stored.
+//! check are stored. The entries together stay under a size cap
+//! (`ASSAY_CACHE_MAX_MIB`, default 512 MiB): after each store the least
+//! recently used entries (by modification time, which a load refreshes) are
+//! removed until the rest fit.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -23,10 +27,19 @@ use wasmtime::component::Component;
 const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
 const TAG_BYTES: usize = 32;
 
+/// Default cap on the cache's entries together. Compiled, the built-in
+/// judges are 0.3-13.6 MiB each (the three with a JSON Schema validator are
+/// the largest) and about 50 MiB together with the test guests (measured in
+/// the test cache), so 512 MiB keeps them all ten times over, room for
+/// language judges and previous builds, while bounding the disk a stream of
+/// distinct components can take.
+pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct CompileCache {
     dir: PathBuf,
     key: [u8; 32],
+    max_bytes: u64,
 }
 
 impl CompileCache {
@@ -62,9 +75,19 @@ impl CompileCache {
             return None;
         }
         let key = read_or_make_key(&dir.join("key"))?;
-        let cache = CompileCache { dir, key };
+        let cache = CompileCache {
+            dir,
+            key,
+            max_bytes: max_bytes_from_env(),
+        };
         cache.clean_leftovers();
         Some(cache)
+    }
+
+    /// The same cache with its entries capped at `max_bytes` together.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> CompileCache {
+        self.max_bytes = max_bytes;
+        self
     }
 
     fn entry(&self, sha256: &str, engine_key: &str) -> PathBuf {
@@ -85,7 +108,10 @@ impl CompileCache {
         }
         // SAFETY: `body` is what `store` wrote for exactly this entry name:
         // its HMAC under this user's private key verified above.
-        unsafe { Component::deserialize(engine, body) }.ok()
+        let component = unsafe { Component::deserialize(engine, body) }.ok()?;
+        // Used now: the last to be evicted.
+        let _ = fs::File::open(&path).and_then(|f| f.set_modified(SystemTime::now()));
+        Some(component)
     }
 
     /// Compiles `wasm`, returning the component and the bytes to `store`.
@@ -114,6 +140,33 @@ impl CompileCache {
             });
         if written.is_err() || fs::rename(&tmp, &path).is_err() {
             let _ = fs::remove_file(&tmp);
+            return;
+        }
+        self.evict(&path);
+    }
+
+    /// Removes the least recently used entries until all fit in the cap,
+    /// `newest` last of all.
+    fn evict(&self, newest: &Path) {
+        let Ok(rd) = fs::read_dir(&self.dir) else { return };
+        let mut entries: Vec<(bool, SystemTime, PathBuf, u64)> = rd
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+            .filter_map(|e| {
+                let meta = e.metadata().ok().filter(fs::Metadata::is_file)?;
+                let used = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                Some((e.path() == newest, used, e.path(), meta.len()))
+            })
+            .collect();
+        let mut total: u64 = entries.iter().map(|e| e.3).sum();
+        entries.sort();
+        for (_, _, path, len) in entries {
+            if total <= self.max_bytes {
+                break;
+            }
+            if fs::remove_file(&path).is_ok() {
+                total = total.saturating_sub(len);
+            }
         }
     }
 
@@ -132,6 +185,24 @@ impl CompileCache {
             if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
                 let _ = fs::remove_file(e.path());
             }
+        }
+    }
+}
+
+/// `ASSAY_CACHE_MAX_MIB` in bytes, else the default. A value that is not a
+/// whole number of MiB is reported once and the default used.
+fn max_bytes_from_env() -> u64 {
+    let Some(v) = std::env::var_os("ASSAY_CACHE_MAX_MIB") else {
+        return DEFAULT_MAX_BYTES;
+    };
+    match v.to_str().and_then(|s| s.trim().parse::<u64>().ok()) {
+        Some(mib) => mib.saturating_mul(1024 * 1024),
+        None => {
+            eprintln!(
+                "assay: ASSAY_CACHE_MAX_MIB={} is not a whole number of MiB; the compile cache keeps its default cap of 512 MiB",
+                v.to_string_lossy()
+            );
+            DEFAULT_MAX_BYTES
         }
     }
 }

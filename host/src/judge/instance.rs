@@ -14,6 +14,7 @@ use wasmtime::Store;
 use super::bindings::JudgeWithLlm;
 use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
 use super::budget::BudgetExceeded;
+use super::entropy::Entropy;
 use super::failure::{
     Failure, FailureKind, RowResult, cap_report, check_verdict, checked_descriptor, judge_error, judge_error_parts,
 };
@@ -71,7 +72,8 @@ impl JudgeInstance {
             Role::Scorer => limits.memory_bytes,
             Role::Aggregator => limits.aggregator_memory_bytes,
         };
-        let mut state = JudgeState::new(limits, memory, &run);
+        let entropy = Entropy::new(run.seed, judge.name(), &judge.sha256);
+        let mut state = JudgeState::new(limits, memory, entropy);
         state.llm.access = judge.llm.clone();
         let mut store = Store::new(judge.pre.engine(), state);
         store.limiter(|s| &mut s.limiter);
@@ -125,6 +127,12 @@ impl JudgeInstance {
         self.take_captured().into_lines()
     }
 
+    /// Whether the last call failed because the guest read `wasi:random`
+    /// inside a multi-row call (not the judge's fault: rows replay singly).
+    pub fn refused_randomness(&self) -> bool {
+        self.store.data().entropy.refused
+    }
+
     /// Captured guest output (drained), counts included.
     pub fn take_captured(&mut self) -> CapturedLog {
         self.store.data_mut().take_log()
@@ -156,6 +164,8 @@ impl JudgeInstance {
         let fuel = limits.chunk_fuel(rows.len());
         let deadline = limits.chunk_deadline(rows.len());
         self.arm(fuel)?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id).collect();
+        self.store.data_mut().entropy.begin_call(&ids);
         self.store.data_mut().llm.begin_chunk(rows.len());
         let waited = self.store.data().llm.waited.clone();
         let started = tokio::time::Instant::now();
@@ -194,6 +204,7 @@ impl JudgeInstance {
     pub async fn begin(&mut self, info: RunInfo<'_>) -> Result<(), AggregatorError> {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
+        self.store.data_mut().entropy.begin_aggregate();
         let t = self.judge.limits.long_call_deadline();
         let r = bounded(
             t,

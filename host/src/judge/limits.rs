@@ -63,6 +63,19 @@ pub struct Limits {
     pub max_log_line_bytes: usize,
     /// Recycle a scorer instance after this many rows (bounds leaks in guests).
     pub rows_per_instance: u64,
+    /// Longest a component may take to compile (cold cache). The Python and
+    /// JavaScript example judges, the slowest to compile, take 13-16 s on the
+    /// 2-core machine under load (bench/RESULTS.md); 60 s leaves 4x for a
+    /// busier machine and stops a compile bomb from holding a run for minutes.
+    pub compile_timeout: Duration,
+    /// Largest function body a component may hold, checked before compiling.
+    /// Cranelift's working memory grows with the function it compiles (and
+    /// parallel compilation holds one per core). The largest body in the
+    /// built-in judges is 54,437 bytes (`schema-drift`, measured with
+    /// `compile::largest_function`); 8 MiB is 150x that, room for the
+    /// interpreter loops of the Python and JavaScript runtimes (which CI
+    /// loads under this default), while refusing a one-giant-function bomb.
+    pub max_function_bytes: u64,
 }
 
 impl Default for Limits {
@@ -90,6 +103,8 @@ impl Default for Limits {
             max_log_bytes: 64 * 1024,
             max_log_line_bytes: 1024,
             rows_per_instance: 50_000,
+            compile_timeout: Duration::from_secs(60),
+            max_function_bytes: 8 * MIB,
         }
     }
 }

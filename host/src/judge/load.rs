@@ -11,6 +11,7 @@ mod error;
 mod imports;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{HasSelf, Linker};
@@ -19,6 +20,7 @@ pub use self::error::LoadError;
 use self::imports::{check_declared_imports, check_imports, grant_llm};
 use super::bindings::{self, JudgeWithLlmPre};
 use super::cache::CompileCache;
+use super::compile::{CompileError, compile_within};
 use super::engine::JudgeEngine;
 use super::files::{ReadError, read_regular};
 use super::limits::Limits;
@@ -36,11 +38,23 @@ pub struct JudgePre {
     /// The judge's share of the `llm` capability, when it imports it (and was
     /// therefore granted it).
     pub llm: Option<Arc<LlmAccess>>,
+    /// Set once the judge read `wasi:random` inside a multi-row call: from
+    /// then on it is scored one row per call (see `entropy.rs`).
+    reads_randomness: AtomicBool,
 }
 
 impl JudgePre {
     pub fn name(&self) -> &str {
         &self.entry.manifest.name
+    }
+
+    /// Whether rows must reach this judge one per call.
+    pub fn reads_randomness(&self) -> bool {
+        self.reads_randomness.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_reads_randomness(&self) {
+        self.reads_randomness.store(true, Ordering::Relaxed);
     }
 }
 
@@ -106,13 +120,20 @@ pub fn load(
     let (component, compiled) = match cached {
         Some(c) => (c, None),
         None => {
-            let (c, bytes) =
-                CompileCache::compile(&engine.engine, &wasm).map_err(|source| LoadError::NotAComponent {
+            let (c, bytes) = compile_within(&engine.engine, &wasm, limits.max_function_bytes, limits.compile_timeout)
+                .map_err(|e| match e {
+                CompileError::Failed(source) => LoadError::NotAComponent {
                     judge: judge(),
                     path: path.clone(),
                     what: wasm_kind(&wasm),
                     source,
-                })?;
+                },
+                source => LoadError::CompileBudget {
+                    judge: judge(),
+                    path: path.clone(),
+                    source,
+                },
+            })?;
             (c, Some(bytes))
         }
     };
@@ -125,6 +146,7 @@ pub fn load(
     };
     let mut linker: Linker<JudgeState> = Linker::new(&engine.engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link("cannot link WASI"))?;
+    super::entropy::link(&mut linker, |s| &mut s.entropy).map_err(link("cannot link wasi:random"))?;
     let link_err = link("cannot link the judge interface");
     super::output::link_log(&mut linker).map_err(link_err.clone())?;
     bindings::assay::judge::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link_err.clone())?;
@@ -143,6 +165,7 @@ pub fn load(
         limits,
         pre,
         llm,
+        reads_randomness: AtomicBool::new(false),
     }))
 }
 

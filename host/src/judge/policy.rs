@@ -101,6 +101,8 @@ struct LimitKeys {
     rows_per_instance: Option<u64>,
     chunk_timeout_ms: Option<u64>,
     run_budget_s: Option<u64>,
+    compile_timeout_s: Option<u64>,
+    max_function_kib: Option<u64>,
 }
 
 /// `max-wasm-mib` in bytes, refused when it overflows.
@@ -156,6 +158,17 @@ impl Policy {
         if let Some(v) = k.run_budget_s {
             d.run_budget = Duration::from_secs(v);
         }
+        if let Some(v) = k.compile_timeout_s {
+            d.compile_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = k.max_function_kib {
+            d.max_function_bytes = v.checked_mul(1024).ok_or_else(|| {
+                value(LimitError::Overflow {
+                    key: "max-function-kib",
+                    value: v,
+                })
+            })?;
+        }
         let c = &mut policy.ceilings;
         let k = &file.ceilings;
         if let Some(v) = k.fuel_per_row {
@@ -175,6 +188,8 @@ impl Policy {
             || k.rows_per_instance.is_some()
             || k.chunk_timeout_ms.is_some()
             || k.run_budget_s.is_some()
+            || k.compile_timeout_s.is_some()
+            || k.max_function_kib.is_some()
         {
             return Err(PolicyError::CeilingKey { path: path.to_owned() });
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::bindings::types::Row;
 use super::budget::RunBudget;
-use super::failure::{Failure, RowResult};
+use super::failure::{Failure, FailureKind, RowResult};
 use super::instance::{JudgeInstance, Role, StartError};
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine};
@@ -96,36 +96,54 @@ impl Scorer {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
+        // A judge that reads randomness gets one row per call: its streams
+        // are keyed by row (entropy.rs).
+        if rows.len() > 1 && self.judge.reads_randomness() {
+            return self.one_by_one(rows).await;
+        }
         match self.call(rows).await? {
             Ok(results) => {
                 self.count_failed(rows, &results);
                 Ok(results)
             }
             Err(failure) => {
+                let random = self.instance.as_ref().is_some_and(|i| i.refused_randomness());
                 self.retire();
+                if random && rows.len() > 1 {
+                    // Not a failure: the chunk had no single row to key by.
+                    self.judge.set_reads_randomness();
+                    return self.one_by_one(rows).await;
+                }
                 self.restarts += 1;
                 if rows.len() == 1 {
                     let out = vec![RowResult::Failed(failure)];
                     self.count_failed(rows, &out);
                     return Ok(out);
                 }
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let one = std::slice::from_ref(row);
-                    let result = match self.call(one).await? {
-                        Ok(mut r) => r.pop().unwrap_or(RowResult::Failed(failure.clone())),
-                        Err(f) => {
-                            self.retire();
-                            self.restarts += 1;
-                            RowResult::Failed(f)
-                        }
-                    };
-                    self.count_failed(one, std::slice::from_ref(&result));
-                    out.push(result);
-                }
-                Ok(out)
+                self.one_by_one(rows).await
             }
         }
+    }
+
+    /// Scores each row in its own call, pinning any failure on its row.
+    async fn one_by_one(&mut self, rows: &[Row<'_>]) -> Result<Vec<RowResult>, StartError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let one = std::slice::from_ref(row);
+            let result = match self.call(one).await? {
+                Ok(mut r) => r.pop().unwrap_or_else(|| {
+                    RowResult::Failed(Failure::new(FailureKind::InvalidOutput, "returned no verdict"))
+                }),
+                Err(f) => {
+                    self.retire();
+                    self.restarts += 1;
+                    RowResult::Failed(f)
+                }
+            };
+            self.count_failed(one, std::slice::from_ref(&result));
+            out.push(result);
+        }
+        Ok(out)
     }
 
     /// One `score-batch` call under the run budget: refused once the budget

@@ -2,9 +2,11 @@
 //! resource limiter and the captured output (`output.rs`).
 //!
 //! Invariant: a guest sees no environment, arguments, preopened directories,
-//! sockets or real time. Its wall clock is frozen at the run's start and its
-//! randomness is seeded from the run seed, so the same rows give the same
-//! verdicts on every run, whatever the chunking.
+//! sockets or real time. Its wall clock reads one fixed instant
+//! (`entropy::GUEST_WALL_CLOCK`), its monotonic clock never moves, and its
+//! randomness comes from streams keyed by the run seed, the judge and the row
+//! (`entropy.rs`), so the same rows give the same verdicts on every run,
+//! whatever the workers and the chunking.
 
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use wasmtime::{ResourceLimiter, Result};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::llm::{ChatRequest, ChatResponse, LlmError};
+use super::entropy::{Entropy, GUEST_WALL_CLOCK};
 use super::limits::Limits;
 use super::output::CapturedLog;
 pub use super::output::LogLine;
@@ -92,9 +95,11 @@ pub struct JudgeState {
     stderr: CappedPipe,
     /// The `llm` capability, for judges the policy granted it.
     pub llm: super::llm::LlmSlot,
+    /// What `wasi:random` serves (linked over WASI's own in `load.rs`).
+    pub entropy: Entropy,
 }
 
-/// A wall clock that always reads the run's start time.
+/// A wall clock that always reads one instant.
 struct FrozenWallClock(Duration);
 
 impl HostWallClock for FrozenWallClock {
@@ -118,34 +123,16 @@ impl HostMonotonicClock for FrozenMonotonicClock {
     }
 }
 
-/// 256 bytes from splitmix64: enough variety for guests that hash with
-/// `RandomState`, and identical for identical seeds.
-fn seed_bytes(seed: u64) -> Vec<u8> {
-    let mut x = seed;
-    let mut out = Vec::with_capacity(256);
-    for _ in 0..32 {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out
-}
-
 impl JudgeState {
-    pub fn new(limits: &Limits, memory_bytes: usize, run: &RunContext) -> Self {
+    pub fn new(limits: &Limits, memory_bytes: usize, entropy: Entropy) -> Self {
         let stdout = CappedPipe::new(limits.max_log_bytes);
         let stderr = CappedPipe::new(limits.max_log_bytes);
         let mut builder = WasiCtxBuilder::new();
         builder
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .wall_clock(FrozenWallClock(run.started))
-            .monotonic_clock(FrozenMonotonicClock)
-            .secure_random(wasmtime_wasi::Deterministic::new(seed_bytes(run.seed)))
-            .insecure_random(wasmtime_wasi::Deterministic::new(seed_bytes(run.seed ^ 1)))
-            .insecure_random_seed(u128::from(run.seed));
+            .wall_clock(FrozenWallClock(GUEST_WALL_CLOCK))
+            .monotonic_clock(FrozenMonotonicClock);
         JudgeState {
             wasi: builder.build(),
             table: ResourceTable::new(),
@@ -154,6 +141,7 @@ impl JudgeState {
             stdout,
             stderr,
             llm: super::llm::LlmSlot::default(),
+            entropy,
         }
     }
 
@@ -183,9 +171,7 @@ impl JudgeState {
 /// Per-run facts every store shares.
 #[derive(Debug, Clone, Copy)]
 pub struct RunContext {
-    /// Wall-clock time at run start (since the Unix epoch), frozen for guests.
-    pub started: Duration,
-    /// Seed for guest randomness.
+    /// Seed for guest randomness (`--seed`).
     pub seed: u64,
 }
 

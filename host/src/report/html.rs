@@ -81,6 +81,7 @@ pub fn render(s: &Summary, failed: &FailedRows) -> String {
     sections::header(&mut body, s);
     sections::statuses(&mut body, s);
     sections::quality(&mut body, s);
+    sections::judges(&mut body, s);
     sections::segments(&mut body, s);
     sections::costs(&mut body, s);
     sections::snapshots(&mut body, s);

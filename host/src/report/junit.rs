@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::ReportError;
 use super::summary::{JudgeSummary, Summary};
@@ -62,6 +62,9 @@ fn judges(s: &Summary) -> TestSuite {
     for (name, j) in &s.judges {
         let mut case = TestCase::new(name.as_str(), judge_status(j));
         case.set_classname("assay.judges");
+        case.add_property(Property::new("origin", j.origin.as_str()));
+        case.add_property(Property::new("component", j.component.as_str()));
+        case.add_property(Property::new("sha256", j.sha256.as_str()));
         suite.add_test_case(case);
     }
     suite

@@ -140,7 +140,13 @@ pub struct BadLineEntry {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct JudgeSummary {
     pub version: String,
+    /// The sha256 of the component that ran (as `assay judges` shows it).
     pub sha256: String,
+    /// Where the judge was found: `built-in`, `--plugin-dir`,
+    /// `ASSAY_PLUGIN_PATH` or `user`.
+    pub origin: String,
+    /// The component file that ran.
+    pub component: String,
     pub quality: bool,
     /// Completed rows the judge returned a verdict for.
     pub scored: u64,

@@ -83,6 +83,7 @@ pub fn render(s: &Summary) -> String {
     }
     for (name, j) in &s.judges {
         let _ = writeln!(o, "\njudge {name} {}", j.version);
+        let _ = writeln!(o, "  from {} {}  sha256 {}", j.origin, sanitize(&j.component), j.sha256);
         if j.scored > 0 || j.quality {
             let _ = writeln!(
                 o,

@@ -50,6 +50,13 @@ pub enum LoadError {
         #[source]
         source: wasmtime::Error,
     },
+    #[error("judge '{judge}': component {} {source}", path.display())]
+    CompileBudget {
+        judge: String,
+        path: PathBuf,
+        #[source]
+        source: crate::judge::compile::CompileError,
+    },
     #[error("judge '{judge}': imports {}, which this host does not grant", imports.join(", "))]
     Ungranted { judge: String, imports: Vec<String> },
     #[error("judge '{judge}': imports {import}, which its manifest does not declare ([capabilities] llm = true)")]

@@ -96,6 +96,25 @@ pub fn quality(o: &mut String, s: &Summary) {
     o.push_str(&svg::bars("completion against quality", &bars, Some(1.0)));
 }
 
+/// Which component each judge ran from, and its sha256.
+pub fn judges(o: &mut String, s: &Summary) {
+    o.push_str(
+        "<h2 id=\"judges\">Judges</h2><table><tr><th>judge</th><th>version</th><th>from</th><th>sha256</th></tr>",
+    );
+    for (name, j) in &s.judges {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{} <code>{}</code></td><td><code>{}</code></td></tr>",
+            esc(name),
+            esc(&j.version),
+            esc(&j.origin),
+            esc(&j.component),
+            esc(&j.sha256)
+        );
+    }
+    o.push_str("</table>");
+}
+
 pub fn segments(o: &mut String, s: &Summary) {
     o.push_str("<h2 id=\"segments\">Per-segment metrics and alarms</h2>");
     let mut any = false;

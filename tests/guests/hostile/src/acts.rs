@@ -59,6 +59,7 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
             }
             Verdict::pass(1.0)
         }
+        "random" => random(),
         "huge-error" => return Err(JudgeError::Failed("e".repeat(256 << 10))),
         _ => Verdict::pass(1.0),
     })
@@ -150,4 +151,39 @@ fn clock() -> String {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let elapsed = start.elapsed().as_nanos();
     format!("wall_ns={wall} elapsed_ns={elapsed} random={hex}")
+}
+
+mod wasi_random {
+    wit_bindgen::generate!({ path: "wit", world: "wasi:random/reader" });
+}
+
+/// Reads every `wasi:random` interface and the wall clock straight from the
+/// host: eight u64s and 16 bytes of `random`, two u64s of `insecure`, the
+/// insecure seed and the wall clock, so tests can check that the host derives
+/// them from the run seed, the judge and the row, and nothing else.
+fn random() -> Verdict {
+    use wasi_random::wasi::random::{insecure, insecure_seed, random};
+    let u64s: Vec<String> = (0..8).map(|_| format!("{:016x}", random::get_random_u64())).collect();
+    let bytes: String = random::get_random_bytes(16)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let insecure: Vec<String> = (0..2)
+        .map(|_| format!("{:016x}", insecure::get_insecure_random_u64()))
+        .collect();
+    let (s0, s1) = insecure_seed::insecure_seed();
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    Verdict {
+        score: Some(1.0),
+        label: u64s.first().cloned(),
+        passed: true,
+        details: Some(format!(
+            "u64={} bytes={bytes} insecure={} seed={s0:016x}{s1:016x} wall_ns={wall}",
+            u64s.join(","),
+            insecure.join(",")
+        )),
+    }
 }

@@ -4,8 +4,9 @@
 //!
 //! Behaviours: `loop`, `sleep`, `grow`, `grow-raw`, `recurse`, `panic`, `huge`,
 //! `huge-label`, `nan`, `inf`, `range`, `error`, `env`, `fs`, `clock`, `log`,
-//! `log-bomb`, `log-bomb-panic`, `print-flood`, `huge-error`;
-//! anything else passes with score 1.0. Config: `fail-init = "true"` fails `init`;
+//! `log-bomb`, `log-bomb-panic`, `print-flood`, `huge-error`, `random`;
+//! anything else passes with score 1.0. Config: `act = "NAME"` performs that act on
+//! every row whatever its response; `fail-init = "true"` fails `init`;
 //! `agg-trap = "true"` makes `finish` panic; `agg-flood = "N"` makes `finish`
 //! return N metrics and N alarms. The aggregator reports `observed`.
 //! Invariant: nothing here is reachable from a well-behaved host test by accident —
@@ -17,6 +18,7 @@ use assay_judge_sdk::prelude::*;
 
 /// The judge instance.
 pub struct Hostile {
+    act: Option<String>,
     agg_trap: bool,
     agg_flood: u32,
     observed: u64,
@@ -28,6 +30,7 @@ impl Judge for Hostile {
             .quality()
             .aggregator()
             .needs(Needs::PROMPT | Needs::METADATA)
+            .config_key("act", "NAME: perform this act on every row")
             .config_key("fail-init", "\"true\": init returns a config error")
             .config_key("agg-trap", "\"true\": finish panics")
             .config_key("agg-flood", "N: finish returns N metrics and N alarms")
@@ -38,6 +41,7 @@ impl Judge for Hostile {
             return Err(JudgeError::Config("fail-init requested".into()));
         }
         Ok(Hostile {
+            act: config.get("act").map(str::to_owned),
             agg_trap: config.get("agg-trap") == Some("true"),
             agg_flood: config.get("agg-flood").and_then(|n| n.parse().ok()).unwrap_or(0),
             observed: 0,
@@ -55,7 +59,7 @@ impl Judge for Hostile {
             let meta: Vec<String> = row.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
             return Ok(Verdict::pass(1.0).with_details(format!("{} | {}", prompt.join(" / "), meta.join(","))));
         }
-        acts::act(row.response.as_deref().unwrap_or(""))
+        acts::act(self.act.as_deref().or(row.response.as_deref()).unwrap_or(""))
     }
 
     fn observe(&mut self, _obs: &Observation) {
