@@ -26,6 +26,8 @@ pub struct VerdictStore {
     first_failure: Vec<Option<String>>,
     /// Present when `--rows-out` wants per-row text.
     pub spill: Option<Spill>,
+    /// Each row's final response text and provider time, when a sink wants content.
+    pub content: Option<Spill>,
 }
 
 impl VerdictStore {
@@ -35,6 +37,15 @@ impl VerdictStore {
             first_failure: vec![None; names.len()],
             names,
             spill,
+            content: None,
+        }
+    }
+
+    /// Keeps row `idx`'s content fragment, when content is kept.
+    pub fn put_content(&mut self, idx: u32, fragment: Option<&str>) -> std::io::Result<()> {
+        match (self.content.as_mut(), fragment) {
+            (Some(c), Some(f)) => c.put(idx, f),
+            _ => Ok(()),
         }
     }
 
