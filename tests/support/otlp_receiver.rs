@@ -10,11 +10,14 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
+/// (path, body) of every request received, in arrival order.
+pub type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 pub struct Receiver {
     /// The base URL to give `--otlp-endpoint`.
     pub url: String,
     /// (path, body) of every request, in arrival order.
-    pub requests: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    pub requests: Seen,
 }
 
 impl Receiver {
@@ -94,7 +97,7 @@ pub fn attr(attrs: &[opentelemetry_proto::tonic::common::v1::KeyValue], key: &st
         .map(|kv| value_text(kv.value.as_ref()))
 }
 
-fn serve(conn: TcpStream, seen: Arc<Mutex<Vec<(String, Vec<u8>)>>>, delay: std::time::Duration) {
+fn serve(conn: TcpStream, seen: Seen, delay: std::time::Duration) {
     let mut out = conn.try_clone().expect("clone");
     let mut r = BufReader::new(conn);
     loop {
