@@ -50,7 +50,7 @@ pub struct Summary {
     pub elapsed_ms: u64,
     /// `--otlp-endpoint`: the spans built, exported and dropped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub traces: Option<crate::sink::traces::TraceReport>,
+    pub traces: Option<super::traces::TraceReport>,
 }
 
 /// Rows per status; the fields are the statuses, in the documented order.

@@ -25,10 +25,10 @@ use opentelemetry::trace::Status;
 use opentelemetry_otlp::{Protocol, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use serde::Serialize;
 
 use super::{RowSink, RowView, SinkError};
 use crate::report::summary::Summary;
+pub use crate::report::traces::TraceReport;
 use export::{BATCH_SPANS, Exporter};
 use spans::Ids;
 
@@ -64,20 +64,6 @@ pub struct TraceOptions {
     pub run_started: SystemTime,
     /// How long the final flush may take.
     pub flush_wait: Duration,
-}
-
-/// What happened to the spans, for the summary.
-#[derive(Debug, Clone, Serialize)]
-pub struct TraceReport {
-    pub endpoint: String,
-    pub project: String,
-    pub content: bool,
-    pub spans: u64,
-    pub exported: u64,
-    pub dropped: u64,
-    pub redactions: u64,
-    pub interrupted: bool,
-    pub first_error: Option<String>,
 }
 
 /// The export state between the sink and the job span.
