@@ -18,3 +18,4 @@ pub mod out;
 pub mod recover;
 pub mod status;
 pub mod submit;
+pub mod traces;

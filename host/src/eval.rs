@@ -39,6 +39,8 @@ pub mod work;
 use std::sync::Arc;
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use assay_batch::{AtomicBitSet, Ledger};
 
 pub use error::EvalError;
@@ -68,7 +70,7 @@ pub async fn run(
     let streams = streams::take(&mut cfg)?;
     let plan = plan::plan(&cfg)?;
     crate::progress::stage("indexing", None);
-    let (index, mut bad) = input::index(&cfg, &plan).await?;
+    let (index, mut bad) = input::index(&cfg, &plan).instrument(phase_span("input index")).await?;
     detect::refuse_other_shapes(&bad)?;
     input::require_rows(&cfg, &index, &bad)?;
     let rows = index.len();
@@ -86,6 +88,22 @@ pub async fn run(
         false => None,
     };
     let mut store = verdicts::VerdictStore::new(rows, names, spill);
+    let keep_content = sinks.iter().any(|s| s.wants_content());
+    if keep_content {
+        store.content = Some(spill::Spill::new(rows).map_err(|source| EvalError::Spill { source })?);
+    }
+    // Prompts for sinks that want content, re-read from the input at emit time.
+    let prompts = match keep_content {
+        true => Some(extras::RequestSource::open(
+            &cfg.input,
+            &plan.settled,
+            index.clone(),
+            (true, false),
+            cfg.max_line_bytes,
+            cfg.max_unpacked_bytes,
+        )?),
+        false => None,
+    };
     let limit = verdicts::Limit {
         allowed: (cfg.max_judge_error_rate * rows as f64).floor() as u64,
         rate: cfg.max_judge_error_rate,
@@ -114,6 +132,7 @@ pub async fn run(
         requests,
         needs,
         sync: sync.clone(),
+        keep_content,
     });
     // One run budget per scoring judge, shared by its scorers on every
     // worker and in recovery: failures and call time count as they happen.
@@ -135,7 +154,9 @@ pub async fn run(
     };
     let ledger = Ledger::new(rows, plan.attempts, cfg.retry);
     crate::progress::stage("scoring", Some(rows as u64));
-    let mut c = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers).await?;
+    let mut c = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers)
+        .instrument(phase_span("results and scoring"))
+        .await?;
     bad.append(&mut c.bad);
     input::check_attempts(&cfg, &c.stats, &bad)?;
     c.ledger.finish();
@@ -172,6 +193,7 @@ pub async fn run(
         tables,
         names,
         mut spill,
+        mut content,
         ..
     } = store;
     let agg_input = aggregate::AggInputs {
@@ -184,8 +206,15 @@ pub async fn run(
         segment_size: plan.segment_size,
         provider: plan.settled.provider.as_str(),
     };
-    aggregate::aggregate_all(&mut judges, &scoring, &agg_input, &mut judge_summaries, &mut judge_logs).await?;
-    emit::emit(&agg_input, &index, &c.errors, &names, spill.as_mut(), sinks)?;
+    aggregate::aggregate_all(&mut judges, &scoring, &agg_input, &mut judge_summaries, &mut judge_logs)
+        .instrument(phase_span("aggregation"))
+        .await?;
+    let kept = emit::Kept {
+        spill: spill.as_mut(),
+        content: content.as_mut(),
+        prompts: prompts.as_ref(),
+    };
+    phase_span("rows to sinks").in_scope(|| emit::emit(&agg_input, &index, &c.errors, &names, kept, sinks))?;
     phase("aggregation and rows-out", started);
 
     let ledger = &agg_input.ledger;
@@ -222,11 +251,20 @@ pub async fn run(
     })
 }
 
-/// With `ASSAY_PHASES=1`, prints the elapsed time at each phase boundary
-/// to stderr: a cheap way to see where a run spends its time.
+/// A pipeline phase as a `tracing` span (target `assay::phase`, level debug):
+/// `RUST_LOG=assay::phase=debug` prints each one's busy and idle time when it closes.
+fn phase_span(name: &'static str) -> tracing::Span {
+    tracing::debug_span!(target: "assay::phase", "phase", name)
+}
+
+/// Each phase boundary is also a `tracing` event (target `assay::phase`, level
+/// debug: `RUST_LOG=assay::phase=debug` shows it); with `ASSAY_PHASES=1` the
+/// elapsed time is also printed to stderr as before.
 fn phase(name: &str, started: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(target: "assay::phase", phase = name, elapsed_ms = ms, "phase done");
     if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
-        eprintln!("assay: {name} done at {} ms", started.elapsed().as_millis());
+        eprintln!("assay: {name} done at {ms} ms");
     }
 }

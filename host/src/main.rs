@@ -5,6 +5,15 @@ mod cli;
 use clap::Parser;
 
 fn main() {
+    // Host diagnostics: `tracing` to stderr, filtered like RUST_LOG (default: warnings).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none())
+        .init();
     let args = cli::args::Cli::parse();
     let result = match args.command {
         cli::args::Command::Eval(a) => cli::eval::run(*a),

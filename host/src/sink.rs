@@ -12,6 +12,7 @@
 pub mod failed;
 pub mod output;
 pub mod rows_out;
+pub mod traces;
 
 use std::path::PathBuf;
 
@@ -62,12 +63,28 @@ pub struct RowView<'a> {
     pub validated: Option<bool>,
     /// One per scoring judge, in scorer order.
     pub verdicts: &'a [RowVerdict<'a>],
+    /// The row's prompt, response and provider time; present only when a
+    /// sink asked for them (`RowSink::wants_content`).
+    pub content: Option<RowContent<'a>>,
+}
+
+/// What the provider was asked and answered for one row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowContent<'a> {
+    /// The request's messages as a JSON array of `{role, content}`.
+    pub prompt: Option<&'a str>,
+    /// The response text of the row's final result.
+    pub response: Option<&'a str>,
+    /// When the provider made the final result (Unix seconds), where the file says.
+    pub created: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    #[error(transparent)]
+    Traces(#[from] traces::TraceError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -80,6 +97,11 @@ pub enum SinkError {
 pub trait RowSink: Send {
     /// Whether this sink wants the per-row verdict text (`RowVerdict::text`).
     fn wants_text(&self) -> bool {
+        false
+    }
+    /// Whether this sink wants the row's prompt, response text and provider
+    /// time (`RowView::content`).
+    fn wants_content(&self) -> bool {
         false
     }
     fn row(&mut self, row: &RowView<'_>) -> Result<(), SinkError>;

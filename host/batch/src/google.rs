@@ -293,6 +293,7 @@ pub(crate) fn into_owned(o: Outcome<'_>) -> Outcome<'static> {
         model: own(o.model),
         snapshot: own(o.snapshot),
         usage: o.usage,
+        created: o.created,
     }
 }
 

@@ -119,8 +119,57 @@ struct RawBody<'a> {
     #[serde(borrow)]
     choices: Option<First<RawChoice<'a>>>,
     usage: Option<RawUsage>,
+    /// Chat `created`, Responses `created_at`: read leniently, a value that is
+    /// not a whole number of seconds is no time, never a bad line.
+    created: Option<Seconds>,
+    created_at: Option<Seconds>,
     #[serde(borrow)]
     error: Option<Box<RawBodyError<'a>>>,
+}
+
+/// A Unix time in seconds, or nothing when the value is of another kind.
+struct Seconds(Option<i64>);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'v> serde::de::Visitor<'v> for V {
+            type Value = Seconds;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Unix time")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Seconds, E> {
+                Ok(Seconds(Some(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Seconds, E> {
+                Ok(Seconds(i64::try_from(v).ok()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Seconds, E> {
+                Ok(Seconds(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Seconds, E> {
+                Ok(Seconds(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Seconds, E> {
+                Ok(Seconds(None))
+            }
+            fn visit_unit<E>(self) -> Result<Seconds, E> {
+                Ok(Seconds(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'v>>(self, mut m: A) -> Result<Seconds, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Seconds(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'v>>(self, mut s: A) -> Result<Seconds, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Seconds(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]
@@ -223,6 +272,7 @@ pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
             if let Some(resp) = resp {
                 o.http_status = resp.status_code;
                 if let Some(body) = resp.body {
+                    o.created = body.created.or(body.created_at).and_then(|c| c.0);
                     body_info(&mut o, body.model, body.system_fingerprint, body.usage);
                 }
             }
@@ -263,6 +313,7 @@ fn classify_response<'a>(resp: RawResponse<'a>, line: &'a [u8]) -> Result<Outcom
             http_error(o, status, None)
         });
     };
+    o.created = body.created.or(body.created_at).and_then(|c| c.0);
     body_info(&mut o, body.model, body.system_fingerprint, body.usage);
     if status != 200 {
         return Ok(http_error(o, status, body.error));

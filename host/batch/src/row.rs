@@ -29,6 +29,9 @@ pub struct Outcome<'a> {
     /// Model snapshot / system fingerprint.
     pub snapshot: Option<Cow<'a, str>>,
     pub usage: Usage,
+    /// When the provider says it made the response (Unix seconds; OpenAI's
+    /// `created` / `created_at`), where the line states it.
+    pub created: Option<i64>,
 }
 
 impl Outcome<'_> {
@@ -46,6 +49,7 @@ impl Outcome<'_> {
             model: None,
             snapshot: None,
             usage: Usage::default(),
+            created: None,
         }
     }
 

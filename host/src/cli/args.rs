@@ -250,6 +250,8 @@ pub struct EvalArgs {
     pub judge_log: bool,
     #[command(flatten)]
     pub llm: super::llm::LlmArgs,
+    #[command(flatten)]
+    pub traces: super::traces::TraceArgs,
 }
 
 #[derive(Debug, Args)]

@@ -14,9 +14,10 @@ use assay::judge::registry::SearchPath;
 use assay::judge::state::RunContext;
 use assay::report::failed;
 use assay::report::terminal;
-use assay::sink::RowSink;
 use assay::sink::failed::FailedRowsSink;
 use assay::sink::rows_out::RowsOut;
+use assay::sink::traces::TraceError;
+use assay::sink::{RowSink, SinkError};
 use assay_batch::RetryPolicy;
 
 use super::args::{EvalArgs, Format, Provider};
@@ -76,6 +77,28 @@ fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathBuf> {
     files.extend(args.sync_results.iter().cloned());
     files.extend(args.batch_objects.iter().cloned());
     files
+}
+
+/// The exit code of a failed run.
+fn eval_error(e: EvalError) -> anyhow::Error {
+    match e {
+        EvalError::Read(_)
+        | EvalError::EmptyAttempt { .. }
+        | EvalError::NoRows { .. }
+        | EvalError::BadBatchObjectFile { .. }
+        | EvalError::TooManyFiles
+        | EvalError::Settle(_)
+        | EvalError::BatchObject { .. }
+        | EvalError::Sync(_)
+        | EvalError::Stream { .. }
+        | EvalError::Unpack(UnpackError::TooLarge { .. } | UnpackError::Read { .. }) => fail(exit::INPUT, e),
+        EvalError::Unpack(UnpackError::Temp { .. }) => fail(exit::OUTPUT, e),
+        EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
+        EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
+        EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
+        EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
+        EvalError::Internal(_) => fail(exit::INTERNAL, e),
+    }
 }
 
 pub fn run(mut args: EvalArgs) -> Result<i32> {
@@ -211,24 +234,28 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         if let Some(rows) = &failed_rows {
             sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
         }
-        let outcome = eval::run(cfg, judges, sinks).await.map_err(|e| match e {
-            EvalError::Read(_)
-            | EvalError::EmptyAttempt { .. }
-            | EvalError::NoRows { .. }
-            | EvalError::BadBatchObjectFile { .. }
-            | EvalError::TooManyFiles
-            | EvalError::Settle(_)
-            | EvalError::BatchObject { .. }
-            | EvalError::Sync(_)
-            | EvalError::Stream { .. }
-            | EvalError::Unpack(UnpackError::TooLarge { .. } | UnpackError::Read { .. }) => fail(exit::INPUT, e),
-            EvalError::Unpack(UnpackError::Temp { .. }) => fail(exit::OUTPUT, e),
-            EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
-            EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
-            EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
-            EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
-            EvalError::Internal(_) => fail(exit::INTERNAL, e),
-        })?;
+        let mut trace_handle = None;
+        if let Some((sink, handle)) = args
+            .traces
+            .start(&input, UNIX_EPOCH + started)
+            .map_err(|e| fail(exit::USAGE, e))?
+        {
+            sinks.push(Box::new(sink));
+            trace_handle = Some(handle);
+        }
+        let outcome = match eval::run(cfg, judges, sinks).await {
+            Ok(o) => o,
+            Err(e) => {
+                let interrupted = matches!(e, EvalError::Sink(SinkError::Traces(TraceError::Interrupted)));
+                if let Some(h) = trace_handle.take() {
+                    super::traces::finish_failed(h, interrupted);
+                }
+                return match interrupted {
+                    true => Ok(exit::INTERRUPTED),
+                    false => Err(eval_error(e)),
+                };
+            }
+        };
         let mut summary = outcome.summary;
         summary.exit_code = if outcome.bad_lines_over {
             exit::INPUT
@@ -237,6 +264,9 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         } else {
             exit::OK
         };
+        if let Some(h) = trace_handle.take() {
+            summary.traces = Some(super::traces::finish(h, &summary));
+        }
         if args.judge_log {
             for (name, lines) in &outcome.judge_logs {
                 for l in lines {

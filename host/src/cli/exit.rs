@@ -19,3 +19,5 @@ pub const INTERNAL: i32 = 6;
 /// Provider problem (job commands): the provider refused a request, kept
 /// failing after the retries, or a job ended `failed`.
 pub const PROVIDER: i32 = 7;
+/// Interrupted (Ctrl-C) while traces were being sent: they were flushed and counted first.
+pub const INTERRUPTED: i32 = 130;

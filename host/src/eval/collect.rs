@@ -192,6 +192,9 @@ impl Collector<'_> {
                 if let Some(e) = &line.error {
                     self.errors.put(idx, e);
                 }
+                self.store
+                    .put_content(idx, line.content.as_deref())
+                    .map_err(|source| EvalError::Spill { source })?;
                 if let Some(slot) = line.slot {
                     let results = super::score::results_for(&done.verdicts, slot as usize);
                     self.store

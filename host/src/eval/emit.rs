@@ -8,8 +8,22 @@ use assay_batch::{InputIndex, Interner};
 
 use super::aggregate::AggInputs;
 use super::errors::ErrorCodes;
+use super::extras::RequestSource;
 use super::spill::Spill;
-use crate::sink::{RowSink, RowVerdict, RowView, SinkError};
+use crate::sink::{RowContent, RowSink, RowVerdict, RowView, SinkError};
+
+/// What the run kept per row beyond the compact tables, for the sinks that asked.
+pub struct Kept<'a> {
+    /// Judges' per-row text (`RowSink::wants_text`).
+    pub spill: Option<&'a mut Spill>,
+    /// Response text and provider time (`RowSink::wants_content`).
+    pub content: Option<&'a mut Spill>,
+    /// The input, for prompts (`RowSink::wants_content`).
+    pub prompts: Option<&'a RequestSource>,
+}
+
+/// Rows whose prompts are re-read from the input at once.
+const PROMPT_CHUNK: u32 = 512;
 
 /// Feeds every row to `sinks`, then finishes them. `names` are the scoring
 /// judges in scorer order.
@@ -18,7 +32,7 @@ pub fn emit(
     index: &InputIndex,
     errors: &ErrorCodes,
     names: &[String],
-    spill: Option<&mut Spill>,
+    kept: Kept<'_>,
     sinks: Vec<Box<dyn RowSink>>,
 ) -> Result<(), SinkError> {
     if sinks.is_empty() {
@@ -29,15 +43,43 @@ pub fn emit(
         source,
     };
     let mut sinks = sinks;
-    let spill = match spill {
+    let spill = match kept.spill {
         Some(s) if sinks.iter().any(|s| s.wants_text()) => {
             s.finish().map_err(spill_err)?;
             Some(&*s)
         }
         _ => None,
     };
+    let content = match kept.content {
+        Some(s) if sinks.iter().any(|s| s.wants_content()) => {
+            s.finish().map_err(spill_err)?;
+            Some(&*s)
+        }
+        _ => None,
+    };
+    let mut prompts: Vec<Option<String>> = Vec::new();
     let l = &input.ledger;
     for idx in 0..input.rows as u32 {
+        if let (Some(src), true) = (kept.prompts.filter(|_| content.is_some()), idx % PROMPT_CHUNK == 0) {
+            let end = (idx + PROMPT_CHUNK).min(input.rows as u32);
+            let idxs: Vec<u32> = (idx..end).collect();
+            prompts = src
+                .read_many(&idxs)
+                .into_iter()
+                .map(|x| {
+                    let msgs: Vec<_> = x
+                        .messages
+                        .iter()
+                        .map(|(role, content)| serde_json::json!({ "role": role, "content": content }))
+                        .collect();
+                    (!msgs.is_empty()).then(|| serde_json::Value::Array(msgs).to_string())
+                })
+                .collect();
+        }
+        let fragment = match content {
+            Some(s) => s.get(idx).map_err(spill_err)?,
+            None => None,
+        };
         let text = match spill {
             Some(s) => s.get(idx).map_err(spill_err)?,
             None => None,
@@ -71,6 +113,17 @@ pub fn emit(
             usage: l.usage(idx),
             validated: input.validated(idx),
             verdicts: &verdicts,
+            content: content.map(|_| RowContent {
+                prompt: prompts.get((idx % PROMPT_CHUNK) as usize).and_then(|p| p.as_deref()),
+                response: fragment
+                    .as_ref()
+                    .and_then(|f| f.get("response"))
+                    .and_then(|r| r.as_str()),
+                created: fragment
+                    .as_ref()
+                    .and_then(|f| f.get("created"))
+                    .and_then(|c| c.as_i64()),
+            }),
         };
         for s in sinks.iter_mut() {
             s.row(&row)?;

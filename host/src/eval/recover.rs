@@ -61,6 +61,12 @@ pub async fn apply_sync(
         };
         if into.ledger.recover(idx, attempt, &rec) {
             into.errors.clear(idx);
+            if into.store.content.is_some() {
+                let fragment = serde_json::json!({ "response": s.response, "created": null }).to_string();
+                into.store
+                    .put_content(idx, Some(&fragment))
+                    .map_err(|source| EvalError::Spill { source })?;
+            }
             recovered += 1;
             to_score.push((idx, s));
         } else {

@@ -169,6 +169,7 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts,
         gates: Vec::new(),
         exit_code: 0,
         elapsed_ms: parts.elapsed_ms,
+        traces: None,
     }
 }
 

@@ -45,6 +45,8 @@ pub struct VerdictStore {
     first_judge_error: Vec<First>,
     /// Present when `--rows-out` wants per-row text.
     pub spill: Option<Spill>,
+    /// Each row's final response text and provider time, when a sink wants content.
+    pub content: Option<Spill>,
 }
 
 impl VerdictStore {
@@ -55,6 +57,15 @@ impl VerdictStore {
             first_judge_error: vec![First::default(); names.len()],
             names,
             spill,
+            content: None,
+        }
+    }
+
+    /// Keeps row `idx`'s content fragment, when content is kept.
+    pub fn put_content(&mut self, idx: u32, fragment: Option<&str>) -> std::io::Result<()> {
+        match (self.content.as_mut(), fragment) {
+            (Some(c), Some(f)) => c.put(idx, f),
+            _ => Ok(()),
         }
     }
 

@@ -37,6 +37,8 @@ pub struct LineDone {
     pub error: Option<ErrorText>,
     /// Index into the block's verdict vectors when the row was scored.
     pub slot: Option<u32>,
+    /// The response text and provider time as a JSON fragment, when a sink wants content.
+    pub content: Option<String>,
 }
 
 /// Model and snapshot names seen in one block, numbered from 1 in order of
@@ -96,6 +98,8 @@ pub struct WorkerCtx {
     pub needs: Vec<Needs>,
     /// `--sync-results`: paired with completed rows for judges that need metadata.
     pub sync: Option<Arc<super::sync::SyncSet>>,
+    /// A sink wants each row's response text and provider time.
+    pub keep_content: bool,
 }
 
 /// Parses, classifies and scores one block.
@@ -139,6 +143,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
                 parsed.outcome.error_message.as_deref(),
             ),
         };
+        let content = ctx.keep_content.then(|| content_fragment(&parsed.outcome));
         let slot = match rec.target {
             Target::Row(idx)
                 if !scorers.is_empty()
@@ -154,6 +159,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
             rec,
             slot,
             error: parsed_error,
+            content,
         });
     }
     let (verdicts, abort) = match score_block(ctx, attempt, &to_score, scorers).await {
@@ -170,6 +176,11 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
         abort,
         permit,
     }
+}
+
+/// A result's response text and provider time, as the content store keeps them.
+pub fn content_fragment(o: &assay_batch::Outcome<'_>) -> String {
+    serde_json::json!({ "response": o.response_text, "created": o.created }).to_string()
 }
 
 /// Scores a block's completed rows with every scorer.

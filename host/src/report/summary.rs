@@ -48,6 +48,9 @@ pub struct Summary {
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,
+    /// `--otlp-endpoint`: the spans built, exported and dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traces: Option<super::traces::TraceReport>,
 }
 
 /// Rows per status; the fields are the statuses, in the documented order.

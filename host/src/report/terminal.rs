@@ -201,6 +201,22 @@ pub fn render(s: &Summary) -> String {
             );
         }
     }
+    if let Some(t) = &s.traces {
+        let _ = writeln!(
+            o,
+            "\ntraces: {} spans to {} (project {}): {} exported, {} dropped, {} values redacted{}",
+            t.spans,
+            sanitize(&t.endpoint),
+            sanitize(&t.project),
+            t.exported,
+            t.dropped,
+            t.redactions,
+            t.first_error
+                .as_deref()
+                .map(|e| format!("; first error: {}", sanitize(e)))
+                .unwrap_or_default()
+        );
+    }
     let _ = writeln!(o, "\nfinished in {} ms, exit code {}", s.elapsed_ms, s.exit_code);
     o
 }

@@ -449,3 +449,18 @@ fn responses_and_embeddings_input() {
         Err(LineError::MissingField("body.messages"))
     );
 }
+
+#[test]
+fn created_is_read_from_chat_and_responses_bodies_and_a_non_number_is_no_time() {
+    let chat = br#"{"custom_id":"a","response":{"status_code":200,"body":{"created":1711738702,"model":"m","choices":[{"finish_reason":"stop","message":{"content":"hi"}}]}}}"#;
+    assert_eq!(parse_result_line(chat).unwrap().outcome.created, Some(1711738702));
+    assert_eq!(
+        parse_result_line(body_line(RESP).as_bytes()).unwrap().outcome.created,
+        Some(1741476542)
+    );
+    let odd = br#"{"custom_id":"a","response":{"status_code":200,"body":{"created":"yesterday","model":"m","choices":[{"finish_reason":"stop","message":{"content":"hi"}}]}}}"#;
+    let o = parse_result_line(odd).unwrap().outcome;
+    assert_eq!((o.created, o.response_text.as_deref()), (None, Some("hi")));
+    let none = br#"{"custom_id":"a","response":null,"error":{"code":"server_error","message":"x"}}"#;
+    assert_eq!(parse_result_line(none).unwrap().outcome.created, None);
+}

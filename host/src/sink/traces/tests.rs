@@ -1,0 +1,51 @@
+use super::redact::Redactor;
+
+fn redacted(s: &str) -> (String, u64) {
+    let r = Redactor::new(&[]).unwrap();
+    let (out, n) = r.text(s);
+    (out.into_owned(), n)
+}
+
+#[test]
+fn built_in_patterns_replace_emails_phones_cards_and_keys() {
+    let (out, n) = redacted("mail jane.doe+x@example.co.uk or call +1 555-123-4567 now");
+    assert_eq!(out, "mail [REDACTED:email] or call [REDACTED:phone] now");
+    assert_eq!(n, 2);
+    let (out, _) = redacted("card 4111 1111 1111 1111 and (555) 123-4567");
+    assert_eq!(out, "card [REDACTED:card] and [REDACTED:phone]");
+    for key in [
+        "sk-proj-abcdefghijklmnopqrstuvwx",
+        "AKIAABCDEFGHIJKLMNOP",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "Bearer abcdefghijklmnopqrstuvwxyz",
+    ] {
+        let (out, n) = redacted(&format!("key={key};"));
+        assert_eq!((out.as_str(), n), ("key=[REDACTED:api_key];", 1), "{key}");
+    }
+}
+
+#[test]
+fn numbers_that_are_not_cards_or_phones_stay() {
+    // Not Luhn-valid, a date, a score, a token count, a row id, a Unix time.
+    for s in [
+        "4111 1111 1111 1112",
+        "2024-01-15",
+        "0.8",
+        "1234",
+        "row-27",
+        "1711738702",
+    ] {
+        assert_eq!(redacted(s), (s.to_owned(), 0), "{s}");
+    }
+}
+
+#[test]
+fn user_patterns_apply_and_a_bad_one_is_refused_with_its_reason() {
+    let r = Redactor::new(&["ACME-[0-9]+".to_owned()]).unwrap();
+    assert_eq!(r.text("order ACME-991 shipped").0, "order [REDACTED:custom] shipped");
+    let err = Redactor::new(&["(unclosed".to_owned()]).err().unwrap().to_string();
+    assert!(
+        err.contains("--redact \"(unclosed\"") && err.contains("regular expression"),
+        "{err}"
+    );
+}
