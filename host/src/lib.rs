@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod eval;
+pub mod history;
 pub mod jobs;
 pub mod judge;
 pub mod progress;

@@ -13,6 +13,7 @@ pub mod snapshots;
 pub mod summary;
 pub mod sync;
 pub mod terminal;
+pub mod trend;
 
 pub use summary::Summary;
 /// A report file could not be written.
