@@ -141,11 +141,12 @@ pub fn for_report(recorded: Option<&Path>, target: &Target, tag: Option<&str>) -
 }
 
 fn load(path: &Path, tag: Option<&str>, limit: usize, band: Band) -> Result<Trend, history::HistoryError> {
+    // `window` runs more than are drawn, so the first drawn run has its baseline too.
     let runs = match history::open_existing(path)? {
-        Some(conn) => history::list(&conn, path, tag, limit)?,
+        Some(conn) => history::list(&conn, path, tag, limit.saturating_add(band.window))?,
         None => Vec::new(),
     };
-    Ok(Trend::compute(runs.iter().rev().map(|r| r.point()).collect(), band))
+    Ok(Trend::compute(runs.iter().rev().map(|r| r.point()).collect(), band).keep_last(limit))
 }
 
 #[derive(Debug, Args)]

@@ -187,6 +187,23 @@ impl Trend {
     }
 }
 
+impl Trend {
+    /// Keeps the newest `n` runs: the runs before them served only as baselines.
+    pub fn keep_last(mut self, n: usize) -> Trend {
+        let skip = self.runs.len().saturating_sub(n);
+        if skip == 0 {
+            return self;
+        }
+        self.runs.drain(..skip);
+        for s in &mut self.series {
+            s.values.drain(..skip);
+        }
+        let order: Vec<i64> = self.runs.iter().map(|r| r.run).collect();
+        self.regressions.retain(|r| order.contains(&r.run));
+        self
+    }
+}
+
 /// The terminal view: one sparkline per series over the last `WIDTH` runs, a `^`
 /// under each regressed run, and a line naming each regression.
 pub fn render_text(t: &Trend) -> String {
@@ -232,11 +249,14 @@ pub fn render_text(t: &Trend) -> String {
         let _ = writeln!(o, "  {:<28} {line}  latest {latest}", sanitize(&s.name));
         if values.iter().any(|v| v.regressed) {
             let marks: String = values.iter().map(|v| if v.regressed { '^' } else { ' ' }).collect();
-            for r in t.regressions.iter().filter(|r| r.series == s.name) {
+            let blank = " ".repeat(values.len());
+            // The marks once, on the first regression's line; the others below it.
+            for (k, r) in t.regressions.iter().filter(|r| r.series == s.name).enumerate() {
                 let _ = writeln!(
                     o,
-                    "  {:<28} {marks}  REGRESSION run {}: {}",
+                    "  {:<28} {}  REGRESSION run {}: {}",
                     "",
+                    if k == 0 { &marks } else { &blank },
                     r.run,
                     sanitize(&r.message)
                 );

@@ -89,3 +89,19 @@ fn the_text_view_draws_one_sparkline_per_series_and_points_at_regressions() {
     assert!(text.contains("  ^  REGRESSION run 3: completion 50.00%"), "{text}");
     assert!(text.contains("newest run 3 regresses"), "{text}");
 }
+
+#[test]
+fn runs_before_the_drawn_ones_still_serve_as_baselines() {
+    let runs = vec![
+        point(1, 1.0, None, None),
+        point(2, 1.0, None, None),
+        point(3, 1.0, None, None),
+        point(4, 0.5, None, None),
+    ];
+    let t = Trend::compute(runs, BAND).keep_last(1);
+    assert_eq!(t.runs.len(), 1);
+    let v = &t.series[0].values;
+    assert_eq!((v.len(), v[0].previous, v[0].regressed), (1, 3, true));
+    assert_eq!(t.regressions.len(), 1);
+    assert!(t.newest_regressed);
+}
