@@ -550,6 +550,7 @@ fn a_fifo_and_stdin_are_each_read_once_and_lose_no_row() {
         .args(["--judge", "json-valid", "--format", "json"])
         .env("ASSAY_PLUGIN_PATH", support::hostile_judges())
         .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -59,6 +59,7 @@ fn run_measured(args: &[&str]) -> (std::process::Output, u64, Duration) {
         .args(args)
         .env("ASSAY_PLUGIN_PATH", hostile)
         .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .env_remove("ASSAY_POLICY")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -10,12 +10,14 @@ use std::process::{Command, Output};
 use serde_json::json;
 use support::{json, root, stderr, stdout, write_lines};
 
-/// Runs `assay` in `cwd` with a private compile cache and no policy.
+/// Runs `assay` in `cwd` with a private compile cache, the test state database
+/// and no policy.
 fn assay_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(args)
         .current_dir(cwd)
         .env("ASSAY_CACHE_DIR", root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .env_remove("ASSAY_POLICY")
         .env_remove("ASSAY_PLUGIN_PATH")
         .output()

@@ -153,6 +153,9 @@ fn submit_watch_fetch_eval_give_counts_that_add_up_and_the_key_appears_nowhere()
         rec.contains("1 row lost"),
         "the batch object counts the missing row: {rec}"
     );
+    // The run is in the history of the job's own state database, with the job's id.
+    let h = support::json(&r.run(&["history", "--format", "json"]));
+    assert_eq!(h["runs"][0]["job_id"].as_i64(), job.parse::<i64>().ok(), "{h}");
     for o in [&w, &f, &e] {
         no_key(o);
     }
@@ -305,6 +308,15 @@ fn the_canary_gate_passes_on_good_sync_answers_and_fails_below_the_gate() {
     );
     no_key(&pass);
     no_key(&fail);
+    // Both canaries are in the run history, as canaries, with their gate result.
+    let h = support::json(&r.run(&["history", "--format", "json"]));
+    let kinds: Vec<(&str, i64)> = h["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["kind"].as_str().unwrap(), x["exit_code"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(kinds, vec![("canary", 1), ("canary", 0)], "{h}");
 }
 
 #[test]

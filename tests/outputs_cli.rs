@@ -80,6 +80,7 @@ fn summary_on_a_full_stdout_is_an_output_error() {
         .args(&args)
         .env("ASSAY_PLUGIN_PATH", support::hostile_judges())
         .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .stdout(Stdio::from(full))
         .output()
         .expect("run");
@@ -195,6 +196,7 @@ fn a_killed_run_leaves_no_temporary_beside_the_rows_out_path() {
         .arg(dir.join("rows.jsonl"))
         .env("ASSAY_PLUGIN_PATH", support::hostile_judges())
         .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

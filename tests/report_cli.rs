@@ -201,12 +201,41 @@ fn html_report_loads_in_chromium_with_no_console_errors_and_renders_its_charts()
     let artifacts = root().join("target").join("report-artifacts");
     std::fs::create_dir_all(&artifacts).expect("artifact dir");
     let page = artifacts.join("report.html");
-    let o = run(&["--report", page.to_str().unwrap_or_default()]);
+    // Two runs in a fresh history: the report's trend section has a line to draw.
+    let history = tempfile::tempdir().expect("history dir");
+    let db = history.path().join("state.db");
+    let db = db.to_str().unwrap_or_default();
+    let o = run(&[
+        "--history",
+        db,
+        "--tag",
+        "report-test",
+        "--report",
+        page.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let first = std::fs::read_to_string(&page).expect("the report is written");
+    assert!(
+        first.contains("The history holds this run only"),
+        "one run: no trend yet"
+    );
+    let o = run(&[
+        "--history",
+        db,
+        "--tag",
+        "report-test",
+        "--report",
+        page.to_str().unwrap_or_default(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     let html = std::fs::read_to_string(&page).expect("the report is written");
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "the page names no URL"
+    );
+    assert!(
+        html.contains(r#"<h2 id="trend">"#) && html.contains(r#"<polyline class="trend-series""#),
+        "two runs in the history: the trend section draws them"
     );
 
     let Some(bin) = tool("/usr/bin/chromium", "chromium") else {
@@ -225,6 +254,9 @@ fn html_report_loads_in_chromium_with_no_console_errors_and_renders_its_charts()
         ("batch-wide reference line", r#"<line class="reference""#),
         ("snapshot mix", r#"<rect class="mix""#),
         ("failed rows table", r#"<table id="failed""#),
+        ("trend section", r#"<h2 id="trend">"#),
+        ("trend across runs", r#"<polyline class="trend-series""#),
+        ("unit cost across runs", "cost per validated row by run"),
     ] {
         assert!(dom.contains(marker), "{what} missing from the rendered DOM");
     }
@@ -354,6 +386,7 @@ fn on_a_terminal(extra: &[&str], env: &[(&str, &str)]) -> Option<String> {
     let out = Command::new(script)
         .args(["-qec", &cmd, "/dev/null"])
         .env("ASSAY_CACHE_DIR", root().join("target").join("test-cache"))
+        .env("ASSAY_STATE", support::test_state())
         .envs(env.iter().copied())
         .output()
         .expect("run script");

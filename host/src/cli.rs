@@ -7,6 +7,7 @@ pub mod eval;
 pub mod exit;
 pub mod fetch;
 pub mod golden;
+pub mod history;
 pub mod job_args;
 pub mod job_ctx;
 pub mod jobs;

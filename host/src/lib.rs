@@ -4,7 +4,9 @@
 //! (`assay_batch`) → judges in the sandbox (`judge`) → the evaluation
 //! pipeline and aggregates (`eval`) → summary, terminal view, rows-out (`report`).
 
+pub mod db;
 pub mod eval;
+pub mod history;
 pub mod jobs;
 pub mod judge;
 pub mod progress;

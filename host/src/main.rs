@@ -30,6 +30,8 @@ fn main() {
         cli::args::Command::Jobs(a) => cli::jobs::run(a),
         cli::args::Command::Canary(a) => cli::canary::run(a),
         cli::args::Command::Recover(a) => cli::recover::run(a),
+        cli::args::Command::History(a) => cli::history::list(a),
+        cli::args::Command::Trend(a) => cli::history::trend(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

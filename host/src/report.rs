@@ -14,6 +14,7 @@ pub mod summary;
 pub mod sync;
 pub mod terminal;
 pub mod traces;
+pub mod trend;
 
 pub use summary::Summary;
 /// A report file could not be written.

@@ -41,8 +41,14 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("tests").join("fixtures").join(name)
 }
 
-/// Runs `assay` with the built-in and hostile judges on its search path and
-/// a private compile cache.
+/// The state database (job store and run history) of every test run that does
+/// not name its own: under `target/`, never the user's data directory.
+pub fn test_state() -> PathBuf {
+    root().join("target").join("test-state").join("state.db")
+}
+
+/// Runs `assay` with the built-in and hostile judges on its search path,
+/// a private compile cache and the test state database.
 pub fn assay(args: &[&str]) -> Output {
     assay_with_env(args, &[])
 }
@@ -56,6 +62,7 @@ pub fn assay_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .env("ASSAY_PLUGIN_PATH", hostile)
         .env("ASSAY_CACHE_DIR", cache)
+        .env("ASSAY_STATE", test_state())
         .env_remove("ASSAY_POLICY")
         .envs(env.iter().copied())
         .output()

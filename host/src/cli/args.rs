@@ -40,6 +40,10 @@ pub enum Command {
     Canary(super::job_args::CanaryArgs),
     /// Handle a fetched job's failed rows: drop, retry through the sync API, or halt.
     Recover(super::job_args::RecoverArgs),
+    /// List the recorded runs (eval, canary, drift audit), newest first.
+    History(super::history::ListArgs),
+    /// Completion, quality and unit cost across recorded runs; exit 1 when the newest run regresses.
+    Trend(super::history::TrendArgs),
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +256,8 @@ pub struct EvalArgs {
     pub llm: super::llm::LlmArgs,
     #[command(flatten)]
     pub traces: super::traces::TraceArgs,
+    #[command(flatten)]
+    pub history: super::history::HistoryArgs,
 }
 
 #[derive(Debug, Args)]

@@ -188,9 +188,10 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     if let Some(g) = a.gate {
         argv.extend(["--min-pass-rate".into(), g.to_string()]);
     }
+    argv.extend(a.history.to_argv());
     let cli = super::args::Cli::try_parse_from(&argv).map_err(|e| fail(exit::USAGE, e))?;
     match cli.command {
-        super::args::Command::Eval(e) => super::eval::run(*e),
+        super::args::Command::Eval(e) => super::eval::run_as(*e, assay::history::RunKind::Canary),
         _ => Err(fail(exit::INTERNAL, "canary: eval arguments did not parse as eval")),
     }
 }

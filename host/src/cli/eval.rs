@@ -101,7 +101,13 @@ fn eval_error(e: EvalError) -> anyhow::Error {
     }
 }
 
-pub fn run(mut args: EvalArgs) -> Result<i32> {
+pub fn run(args: EvalArgs) -> Result<i32> {
+    run_as(args, assay::history::RunKind::Eval)
+}
+
+/// `assay eval`, recorded in the run history as a run of `kind`.
+pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> {
+    let history = super::history::target(&args.history, args.state.state.as_deref())?;
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
     }
@@ -274,12 +280,16 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
                 }
             }
         }
+        let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
+        let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);
         if let Some(path) = &args.junit {
             assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
         if let (Some(path), Some(rows)) = (&args.report, &failed_rows) {
             let rows = FailedRowsSink::take(rows);
-            assay::report::html::write(&summary, &rows, path).map_err(|e| fail(exit::OUTPUT, e))?;
+            let trend = super::history::for_report(recorded.as_deref(), &history, tag);
+            let trend = trend.as_ref().map_err(String::as_str);
+            assay::report::html::write(&summary, &rows, trend, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
         match args.format {
             Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),

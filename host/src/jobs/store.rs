@@ -1,6 +1,6 @@
-//! The job store: one SQLite database (`--state PATH`, `$ASSAY_STATE`, or
-//! the user data directory) with one row per submitted job, and a `jobs/ID/`
-//! directory beside it for each job's fetched files.
+//! The job store: the `jobs` table of the state database (`crate::db`:
+//! `--state PATH`, `$ASSAY_STATE`, or the user data directory) with one row per
+//! submitted job, and a `jobs/ID/` directory beside it for each job's fetched files.
 //!
 //! Invariant: a job is found again by its key (provider, base URL, input
 //! hash), so rerunning the same submission returns the same job; every update
@@ -20,14 +20,8 @@ pub enum JobError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("job store {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("no job store location: set --state, ASSAY_STATE, XDG_DATA_HOME or HOME")]
-    NoLocation,
+    #[error("job store: {0}")]
+    Open(#[source] crate::db::DbError),
     #[error("job {0} is not in the store (assay jobs lists them)")]
     NoSuchJob(i64),
 }
@@ -64,25 +58,6 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    key TEXT NOT NULL UNIQUE,
-    provider TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    input TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL,
-    input_file_id TEXT,
-    batch_id TEXT,
-    status TEXT NOT NULL,
-    total INTEGER,
-    completed INTEGER,
-    failed INTEGER,
-    fetched INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);";
-
 const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
@@ -106,38 +81,14 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
 }
 
 impl JobStore {
-    /// `--state`, else `$ASSAY_STATE`, else `$XDG_DATA_HOME/assay/state.db`
-    /// or `~/.local/share/assay/state.db`.
+    /// `--state`, else `$ASSAY_STATE`, else the user data directory (`db::default_path`).
     pub fn default_path(state: Option<&Path>) -> Result<PathBuf, JobError> {
-        if let Some(p) = state {
-            return Ok(p.to_owned());
-        }
-        if let Some(p) = std::env::var_os("ASSAY_STATE").filter(|p| !p.is_empty()) {
-            return Ok(PathBuf::from(p));
-        }
-        let base = std::env::var_os("XDG_DATA_HOME")
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
-            .ok_or(JobError::NoLocation)?;
-        Ok(base.join("assay").join("state.db"))
+        crate::db::default_path(state).map_err(JobError::Open)
     }
 
+    /// Opens the state database at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<JobStore, JobError> {
-        let shown = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| JobError::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
-        let db = |source| JobError::Db {
-            path: shown.clone(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
-        conn.execute_batch(SCHEMA).map_err(db)?;
+        let conn = crate::db::open(path).map_err(JobError::Open)?;
         Ok(JobStore {
             conn,
             path: path.to_owned(),

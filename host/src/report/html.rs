@@ -1,6 +1,6 @@
 //! `--report FILE.html`: one self-contained page with the run's status breakdown,
 //! completion against quality, per-segment metrics with their alarms, costs,
-//! snapshot mix and a filterable table of failed rows.
+//! snapshot mix, the trend across recorded runs and a filterable table of failed rows.
 //!
 //! Invariant: the page loads nothing: its Content-Security-Policy is
 //! `default-src 'none'`, its one `<style>` and one `<script>` are allowed by their
@@ -9,6 +9,7 @@
 
 mod sections;
 pub mod svg;
+mod trend;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::ReportError;
 use super::failed::FailedRows;
 use super::summary::Summary;
+use super::trend::Trend;
 
 const STYLE: &str = "\
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}\
@@ -75,8 +77,8 @@ pub fn content_security_policy() -> String {
     )
 }
 
-/// The whole page.
-pub fn render(s: &Summary, failed: &FailedRows) -> String {
+/// The whole page; `trend` is the run history's trend, or why there is none.
+pub fn render(s: &Summary, failed: &FailedRows, trend: Result<&Trend, &str>) -> String {
     let mut body = String::new();
     sections::header(&mut body, s);
     sections::statuses(&mut body, s);
@@ -85,6 +87,7 @@ pub fn render(s: &Summary, failed: &FailedRows) -> String {
     sections::segments(&mut body, s);
     sections::costs(&mut body, s);
     sections::snapshots(&mut body, s);
+    trend::section(&mut body, trend);
     sections::failed_rows(&mut body, failed);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -97,8 +100,8 @@ pub fn render(s: &Summary, failed: &FailedRows) -> String {
 }
 
 /// Writes the page to `path`.
-pub fn write(s: &Summary, failed: &FailedRows, path: &Path) -> Result<(), ReportError> {
-    std::fs::write(path, render(s, failed)).map_err(|source| ReportError::Write {
+pub fn write(s: &Summary, failed: &FailedRows, trend: Result<&Trend, &str>, path: &Path) -> Result<(), ReportError> {
+    std::fs::write(path, render(s, failed, trend)).map_err(|source| ReportError::Write {
         path: path.display().to_string(),
         source,
     })

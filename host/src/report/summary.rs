@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::reconcile::Reconciliation;
 use super::snapshots::Snapshots;
@@ -54,7 +54,7 @@ pub struct Summary {
 }
 
 /// Rows per status; the fields are the statuses, in the documented order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts {
     pub completed: u64,
     pub provider_error: u64,
@@ -214,7 +214,7 @@ pub struct Alarm {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Gate {
     pub name: String,
     pub threshold: f64,

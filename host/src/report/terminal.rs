@@ -221,7 +221,7 @@ pub fn render(s: &Summary) -> String {
     o
 }
 
-mod segments;
+pub mod segments;
 
 #[cfg(test)]
 mod tests;

@@ -10,3 +10,10 @@ fn usd_and_rates_are_formatted_for_people() {
     assert_eq!(metric("pass_rate", 0.5), "50.00%");
     assert_eq!(metric("scored", 3.0), "3");
 }
+
+#[test]
+fn times_are_shown_in_utc() {
+    assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+    assert_eq!(utc(1_795_427_232_000), "2026-11-23 09:47:12Z");
+    assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00Z");
+}
