@@ -186,7 +186,24 @@ pub async fn run(
         provider: plan.settled.provider.as_str(),
     };
     aggregate::aggregate_all(&mut judges, &scoring, &agg_input, &mut judge_summaries, &mut judge_logs).await?;
-    emit::emit(&agg_input, &index, &c.errors, &names, spill.as_mut(), sinks)?;
+    // A sink that reads prompts (clustering) gets them from the judges' source
+    // when that reads prompts already, else from its own.
+    let own_prompts = match sinks.iter().any(|s| s.reads_prompts()) && !ctx.requests.needs_prompt() {
+        true => Some(extras::RequestSource::open(
+            &cfg.input,
+            &plan.settled,
+            index.clone(),
+            (true, false),
+            cfg.max_line_bytes,
+            cfg.max_unpacked_bytes,
+        )?),
+        false => None,
+    };
+    let prompts = match sinks.iter().any(|s| s.reads_prompts()) {
+        true => own_prompts.as_ref().or(Some(&ctx.requests)),
+        false => None,
+    };
+    emit::emit(&agg_input, &index, &c.errors, &names, spill.as_mut(), prompts, sinks)?;
     phase("aggregation and rows-out", started);
 
     let ledger = &agg_input.ledger;

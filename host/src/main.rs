@@ -21,6 +21,7 @@ fn main() {
         cli::args::Command::Jobs(a) => cli::jobs::run(a),
         cli::args::Command::Canary(a) => cli::canary::run(a),
         cli::args::Command::Recover(a) => cli::recover::run(a),
+        cli::args::Command::Cluster(a) => cli::cluster::run(*a),
     };
     match result {
         Ok(code) => std::process::exit(code),

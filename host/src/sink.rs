@@ -9,6 +9,7 @@
 //! order, and `finish` is called only after the last row; a sink whose
 //! `finish` was not called must leave nothing that looks whole.
 
+pub mod cluster;
 pub mod failed;
 pub mod output;
 pub mod rows_out;
@@ -62,6 +63,9 @@ pub struct RowView<'a> {
     pub validated: Option<bool>,
     /// One per scoring judge, in scorer order.
     pub verdicts: &'a [RowVerdict<'a>],
+    /// The request's (role, content) messages, read only when a sink's
+    /// `wants_prompt` asked for this row.
+    pub prompt: Option<&'a [(String, String)]>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +84,16 @@ pub enum SinkError {
 pub trait RowSink: Send {
     /// Whether this sink wants the per-row verdict text (`RowVerdict::text`).
     fn wants_text(&self) -> bool {
+        false
+    }
+    /// Whether this sink may ask for rows' prompts (the pipeline then keeps
+    /// the input open for re-reads).
+    fn reads_prompts(&self) -> bool {
+        false
+    }
+    /// Whether this sink wants this row's prompt in `RowView::prompt`; asked
+    /// just before `row`, so a sink reads prompts only for the rows it keeps.
+    fn wants_prompt(&self, _row: &RowView<'_>) -> bool {
         false
     }
     fn row(&mut self, row: &RowView<'_>) -> Result<(), SinkError>;

@@ -40,6 +40,8 @@ pub enum Command {
     Canary(super::job_args::CanaryArgs),
     /// Handle a fetched job's failed rows: drop, retry through the sync API, or halt.
     Recover(super::job_args::RecoverArgs),
+    /// Group a run's failed rows by shared shape (HDBSCAN); takes `assay eval`'s inputs.
+    Cluster(Box<EvalArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +252,16 @@ pub struct EvalArgs {
     pub judge_log: bool,
     #[command(flatten)]
     pub llm: super::llm::LlmArgs,
+    /// Cluster the failed rows: adds them to --format json, the text view and --report
+    /// (always on for `assay cluster`).
+    #[arg(long)]
+    pub cluster: bool,
+    /// Failed rows clustered at most; above it a deterministic sample is clustered.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub cluster_max_rows: u64,
+    /// HDBSCAN's smallest cluster (default: 5, or 0.5% of the clustered rows when more).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub cluster_min_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -79,7 +79,12 @@ fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathBuf> {
     files
 }
 
-pub fn run(mut args: EvalArgs) -> Result<i32> {
+pub fn run(args: EvalArgs) -> Result<i32> {
+    run_as(args, false)
+}
+
+/// `cluster_only`: `assay cluster`, which prints the clusters instead of the summary.
+pub fn run_as(mut args: EvalArgs, cluster_only: bool) -> Result<i32> {
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
     }
@@ -216,6 +221,7 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         if let Some(rows) = &failed_rows {
             sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
         }
+        let clustering = super::cluster::Clustering::new(&args, &mut sinks);
         let outcome = eval::run(cfg, judges, sinks).await.map_err(|e| match e {
             EvalError::Read(_)
             | EvalError::EmptyAttempt { .. }
@@ -242,6 +248,9 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
         } else {
             exit::OK
         };
+        if let Some(c) = &clustering {
+            summary.clusters = Some(c.finish()?);
+        }
         if args.judge_log {
             for (name, lines) in &outcome.judge_logs {
                 for l in lines {
@@ -256,9 +265,10 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
             let rows = FailedRowsSink::take(rows);
             assay::report::html::write(&summary, &rows, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        match args.format {
-            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
-            Format::Text => super::out::emit(&terminal::render(&summary)),
+        match (args.format, cluster_only) {
+            (format, true) => super::cluster::print(summary.clusters.as_ref(), format),
+            (Format::Json, false) => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
+            (Format::Text, false) => super::out::emit(&super::cluster::with_text(terminal::render(&summary), &summary)),
         }
         .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
         if outcome.bad_lines_over {

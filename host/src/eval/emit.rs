@@ -2,12 +2,14 @@
 //! in submission order.
 //!
 //! Invariant: each sink sees every row exactly once, then `finish`; the
-//! per-row text is read back from the spill only when a sink wants it.
+//! per-row text is read back from the spill only when a sink wants it, and a
+//! row's prompt is re-read from the input only when a sink wants that row's.
 
 use assay_batch::{InputIndex, Interner};
 
 use super::aggregate::AggInputs;
 use super::errors::ErrorCodes;
+use super::extras::RequestSource;
 use super::spill::Spill;
 use crate::sink::{RowSink, RowVerdict, RowView, SinkError};
 
@@ -19,6 +21,7 @@ pub fn emit(
     errors: &ErrorCodes,
     names: &[String],
     spill: Option<&mut Spill>,
+    prompts: Option<&RequestSource>,
     sinks: Vec<Box<dyn RowSink>>,
 ) -> Result<(), SinkError> {
     if sinks.is_empty() {
@@ -56,7 +59,7 @@ pub fn emit(
             .collect();
         let snapshot = l.snapshot(idx);
         let (error_code, error_message) = errors.get(idx);
-        let row = RowView {
+        let mut row = RowView {
             id: index.id(idx),
             index: idx,
             segment: idx / input.segment_size,
@@ -71,7 +74,13 @@ pub fn emit(
             usage: l.usage(idx),
             validated: input.validated(idx),
             verdicts: &verdicts,
+            prompt: None,
         };
+        let messages = match prompts {
+            Some(p) if sinks.iter().any(|s| s.wants_prompt(&row)) => Some(p.prompt(idx)),
+            _ => None,
+        };
+        row.prompt = messages.as_deref();
         for s in sinks.iter_mut() {
             s.row(&row)?;
         }

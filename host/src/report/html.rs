@@ -84,6 +84,9 @@ pub fn render(s: &Summary, failed: &FailedRows) -> String {
     sections::segments(&mut body, s);
     sections::costs(&mut body, s);
     sections::snapshots(&mut body, s);
+    if let Some(c) = &s.clusters {
+        super::clusters::render_html(&mut body, c);
+    }
     sections::failed_rows(&mut body, failed);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
