@@ -53,7 +53,7 @@ pub fn default_min_size(n: usize) -> usize {
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("HDBSCAN refused the feature vectors: {0}")]
-    Hdbscan(String),
+    Hdbscan(#[source] hdbscan::HdbscanError),
 }
 
 /// The failed rows the sink kept, and what it counted.
@@ -84,9 +84,7 @@ pub fn cluster(c: &Collected, opts: Options) -> Result<Clusters, ClusterError> {
                 NnAlgorithm::KdTree
             })
             .build();
-        Hdbscan::new(&data, params)
-            .cluster()
-            .map_err(|e| ClusterError::Hdbscan(e.to_string()))?
+        Hdbscan::new(&data, params).cluster().map_err(ClusterError::Hdbscan)?
     } else {
         vec![-1; n]
     };
