@@ -649,6 +649,8 @@ fn judge_errors_are_shown_with_the_first_row_and_its_reason() {
     assert_eq!(
         s["judges"]["exact-match"]["first_judge_error"],
         "row row-0: invalid_input: no `reference` in row metadata"
+    );
+}
 
 /// Issue 10 item 7: the summary names, for each judge, where it was loaded
 /// from and its sha256 (the same data `assay judges` shows), in JSON, on the

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod canary;
+pub mod cluster;
 pub mod emulate;
 pub mod eval;
 pub mod exit;

@@ -92,8 +92,9 @@ pub async fn run(
     if keep_content {
         store.content = Some(spill::Spill::new(rows).map_err(|source| EvalError::Spill { source })?);
     }
-    // Prompts for sinks that want content, re-read from the input at emit time.
-    let prompts = match keep_content {
+    // Prompts for sinks that want content (traces) or some rows' prompts
+    // (clustering), re-read from the input at emit time.
+    let prompts = match keep_content || sinks.iter().any(|s| s.reads_prompts()) {
         true => Some(extras::RequestSource::open(
             &cfg.input,
             &plan.settled,

@@ -4,6 +4,7 @@
 //! (`assay_batch`) → judges in the sandbox (`judge`) → the evaluation
 //! pipeline and aggregates (`eval`) → summary, terminal view, rows-out (`report`).
 
+pub mod cluster;
 pub mod db;
 pub mod eval;
 pub mod history;

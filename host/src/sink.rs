@@ -9,6 +9,7 @@
 //! order, and `finish` is called only after the last row; a sink whose
 //! `finish` was not called must leave nothing that looks whole.
 
+pub mod cluster;
 pub mod failed;
 pub mod output;
 pub mod rows_out;
@@ -66,6 +67,9 @@ pub struct RowView<'a> {
     /// The row's prompt, response and provider time; present only when a
     /// sink asked for them (`RowSink::wants_content`).
     pub content: Option<RowContent<'a>>,
+    /// The request's (role, content) messages, read only when a sink's
+    /// `wants_prompt` asked for this row.
+    pub prompt: Option<&'a [(String, String)]>,
 }
 
 /// What the provider was asked and answered for one row.
@@ -102,6 +106,16 @@ pub trait RowSink: Send {
     /// Whether this sink wants the row's prompt, response text and provider
     /// time (`RowView::content`).
     fn wants_content(&self) -> bool {
+        false
+    }
+    /// Whether this sink may ask for rows' prompts (the pipeline then keeps
+    /// the input open for re-reads).
+    fn reads_prompts(&self) -> bool {
+        false
+    }
+    /// Whether this sink wants this row's prompt in `RowView::prompt`; asked
+    /// just before `row`, so a sink reads prompts only for the rows it keeps.
+    fn wants_prompt(&self, _row: &RowView<'_>) -> bool {
         false
     }
     fn row(&mut self, row: &RowView<'_>) -> Result<(), SinkError>;

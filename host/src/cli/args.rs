@@ -44,6 +44,8 @@ pub enum Command {
     History(super::history::ListArgs),
     /// Completion, quality and unit cost across recorded runs; exit 1 when the newest run regresses.
     Trend(super::history::TrendArgs),
+    /// Group a run's failed rows by shared shape (HDBSCAN); takes `assay eval`'s inputs.
+    Cluster(Box<EvalArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +260,16 @@ pub struct EvalArgs {
     pub traces: super::traces::TraceArgs,
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    /// Cluster the failed rows: adds them to --format json, the text view and --report
+    /// (always on for `assay cluster`).
+    #[arg(long)]
+    pub cluster: bool,
+    /// Failed rows clustered at most; above it a deterministic sample is clustered.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub cluster_max_rows: u64,
+    /// HDBSCAN's smallest cluster (default: 5, or 0.5% of the clustered rows when more).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub cluster_min_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]

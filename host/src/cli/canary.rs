@@ -191,7 +191,7 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     argv.extend(a.history.to_argv());
     let cli = super::args::Cli::try_parse_from(&argv).map_err(|e| fail(exit::USAGE, e))?;
     match cli.command {
-        super::args::Command::Eval(e) => super::eval::run_as(*e, assay::history::RunKind::Canary),
+        super::args::Command::Eval(e) => super::eval::run_as(*e, assay::history::RunKind::Canary, false),
         _ => Err(fail(exit::INTERNAL, "canary: eval arguments did not parse as eval")),
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use assay::eval::extras::UnpackError;
@@ -102,11 +103,12 @@ fn eval_error(e: EvalError) -> anyhow::Error {
 }
 
 pub fn run(args: EvalArgs) -> Result<i32> {
-    run_as(args, assay::history::RunKind::Eval)
+    run_as(args, assay::history::RunKind::Eval, false)
 }
 
-/// `assay eval`, recorded in the run history as a run of `kind`.
-pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> {
+/// `assay eval`, recorded in the run history as a run of `kind`;
+/// `cluster_only`: `assay cluster`, which prints the clusters instead of the summary.
+pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool) -> Result<i32> {
     let history = super::history::target(&args.history, args.state.state.as_deref())?;
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
@@ -166,6 +168,8 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> 
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let run_ctx = RunContext { seed: args.seed };
+    // The run's start, for the history and the traces (judges see a fixed clock).
+    let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
 
     if assay::progress::wanted(args.quiet) {
         assay::progress::install();
@@ -240,6 +244,7 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> 
         if let Some(rows) = &failed_rows {
             sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
         }
+        let clustering = super::cluster::Clustering::new(&args, &mut sinks);
         let mut trace_handle = None;
         if let Some((sink, handle)) = args
             .traces
@@ -270,6 +275,9 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> 
         } else {
             exit::OK
         };
+        if let Some(c) = &clustering {
+            summary.clusters = Some(c.finish()?);
+        }
         if let Some(h) = trace_handle.take() {
             summary.traces = Some(super::traces::finish(h, &summary));
         }
@@ -291,9 +299,10 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<i32> 
             let trend = trend.as_ref().map_err(String::as_str);
             assay::report::html::write(&summary, &rows, trend, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        match args.format {
-            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
-            Format::Text => super::out::emit(&terminal::render(&summary)),
+        match (args.format, cluster_only) {
+            (format, true) => super::cluster::print(summary.clusters.as_ref(), format),
+            (Format::Json, false) => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
+            (Format::Text, false) => super::out::emit(&super::cluster::with_text(terminal::render(&summary), &summary)),
         }
         .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
         if outcome.bad_lines_over {

@@ -2,7 +2,8 @@
 //! in submission order.
 //!
 //! Invariant: each sink sees every row exactly once, then `finish`; the
-//! per-row text is read back from the spill only when a sink wants it.
+//! per-row text is read back from the spill only when a sink wants it, and a
+//! row's prompt is re-read from the input only when a sink wants that row's.
 
 use assay_batch::{InputIndex, Interner};
 
@@ -18,7 +19,7 @@ pub struct Kept<'a> {
     pub spill: Option<&'a mut Spill>,
     /// Response text and provider time (`RowSink::wants_content`).
     pub content: Option<&'a mut Spill>,
-    /// The input, for prompts (`RowSink::wants_content`).
+    /// The input, for prompts (`RowSink::wants_content`, `RowSink::wants_prompt`).
     pub prompts: Option<&'a RequestSource>,
 }
 
@@ -98,7 +99,7 @@ pub fn emit(
             .collect();
         let snapshot = l.snapshot(idx);
         let (error_code, error_message) = errors.get(idx);
-        let row = RowView {
+        let mut row = RowView {
             id: index.id(idx),
             index: idx,
             segment: idx / input.segment_size,
@@ -124,7 +125,13 @@ pub fn emit(
                     .and_then(|f| f.get("created"))
                     .and_then(|c| c.as_i64()),
             }),
+            prompt: None,
         };
+        let messages = match kept.prompts {
+            Some(p) if sinks.iter().any(|s| s.wants_prompt(&row)) => Some(p.prompt(idx)),
+            _ => None,
+        };
+        row.prompt = messages.as_deref();
         for s in sinks.iter_mut() {
             s.row(&row)?;
         }

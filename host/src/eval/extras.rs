@@ -95,6 +95,17 @@ impl RequestSource {
         self.needs_prompt || self.needs_metadata
     }
 
+    /// Whether prompts are read (`prompt` gives them).
+    pub fn needs_prompt(&self) -> bool {
+        self.needs_prompt
+    }
+
+    /// The row's request messages, (role, content); empty when the source was
+    /// opened without the prompt or the line cannot be read.
+    pub fn prompt(&self, idx: u32) -> Vec<(String, String)> {
+        self.read_one(idx).messages
+    }
+
     /// Whether judges need metadata (sync pairing adds to it).
     pub fn needs_metadata(&self) -> bool {
         self.needs_metadata

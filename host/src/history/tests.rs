@@ -85,6 +85,8 @@ fn summary(completed: u64, pass_rate: f64) -> Summary {
             ],
         },
         sync: None,
+        traces: None,
+        clusters: None,
         gates: vec![Gate {
             name: "completion".into(),
             threshold: 0.9,

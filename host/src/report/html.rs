@@ -88,6 +88,9 @@ pub fn render(s: &Summary, failed: &FailedRows, trend: Result<&Trend, &str>) -> 
     sections::costs(&mut body, s);
     sections::snapshots(&mut body, s);
     trend::section(&mut body, trend);
+    if let Some(c) = &s.clusters {
+        super::clusters::render_html(&mut body, c);
+    }
     sections::failed_rows(&mut body, failed);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

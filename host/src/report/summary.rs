@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::clusters::Clusters;
 use super::reconcile::Reconciliation;
 use super::snapshots::Snapshots;
 use super::sync::SyncSummary;
@@ -45,6 +46,9 @@ pub struct Summary {
     /// `--sync-results` only: pairing, recovery and the batch-only counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncSummary>,
+    /// `--cluster` only: the failed rows grouped by shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<Clusters>,
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,
