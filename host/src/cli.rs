@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod canary;
+pub mod drift_audit;
 pub mod emulate;
 pub mod eval;
 pub mod exit;
@@ -16,5 +17,6 @@ pub mod judges;
 pub mod llm;
 pub mod out;
 pub mod recover;
+pub mod sample;
 pub mod status;
 pub mod submit;

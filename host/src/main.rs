@@ -21,6 +21,7 @@ fn main() {
         cli::args::Command::Jobs(a) => cli::jobs::run(a),
         cli::args::Command::Canary(a) => cli::canary::run(a),
         cli::args::Command::Recover(a) => cli::recover::run(a),
+        cli::args::Command::DriftAudit(a) => cli::drift_audit::run(*a),
     };
     match result {
         Ok(code) => std::process::exit(code),

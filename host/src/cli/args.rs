@@ -40,6 +40,9 @@ pub enum Command {
     Canary(super::job_args::CanaryArgs),
     /// Handle a fetched job's failed rows: drop, retry through the sync API, or halt.
     Recover(super::job_args::RecoverArgs),
+    /// Compare batch and sync answers for the same rows (batch-sync-drift),
+    /// and store the audit with its job.
+    DriftAudit(Box<super::job_args::DriftAuditArgs>),
 }
 
 #[derive(Debug, Args)]

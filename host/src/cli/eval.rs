@@ -79,7 +79,34 @@ fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathBuf> {
     files
 }
 
-pub fn run(mut args: EvalArgs) -> Result<i32> {
+pub fn run(args: EvalArgs) -> Result<i32> {
+    let format = args.format;
+    let (summary, bad_lines_over) = evaluate(args)?;
+    match format {
+        Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
+        Format::Text => super::out::emit(&terminal::render(&summary)),
+    }
+    .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
+    if bad_lines_over {
+        eprintln!(
+            "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
+            summary.bad_lines.count,
+            summary.bad_lines.max_allowed,
+            summary
+                .bad_lines
+                .lines
+                .first()
+                .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
+                .unwrap_or_default()
+        );
+    }
+    Ok(summary.exit_code)
+}
+
+/// Runs the evaluation and writes its files (`--junit`, `--report`,
+/// `--rows-out`); returns the summary, with its exit code set, and whether
+/// there were more bad lines than allowed. Nothing is printed on stdout.
+pub fn evaluate(mut args: EvalArgs) -> Result<(assay::report::Summary, bool)> {
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
     }
@@ -256,24 +283,6 @@ pub fn run(mut args: EvalArgs) -> Result<i32> {
             let rows = FailedRowsSink::take(rows);
             assay::report::html::write(&summary, &rows, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        match args.format {
-            Format::Json => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
-            Format::Text => super::out::emit(&terminal::render(&summary)),
-        }
-        .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
-        if outcome.bad_lines_over {
-            eprintln!(
-                "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
-                summary.bad_lines.count,
-                summary.bad_lines.max_allowed,
-                summary
-                    .bad_lines
-                    .lines
-                    .first()
-                    .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
-                    .unwrap_or_default()
-            );
-        }
-        Ok(summary.exit_code)
+        Ok((summary, outcome.bad_lines_over))
     })
 }

@@ -5,6 +5,8 @@
 //! Invariant: a job is found again by its key (provider, base URL, input
 //! hash), so rerunning the same submission returns the same job; every update
 //! is its own committed statement, so a crash leaves the last step recorded.
+//! A store written by an older assay is brought up to date when opened
+//! (missing tables created, missing columns added), never rewritten.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -51,6 +53,8 @@ pub struct Job {
     pub fetched: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Azure OpenAI: the api-version the job was submitted with.
+    pub api_version: Option<String>,
 }
 
 pub struct JobStore {
@@ -83,7 +87,34 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at INTEGER NOT NULL
 );";
 
-const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at";
+const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at, api_version";
+
+/// Columns added after the first release: (table, column, declaration).
+const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("jobs", "api_version", "TEXT")];
+
+/// Adds the columns an older store lacks, in one immediate transaction so
+/// two processes opening the same store do not both add them.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        for (table, column, decl) in ADDED_COLUMNS {
+            let has = conn
+                .prepare(&format!("SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"))?
+                .exists([column])?;
+            if !has {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+            }
+        }
+        conn.execute_batch(audits::SCHEMA)
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
     Ok(Job {
@@ -102,6 +133,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
         fetched: r.get::<_, i64>(12)? != 0,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
+        api_version: r.get(15)?,
     })
 }
 
@@ -138,6 +170,7 @@ impl JobStore {
         let conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        migrate(&conn).map_err(db)?;
         Ok(JobStore {
             conn,
             path: path.to_owned(),
@@ -229,6 +262,16 @@ impl JobStore {
             .map_err(|e| self.db(e))
     }
 
+    pub fn set_api_version(&self, id: i64, version: &str) -> Result<(), JobError> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET api_version = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, version, now()],
+            )
+            .map(drop)
+            .map_err(|e| self.db(e))
+    }
+
     pub fn set_fetched(&self, id: i64) -> Result<(), JobError> {
         self.conn
             .execute(
@@ -239,6 +282,10 @@ impl JobStore {
             .map_err(|e| self.db(e))
     }
 }
+
+mod audits;
+
+pub use audits::{Audit, AuditResult, NewAudit};
 
 #[cfg(test)]
 mod tests;
