@@ -3,6 +3,7 @@
 pub mod args;
 pub mod canary;
 pub mod cluster;
+pub mod drift_audit;
 pub mod emulate;
 pub mod eval;
 pub mod exit;
@@ -18,6 +19,7 @@ pub mod judges;
 pub mod llm;
 pub mod out;
 pub mod recover;
+pub mod sample;
 pub mod status;
 pub mod submit;
 pub mod traces;

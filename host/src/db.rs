@@ -94,6 +94,25 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, judge, seq)
     );
     CREATE INDEX run_alarms_by_kind ON run_alarms (kind, run_id);",
+    // 3: Azure jobs keep their api-version; drift audits, one row per
+    // `assay drift-audit`, with the job whose batch answers it compared.
+    "ALTER TABLE jobs ADD COLUMN api_version TEXT;
+    CREATE TABLE audits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER REFERENCES jobs(id),
+        input TEXT NOT NULL,
+        judge TEXT NOT NULL,
+        pairs_asked INTEGER,
+        seed INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        pairs INTEGER,
+        mean_score REAL,
+        band TEXT,
+        metrics TEXT,
+        sync_results TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this assay writes.

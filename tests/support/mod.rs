@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod llm_server;
+pub mod rehearsal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -48,6 +48,8 @@ pub struct Batch {
     /// Terminal state, once reached: (status, unix seconds, completed, failed,
     /// output file id, error file id, input tokens, output tokens).
     pub ended: Option<Ended>,
+    /// Created through Azure's paths: its files are in Azure's shapes.
+    pub azure: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +86,14 @@ fn error_body(status: u16) -> Value {
 }
 
 impl Batch {
+    /// A result line as text, in Azure's shape for a batch made through Azure.
+    fn render(&self, mut line: Value) -> String {
+        if self.azure {
+            crate::azure::shape_line(&mut line);
+        }
+        line.to_string()
+    }
+
     fn processable(&self, profile: &Profile) -> usize {
         profile
             .expire_from
@@ -174,7 +184,7 @@ impl Batch {
             let line = if i >= done {
                 let Some((code, message)) = tail_code else { continue };
                 let v = json!({"id": line_id, "custom_id": r.custom_id, "response": null, "error": {"code": code, "message": message}});
-                err.push((i, v.to_string()));
+                err.push((i, self.render(v)));
                 continue;
             } else {
                 match self.row_status(i, profile) {
@@ -187,15 +197,15 @@ impl Batch {
                             path: Path::Batch,
                             created: self.created_at,
                         };
-                        let body = answer::chat_completion(&ask, profile);
-                        tin += body["usage"]["prompt_tokens"].as_u64().unwrap_or(0);
-                        tout += body["usage"]["completion_tokens"].as_u64().unwrap_or(0);
+                        let body = answer::for_endpoint(&self.endpoint, &ask, profile);
+                        let (used_in, used_out) = answer::tokens(&body);
+                        (tin, tout) = (tin + used_in, tout + used_out);
                         let v = json!({"id": line_id, "custom_id": r.custom_id, "response": {"status_code": 200, "request_id": req_id, "body": body}, "error": null});
-                        (true, v.to_string())
+                        (true, self.render(v))
                     }
                     s => {
                         let v = json!({"id": line_id, "custom_id": r.custom_id, "response": {"status_code": s, "request_id": req_id, "body": error_body(s)}, "error": null});
-                        (false, v.to_string())
+                        (false, self.render(v))
                     }
                 }
             };

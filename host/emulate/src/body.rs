@@ -32,14 +32,14 @@ impl Body {
         }
     }
 
-    /// The first `keep` bytes of `data`, then a reset.
-    pub fn cut(data: Bytes, keep: usize) -> Body {
+    /// The first `keep` bytes of `data`, then, after `stall_ms`, a reset.
+    pub fn cut(data: Bytes, keep: usize, stall_ms: u64) -> Body {
         let full_len = data.len() as u64;
         Body {
             data: Some(data.slice(..keep.min(data.len()))),
             full_len,
             cut: true,
-            pause: Some(Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50)))),
+            pause: Some(Box::pin(tokio::time::sleep(std::time::Duration::from_millis(stall_ms)))),
         }
     }
 

@@ -1,4 +1,5 @@
-//! The OpenAI-compatible routes: files, batches and sync chat completions.
+//! The OpenAI-compatible routes: files, batches (for chat completions,
+//! responses and embeddings) and the sync calls (`sync`).
 //!
 //! Invariant: every answer has the shape OpenAI documents (see
 //! provider-formats.md §1), so assay's readers need no emulator special case;
@@ -9,7 +10,6 @@ use std::time::Instant;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::answer::{self, Ask, Path};
 use crate::batch::{Batch, Request};
 use crate::body::Body;
 use crate::multipart;
@@ -22,9 +22,23 @@ pub struct Call<'a> {
     pub query: &'a str,
     pub content_type: &'a str,
     pub body: &'a [u8],
+    /// Reached through an Azure path: answer in Azure's shapes.
+    pub azure: bool,
+    /// The deployment an Azure sync path names.
+    pub deployment: Option<&'a str>,
 }
 
-fn bad(message: &str) -> Response<Body> {
+/// Batch endpoints the emulator runs, in OpenAI's and Azure's spelling.
+const ENDPOINTS: [&str; 6] = [
+    "/v1/chat/completions",
+    "/v1/responses",
+    "/v1/embeddings",
+    "/chat/completions",
+    "/responses",
+    "/embeddings",
+];
+
+pub fn bad(message: &str) -> Response<Body> {
     error_response(
         StatusCode::BAD_REQUEST,
         "invalid_request_error",
@@ -61,7 +75,7 @@ pub fn route(shared: &Shared, c: Call) -> Response<Body> {
             }
             None => not_found("file"),
         },
-        ("POST", ["v1", "batches"]) => create(shared, c.body),
+        ("POST", ["v1", "batches"]) => create(shared, c.body, c.azure),
         ("GET", ["v1", "batches"]) => list(shared, c.query),
         ("GET", ["v1", "batches", id]) => {
             let mut store = shared.store();
@@ -72,7 +86,9 @@ pub fn route(shared: &Shared, c: Call) -> Response<Body> {
             }
         }
         ("POST", ["v1", "batches", id, "cancel"]) => cancel(shared, id),
-        ("POST", ["v1", "chat", "completions"]) => chat(shared, c.body),
+        ("POST", ["v1", "chat", "completions"] | ["v1", "responses"] | ["v1", "embeddings"]) => {
+            crate::sync::answer(shared, &c)
+        }
         _ => not_found("route"),
     }
 }
@@ -159,7 +175,7 @@ fn parse_input(data: &[u8], endpoint: &str) -> (Vec<Request>, Vec<Value>) {
     (reqs, errors)
 }
 
-fn create(shared: &Shared, body: &[u8]) -> Response<Body> {
+fn create(shared: &Shared, body: &[u8], azure: bool) -> Response<Body> {
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         return bad("The request body is not JSON.");
     };
@@ -167,8 +183,8 @@ fn create(shared: &Shared, body: &[u8]) -> Response<Body> {
         return bad("Missing required parameter: 'input_file_id'.");
     };
     let endpoint = v.get("endpoint").and_then(Value::as_str).unwrap_or("");
-    if endpoint != "/v1/chat/completions" {
-        return bad("The emulator serves batches for /v1/chat/completions only.");
+    if !ENDPOINTS.contains(&endpoint) {
+        return bad("The emulator serves batches for chat completions, responses and embeddings only.");
     }
     let window = v.get("completion_window").and_then(Value::as_str).unwrap_or("");
     if window != "24h" {
@@ -192,6 +208,7 @@ fn create(shared: &Shared, body: &[u8]) -> Response<Body> {
         invalid,
         cancel: None,
         ended: None,
+        azure,
     };
     let obj = b.object(Instant::now(), &shared.profile);
     store.batches.push(b);
@@ -246,23 +263,4 @@ fn cancel(shared: &Shared, id: &str) -> Response<Body> {
         b.cancel = Some((unix_now(), b.processed(now - b.started, profile)));
     }
     json_response(StatusCode::OK, &b.object(now, profile))
-}
-
-fn chat(shared: &Shared, body: &[u8]) -> Response<Body> {
-    let Ok(v) = serde_json::from_slice::<Value>(body) else {
-        return bad("The request body is not JSON.");
-    };
-    if v.get("messages").and_then(Value::as_array).is_none() {
-        return bad("Missing required parameter: 'messages'.");
-    }
-    let key = v.get("messages").map(Value::to_string).unwrap_or_default();
-    let ask = Ask {
-        seed: shared.seed,
-        custom_id: &key,
-        index: None,
-        body: &v,
-        path: Path::Sync,
-        created: unix_now(),
-    };
-    json_response(StatusCode::OK, &answer::chat_completion(&ask, &shared.profile))
 }

@@ -67,6 +67,9 @@ pub struct HttpFault {
     /// Announce the full length, send this many bytes of the body, then drop
     /// the connection.
     pub reset_after_bytes: Option<usize>,
+    /// With `reset_after_bytes`: how long the connection stays open after
+    /// those bytes before it drops (default 50 ms), to stall a client mid-body.
+    pub stall_ms: Option<u64>,
     /// Matching requests that pass untouched first.
     pub skip: u32,
     /// Matching requests the fault applies to (default 1; 0 = every one).

@@ -73,14 +73,16 @@ fn fault_for(shared: &Shared, method: &str, path: &str) -> Option<HttpFault> {
     fired
 }
 
+/// OpenAI paths take `Authorization: Bearer KEY`, Azure paths `api-key: KEY`.
 fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
-    let got = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let got = if crate::azure::is_azure(req.uri().path()) {
+        header("api-key")
+    } else {
+        header("authorization").and_then(|v| v.strip_prefix("Bearer "))
+    }
+    .map(str::trim)
+    .filter(|k| !k.is_empty());
     match (&shared.profile.api_key, got) {
         (_, None) => false,
         (None, Some(_)) => true,
@@ -120,6 +122,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         ));
     }
     let query = req.uri().query().unwrap_or("").to_owned();
+    let azure = if crate::azure::is_azure(&path) {
+        match crate::azure::translate(&path, &query) {
+            Some(t) => Some(t),
+            None => return Ok(crate::azure::missing_api_version()),
+        }
+    } else {
+        None
+    };
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -139,10 +149,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     };
     let call = openai::Call {
         method: &method,
-        path: &path,
+        path: azure.as_ref().map_or(&path, |a| &a.path),
         query: &query,
         content_type: &content_type,
         body: &body,
+        azure: azure.is_some(),
+        deployment: azure.as_ref().and_then(|a| a.deployment.as_deref()),
     };
     let mut r = openai::route(&shared, call);
     if let Some(keep) = fault.as_ref().and_then(|f| f.reset_after_bytes) {
@@ -151,7 +163,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             Ok(c) => c.to_bytes(),
             Err(_) => Bytes::new(),
         };
-        let cut = Body::cut(data, keep);
+        let stall = fault.as_ref().and_then(|f| f.stall_ms).unwrap_or(50);
+        let cut = Body::cut(data, keep, stall);
         let len = cut.full_len();
         r = Response::from_parts(parts, cut);
         r.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(len));

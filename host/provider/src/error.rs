@@ -10,6 +10,14 @@ use std::path::PathBuf;
 pub enum ProviderError {
     #[error("{var} is not set: export the API key in {var} (assay reads keys only from the environment)")]
     MissingKey { var: &'static str },
+    #[error("{what} is not set: pass {flag} or set {var}")]
+    MissingSetting {
+        what: &'static str,
+        flag: &'static str,
+        var: &'static str,
+    },
+    #[error("{what}: {reason}")]
+    BadRequest { what: String, reason: String },
     #[error("base URL {url:?}: {reason}")]
     BaseUrl { url: String, reason: String },
     #[error("{what}: HTTP {status}: {message} ({hint})")]

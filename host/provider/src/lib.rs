@@ -4,13 +4,16 @@
 //! retry policy of `retry`, scrubbed errors) or `download` (whole files or
 //! nothing). Keys live only in `secret::ApiKey`.
 
+pub mod azure;
 pub mod download;
+pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod openai;
 pub mod retry;
 pub mod secret;
 
+pub use endpoint::{Flavor, SyncApi};
 pub use error::ProviderError;
 pub use openai::{BatchView, OpenAi};
 pub use retry::RetryPolicy;

@@ -1,17 +1,20 @@
-//! The OpenAI-compatible API: files, batches, sync chat completions.
+//! The OpenAI-compatible API: files, batches, sync chat completions,
+//! responses and embeddings; OpenAI's own or Azure OpenAI's (`endpoint`).
 //!
-//! Invariant: the key comes only from `OPENAI_API_KEY` (or the caller) and is
-//! sent only as a sensitive `Authorization` header; the base URL comes from
-//! the caller, `OPENAI_BASE_URL`, or OpenAI's own, so the emulator, a gateway
-//! or a proxy can stand in.
+//! Invariant: the key comes only from `OPENAI_API_KEY` or
+//! `AZURE_OPENAI_API_KEY` (or the caller) and is sent only as a sensitive
+//! `Authorization` (OpenAI) or `api-key` (Azure) header; the base URL comes
+//! from the caller, `OPENAI_BASE_URL` / `AZURE_OPENAI_ENDPOINT`, or OpenAI's
+//! own, so the emulator, a gateway or a proxy can stand in.
 
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, Method, RequestBuilder};
 use serde_json::{Value, json};
 
+use crate::endpoint::{Flavor, SyncApi};
 use crate::error::ProviderError;
 use crate::http::Replay;
 use crate::retry::RetryPolicy;
@@ -31,6 +34,7 @@ pub struct OpenAi {
     base: String,
     key: ApiKey,
     pub retry: RetryPolicy,
+    pub(crate) flavor: Flavor,
 }
 
 /// The fields of a batch object that drive the loop.
@@ -93,6 +97,7 @@ impl OpenAi {
             base: base.trim_end_matches('/').to_owned(),
             key,
             retry: RetryPolicy::default(),
+            flavor: Flavor::OpenAi,
         })
     }
 
@@ -122,9 +127,13 @@ impl OpenAi {
     }
 
     fn req(&self, method: Method, path: &str) -> RequestBuilder {
-        let r = self.http.request(method, format!("{}{path}", self.base));
-        match self.key.bearer() {
-            Some(h) => r.header(AUTHORIZATION, h),
+        let r = self.http.request(method, self.flavor.url(&self.base, path));
+        let header = match self.flavor {
+            Flavor::OpenAi => self.key.bearer().map(|h| ("authorization", h)),
+            Flavor::Azure { .. } => self.key.raw().map(|h| ("api-key", h)),
+        };
+        match header {
+            Some((name, h)) => r.header(name, h),
             None => r,
         }
     }
@@ -172,11 +181,21 @@ impl OpenAi {
         .await
     }
 
-    /// `POST /batches` for `/v1/chat/completions` within 24h.
+    /// `POST /batches` for chat completions within 24h.
     pub async fn create_batch(&self, input_file_id: &str, metadata: &Value) -> Result<Value, ProviderError> {
+        self.create_batch_for(SyncApi::Chat, input_file_id, metadata).await
+    }
+
+    /// `POST /batches` for the endpoint of `api`, within 24h.
+    pub async fn create_batch_for(
+        &self,
+        api: SyncApi,
+        input_file_id: &str,
+        metadata: &Value,
+    ) -> Result<Value, ProviderError> {
         let body = json!({
             "input_file_id": input_file_id,
-            "endpoint": "/v1/chat/completions",
+            "endpoint": api.batch_endpoint(&self.flavor),
             "completion_window": "24h",
             "metadata": metadata,
         });
@@ -242,9 +261,14 @@ impl OpenAi {
         .await
     }
 
-    /// Sync `POST /chat/completions`.
+    /// Sync `POST /chat/completions` (Azure: the deployment named by `model`).
     pub async fn chat(&self, body: &Value) -> Result<Value, ProviderError> {
-        self.call("chat completion", Method::POST, "/chat/completions", Some(body))
-            .await
+        self.sync(SyncApi::Chat, body).await
+    }
+
+    /// The sync call of `api` for one request body.
+    pub async fn sync(&self, api: SyncApi, body: &Value) -> Result<Value, ProviderError> {
+        let path = self.flavor.sync_path(api, body)?;
+        self.call(api.what(), Method::POST, &path, Some(body)).await
     }
 }

@@ -46,6 +46,9 @@ pub enum Command {
     Trend(super::history::TrendArgs),
     /// Group a run's failed rows by shared shape (HDBSCAN); takes `assay eval`'s inputs.
     Cluster(Box<EvalArgs>),
+    /// Compare batch and sync answers for the same rows (batch-sync-drift),
+    /// and store the audit with its job.
+    DriftAudit(Box<super::job_args::DriftAuditArgs>),
 }
 
 #[derive(Debug, Args)]

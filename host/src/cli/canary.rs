@@ -1,6 +1,7 @@
 //! `assay canary`: send a seeded, segment-stratified sample of a batch input
-//! through the sync API, write the answers as batch result files, and score
-//! them with `assay eval` and its gate.
+//! (`sample`) through the sync API its lines name (chat completions,
+//! responses or embeddings), write the answers as batch result files, and
+//! score them with `assay eval` and its gate.
 //!
 //! Invariant: the sample depends only on the input, `--sample`, `--seed` and
 //! `--segment-size`; every sampled row ends as exactly one line in the output
@@ -11,71 +12,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
-use assay_provider::{OpenAi, ProviderError};
+use assay_provider::{OpenAi, ProviderError, SyncApi};
 use clap::Parser;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::exit;
 use super::job_args::CanaryArgs;
-use super::job_ctx::{fail, provider_fail, runtime};
+use super::job_ctx::{client, fail, provider_name, runtime};
+use super::sample::Quota;
 
-/// How many of a segment's `n` rows `spec` asks for (at least one).
-fn per_segment(spec: &str, n: usize) -> Result<usize> {
-    let bad = || {
-        fail(
-            exit::USAGE,
-            format!("--sample {spec:?}: expected 2%, 0.02 or a row count"),
-        )
-    };
-    let frac = if let Some(p) = spec.strip_suffix('%') {
-        p.trim().parse::<f64>().map_err(|_| bad())? / 100.0
-    } else if spec.contains('.') {
-        spec.parse::<f64>().map_err(|_| bad())?
-    } else {
-        return Ok(spec.parse::<usize>().map_err(|_| bad())?.clamp(1, n.max(1)));
-    };
-    if !(frac > 0.0 && frac <= 1.0) {
-        return Err(bad());
-    }
-    Ok(((n as f64 * frac).ceil() as usize).clamp(1, n.max(1)))
-}
-
-fn rank(seed: u64, id: &str) -> [u8; 32] {
-    Sha256::digest(format!("{seed}\n{id}")).into()
-}
-
-/// The sampled input lines, in input order: per segment, the rows with the
-/// lowest seeded hash of their custom id.
-fn sample(input: &Path, a: &CanaryArgs) -> Result<Vec<(String, Value)>> {
-    let text = std::fs::read_to_string(input).map_err(|e| fail(exit::INPUT, format!("{}: {e}", input.display())))?;
-    let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| fail(exit::INPUT, format!("{}:{}: not JSON: {e}", input.display(), n + 1)))?;
-        let id = v
-            .get("custom_id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| fail(exit::INPUT, format!("{}:{}: no custom_id", input.display(), n + 1)))?
-            .to_owned();
-        rows.push((id, v));
-    }
-    let mut picked = Vec::new();
-    for seg in rows.chunks(a.segment_size as usize) {
-        let k = per_segment(&a.sample, seg.len())?;
-        let mut order: Vec<usize> = (0..seg.len()).collect();
-        order.sort_by_key(|i| rank(a.seed, &seg[*i].0));
-        let mut take: Vec<usize> = order.into_iter().take(k).collect();
-        take.sort_unstable();
-        picked.extend(take.into_iter().map(|i| seg[i].clone()));
-    }
-    Ok(picked)
-}
-
-/// Sends each (custom id, request body) through sync chat completions,
+/// Sends each (custom id, input line) through the sync API its `url` names,
 /// `concurrency` at a time; returns (answered, result line) in the same order.
 pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
     runtime()?.block_on(async {
@@ -86,7 +33,12 @@ pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u3
             let (client, sem) = (client.clone(), sem.clone());
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                (i, result_line(&id, client.chat(&body).await))
+                let url = body.get("url").and_then(Value::as_str).unwrap_or_default();
+                let answer = match SyncApi::of_url(url) {
+                    Ok(api) => client.sync(api, body.get("body").unwrap_or(&Value::Null)).await,
+                    Err(e) => Err(e),
+                };
+                (i, result_line(&id, answer))
             });
         }
         let mut out = vec![(false, String::new()); n];
@@ -112,6 +64,10 @@ pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, Str
                 "body": {"error": {"message": message, "type": if status == 429 { "requests" } else { "server_error" }, "param": null, "code": null}}}, "error": null})
             .to_string(),
         ),
+        Err(e @ ProviderError::BadRequest { .. }) => (
+            false,
+            json!({"id": line_id, "custom_id": id, "response": null, "error": {"code": "invalid_request", "message": e.to_string()}}).to_string(),
+        ),
         Err(e) => (
             false,
             json!({"id": line_id, "custom_id": id, "response": null, "error": {"code": "request_timeout", "message": e.to_string()}}).to_string(),
@@ -133,14 +89,10 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     {
         return Err(fail(exit::USAGE, format!("--gate {g} must be a fraction within 0..1")));
     }
-    let client = OpenAi::from_env(a.base_url.as_deref()).map_err(provider_fail)?;
-    let picked = sample(&a.input, &a)?;
+    let client = client(a.provider, a.base_url.as_deref(), a.azure.api_version.as_deref())?;
+    let picked = super::sample::rows(&a.input, a.seed, a.segment_size, Quota::PerSegment(&a.sample), |_| true)?;
     std::fs::create_dir_all(&a.out).map_err(|e| fail(exit::OUTPUT, format!("{}: {e}", a.out.display())))?;
-    let rows: Vec<(String, Value)> = picked
-        .iter()
-        .map(|(id, v)| (id.clone(), v.get("body").cloned().unwrap_or(Value::Null)))
-        .collect();
-    let answers = sync_answers(&client, rows, a.concurrency)?;
+    let answers = sync_answers(&client, picked.clone(), a.concurrency)?;
     let dir = &a.out;
     let input_path = dir.join("canary_input.jsonl");
     write(
@@ -164,7 +116,12 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
         .into_iter()
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
         .collect();
-    let mut argv: Vec<String> = vec!["assay".into(), "eval".into(), "--provider".into(), "openai".into()];
+    let mut argv: Vec<String> = vec![
+        "assay".into(),
+        "eval".into(),
+        "--provider".into(),
+        provider_name(a.provider).into(),
+    ];
     argv.extend(["--input".into(), input_path.display().to_string()]);
     argv.extend([
         "--results".into(),
@@ -203,6 +160,3 @@ fn count_rows(input: &Path) -> usize {
             .count()
     })
 }
-
-#[cfg(test)]
-mod tests;

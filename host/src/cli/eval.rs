@@ -108,7 +108,36 @@ pub fn run(args: EvalArgs) -> Result<i32> {
 
 /// `assay eval`, recorded in the run history as a run of `kind`;
 /// `cluster_only`: `assay cluster`, which prints the clusters instead of the summary.
-pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool) -> Result<i32> {
+pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool) -> Result<i32> {
+    let format = args.format;
+    let (summary, bad_lines_over) = evaluate(args, kind)?;
+    match (format, cluster_only) {
+        (format, true) => super::cluster::print(summary.clusters.as_ref(), format),
+        (Format::Json, false) => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
+        (Format::Text, false) => super::out::emit(&super::cluster::with_text(terminal::render(&summary), &summary)),
+    }
+    .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
+    if bad_lines_over {
+        eprintln!(
+            "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
+            summary.bad_lines.count,
+            summary.bad_lines.max_allowed,
+            summary
+                .bad_lines
+                .lines
+                .first()
+                .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
+                .unwrap_or_default()
+        );
+    }
+    Ok(summary.exit_code)
+}
+
+/// Runs the evaluation, writes its files (`--junit`, `--report`,
+/// `--rows-out`) and records it in the run history as a run of `kind`;
+/// returns the summary, with its exit code set, and whether there were more
+/// bad lines than allowed. Nothing is printed on stdout.
+pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(assay::report::Summary, bool)> {
     let history = super::history::target(&args.history, args.state.state.as_deref())?;
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
@@ -261,10 +290,13 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind, cluster_only: b
                 if let Some(h) = trace_handle.take() {
                     super::traces::finish_failed(h, interrupted);
                 }
-                return match interrupted {
-                    true => Ok(exit::INTERRUPTED),
-                    false => Err(eval_error(e)),
-                };
+                return Err(match interrupted {
+                    true => fail(
+                        exit::INTERRUPTED,
+                        "interrupted (Ctrl-C); the spans sent are counted above",
+                    ),
+                    false => eval_error(e),
+                });
             }
         };
         let mut summary = outcome.summary;
@@ -299,25 +331,6 @@ pub fn run_as(mut args: EvalArgs, kind: assay::history::RunKind, cluster_only: b
             let trend = trend.as_ref().map_err(String::as_str);
             assay::report::html::write(&summary, &rows, trend, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        match (args.format, cluster_only) {
-            (format, true) => super::cluster::print(summary.clusters.as_ref(), format),
-            (Format::Json, false) => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
-            (Format::Text, false) => super::out::emit(&super::cluster::with_text(terminal::render(&summary), &summary)),
-        }
-        .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
-        if outcome.bad_lines_over {
-            eprintln!(
-                "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
-                summary.bad_lines.count,
-                summary.bad_lines.max_allowed,
-                summary
-                    .bad_lines
-                    .lines
-                    .first()
-                    .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
-                    .unwrap_or_default()
-            );
-        }
-        Ok(summary.exit_code)
+        Ok((summary, outcome.bad_lines_over))
     })
 }

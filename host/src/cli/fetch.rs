@@ -5,11 +5,14 @@
 //! check, rename), the batch object is written last, and the job counts as
 //! fetched only after all of them; a file shorter than the batch object's
 //! counts is downloaded again once, then kept and reported, never padded.
+//! A `.part-*` file a killed fetch left behind is removed by the next one.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
+use assay::jobs::{Job, JobStore};
+use assay_provider::{BatchView, OpenAi};
 use serde_json::json;
 
 use super::args::Format;
@@ -21,43 +24,59 @@ fn lines(path: &Path) -> u64 {
     std::fs::read(path).map_or(0, |b| b.split(|c| *c == b'\n').filter(|l| !l.is_empty()).count() as u64)
 }
 
+/// Removes `.part-*` files a killed download left in the job directory
+/// (ours: the job directory holds only what assay wrote).
+fn clear_partials(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".part-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Downloads the job's files into its directory and marks it fetched;
+/// returns the batch and the result lines the files hold.
+pub async fn fetch(store: &JobStore, client: &OpenAi, job: &Job) -> Result<(BatchView, u64)> {
+    let dir = store.job_dir(job.id);
+    std::fs::create_dir_all(&dir).map_err(|e| fail(exit::INPUT, format!("{}: {e}", dir.display())))?;
+    clear_partials(&dir);
+    let (v, obj) = refresh(store, client, job).await?;
+    if !v.terminal() {
+        return Err(fail(
+            exit::USAGE,
+            format!("job {} is still {}: run assay watch {}", job.id, v.status, job.id),
+        ));
+    }
+    let files = [(&v.output_file_id, "output.jsonl"), (&v.error_file_id, "errors.jsonl")];
+    let mut held = 0;
+    for round in 0..2 {
+        held = 0;
+        for (id, name) in files {
+            if let Some(id) = id {
+                client.download(id, &dir.join(name)).await.map_err(provider_fail)?;
+                held += lines(&dir.join(name));
+            }
+        }
+        if held >= v.completed + v.failed || round == 1 {
+            break;
+        }
+    }
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| fail(exit::INPUT, e))?;
+    tmp.write_all(serde_json::to_string_pretty(&obj)?.as_bytes())
+        .map_err(|e| fail(exit::INPUT, e))?;
+    tmp.persist(dir.join("batch.json"))
+        .map_err(|e| fail(exit::INPUT, e.error))?;
+    store.set_fetched(job.id).map_err(|e| fail(exit::INPUT, e))?;
+    Ok((v, held))
+}
+
 pub fn run(a: JobArgs) -> Result<i32> {
     let store = open_store(&a.state)?;
     let job = get_job(&store, a.job)?;
     let client = client_for(&job)?;
     let dir = store.job_dir(job.id);
-    std::fs::create_dir_all(&dir).map_err(|e| fail(exit::INPUT, format!("{}: {e}", dir.display())))?;
-    let rt = runtime()?;
-    let (v, held) = rt.block_on(async {
-        let (v, obj) = refresh(&store, &client, &job).await?;
-        if !v.terminal() {
-            return Err(fail(
-                exit::USAGE,
-                format!("job {} is still {}: run assay watch {}", job.id, v.status, job.id),
-            ));
-        }
-        let files = [(&v.output_file_id, "output.jsonl"), (&v.error_file_id, "errors.jsonl")];
-        let mut held = 0;
-        for round in 0..2 {
-            held = 0;
-            for (id, name) in files {
-                if let Some(id) = id {
-                    client.download(id, &dir.join(name)).await.map_err(provider_fail)?;
-                    held += lines(&dir.join(name));
-                }
-            }
-            if held >= v.completed + v.failed || round == 1 {
-                break;
-            }
-        }
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| fail(exit::INPUT, e))?;
-        tmp.write_all(serde_json::to_string_pretty(&obj)?.as_bytes())
-            .map_err(|e| fail(exit::INPUT, e))?;
-        tmp.persist(dir.join("batch.json"))
-            .map_err(|e| fail(exit::INPUT, e.error))?;
-        Ok((v, held))
-    })?;
-    store.set_fetched(job.id).map_err(|e| fail(exit::INPUT, e))?;
+    let (v, held) = runtime()?.block_on(fetch(&store, &client, &job))?;
     let stated = v.completed + v.failed;
     if held < stated {
         eprintln!(

@@ -19,18 +19,33 @@ pub struct StateArgs {
 pub enum JobProvider {
     /// The OpenAI Batch API or an OpenAI-compatible host (key: OPENAI_API_KEY).
     Openai,
+    /// Azure OpenAI (key: AZURE_OPENAI_API_KEY; endpoint: AZURE_OPENAI_ENDPOINT
+    /// or --base-url; api-version: --api-version or OPENAI_API_VERSION).
+    Azure,
+}
+
+/// Azure OpenAI's api-version, for `--provider azure`.
+#[derive(Debug, Args)]
+pub struct ApiVersionArgs {
+    /// Azure OpenAI api-version (default $OPENAI_API_VERSION), e.g. 2024-10-21.
+    #[arg(long)]
+    pub api_version: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL, /v1/chat/completions lines).
+    /// The batch input file (JSONL; /v1/chat/completions, /v1/responses or
+    /// /v1/embeddings lines, or Azure's /chat/completions).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own;
+    /// Azure: the resource endpoint, default $AZURE_OPENAI_ENDPOINT).
     #[arg(long)]
     pub base_url: Option<String>,
+    #[command(flatten)]
+    pub azure: ApiVersionArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     #[command(flatten)]
@@ -69,12 +84,16 @@ pub struct JobsArgs {
 pub struct CanaryArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL, /v1/chat/completions lines).
+    /// The batch input file (JSONL; /v1/chat/completions, /v1/responses or
+    /// /v1/embeddings lines, or Azure's /chat/completions).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own;
+    /// Azure: the resource endpoint, default $AZURE_OPENAI_ENDPOINT).
     #[arg(long)]
     pub base_url: Option<String>,
+    #[command(flatten)]
+    pub azure: ApiVersionArgs,
     /// The sample: a percentage (`2%`), a fraction (`0.02`) or a row count (`50`),
     /// taken from every segment alike; at least one row per segment.
     #[arg(long, default_value = "2%")]
@@ -139,6 +158,63 @@ pub struct RecoverArgs {
     pub sets: Vec<String>,
     #[arg(long = "plugin-dir")]
     pub plugin_dirs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftAuditArgs {
+    /// The provider to send the audit's requests to (not needed for files).
+    #[arg(long, value_enum)]
+    pub provider: Option<JobProvider>,
+    /// The batch input file: the rows to sample (live), or the input of
+    /// `--results` (files).
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// How many rows to compare, sampled with `--seed` from every segment
+    /// alike; required unless `--sync-results` gives the sync side.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pairs: Option<u64>,
+    /// Seed of the sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Rows per segment (the strata of the sample), in input order.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub segment_size: u32,
+    /// Audit a fetched job: sample the rows its batch completed and send
+    /// them through the sync API (or pair it with --sync-results).
+    #[arg(long, conflicts_with_all = ["input", "results"])]
+    pub job: Option<i64>,
+    /// Batch result files already fetched (comma-separated), with --input.
+    #[arg(long = "results", value_name = "FILE[,FILE...]", requires = "input")]
+    pub results: Vec<String>,
+    /// Sync answers already obtained for some of the rows (repeatable).
+    #[arg(long = "sync-results", value_name = "FILE")]
+    pub sync_results: Vec<PathBuf>,
+    /// The drift judge (default batch-sync-drift; e.g. batch-sync-drift-llm).
+    #[arg(long = "judge", default_value = "batch-sync-drift")]
+    pub judge: String,
+    /// Judge configuration: JUDGE.KEY=VALUE, as for `assay eval`.
+    #[arg(long = "set", value_name = "JUDGE.KEY=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long = "plugin-dir")]
+    pub plugin_dirs: Vec<PathBuf>,
+    /// The API base URL, as for `assay submit`.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub azure: ApiVersionArgs,
+    /// Sync requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// The first wait between polls of the audit's batch, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub interval_ms: u64,
+    /// List the stored audits instead of running one.
+    #[arg(long, conflicts_with_all = ["input", "job", "results", "sync_results", "pairs"])]
+    pub list: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     #[command(flatten)]

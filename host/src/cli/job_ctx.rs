@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::args::{EvalArgs, Format, Provider};
 use super::eval::Exit;
 use super::exit;
-use super::job_args::StateArgs;
+use super::job_args::{JobProvider, StateArgs};
 
 pub fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(Exit {
@@ -26,7 +26,10 @@ pub fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
 /// Provider errors as exit codes: a missing key or bad base URL is usage.
 pub fn provider_fail(e: ProviderError) -> anyhow::Error {
     match e {
-        ProviderError::MissingKey { .. } | ProviderError::BaseUrl { .. } => fail(exit::USAGE, e),
+        ProviderError::MissingKey { .. }
+        | ProviderError::MissingSetting { .. }
+        | ProviderError::BadRequest { .. }
+        | ProviderError::BaseUrl { .. } => fail(exit::USAGE, e),
         e => fail(exit::PROVIDER, e),
     }
 }
@@ -44,9 +47,33 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// A client for the job's provider at the base URL it was submitted to.
+/// The provider's name in the store and in job keys.
+pub fn provider_name(p: JobProvider) -> &'static str {
+    match p {
+        JobProvider::Openai => "openai",
+        JobProvider::Azure => "azure",
+    }
+}
+
+/// A client for `provider` from the environment, `--base-url` and
+/// (Azure) `--api-version`.
+pub fn client(provider: JobProvider, base_url: Option<&str>, api_version: Option<&str>) -> Result<OpenAi> {
+    match provider {
+        JobProvider::Openai => OpenAi::from_env(base_url),
+        JobProvider::Azure => OpenAi::azure_from_env(base_url, api_version),
+    }
+    .map_err(provider_fail)
+}
+
+/// A client for the job's provider at the base URL (and api-version) it was
+/// submitted with.
 pub fn client_for(job: &Job) -> Result<OpenAi> {
-    OpenAi::from_env(Some(&job.base_url)).map_err(provider_fail)
+    let provider = if job.provider == "azure" {
+        JobProvider::Azure
+    } else {
+        JobProvider::Openai
+    };
+    client(provider, Some(&job.base_url), job.api_version.as_deref())
 }
 
 pub fn get_job(store: &JobStore, id: i64) -> Result<Job> {
@@ -143,7 +170,11 @@ pub fn fill_eval_args(args: &mut EvalArgs, id: i64) -> Result<()> {
     ];
     args.batch_objects = vec![batch];
     if args.provider == Provider::Auto {
-        args.provider = Provider::Openai;
+        args.provider = if job.provider == "azure" {
+            Provider::Azure
+        } else {
+            Provider::Openai
+        };
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use super::job_ctx::{client_for, fail, fetched_files, get_job, open_store};
 type Seen = (bool, Status, Option<assay_batch::ErrorKind>);
 
 /// custom id → what its result lines say.
-fn outcomes(files: &[std::path::PathBuf]) -> Result<BTreeMap<String, Seen>> {
+pub fn outcomes(files: &[std::path::PathBuf]) -> Result<BTreeMap<String, Seen>> {
     let mut m: BTreeMap<String, Seen> = BTreeMap::new();
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| fail(exit::INPUT, format!("{}: {e}", f.display())))?;
@@ -67,7 +67,7 @@ pub fn run(a: RecoverArgs) -> Result<i32> {
             Some((false, s, k)) => (s.as_str().to_owned(), retry.is_retryable(*s, *k)),
             None => ("missing".to_owned(), true),
         };
-        failed.push((id, status, retryable, v.get("body").cloned().unwrap_or(Value::Null)));
+        failed.push((id, status, retryable, v));
     }
     let before = total - failed.len();
     let sync_path = dir.join("sync_results.jsonl");

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Result;
+use assay::jobs::{Job, JobStore};
+use assay_provider::{BatchView, OpenAi};
 
 use super::exit;
 use super::job_args::{JobArgs, WatchArgs};
@@ -21,31 +23,34 @@ pub fn status(a: JobArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
+/// Polls the job's batch with a growing wait (1.5x per poll, up to 60 s)
+/// until it ends, with a progress line on stderr.
+pub async fn wait(store: &JobStore, client: &OpenAi, job: &Job, interval: Duration) -> Result<BatchView> {
+    let mut wait = interval;
+    loop {
+        let (v, _) = refresh(store, client, job).await?;
+        if v.terminal() {
+            eprintln!();
+            return Ok(v);
+        }
+        eprint!(
+            "\rjob {} {}: {}/{} done   ",
+            job.id,
+            v.status,
+            v.completed + v.failed,
+            v.total
+        );
+        let _ = std::io::stderr().flush();
+        tokio::time::sleep(wait).await;
+        wait = wait.mul_f64(1.5).min(Duration::from_secs(60));
+    }
+}
+
 pub fn watch(a: WatchArgs) -> Result<i32> {
     let store = open_store(&a.job.state)?;
     let job = get_job(&store, a.job.job)?;
     let client = client_for(&job)?;
-    let rt = runtime()?;
-    let mut wait = Duration::from_millis(a.interval_ms);
-    let v = rt.block_on(async {
-        loop {
-            let (v, _) = refresh(&store, &client, &job).await?;
-            if v.terminal() {
-                eprintln!();
-                return Ok::<_, anyhow::Error>(v);
-            }
-            eprint!(
-                "\rjob {} {}: {}/{} done   ",
-                job.id,
-                v.status,
-                v.completed + v.failed,
-                v.total
-            );
-            let _ = std::io::stderr().flush();
-            tokio::time::sleep(wait).await;
-            wait = wait.mul_f64(1.5).min(Duration::from_secs(60));
-        }
-    })?;
+    let v = runtime()?.block_on(wait(&store, &client, &job, Duration::from_millis(a.interval_ms)))?;
     super::out::emit(&show(&job, &v, a.job.format))?;
     Ok(if v.status == "failed" { exit::PROVIDER } else { exit::OK })
 }

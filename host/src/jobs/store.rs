@@ -5,6 +5,8 @@
 //! Invariant: a job is found again by its key (provider, base URL, input
 //! hash), so rerunning the same submission returns the same job; every update
 //! is its own committed statement, so a crash leaves the last step recorded.
+//! A store written by an older assay is brought up to date when opened
+//! (missing tables created, missing columns added), never rewritten.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -45,6 +47,8 @@ pub struct Job {
     pub fetched: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Azure OpenAI: the api-version the job was submitted with.
+    pub api_version: Option<String>,
 }
 
 pub struct JobStore {
@@ -58,7 +62,7 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at";
+const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at, api_version";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
     Ok(Job {
@@ -77,6 +81,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
         fetched: r.get::<_, i64>(12)? != 0,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
+        api_version: r.get(15)?,
     })
 }
 
@@ -180,6 +185,16 @@ impl JobStore {
             .map_err(|e| self.db(e))
     }
 
+    pub fn set_api_version(&self, id: i64, version: &str) -> Result<(), JobError> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET api_version = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, version, now()],
+            )
+            .map(drop)
+            .map_err(|e| self.db(e))
+    }
+
     pub fn set_fetched(&self, id: i64) -> Result<(), JobError> {
         self.conn
             .execute(
@@ -190,6 +205,10 @@ impl JobStore {
             .map_err(|e| self.db(e))
     }
 }
+
+mod audits;
+
+pub use audits::{Audit, AuditResult, NewAudit};
 
 #[cfg(test)]
 mod tests;

@@ -28,3 +28,55 @@ fn a_job_is_found_again_by_its_key_and_keeps_each_recorded_step() {
         dir.path().join("s").join("jobs").join(j.id.to_string())
     );
 }
+
+#[test]
+fn an_older_store_gains_the_new_column_and_the_audits_table_and_keeps_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    {
+        // A store as the first release wrote it.
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(crate::db::MIGRATIONS[0]).unwrap();
+        c.execute(
+            "INSERT INTO jobs (key, provider, base_url, input, input_sha256, status, created_at, updated_at) VALUES ('k', 'openai', 'u', 'in', 's', 'completed', 1, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let s = JobStore::open(&path).unwrap();
+    let j = s.get(1).unwrap();
+    assert_eq!((j.status.as_str(), j.api_version), ("completed", None));
+    s.set_api_version(1, "2024-10-21").unwrap();
+    drop(s);
+    let s = JobStore::open(&path).unwrap();
+    assert_eq!(s.get(1).unwrap().api_version.as_deref(), Some("2024-10-21"));
+    let a = s
+        .insert_audit(&NewAudit {
+            input: "in",
+            judge: "batch-sync-drift",
+            pairs_asked: Some(5),
+            seed: 3,
+        })
+        .unwrap();
+    assert_eq!(s.audits().unwrap()[0].status, "running");
+    s.set_audit_job(a, 1).unwrap();
+    let metrics = serde_json::json!({"mean_score": 0.25});
+    s.finish_audit(
+        a,
+        &AuditResult {
+            pairs: 5,
+            mean_score: Some(0.25),
+            band: "regression",
+            metrics: &metrics,
+            sync_results: &["s.jsonl".to_owned()],
+        },
+    )
+    .unwrap();
+    let got = &s.audits().unwrap()[0];
+    assert_eq!(
+        (got.job, got.status.as_str(), got.mean_score, got.band.as_deref()),
+        (Some(1), "done", Some(0.25), Some("regression"))
+    );
+    assert_eq!(got.sync_results, ["s.jsonl"]);
+    assert_eq!(got.metrics, Some(metrics));
+}
