@@ -73,14 +73,17 @@ fn fault_for(shared: &Shared, method: &str, path: &str) -> Option<HttpFault> {
     fired
 }
 
-fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
-    let got = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
+/// Whether the request carries the key: `x-api-key` on Anthropic's routes,
+/// `Authorization: Bearer` on the others.
+fn authorized(shared: &Shared, req: &Request<Incoming>, anthropic: bool) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let got = if anthropic {
+        header("x-api-key")
+    } else {
+        header("authorization").and_then(|v| v.strip_prefix("Bearer "))
+    }
+    .map(str::trim)
+    .filter(|k| !k.is_empty());
     match (&shared.profile.api_key, got) {
         (_, None) => false,
         (None, Some(_)) => true,
@@ -91,6 +94,7 @@ fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
+    let anthropic = crate::anthropic::is_route(&path);
     let fault = fault_for(&shared, &method, &path);
     if let Some(ms) = fault.as_ref().and_then(|f| f.delay_ms) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -103,7 +107,15 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             ("server_error", "server_error")
         };
         let ecode = fault.as_ref().and_then(|f| f.code.as_deref()).unwrap_or(ecode);
-        let mut r = error_response(code, kind, ecode, "Emulated fault from the profile.");
+        let mut r = if anthropic {
+            let kind = fault
+                .as_ref()
+                .and_then(|f| f.code.as_deref())
+                .unwrap_or(crate::anthropic::error_type(status));
+            crate::anthropic::error_response(code, kind, "Emulated fault from the profile.")
+        } else {
+            error_response(code, kind, ecode, "Emulated fault from the profile.")
+        };
         if let Some(ra) = fault.as_ref().and_then(|f| f.retry_after.as_deref())
             && let Ok(v) = HeaderValue::from_str(ra)
         {
@@ -111,7 +123,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         }
         return Ok(r);
     }
-    if !authorized(&shared, &req) {
+    if anthropic && !authorized(&shared, &req, true) {
+        return Ok(crate::anthropic::error_response(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "invalid x-api-key",
+        ));
+    }
+    if anthropic && req.headers().get("anthropic-version").is_none() {
+        return Ok(crate::anthropic::error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "anthropic-version: header is required",
+        ));
+    }
+    if !authorized(&shared, &req, anthropic) {
         return Ok(error_response(
             StatusCode::UNAUTHORIZED,
             "invalid_request_error",
@@ -120,6 +146,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         ));
     }
     let query = req.uri().query().unwrap_or("").to_owned();
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -144,7 +176,11 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         content_type: &content_type,
         body: &body,
     };
-    let mut r = openai::route(&shared, call);
+    let mut r = if anthropic {
+        crate::anthropic::route(&shared, call, &format!("http://{host}"))
+    } else {
+        openai::route(&shared, call)
+    };
     if let Some(keep) = fault.as_ref().and_then(|f| f.reset_after_bytes) {
         let (parts, b) = r.into_parts();
         let data: Bytes = match b.collect().await {

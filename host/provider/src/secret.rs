@@ -35,6 +35,13 @@ impl ApiKey {
         Some(v)
     }
 
+    /// The bare key as a header value (Anthropic's `x-api-key`), marked sensitive.
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
+        let mut v = HeaderValue::from_str(&self.0).ok()?;
+        v.set_sensitive(true);
+        Some(v)
+    }
+
     /// `text` with the key, and anything shaped like a key (`sk-...`), replaced.
     pub fn scrub(&self, text: &str) -> String {
         let replaced = if self.0.is_empty() {
