@@ -8,6 +8,7 @@ pub mod exit;
 pub mod fetch;
 pub mod golden;
 pub mod job_args;
+pub mod job_client;
 pub mod job_ctx;
 pub mod jobs;
 pub mod judge_new;

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
-use assay_provider::{OpenAi, ProviderError};
 use clap::Parser;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::exit;
 use super::job_args::CanaryArgs;
+use super::job_client::JobClient;
 use super::job_ctx::{fail, provider_fail, runtime};
 
 /// How many of a segment's `n` rows `spec` asks for (at least one).
@@ -75,9 +75,10 @@ fn sample(input: &Path, a: &CanaryArgs) -> Result<Vec<(String, Value)>> {
     Ok(picked)
 }
 
-/// Sends each (custom id, request body) through sync chat completions,
-/// `concurrency` at a time; returns (answered, result line) in the same order.
-pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
+/// Sends each (custom id, request body) through the provider's sync API,
+/// `concurrency` at a time; returns (answered, result line in the
+/// provider's batch results format) in the same order.
+pub fn sync_answers(client: &JobClient, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
     runtime()?.block_on(async {
         let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1) as usize));
         let mut set = tokio::task::JoinSet::new();
@@ -86,7 +87,8 @@ pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u3
             let (client, sem) = (client.clone(), sem.clone());
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                (i, result_line(&id, client.chat(&body).await))
+                let answer = client.sync(&body).await;
+                (i, client.result_line(&id, answer))
             });
         }
         let mut out = vec![(false, String::new()); n];
@@ -96,27 +98,6 @@ pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u3
         }
         Ok(out)
     })
-}
-
-/// One row's sync answer as an OpenAI batch result line (output or error file).
-pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, String) {
-    let line_id = format!("canary_{}", hex::encode(&Sha256::digest(id)[..8]));
-    match answer {
-        Ok(body) => (
-            true,
-            json!({"id": line_id, "custom_id": id, "response": {"status_code": 200, "request_id": line_id, "body": body}, "error": null}).to_string(),
-        ),
-        Err(ProviderError::Refused { status, message, .. } | ProviderError::Exhausted { status, message, .. }) => (
-            false,
-            json!({"id": line_id, "custom_id": id, "response": {"status_code": status, "request_id": line_id,
-                "body": {"error": {"message": message, "type": if status == 429 { "requests" } else { "server_error" }, "param": null, "code": null}}}, "error": null})
-            .to_string(),
-        ),
-        Err(e) => (
-            false,
-            json!({"id": line_id, "custom_id": id, "response": null, "error": {"code": "request_timeout", "message": e.to_string()}}).to_string(),
-        ),
-    }
 }
 
 fn write(path: &Path, lines: &[String]) -> Result<()> {
@@ -133,12 +114,12 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     {
         return Err(fail(exit::USAGE, format!("--gate {g} must be a fraction within 0..1")));
     }
-    let client = OpenAi::from_env(a.base_url.as_deref()).map_err(provider_fail)?;
+    let client = JobClient::from_env(a.provider, a.base_url.as_deref()).map_err(provider_fail)?;
     let picked = sample(&a.input, &a)?;
     std::fs::create_dir_all(&a.out).map_err(|e| fail(exit::OUTPUT, format!("{}: {e}", a.out.display())))?;
     let rows: Vec<(String, Value)> = picked
         .iter()
-        .map(|(id, v)| (id.clone(), v.get("body").cloned().unwrap_or(Value::Null)))
+        .map(|(id, v)| (id.clone(), a.provider.request_body(v)))
         .collect();
     let answers = sync_answers(&client, rows, a.concurrency)?;
     let dir = &a.out;
@@ -164,7 +145,12 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
         .into_iter()
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
         .collect();
-    let mut argv: Vec<String> = vec!["assay".into(), "eval".into(), "--provider".into(), "openai".into()];
+    let mut argv: Vec<String> = vec![
+        "assay".into(),
+        "eval".into(),
+        "--provider".into(),
+        a.provider.name().into(),
+    ];
     argv.extend(["--input".into(), input_path.display().to_string()]);
     argv.extend([
         "--results".into(),

@@ -1,5 +1,6 @@
-//! `assay fetch`: download a finished job's output and error files, with its
-//! batch object beside them, into the job's directory.
+//! `assay fetch`: download a finished job's result files (OpenAI's output
+//! and error files, Anthropic's results stream), with its batch object
+//! beside them, into the job's directory.
 //!
 //! Invariant: each file lands whole or not at all (temporary file, length
 //! check, rename), the batch object is written last, and the job counts as
@@ -30,21 +31,18 @@ pub fn run(a: JobArgs) -> Result<i32> {
     let rt = runtime()?;
     let (v, held) = rt.block_on(async {
         let (v, obj) = refresh(&store, &client, &job).await?;
-        if !v.terminal() {
+        if !v.terminal {
             return Err(fail(
                 exit::USAGE,
                 format!("job {} is still {}: run assay watch {}", job.id, v.status, job.id),
             ));
         }
-        let files = [(&v.output_file_id, "output.jsonl"), (&v.error_file_id, "errors.jsonl")];
         let mut held = 0;
         for round in 0..2 {
             held = 0;
-            for (id, name) in files {
-                if let Some(id) = id {
-                    client.download(id, &dir.join(name)).await.map_err(provider_fail)?;
-                    held += lines(&dir.join(name));
-                }
+            for (what, name) in &v.files {
+                client.download(what, &dir.join(name)).await.map_err(provider_fail)?;
+                held += lines(&dir.join(name));
             }
             if held >= v.completed + v.failed || round == 1 {
                 break;

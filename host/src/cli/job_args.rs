@@ -19,16 +19,20 @@ pub struct StateArgs {
 pub enum JobProvider {
     /// The OpenAI Batch API or an OpenAI-compatible host (key: OPENAI_API_KEY).
     Openai,
+    /// Anthropic Message Batches (key: ANTHROPIC_API_KEY).
+    Anthropic,
 }
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL, /v1/chat/completions lines).
+    /// The batch input file (JSONL: OpenAI /v1/chat/completions lines, or
+    /// Anthropic {custom_id, params} lines).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    /// The API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL,
+    /// else the provider's own).
     #[arg(long)]
     pub base_url: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
@@ -69,10 +73,12 @@ pub struct JobsArgs {
 pub struct CanaryArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL, /v1/chat/completions lines).
+    /// The batch input file (JSONL: OpenAI /v1/chat/completions lines, or
+    /// Anthropic {custom_id, params} lines).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own).
+    /// The API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL,
+    /// else the provider's own).
     #[arg(long)]
     pub base_url: Option<String>,
     /// The sample: a percentage (`2%`), a fraction (`0.02`) or a row count (`50`),

@@ -30,7 +30,7 @@ pub fn watch(a: WatchArgs) -> Result<i32> {
     let v = rt.block_on(async {
         loop {
             let (v, _) = refresh(&store, &client, &job).await?;
-            if v.terminal() {
+            if v.terminal {
                 eprintln!();
                 return Ok::<_, anyhow::Error>(v);
             }
@@ -47,5 +47,5 @@ pub fn watch(a: WatchArgs) -> Result<i32> {
         }
     })?;
     super::out::emit(&show(&job, &v, a.job.format))?;
-    Ok(if v.status == "failed" { exit::PROVIDER } else { exit::OK })
+    Ok(if v.failed_batch { exit::PROVIDER } else { exit::OK })
 }

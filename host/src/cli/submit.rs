@@ -1,34 +1,34 @@
-//! `assay submit`: upload the input, create the batch, record the job.
+//! `assay submit`: create the batch from the input (OpenAI: upload, then
+//! create; Anthropic: the requests streamed in the create), record the job.
 //!
 //! Invariant: the job row exists before anything is sent, and the batch id is
 //! recorded the moment the provider returns it; a rerun of the same input at
 //! the same base URL returns the recorded job, and a batch created by a run
-//! that died before recording it is found by its `assay_job` metadata rather
+//! that died before recording it is found again (see `job_client`) rather
 //! than submitted twice.
 
 use anyhow::Result;
 use assay::jobs::key::{file_sha256, job_key};
-use assay_provider::{BatchView, OpenAi};
 use serde_json::json;
 
 use super::args::Format;
 use super::exit;
 use super::job_args::SubmitArgs;
+use super::job_client::JobClient;
 use super::job_ctx::{fail, open_store, provider_fail, runtime};
-
-const META: &str = "assay_job";
 
 pub fn run(a: SubmitArgs) -> Result<i32> {
     let store = open_store(&a.state)?;
-    let client = OpenAi::from_env(a.base_url.as_deref()).map_err(provider_fail)?;
+    let client = JobClient::from_env(a.provider, a.base_url.as_deref()).map_err(provider_fail)?;
     let sha = file_sha256(&a.input).map_err(|e| fail(exit::INPUT, format!("{}: {e}", a.input.display())))?;
-    let key = job_key("openai", client.base_url(), &sha);
+    let name = client.provider().name();
+    let key = job_key(name, client.base_url(), &sha);
     let input = std::fs::canonicalize(&a.input).unwrap_or_else(|_| a.input.clone());
     let (job, existing) = match store.by_key(&key).map_err(|e| fail(exit::INPUT, e))? {
         Some(j) => (j, true),
         None => (
             store
-                .insert(&key, "openai", client.base_url(), &input, &sha)
+                .insert(&key, name, client.base_url(), &input, &sha)
                 .map_err(|e| fail(exit::INPUT, e))?,
             false,
         ),
@@ -38,25 +38,8 @@ pub fn run(a: SubmitArgs) -> Result<i32> {
         if let Some(b) = &job.batch_id {
             return Ok::<_, anyhow::Error>((b.clone(), job.status.clone()));
         }
-        // A run that died between creating the batch and recording it left
-        // the batch at the provider, tagged with this job's key.
-        let mut found = client.find_batch(META, &key, 3).await.map_err(provider_fail)?;
-        if found.is_none() {
-            let file = client.upload(&a.input).await.map_err(provider_fail)?;
-            let file_id = file["id"].as_str().unwrap_or_default().to_owned();
-            store
-                .set_input_file(job.id, &file_id)
-                .map_err(|e| fail(exit::INPUT, e))?;
-            match client.create_batch(&file_id, &json!({ META: key })).await {
-                Ok(b) => found = Some(b),
-                Err(e) => match client.find_batch(META, &key, 3).await {
-                    Ok(Some(b)) => found = Some(b),
-                    _ => return Err(provider_fail(e)),
-                },
-            }
-        }
-        let obj = found.unwrap_or_default();
-        let v = BatchView::of(&obj).map_err(provider_fail)?;
+        let obj = client.create(&store, &job, &a.input).await?;
+        let v = client.state(&obj).map_err(provider_fail)?;
         store
             .set_batch(job.id, &v.id, &v.status)
             .map_err(|e| fail(exit::INPUT, e))?;
