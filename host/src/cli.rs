@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod golden;
 pub mod history;
 pub mod job_args;
+pub mod job_client;
 pub mod job_ctx;
 pub mod jobs;
 pub mod judge_new;

@@ -56,7 +56,7 @@ const FILLER: [&str; 8] = [
     "Put simply,",
 ];
 
-fn words(v: &Value) -> usize {
+pub(crate) fn words(v: &Value) -> usize {
     match v {
         Value::String(s) => s.split_whitespace().count(),
         Value::Array(a) => a.iter().map(words).sum(),
@@ -101,6 +101,23 @@ pub fn degraded(ask: &Ask, profile: &Profile) -> bool {
         && (hash(ask.seed ^ 0x9a9, ask.custom_id.as_bytes()) % 10_000) as f64 / 10_000.0 < profile.quality_gap
 }
 
+/// The answer's text: degraded by the quality gap (batch path), drifted in
+/// shape within `drift_rows`, else the healthy text.
+pub fn answer_text(ask: &Ask, profile: &Profile) -> String {
+    let mut text = if degraded(ask, profile) {
+        "I am not able to answer that right now.".to_owned()
+    } else {
+        good_text(ask)
+    };
+    if ask
+        .index
+        .is_some_and(|i| profile.drift_rows.is_some_and(|[a, b]| (a..b).contains(&i)))
+    {
+        text = drifted(&text);
+    }
+    text
+}
+
 /// What every answer shape shares: model, fingerprint, text (`None` when
 /// the profile filters the row) and token counts.
 struct Said {
@@ -122,14 +139,7 @@ fn said(ask: &Ask, profile: &Profile) -> Said {
         (requested.to_owned(), "fp_emu_a")
     };
     let filtered = ask.index.is_some() && profile.content_filter_rows.contains(&idx);
-    let mut text = if degraded(ask, profile) {
-        "I am not able to answer that right now.".to_owned()
-    } else {
-        good_text(ask)
-    };
-    if ask.index.is_some() && profile.drift_rows.is_some_and(|[a, b]| (a..b).contains(&idx)) {
-        text = drifted(&text);
-    }
+    let text = answer_text(ask, profile);
     let completion_tokens = if filtered {
         0
     } else {

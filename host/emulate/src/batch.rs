@@ -316,7 +316,7 @@ impl Batch {
 }
 
 /// Seeded Fisher-Yates.
-fn shuffle<T>(v: &mut [T], seed: u64) {
+pub(crate) fn shuffle<T>(v: &mut [T], seed: u64) {
     let mut s = mix(seed);
     for i in (1..v.len()).rev() {
         s = mix(s);

@@ -1,13 +1,15 @@
 //! assay-emulate: a local provider emulator for rehearsals and tests.
 //!
 //! It serves the OpenAI-compatible Batch API (files, batches) and sync chat
-//! completions, responses and embeddings on 127.0.0.1, in OpenAI's paths and
-//! Azure OpenAI's (`azure`), "processes" batches in accelerated time, answers
+//! completions, responses and embeddings, in OpenAI's paths and Azure
+//! OpenAI's (`azure`), and Anthropic's Message Batches and sync Messages, on
+//! 127.0.0.1, "processes" batches in accelerated time, answers
 //! deterministically from a seed, and injects the faults a profile names.
-//! Requests flow one way: `server` (HTTP, faults) → `openai` (routes) →
-//! `store`/`batch` (state) → `answer` (bodies).
+//! Requests flow one way: `server` (HTTP, faults) → `openai` or `anthropic`
+//! (routes) → `store`/`batch` (state) → `answer` (bodies).
 
 pub mod answer;
+pub mod anthropic;
 pub mod azure;
 pub mod batch;
 pub mod body;

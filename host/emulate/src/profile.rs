@@ -40,7 +40,8 @@ pub struct Profile {
     /// Fraction (0..1) of rows whose batch answer is degraded while the sync
     /// answer is not: a batch-vs-sync quality gap.
     pub quality_gap: f64,
-    /// When set, requests must carry `Authorization: Bearer <this>`.
+    /// When set, requests must carry `Authorization: Bearer <this>`
+    /// (`x-api-key: <this>` on Anthropic's routes).
     pub api_key: Option<String>,
     /// HTTP faults, matched in order against each request.
     pub http: Vec<HttpFault>,
@@ -54,11 +55,13 @@ pub struct HttpFault {
     /// `METHOD /path`, where a path segment `*` matches any one segment, or
     /// `*` alone for every request.
     pub route: String,
-    /// Answer with this status and an OpenAI-shaped error body.
+    /// Answer with this status and an OpenAI-shaped error body (on
+    /// Anthropic's `/v1/messages` routes, Anthropic's shape).
     pub status: Option<u16>,
     /// The error `code` in the body sent with `status` (default
     /// `rate_limit_exceeded` for 429, `server_error` otherwise), e.g.
-    /// `insufficient_quota`.
+    /// `insufficient_quota`; on Anthropic's routes, the error `type`
+    /// (default by status: `rate_limit_error`, `overloaded_error`, ...).
     pub code: Option<String>,
     /// The `Retry-After` header to send with `status` (seconds or an HTTP-date).
     pub retry_after: Option<String>,

@@ -73,10 +73,13 @@ fn fault_for(shared: &Shared, method: &str, path: &str) -> Option<HttpFault> {
     fired
 }
 
-/// OpenAI paths take `Authorization: Bearer KEY`, Azure paths `api-key: KEY`.
-fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
+/// Whether the request carries the key: `x-api-key` on Anthropic's routes,
+/// `api-key` on Azure paths, `Authorization: Bearer` on the others.
+fn authorized(shared: &Shared, req: &Request<Incoming>, anthropic: bool) -> bool {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let got = if crate::azure::is_azure(req.uri().path()) {
+    let got = if anthropic {
+        header("x-api-key")
+    } else if crate::azure::is_azure(req.uri().path()) {
         header("api-key")
     } else {
         header("authorization").and_then(|v| v.strip_prefix("Bearer "))
@@ -93,6 +96,7 @@ fn authorized(shared: &Shared, req: &Request<Incoming>) -> bool {
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
+    let anthropic = crate::anthropic::is_route(&path);
     let fault = fault_for(&shared, &method, &path);
     if let Some(ms) = fault.as_ref().and_then(|f| f.delay_ms) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -105,7 +109,15 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             ("server_error", "server_error")
         };
         let ecode = fault.as_ref().and_then(|f| f.code.as_deref()).unwrap_or(ecode);
-        let mut r = error_response(code, kind, ecode, "Emulated fault from the profile.");
+        let mut r = if anthropic {
+            let kind = fault
+                .as_ref()
+                .and_then(|f| f.code.as_deref())
+                .unwrap_or(crate::anthropic::error_type(status));
+            crate::anthropic::error_response(code, kind, "Emulated fault from the profile.")
+        } else {
+            error_response(code, kind, ecode, "Emulated fault from the profile.")
+        };
         if let Some(ra) = fault.as_ref().and_then(|f| f.retry_after.as_deref())
             && let Ok(v) = HeaderValue::from_str(ra)
         {
@@ -113,7 +125,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         }
         return Ok(r);
     }
-    if !authorized(&shared, &req) {
+    if anthropic && !authorized(&shared, &req, true) {
+        return Ok(crate::anthropic::error_response(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "invalid x-api-key",
+        ));
+    }
+    if anthropic && req.headers().get("anthropic-version").is_none() {
+        return Ok(crate::anthropic::error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "anthropic-version: header is required",
+        ));
+    }
+    if !authorized(&shared, &req, anthropic) {
         return Ok(error_response(
             StatusCode::UNAUTHORIZED,
             "invalid_request_error",
@@ -130,6 +156,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     } else {
         None
     };
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -156,7 +188,11 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         azure: azure.is_some(),
         deployment: azure.as_ref().and_then(|a| a.deployment.as_deref()),
     };
-    let mut r = openai::route(&shared, call);
+    let mut r = if anthropic {
+        crate::anthropic::route(&shared, call, &format!("http://{host}"))
+    } else {
+        openai::route(&shared, call)
+    };
     if let Some(keep) = fault.as_ref().and_then(|f| f.reset_after_bytes) {
         let (parts, b) = r.into_parts();
         let data: Bytes = match b.collect().await {

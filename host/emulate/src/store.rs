@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+use crate::anthropic::batch::MessageBatch;
 use crate::batch::Batch;
 use crate::profile::Profile;
 
@@ -43,6 +44,9 @@ pub struct Store {
     pub batches: Vec<Batch>,
     next_file: u64,
     next_batch: u64,
+    /// Anthropic Message Batches in creation order.
+    pub message_batches: Vec<MessageBatch>,
+    next_message_batch: u64,
 }
 
 pub fn unix_now() -> u64 {
@@ -65,6 +69,11 @@ impl Store {
     pub fn next_batch_id(&mut self) -> String {
         self.next_batch += 1;
         format!("batch_emu{:06}", self.next_batch)
+    }
+
+    pub fn next_message_batch_id(&mut self) -> String {
+        self.next_message_batch += 1;
+        format!("msgbatch_emu{:06}", self.next_message_batch)
     }
 
     /// Moves every due batch to its terminal state, storing the files it writes.

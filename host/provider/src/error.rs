@@ -57,6 +57,8 @@ pub enum ProviderError {
     },
     #[error("{what}: unexpected answer: {reason}")]
     BadAnswer { what: String, reason: String },
+    #[error("{}:{line}: {reason}", path.display())]
+    BadInput { path: PathBuf, line: usize, reason: String },
 }
 
 /// The hint for a status that is not retried.

@@ -130,7 +130,7 @@ impl OpenAi {
         let r = self.http.request(method, self.flavor.url(&self.base, path));
         let header = match self.flavor {
             Flavor::OpenAi => self.key.bearer().map(|h| ("authorization", h)),
-            Flavor::Azure { .. } => self.key.raw().map(|h| ("api-key", h)),
+            Flavor::Azure { .. } => self.key.header().map(|h| ("api-key", h)),
         };
         match header {
             Some((name, h)) => r.header(name, h),

@@ -35,8 +35,9 @@ impl ApiKey {
         Some(v)
     }
 
-    /// The key itself as a header value (Azure's `api-key`), marked sensitive.
-    pub(crate) fn raw(&self) -> Option<HeaderValue> {
+    /// The bare key as a header value (Azure's `api-key`, Anthropic's
+    /// `x-api-key`), marked sensitive.
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
         let mut v = HeaderValue::from_str(&self.0).ok()?;
         v.set_sensitive(true);
         Some(v)

@@ -1,6 +1,7 @@
 //! `assay canary`: send a seeded, segment-stratified sample of a batch input
-//! (`sample`) through the sync API its lines name (chat completions,
-//! responses or embeddings), write the answers as batch result files, and
+//! (`sample`) through the provider's sync API (OpenAI and Azure: the one its
+//! lines name, chat completions, responses or embeddings; Anthropic:
+//! Messages), write the answers as the provider's batch result files, and
 //! score them with `assay eval` and its gate.
 //!
 //! Invariant: the sample depends only on the input, `--sample`, `--seed` and
@@ -12,19 +13,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
-use assay_provider::{OpenAi, ProviderError, SyncApi};
 use clap::Parser;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 
 use super::exit;
 use super::job_args::CanaryArgs;
-use super::job_ctx::{client, fail, provider_name, runtime};
+use super::job_client::JobClient;
+use super::job_ctx::{fail, provider_fail, runtime};
 use super::sample::Quota;
 
-/// Sends each (custom id, input line) through the sync API its `url` names,
-/// `concurrency` at a time; returns (answered, result line) in the same order.
-pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
+/// Sends each (custom id, input line) through the provider's sync API (for
+/// OpenAI and Azure, the API its `url` names), `concurrency` at a time;
+/// returns (answered, result line in the provider's batch results format)
+/// in the same order.
+pub fn sync_answers(client: &JobClient, rows: Vec<(String, Value)>, concurrency: u32) -> Result<Vec<(bool, String)>> {
     runtime()?.block_on(async {
         let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1) as usize));
         let mut set = tokio::task::JoinSet::new();
@@ -33,12 +35,8 @@ pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u3
             let (client, sem) = (client.clone(), sem.clone());
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                let url = body.get("url").and_then(Value::as_str).unwrap_or_default();
-                let answer = match SyncApi::of_url(url) {
-                    Ok(api) => client.sync(api, body.get("body").unwrap_or(&Value::Null)).await,
-                    Err(e) => Err(e),
-                };
-                (i, result_line(&id, answer))
+                let answer = client.sync(&body).await;
+                (i, client.result_line(&id, answer))
             });
         }
         let mut out = vec![(false, String::new()); n];
@@ -48,31 +46,6 @@ pub fn sync_answers(client: &OpenAi, rows: Vec<(String, Value)>, concurrency: u3
         }
         Ok(out)
     })
-}
-
-/// One row's sync answer as an OpenAI batch result line (output or error file).
-pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, String) {
-    let line_id = format!("canary_{}", hex::encode(&Sha256::digest(id)[..8]));
-    match answer {
-        Ok(body) => (
-            true,
-            json!({"id": line_id, "custom_id": id, "response": {"status_code": 200, "request_id": line_id, "body": body}, "error": null}).to_string(),
-        ),
-        Err(ProviderError::Refused { status, message, .. } | ProviderError::Exhausted { status, message, .. }) => (
-            false,
-            json!({"id": line_id, "custom_id": id, "response": {"status_code": status, "request_id": line_id,
-                "body": {"error": {"message": message, "type": if status == 429 { "requests" } else { "server_error" }, "param": null, "code": null}}}, "error": null})
-            .to_string(),
-        ),
-        Err(e @ ProviderError::BadRequest { .. }) => (
-            false,
-            json!({"id": line_id, "custom_id": id, "response": null, "error": {"code": "invalid_request", "message": e.to_string()}}).to_string(),
-        ),
-        Err(e) => (
-            false,
-            json!({"id": line_id, "custom_id": id, "response": null, "error": {"code": "request_timeout", "message": e.to_string()}}).to_string(),
-        ),
-    }
 }
 
 fn write(path: &Path, lines: &[String]) -> Result<()> {
@@ -89,7 +62,8 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     {
         return Err(fail(exit::USAGE, format!("--gate {g} must be a fraction within 0..1")));
     }
-    let client = client(a.provider, a.base_url.as_deref(), a.azure.api_version.as_deref())?;
+    let client = JobClient::from_env(a.provider, a.base_url.as_deref(), a.azure.api_version.as_deref())
+        .map_err(provider_fail)?;
     let picked = super::sample::rows(&a.input, a.seed, a.segment_size, Quota::PerSegment(&a.sample), |_| true)?;
     std::fs::create_dir_all(&a.out).map_err(|e| fail(exit::OUTPUT, format!("{}: {e}", a.out.display())))?;
     let answers = sync_answers(&client, picked.clone(), a.concurrency)?;
@@ -120,7 +94,7 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
         "assay".into(),
         "eval".into(),
         "--provider".into(),
-        provider_name(a.provider).into(),
+        a.provider.name().into(),
     ];
     argv.extend(["--input".into(), input_path.display().to_string()]);
     argv.extend([

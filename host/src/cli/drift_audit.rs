@@ -22,8 +22,8 @@ use serde_json::json;
 
 use super::args::Format;
 use super::exit;
-use super::job_args::DriftAuditArgs;
-use super::job_ctx::{client_for, fail, fetched_files, get_job, open_store, provider_name};
+use super::job_args::{DriftAuditArgs, JobProvider};
+use super::job_ctx::{client_for, fail, fetched_files, get_job, open_store};
 use super::sample::Quota;
 
 mod list;
@@ -69,6 +69,15 @@ pub fn run(a: DriftAuditArgs) -> Result<i32> {
     if !has_sync && a.pairs.is_none() {
         return Err(usage("--pairs N is required: how many rows to send through both paths"));
     }
+    // Anthropic's side of an audit is not wired up (nor tested) yet.
+    let anthropic_job = job
+        .as_ref()
+        .is_some_and(|j| JobProvider::of(j).is_ok_and(|p| p == JobProvider::Anthropic));
+    if a.provider == Some(JobProvider::Anthropic) || anthropic_job {
+        return Err(usage(
+            "drift-audit supports --provider openai and azure only (not anthropic yet)",
+        ));
+    }
     if job.is_none() && a.results.is_empty() && a.provider.is_none() {
         return Err(usage("--provider is required for a live audit"));
     }
@@ -93,7 +102,7 @@ pub fn run(a: DriftAuditArgs) -> Result<i32> {
                 a.sync_results.clone()
             } else {
                 let (files, _) = fetched_files(&store, &job)?;
-                let done: BTreeSet<String> = super::recover::outcomes(&files)?
+                let done: BTreeSet<String> = super::recover::outcomes(JobProvider::of(&job)?, &files)?
                     .into_iter()
                     .filter(|(_, o)| o.0)
                     .map(|(id, _)| id)
@@ -116,7 +125,7 @@ pub fn run(a: DriftAuditArgs) -> Result<i32> {
                 batch_args.extend(["--results".to_owned(), r.clone()]);
             }
             if let Some(p) = a.provider {
-                batch_args.extend(["--provider".to_owned(), provider_name(p).to_owned()]);
+                batch_args.extend(["--provider".to_owned(), p.name().to_owned()]);
             }
             Sides {
                 job: None,

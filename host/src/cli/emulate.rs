@@ -29,9 +29,10 @@ pub fn run(args: EmulateArgs) -> Result<i32> {
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
         super::out::emit(&format!(
-            "listening on http://{} (OpenAI base URL {})\n",
+            "listening on http://{} (OpenAI base URL {}, Anthropic base URL http://{})\n",
             running.addr,
-            running.base_url()
+            running.base_url(),
+            running.addr
         ))?;
         running.wait().await;
         Ok(exit::OK)

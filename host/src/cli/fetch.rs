@@ -1,5 +1,6 @@
-//! `assay fetch`: download a finished job's output and error files, with its
-//! batch object beside them, into the job's directory.
+//! `assay fetch`: download a finished job's result files (OpenAI's output
+//! and error files, Anthropic's results stream), with its batch object
+//! beside them, into the job's directory.
 //!
 //! Invariant: each file lands whole or not at all (temporary file, length
 //! check, rename), the batch object is written last, and the job counts as
@@ -12,12 +13,12 @@ use std::path::Path;
 
 use anyhow::Result;
 use assay::jobs::{Job, JobStore};
-use assay_provider::{BatchView, OpenAi};
 use serde_json::json;
 
 use super::args::Format;
 use super::exit;
 use super::job_args::JobArgs;
+use super::job_client::{BatchState, JobClient};
 use super::job_ctx::{client_for, fail, get_job, open_store, provider_fail, refresh, runtime};
 
 fn lines(path: &Path) -> u64 {
@@ -37,26 +38,23 @@ fn clear_partials(dir: &Path) {
 
 /// Downloads the job's files into its directory and marks it fetched;
 /// returns the batch and the result lines the files hold.
-pub async fn fetch(store: &JobStore, client: &OpenAi, job: &Job) -> Result<(BatchView, u64)> {
+pub async fn fetch(store: &JobStore, client: &JobClient, job: &Job) -> Result<(BatchState, u64)> {
     let dir = store.job_dir(job.id);
     std::fs::create_dir_all(&dir).map_err(|e| fail(exit::INPUT, format!("{}: {e}", dir.display())))?;
     clear_partials(&dir);
     let (v, obj) = refresh(store, client, job).await?;
-    if !v.terminal() {
+    if !v.terminal {
         return Err(fail(
             exit::USAGE,
             format!("job {} is still {}: run assay watch {}", job.id, v.status, job.id),
         ));
     }
-    let files = [(&v.output_file_id, "output.jsonl"), (&v.error_file_id, "errors.jsonl")];
     let mut held = 0;
     for round in 0..2 {
         held = 0;
-        for (id, name) in files {
-            if let Some(id) = id {
-                client.download(id, &dir.join(name)).await.map_err(provider_fail)?;
-                held += lines(&dir.join(name));
-            }
+        for (what, name) in &v.files {
+            client.download(what, &dir.join(name)).await.map_err(provider_fail)?;
+            held += lines(&dir.join(name));
         }
         if held >= v.completed + v.failed || round == 1 {
             break;

@@ -22,6 +22,8 @@ pub enum JobProvider {
     /// Azure OpenAI (key: AZURE_OPENAI_API_KEY; endpoint: AZURE_OPENAI_ENDPOINT
     /// or --base-url; api-version: --api-version or OPENAI_API_VERSION).
     Azure,
+    /// Anthropic Message Batches (key: ANTHROPIC_API_KEY).
+    Anthropic,
 }
 
 /// Azure OpenAI's api-version, for `--provider azure`.
@@ -36,12 +38,14 @@ pub struct ApiVersionArgs {
 pub struct SubmitArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL; /v1/chat/completions, /v1/responses or
-    /// /v1/embeddings lines, or Azure's /chat/completions).
+    /// The batch input file (JSONL: OpenAI /v1/chat/completions,
+    /// /v1/responses or /v1/embeddings lines, Azure's /chat/completions, or
+    /// Anthropic {custom_id, params} lines).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own;
-    /// Azure: the resource endpoint, default $AZURE_OPENAI_ENDPOINT).
+    /// The API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL,
+    /// else the provider's own; Azure: the resource endpoint, default
+    /// $AZURE_OPENAI_ENDPOINT).
     #[arg(long)]
     pub base_url: Option<String>,
     #[command(flatten)]
@@ -84,12 +88,14 @@ pub struct JobsArgs {
 pub struct CanaryArgs {
     #[arg(long, value_enum)]
     pub provider: JobProvider,
-    /// The batch input file (JSONL; /v1/chat/completions, /v1/responses or
-    /// /v1/embeddings lines, or Azure's /chat/completions).
+    /// The batch input file (JSONL: OpenAI /v1/chat/completions,
+    /// /v1/responses or /v1/embeddings lines, Azure's /chat/completions, or
+    /// Anthropic {custom_id, params} lines).
     #[arg(long)]
     pub input: PathBuf,
-    /// The API base URL (default $OPENAI_BASE_URL, else the provider's own;
-    /// Azure: the resource endpoint, default $AZURE_OPENAI_ENDPOINT).
+    /// The API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL,
+    /// else the provider's own; Azure: the resource endpoint, default
+    /// $AZURE_OPENAI_ENDPOINT).
     #[arg(long)]
     pub base_url: Option<String>,
     #[command(flatten)]

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 use assay::jobs::{Job, JobStore};
-use assay_provider::{BatchView, OpenAi, ProviderError};
+use assay_provider::ProviderError;
 use serde_json::{Value, json};
 
 use super::args::{EvalArgs, Format, Provider};
 use super::eval::Exit;
 use super::exit;
 use super::job_args::{JobProvider, StateArgs};
+use super::job_client::{BatchState, JobClient};
 
 pub fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(Exit {
@@ -47,33 +48,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// The provider's name in the store and in job keys.
-pub fn provider_name(p: JobProvider) -> &'static str {
-    match p {
-        JobProvider::Openai => "openai",
-        JobProvider::Azure => "azure",
-    }
-}
-
-/// A client for `provider` from the environment, `--base-url` and
-/// (Azure) `--api-version`.
-pub fn client(provider: JobProvider, base_url: Option<&str>, api_version: Option<&str>) -> Result<OpenAi> {
-    match provider {
-        JobProvider::Openai => OpenAi::from_env(base_url),
-        JobProvider::Azure => OpenAi::azure_from_env(base_url, api_version),
-    }
-    .map_err(provider_fail)
-}
-
 /// A client for the job's provider at the base URL (and api-version) it was
 /// submitted with.
-pub fn client_for(job: &Job) -> Result<OpenAi> {
-    let provider = if job.provider == "azure" {
-        JobProvider::Azure
-    } else {
-        JobProvider::Openai
-    };
-    client(provider, Some(&job.base_url), job.api_version.as_deref())
+pub fn client_for(job: &Job) -> Result<JobClient> {
+    JobClient::for_job(job)
 }
 
 pub fn get_job(store: &JobStore, id: i64) -> Result<Job> {
@@ -81,15 +59,14 @@ pub fn get_job(store: &JobStore, id: i64) -> Result<Job> {
 }
 
 /// Asks the provider for the job's batch and records status and counts.
-pub async fn refresh(store: &JobStore, client: &OpenAi, job: &Job) -> Result<(BatchView, Value)> {
+pub async fn refresh(store: &JobStore, client: &JobClient, job: &Job) -> Result<(BatchState, Value)> {
     let batch_id = job.batch_id.as_deref().ok_or_else(|| {
         fail(
             exit::USAGE,
             format!("job {} has no batch yet: rerun assay submit", job.id),
         )
     })?;
-    let obj = client.batch(batch_id).await.map_err(provider_fail)?;
-    let v = BatchView::of(&obj).map_err(provider_fail)?;
+    let (v, obj) = client.batch(batch_id).await.map_err(provider_fail)?;
     store
         .set_progress(job.id, &v.status, [v.total, v.completed, v.failed])
         .map_err(|e| fail(exit::INPUT, e))?;
@@ -97,7 +74,7 @@ pub async fn refresh(store: &JobStore, client: &OpenAi, job: &Job) -> Result<(Ba
 }
 
 /// The status line (text) or object (json) for a job and its batch.
-pub fn show(job: &Job, v: &BatchView, format: Format) -> String {
+pub fn show(job: &Job, v: &BatchState, format: Format) -> String {
     match format {
         Format::Json => {
             json!({"job": job.id, "batch": v.id, "status": v.status, "total": v.total, "completed": v.completed, "failed": v.failed})
@@ -126,7 +103,7 @@ pub fn fetched_files(store: &JobStore, job: &Job) -> Result<(Vec<PathBuf>, PathB
         ));
     }
     let dir = store.job_dir(job.id);
-    let files: Vec<PathBuf> = ["output.jsonl", "errors.jsonl"]
+    let files: Vec<PathBuf> = ["output.jsonl", "errors.jsonl", "results.jsonl"]
         .iter()
         .map(|f| dir.join(f))
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
@@ -170,11 +147,7 @@ pub fn fill_eval_args(args: &mut EvalArgs, id: i64) -> Result<()> {
     ];
     args.batch_objects = vec![batch];
     if args.provider == Provider::Auto {
-        args.provider = if job.provider == "azure" {
-            Provider::Azure
-        } else {
-            Provider::Openai
-        };
+        args.provider = JobProvider::of(&job)?.eval_provider();
     }
     Ok(())
 }

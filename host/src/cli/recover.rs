@@ -14,19 +14,21 @@ use clap::Parser;
 use serde_json::{Value, json};
 
 use super::exit;
-use super::job_args::{RecoverArgs, Strategy};
+use super::job_args::{JobProvider, RecoverArgs, Strategy};
 use super::job_ctx::{client_for, fail, fetched_files, get_job, open_store};
 
 /// Whether some line answered a row, and the status of its last failing line.
 type Seen = (bool, Status, Option<assay_batch::ErrorKind>);
 
-/// custom id → what its result lines say.
-pub fn outcomes(files: &[std::path::PathBuf]) -> Result<BTreeMap<String, Seen>> {
+/// custom id → what its result lines (in `provider`'s format) say.
+pub fn outcomes(provider: JobProvider, files: &[std::path::PathBuf]) -> Result<BTreeMap<String, Seen>> {
+    let parse = provider.batch_provider().result_parser();
+    let opts = assay_batch::ProviderOptions::default();
     let mut m: BTreeMap<String, Seen> = BTreeMap::new();
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| fail(exit::INPUT, format!("{}: {e}", f.display())))?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let r = assay_batch::openai::parse_result_line(line.as_bytes())
+            let r = parse(line.as_bytes(), &opts)
                 .map_err(|e| fail(exit::INPUT, format!("{}:{}: {e}", f.display(), n + 1)))?;
             let ok = r.outcome.status == Status::Completed;
             let e = m
@@ -48,7 +50,8 @@ pub fn run(a: RecoverArgs) -> Result<i32> {
     let job = get_job(&store, a.job)?;
     let (files, _) = fetched_files(&store, &job)?;
     let dir = store.job_dir(job.id);
-    let seen = outcomes(&files)?;
+    let provider = JobProvider::of(&job)?;
+    let seen = outcomes(provider, &files)?;
     let text =
         std::fs::read_to_string(&job.input).map_err(|e| fail(exit::INPUT, format!("{}: {e}", job.input.display())))?;
     let mut failed: Vec<(String, String, bool, Value)> = Vec::new();
@@ -91,6 +94,7 @@ pub fn run(a: RecoverArgs) -> Result<i32> {
         }
         Strategy::RetrySync => {
             let answered = outcomes(
+                provider,
                 &[sync_path.clone()]
                     .into_iter()
                     .filter(|p| p.exists())

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use assay::jobs::{Job, JobStore};
-use assay_provider::{BatchView, OpenAi};
 
 use super::exit;
 use super::job_args::{JobArgs, WatchArgs};
+use super::job_client::{BatchState, JobClient};
 use super::job_ctx::{client_for, get_job, open_store, refresh, runtime, show};
 
 pub fn status(a: JobArgs) -> Result<i32> {
@@ -25,11 +25,11 @@ pub fn status(a: JobArgs) -> Result<i32> {
 
 /// Polls the job's batch with a growing wait (1.5x per poll, up to 60 s)
 /// until it ends, with a progress line on stderr.
-pub async fn wait(store: &JobStore, client: &OpenAi, job: &Job, interval: Duration) -> Result<BatchView> {
+pub async fn wait(store: &JobStore, client: &JobClient, job: &Job, interval: Duration) -> Result<BatchState> {
     let mut wait = interval;
     loop {
         let (v, _) = refresh(store, client, job).await?;
-        if v.terminal() {
+        if v.terminal {
             eprintln!();
             return Ok(v);
         }
@@ -52,5 +52,5 @@ pub fn watch(a: WatchArgs) -> Result<i32> {
     let client = client_for(&job)?;
     let v = runtime()?.block_on(wait(&store, &client, &job, Duration::from_millis(a.interval_ms)))?;
     super::out::emit(&show(&job, &v, a.job.format))?;
-    Ok(if v.status == "failed" { exit::PROVIDER } else { exit::OK })
+    Ok(if v.failed_batch { exit::PROVIDER } else { exit::OK })
 }

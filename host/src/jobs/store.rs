@@ -37,6 +37,8 @@ pub struct Job {
     pub base_url: String,
     pub input: PathBuf,
     pub input_sha256: String,
+    /// OpenAI: the uploaded input file. Anthropic (no input file): `after:ID`,
+    /// the newest batch at the provider before this job's create was sent.
     pub input_file_id: Option<String>,
     pub batch_id: Option<String>,
     pub status: String,

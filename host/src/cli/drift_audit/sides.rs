@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::super::exit;
 use super::super::job_args::DriftAuditArgs;
-use super::super::job_ctx::{client, fail, get_job, provider_name, runtime};
+use super::super::job_client::JobClient;
+use super::super::job_ctx::{fail, get_job, provider_fail, runtime};
 use super::super::sample::Quota;
 
 /// Writes `lines` to `path` whole or not at all; keeps an existing file
@@ -53,7 +54,7 @@ pub fn audits_root(store: &JobStore) -> PathBuf {
 /// `sync_output.jsonl` / `sync_errors.jsonl` in `dir`; returns the files
 /// that hold lines.
 pub fn sync_side(
-    client: &assay_provider::OpenAi,
+    client: &JobClient,
     picked: Vec<(String, Value)>,
     concurrency: u32,
     dir: &Path,
@@ -89,7 +90,8 @@ pub fn live(
     state_args: Vec<String>,
 ) -> Result<Sides> {
     let provider = a.provider.ok_or_else(|| fail(exit::USAGE, "--provider is required"))?;
-    let client = client(provider, a.base_url.as_deref(), a.azure.api_version.as_deref())?;
+    let client =
+        JobClient::from_env(provider, a.base_url.as_deref(), a.azure.api_version.as_deref()).map_err(provider_fail)?;
     let quota = Quota::Total(a.pairs.unwrap_or(0));
     let picked = super::super::sample::rows(input, a.seed, a.segment_size, quota, |_| true)?;
     let lines: Vec<String> = picked.iter().map(|(_, v)| v.to_string()).collect();
@@ -97,7 +99,7 @@ pub fn live(
     // Content-addressed, so the same sample is the same job's input.
     let sample = audits_root(store).join(format!("sample-{}.jsonl", &sha[..16]));
     write_whole(&sample, &lines, true)?;
-    let sub = super::super::submit::submit(store, &client, provider_name(provider), &sample)?;
+    let sub = super::super::submit::submit(store, &client, &sample)?;
     store
         .set_audit_job(audit, sub.job.id)
         .map_err(|e| fail(exit::INPUT, e))?;
@@ -110,7 +112,7 @@ pub fn live(
         &job,
         Duration::from_millis(a.interval_ms),
     ))?;
-    if v.status == "failed" {
+    if v.failed_batch {
         return Err(fail(
             exit::PROVIDER,
             format!("the audit's batch {} (job {}) failed", v.id, job.id),
