@@ -1,6 +1,6 @@
 //! Both loops with `--provider anthropic`, end to end against `assay emulate`
 //! on 127.0.0.1: Message Batches for the batch loop, sync Messages for the
-//! canary and recovery.
+//! canary, recovery and the drift audit's sync side.
 
 mod support;
 
@@ -370,4 +370,53 @@ fn anthropic_refusals_name_the_key_variable_the_bad_line_or_the_refused_key_with
     assert!(err.contains("in.jsonl:2:") && err.contains("OpenAI"), "{err}");
     let list = r.batches_with("sk-ant-the-only-valid-key");
     assert_eq!(list["data"].as_array().unwrap().len(), 0, "nothing was sent: {list}");
+}
+
+#[test]
+fn an_anthropic_drift_audit_is_equivalent_when_healthy_and_a_regression_under_a_quality_gap() {
+    let audit = |profile: &str| {
+        let r = Rehearsal::new(profile);
+        let o = r.run(&[
+            "drift-audit",
+            "--provider",
+            "anthropic",
+            "--input",
+            "in.jsonl",
+            "--pairs",
+            "10",
+            "--seed",
+            "1",
+            "--interval-ms",
+            "20",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+        let a: serde_json::Value = serde_json::from_str(&support::stdout(&o)).unwrap();
+        // The audit's sample went through one Message Batch of its own.
+        let batches = r.batches();
+        assert_eq!(batches["data"].as_array().unwrap().len(), 1, "{batches}");
+        assert_eq!(batches["data"][0]["request_counts"]["succeeded"], 10, "{batches}");
+        r.assert_no_key_in_state();
+        (r, a)
+    };
+    let (r, healthy) = audit("process_ms = 100\n");
+    assert_eq!(healthy["pairs"], 10, "{healthy}");
+    assert_eq!(healthy["band"], "none", "{healthy}");
+    assert_eq!(healthy["mean_score"], 0.5, "{healthy}");
+    // The audit on the fetched job: sync Messages only, no second batch.
+    let job = healthy["job"].to_string();
+    let o = r.run(&["drift-audit", "--job", &job, "--pairs", "4", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    let on_job: serde_json::Value = serde_json::from_str(&support::stdout(&o)).unwrap();
+    assert_eq!(
+        (&on_job["pairs"], &on_job["band"]),
+        (&4.into(), &"none".into()),
+        "{on_job}"
+    );
+    assert_eq!(r.batches()["data"].as_array().unwrap().len(), 1);
+    let (_, gap) = audit("process_ms = 100\nquality_gap = 0.4\n");
+    assert_eq!(gap["pairs"], 10, "{gap}");
+    assert_eq!(gap["band"], "regression", "{gap}");
+    assert!(gap["mean_score"].as_f64().unwrap() < 0.45, "{gap}");
 }

@@ -69,15 +69,6 @@ pub fn run(a: DriftAuditArgs) -> Result<i32> {
     if !has_sync && a.pairs.is_none() {
         return Err(usage("--pairs N is required: how many rows to send through both paths"));
     }
-    // Anthropic's side of an audit is not wired up (nor tested) yet.
-    let anthropic_job = job
-        .as_ref()
-        .is_some_and(|j| JobProvider::of(j).is_ok_and(|p| p == JobProvider::Anthropic));
-    if a.provider == Some(JobProvider::Anthropic) || anthropic_job {
-        return Err(usage(
-            "drift-audit supports --provider openai and azure only (not anthropic yet)",
-        ));
-    }
     if job.is_none() && a.results.is_empty() && a.provider.is_none() {
         return Err(usage("--provider is required for a live audit"));
     }
