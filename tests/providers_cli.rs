@@ -417,13 +417,13 @@ fn prompts_and_metadata_reach_judges_that_ask_even_from_gzip_input() {
 #[test]
 fn prompts_and_metadata_reach_judges_from_an_anthropic_requests_body() {
     let tmp = tempfile::tempdir().expect("tmp");
-    // The second element is longer than the re-read buffer: its (skipped,
-    // non-string) padding makes the scan refill before the element ends.
+    // The second element is longer than the re-read buffer: its padding (a
+    // request field no judge sees) makes the scan refill before the element ends.
     let pad = vec!["0"; 12_000].join(",");
     let body = format!(
         r#"{{"requests": [
   {{"custom_id":"a","params":{{"model":"m","max_tokens":8,"system":"Be brief.","metadata":{{"user_id":"u-1"}},"messages":[{{"role":"user","content":"hi"}}]}}}},
-  {{"custom_id":"b","params":{{"model":"m","max_tokens":8,"metadata":{{"pad":[{pad}],"user_id":"u-2"}},"messages":[{{"role":"user","content":"ho"}}]}}}}
+  {{"custom_id":"b","params":{{"model":"m","max_tokens":8,"pad":[{pad}],"metadata":{{"user_id":"u-2"}},"messages":[{{"role":"user","content":"ho"}}]}}}}
 ]}}"#
     );
     let result = |id: &str| {

@@ -176,14 +176,38 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     }
     let conn = Connection::open(path).map_err(sql)?;
     conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
-    check_ours(&conn, &shown)?;
+    // Another opener may commit its migration between the two reads of
+    // `check_ours` (id, then tables); a file that looks foreign is looked at
+    // again under the write lock, where no migration can be half seen.
+    if let Err(DbError::Foreign { .. }) = check_ours(&conn, &shown) {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?;
+        let again = check_ours(&conn, &shown);
+        conn.execute_batch("ROLLBACK").map_err(sql)?;
+        again?;
+    }
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(sql)?;
     if !mode.eq_ignore_ascii_case("wal") {
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-            .map_err(sql)?;
+        wal(&conn).map_err(sql)?;
     }
     migrate(&conn, &shown)?;
     Ok(conn)
+}
+
+/// Switches a new file to WAL. The switch needs the exclusive lock, and
+/// SQLite answers "busy" at once, without the busy handler, when another
+/// opener holds the write lock (its migration): retry for up to 30 s.
+fn wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other.map(drop),
+        }
+    }
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
