@@ -165,6 +165,24 @@ fn error_outcome<'a>(code: Option<Cow<'a, str>>, message: Option<Cow<'a, str>>) 
     o
 }
 
+/// The `ErrorObject.type` Anthropic answers an HTTP status with (the inverse
+/// direction of [`error_type_status`]); the emulator writes it, and a sync
+/// answer that failed is recorded with it.
+pub fn http_error_type(status: u16) -> &'static str {
+    match status {
+        400 => "invalid_request_error",
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        504 => "timeout_error",
+        529 => "overloaded_error",
+        _ => "api_error",
+    }
+}
+
 /// Status and error kind of an Anthropic `ErrorObject.type` (see the module docs).
 pub fn error_type_status(error_type: Option<&str>) -> (Status, Option<ErrorKind>) {
     let kind = match error_type {

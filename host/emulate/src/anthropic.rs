@@ -35,22 +35,6 @@ pub fn error_response(status: StatusCode, kind: &str, message: &str) -> Response
     )
 }
 
-/// The error type Anthropic uses for an HTTP status.
-pub fn error_type(status: u16) -> &'static str {
-    match status {
-        400 => "invalid_request_error",
-        401 => "authentication_error",
-        402 => "billing_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        413 => "request_too_large",
-        429 => "rate_limit_error",
-        504 => "timeout_error",
-        529 => "overloaded_error",
-        _ => "api_error",
-    }
-}
-
 fn bad(message: &str) -> Response<Body> {
     error_response(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 }

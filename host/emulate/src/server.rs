@@ -113,7 +113,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             let kind = fault
                 .as_ref()
                 .and_then(|f| f.code.as_deref())
-                .unwrap_or(crate::anthropic::error_type(status));
+                .unwrap_or(assay_batch::anthropic::http_error_type(status));
             crate::anthropic::error_response(code, kind, "Emulated fault from the profile.")
         } else {
             error_response(code, kind, ecode, "Emulated fault from the profile.")

@@ -91,22 +91,6 @@ async fn find_ours(client: &Anthropic, store: &JobStore, mark: &str, rows: u64) 
     }
 }
 
-/// Anthropic's error type for an HTTP status.
-fn error_type(status: u16) -> &'static str {
-    match status {
-        400 => "invalid_request_error",
-        401 => "authentication_error",
-        402 => "billing_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        413 => "request_too_large",
-        429 => "rate_limit_error",
-        504 => "timeout_error",
-        529 => "overloaded_error",
-        _ => "api_error",
-    }
-}
-
 /// One row's sync answer as a line of a Message Batch results stream.
 pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, String) {
     let errored = |kind: &str, message: String| {
@@ -120,7 +104,7 @@ pub fn result_line(id: &str, answer: Result<Value, ProviderError>) -> (bool, Str
             json!({"custom_id": id, "result": {"type": "succeeded", "message": message}}).to_string(),
         ),
         Err(ProviderError::Refused { status, message, .. } | ProviderError::Exhausted { status, message, .. }) => {
-            (false, errored(error_type(status), message))
+            (false, errored(assay_batch::anthropic::http_error_type(status), message))
         }
         Err(e @ ProviderError::Transport { .. }) => (false, errored("timeout_error", e.to_string())),
         Err(e) => (false, errored("api_error", e.to_string())),
