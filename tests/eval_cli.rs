@@ -708,3 +708,49 @@ fn the_summary_names_each_judges_origin_and_sha256() {
         "the report names no origin"
     );
 }
+
+/// `ASSAY_CACHE_MAX_MIB` caps the compile cache: with 0 nothing compiled is
+/// kept; without it both judges' entries stay; a value that is not a number
+/// is reported and the default cap used.
+#[test]
+fn the_compile_cache_cap_follows_assay_cache_max_mib() {
+    let (input, output) = (data("openai_input.jsonl"), data("openai_output.jsonl"));
+    let args = [
+        "eval",
+        "--input",
+        input.to_str().unwrap_or_default(),
+        "--results",
+        output.to_str().unwrap_or_default(),
+        "--judge",
+        "length",
+        "--judge",
+        "refusal",
+        "--quiet",
+    ];
+    let entries = |dir: &std::path::Path| {
+        std::fs::read_dir(dir.join("components")).map_or(0, |rd| {
+            rd.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+                .count()
+        })
+    };
+    let run = |cap: Option<&str>| {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().to_str().unwrap_or_default().to_owned();
+        let mut env = vec![("ASSAY_CACHE_DIR", dir.as_str())];
+        if let Some(c) = cap {
+            env.push(("ASSAY_CACHE_MAX_MIB", c));
+        }
+        let o = support::assay_with_env(&args, &env);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (entries(tmp.path()), stderr(&o))
+    };
+    assert_eq!(run(None).0, 2);
+    assert_eq!(run(Some("0")).0, 0);
+    let (kept, err) = run(Some("lots"));
+    assert_eq!(kept, 2);
+    assert!(
+        err.contains("ASSAY_CACHE_MAX_MIB=lots is not a whole number of MiB"),
+        "{err}"
+    );
+}
