@@ -113,6 +113,52 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    // 4: the feedback loop. A canary's per-judge scores, kept by the input
+    // they sampled so the job submitted from that input carries them; a job's
+    // tag and shape (provider, API, model), by which `submit --gate-on-last`
+    // finds the previous job; each submission that gate refused or was forced
+    // past; and the fix notes `assay cluster --explain` wrote per cluster.
+    "CREATE TABLE canaries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        input_sha256 TEXT NOT NULL,
+        sample TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        judges TEXT NOT NULL,
+        run_id INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX canaries_by_input ON canaries (input_sha256, id);
+    ALTER TABLE jobs ADD COLUMN canary_id INTEGER REFERENCES canaries (id);
+    ALTER TABLE jobs ADD COLUMN tag TEXT;
+    ALTER TABLE jobs ADD COLUMN shape TEXT;
+    CREATE INDEX jobs_by_tag ON jobs (tag, id);
+    CREATE INDEX jobs_by_shape ON jobs (shape, id);
+    CREATE TABLE submit_gates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        input_sha256 TEXT NOT NULL,
+        tag TEXT,
+        shape TEXT NOT NULL,
+        last_job INTEGER NOT NULL REFERENCES jobs (id),
+        last_run INTEGER NOT NULL REFERENCES runs (id),
+        reasons TEXT NOT NULL,
+        forced INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX submit_gates_by_run ON submit_gates (last_run, id);
+    CREATE TABLE cluster_notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER REFERENCES jobs (id),
+        run_id INTEGER REFERENCES runs (id),
+        cluster INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        shape TEXT NOT NULL,
+        note TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX cluster_notes_by_job ON cluster_notes (job_id, id);",
 ];
 
 /// The schema version this assay writes.

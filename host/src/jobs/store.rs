@@ -51,6 +51,12 @@ pub struct Job {
     pub updated_at: i64,
     /// Azure OpenAI: the api-version the job was submitted with.
     pub api_version: Option<String>,
+    /// The canary run on the same input before the job was submitted.
+    pub canary_id: Option<i64>,
+    /// `submit --tag`.
+    pub tag: Option<String>,
+    /// Provider, API and model of the input (`submit --gate-on-last` without a tag).
+    pub shape: Option<String>,
 }
 
 pub struct JobStore {
@@ -64,7 +70,7 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at, api_version";
+const COLUMNS: &str = "id, key, provider, base_url, input, input_sha256, input_file_id, batch_id, status, total, completed, failed, fetched, created_at, updated_at, api_version, canary_id, tag, shape";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
     Ok(Job {
@@ -84,6 +90,9 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Job> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         api_version: r.get(15)?,
+        canary_id: r.get(16)?,
+        tag: r.get(17)?,
+        shape: r.get(18)?,
     })
 }
 
@@ -192,6 +201,28 @@ impl JobStore {
             .execute(
                 "UPDATE jobs SET api_version = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, version, now()],
+            )
+            .map(drop)
+            .map_err(|e| self.db(e))
+    }
+
+    /// The job's tag and shape, as the latest submission named them.
+    pub fn set_labels(&self, id: i64, tag: Option<&str>, shape: &str) -> Result<(), JobError> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET tag = ?2, shape = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, tag, shape, now()],
+            )
+            .map(drop)
+            .map_err(|e| self.db(e))
+    }
+
+    /// Links the job to the canary scored on its input.
+    pub fn set_canary(&self, id: i64, canary: i64) -> Result<(), JobError> {
+        self.conn
+            .execute(
+                "UPDATE jobs SET canary_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, canary, now()],
             )
             .map(drop)
             .map_err(|e| self.db(e))
