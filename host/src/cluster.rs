@@ -12,6 +12,8 @@
 
 pub mod describe;
 pub mod embed;
+pub mod example;
+pub mod explain;
 pub mod features;
 pub mod space;
 pub mod trim;
@@ -20,6 +22,7 @@ use std::collections::BTreeMap;
 
 use hdbscan::{Hdbscan, HdbscanHyperParams, NnAlgorithm};
 
+pub use example::Example;
 pub use features::{FailedFeatures, features, is_failed};
 
 use crate::report::clusters::{Cluster, Clusters, EXAMPLES};
@@ -65,6 +68,8 @@ pub struct Collected {
     pub failed: u64,
     /// The run's last segment.
     pub last_segment: u32,
+    /// `--explain` only: the kept rows' examples, by id.
+    pub examples: BTreeMap<String, Example>,
 }
 
 /// Clusters `c.rows` (already capped by the sink at `opts.max_rows`).
@@ -119,6 +124,7 @@ pub fn cluster(c: &Collected, opts: Options) -> Result<Clusters, ClusterError> {
                 shape: describe::describe(&refs, rows, c.last_segment),
                 examples: ids.iter().take(EXAMPLES).cloned().collect(),
                 ids,
+                note: None,
             }
         })
         .collect();
@@ -130,6 +136,7 @@ pub fn cluster(c: &Collected, opts: Options) -> Result<Clusters, ClusterError> {
         min_cluster_size: min_size as u64,
         clusters,
         unclustered: (n - clustered) as u64,
+        explain: None,
     })
 }
 

@@ -8,4 +8,4 @@
 pub mod key;
 pub mod store;
 
-pub use store::{Job, JobError, JobStore};
+pub use store::{ClusterNote, Job, JobError, JobStore, NewNote};

@@ -9,6 +9,7 @@ pub mod failed;
 pub mod format;
 pub mod html;
 pub mod junit;
+pub mod notes;
 pub mod reconcile;
 pub mod snapshots;
 pub mod summary;

@@ -6,7 +6,9 @@
 //! a chat completion; anything else is echoed back as `echo: <message>`. A
 //! request in JSON mode (`response_format: json_object`) gets a pairwise verdict,
 //! `{"verdict": "A"|"B"|"equivalent", ...}`: `A` when the prompt contains
-//! `prefer-batch`, `B` when it contains `prefer-sync`, else `equivalent`. Usage is
+//! `prefer-batch`, `B` when it contains `prefer-sync`, else `equivalent` — unless
+//! its system message asks for `{"fix": ...}` (cluster-explain), which gets
+//! `{"fix": "loopback fix for <first line of the last user message>"}`. Usage is
 //! deterministic: prompt tokens = content bytes / 4 + 1, completion tokens =
 //! answer bytes / 4 + 1. The server counts requests, the most in flight at once,
 //! and keeps the last `Authorization` header and model it saw.
@@ -127,6 +129,10 @@ async fn serve(mut conn: TcpStream, seen: Arc<Seen>) -> std::io::Result<()> {
         )
     } else if last == "garbage" {
         (200, "<html>not json</html>".to_owned())
+    } else if body["response_format"]["type"] == "json_object" && asks_for_a_fix(&messages) {
+        let first = last.lines().next().unwrap_or("");
+        let answer = serde_json::json!({"fix": format!("loopback fix for {first}")}).to_string();
+        (200, completion(&model, &answer, prompt_bytes))
     } else if body["response_format"]["type"] == "json_object" {
         let verdict = if last.contains("prefer-batch") {
             "A"
@@ -147,6 +153,13 @@ async fn serve(mut conn: TcpStream, seen: Arc<Seen>) -> std::io::Result<()> {
     );
     conn.write_all(resp.as_bytes()).await?;
     conn.shutdown().await
+}
+
+/// Whether the system message asks for a fix note (`cluster-explain`'s answer format).
+fn asks_for_a_fix(messages: &[serde_json::Value]) -> bool {
+    messages
+        .iter()
+        .any(|m| m["role"] == "system" && m["content"].as_str().is_some_and(|c| c.contains(r#"{"fix""#)))
 }
 
 fn completion(model: &str, content: &str, prompt_bytes: usize) -> String {

@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod llm_server;
+pub mod planted;
 pub mod rehearsal;
 
 use std::path::{Path, PathBuf};

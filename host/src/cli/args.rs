@@ -273,6 +273,11 @@ pub struct EvalArgs {
     /// HDBSCAN's smallest cluster (default: 5, or 0.5% of the clustered rows when more).
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
     pub cluster_min_size: Option<u64>,
+    /// One fix note per cluster from the built-in `cluster-explain` judge (a model,
+    /// when the policy grants it `llm`; else the cluster's shape). Implies --cluster;
+    /// with --job, the notes are stored with the job.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]

@@ -273,7 +273,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
         if let Some(rows) = &failed_rows {
             sinks.push(Box::new(FailedRowsSink::new(rows.clone())));
         }
-        let clustering = super::cluster::Clustering::new(&args, &mut sinks);
+        let clustering = super::cluster::Clustering::new(&args, &mut sinks)?;
         let mut trace_handle = None;
         if let Some((sink, handle)) = args
             .traces
@@ -308,8 +308,18 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
             exit::OK
         };
         if let Some(c) = &clustering {
-            summary.clusters = Some(c.finish()?);
+            let explain = args.explain.then_some(super::cluster::Explain {
+                engine: &engine,
+                cache: cache.as_ref(),
+                policy: &policy,
+                path: &path,
+                run: run_ctx,
+                job: args.job,
+                state: &args.state,
+            });
+            summary.clusters = Some(c.finish(explain).await?);
         }
+        summary.fix_notes = super::cluster::stored_notes(&args)?;
         if let Some(h) = trace_handle.take() {
             summary.traces = Some(super::traces::finish(h, &summary));
         }

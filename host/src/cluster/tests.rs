@@ -75,6 +75,7 @@ fn two_separated_groups_become_two_clusters_named_by_their_features() {
         rows,
         failed: 60,
         last_segment: 5,
+        ..Collected::default()
     };
     let out = cluster(&c, Options::default()).expect("clusters");
     assert_eq!(out.clusters.len(), 3, "{out:#?}");
@@ -103,6 +104,7 @@ fn too_few_rows_are_all_unclustered() {
             .collect(),
         failed: 3,
         last_segment: 0,
+        ..Collected::default()
     };
     let out = cluster(&c, Options::default()).expect("clusters");
     assert!(out.clusters.is_empty());

@@ -87,6 +87,7 @@ fn summary(completed: u64, pass_rate: f64) -> Summary {
         sync: None,
         traces: None,
         clusters: None,
+        fix_notes: None,
         gates: vec![Gate {
             name: "completion".into(),
             threshold: 0.9,

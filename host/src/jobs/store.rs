@@ -240,8 +240,10 @@ impl JobStore {
 }
 
 mod audits;
+mod notes;
 
 pub use audits::{Audit, AuditResult, NewAudit};
+pub use notes::{ClusterNote, NewNote};
 
 #[cfg(test)]
 mod tests;

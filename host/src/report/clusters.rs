@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::format::pct;
 use super::html::esc;
+use super::notes::{Explained, Note, footer, note_cell, note_line};
 
 /// Example ids shown per cluster.
 pub const EXAMPLES: usize = 5;
@@ -32,6 +33,9 @@ pub struct Clusters {
     pub clusters: Vec<Cluster>,
     /// Clustered rows that belong to no cluster (HDBSCAN's noise).
     pub unclustered: u64,
+    /// `--explain` only: how the fix notes were made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explained>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,6 +51,9 @@ pub struct Cluster {
     pub examples: Vec<String>,
     /// Every id in the cluster, in submission order.
     pub ids: Vec<String>,
+    /// `--explain` only: one short fix for the cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Note>,
 }
 
 /// The terminal view.
@@ -76,8 +83,15 @@ pub fn render_text(c: &Clusters) -> String {
         );
         let ex: Vec<String> = k.examples.iter().map(|e| super::terminal::sanitize(e)).collect();
         let _ = writeln!(o, "    examples: {}", ex.join(", "));
+        if let Some(n) = &k.note {
+            o.push_str(&note_line(n));
+        }
     }
     let _ = writeln!(o, "  unclustered: {}", c.unclustered);
+    if let Some(e) = &c.explain {
+        let notes: Vec<&Note> = c.clusters.iter().filter_map(|k| k.note.as_ref()).collect();
+        o.push_str(&footer(e, &notes));
+    }
     o
 }
 
@@ -96,18 +110,24 @@ pub fn render_html(o: &mut String, c: &Clusters) {
         let _ = write!(o, "<p>No cluster: unclustered {}.</p>", c.unclustered);
         return;
     }
-    o.push_str("<table id=\"clusters\"><tr><th>#</th><th>rows</th><th>share</th><th>shape</th><th>examples</th></tr>");
+    let notes = c.explain.is_some();
+    o.push_str("<table id=\"clusters\"><tr><th>#</th><th>rows</th><th>share</th><th>shape</th><th>examples</th>");
+    o.push_str(if notes { "<th>fix note</th></tr>" } else { "</tr>" });
     for k in &c.clusters {
         let ex: Vec<String> = k.examples.iter().map(|e| esc(e)).collect();
         let _ = write!(
             o,
-            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>",
             k.id,
             k.size,
             pct(k.share),
             esc(&k.shape),
             ex.join(", ")
         );
+        if notes {
+            let _ = write!(o, "<td>{}</td>", k.note.as_ref().map(note_cell).unwrap_or_default());
+        }
+        o.push_str("</tr>");
     }
     let _ = write!(o, "</table><p>unclustered: {}</p>", c.unclustered);
 }

@@ -91,6 +91,9 @@ pub fn render(s: &Summary, failed: &FailedRows, trend: Result<&Trend, &str>) -> 
     if let Some(c) = &s.clusters {
         super::clusters::render_html(&mut body, c);
     }
+    if let Some(j) = &s.fix_notes {
+        super::notes::render_job_notes(&mut body, j);
+    }
     sections::failed_rows(&mut body, failed);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

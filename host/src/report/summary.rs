@@ -49,6 +49,9 @@ pub struct Summary {
     /// `--cluster` only: the failed rows grouped by shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters: Option<Clusters>,
+    /// `eval --job J` without `--explain`: the fix notes stored with job J.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_notes: Option<super::notes::JobNotes>,
     pub gates: Vec<Gate>,
     pub exit_code: i32,
     pub elapsed_ms: u64,

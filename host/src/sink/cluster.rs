@@ -2,21 +2,26 @@
 //! of failed rows (provider errors, content filters, timeouts, expired and
 //! missing rows, and completed rows a judge did not pass) for `cluster`.
 //!
+//! Under `--explain` each kept row also keeps its example (`cluster::example`):
+//! excerpts of its request and answer, its error and the judges' labels.
+//!
 //! Invariant: at most `max_rows` rows are kept: the failed rows with the
 //! smallest (id hash, index), whatever order they arrive in, so a sample is
 //! deterministic; a row that would not be kept costs no prompt read; every
-//! failed row is counted.
+//! failed row is counted; a row's example is kept exactly when the row is.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{RowSink, RowView, SinkError};
-use crate::cluster::{Collected, FailedFeatures, features, is_failed};
+use crate::cluster::example::example;
+use crate::cluster::{Collected, Example, FailedFeatures, features, is_failed};
 
 struct Keyed {
     key: (u64, u32),
     row: FailedFeatures,
+    example: Option<Example>,
 }
 
 impl PartialEq for Keyed {
@@ -42,6 +47,7 @@ pub struct Gathered {
     failed: u64,
     last_segment: u32,
     max_rows: usize,
+    examples: bool,
 }
 
 pub struct ClusterSink {
@@ -53,13 +59,15 @@ fn key(r: &RowView<'_>) -> (u64, u32) {
 }
 
 impl ClusterSink {
-    /// A new, empty collection for at most `max_rows` rows.
-    pub fn shared(max_rows: usize) -> Arc<Mutex<Gathered>> {
+    /// A new, empty collection for at most `max_rows` rows, with their
+    /// examples when `examples` (`--explain`).
+    pub fn shared(max_rows: usize, examples: bool) -> Arc<Mutex<Gathered>> {
         Arc::new(Mutex::new(Gathered {
             kept: BinaryHeap::new(),
             failed: 0,
             last_segment: 0,
             max_rows,
+            examples,
         }))
     }
 
@@ -70,12 +78,20 @@ impl ClusterSink {
     /// The kept rows in submission order, and the counts (once the run returned).
     pub fn take(shared: &Arc<Mutex<Gathered>>) -> Collected {
         let mut g = shared.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut rows: Vec<FailedFeatures> = std::mem::take(&mut g.kept).into_iter().map(|k| k.row).collect();
-        rows.sort_by_key(|r| r.index);
+        let mut rows = Vec::with_capacity(g.kept.len());
+        let mut examples = std::collections::BTreeMap::new();
+        for k in std::mem::take(&mut g.kept) {
+            if let Some(e) = k.example {
+                examples.insert(k.row.id.clone(), e);
+            }
+            rows.push(k.row);
+        }
+        rows.sort_by_key(|r: &FailedFeatures| r.index);
         Collected {
             rows,
             failed: g.failed,
             last_segment: g.last_segment,
+            examples,
         }
     }
 
@@ -95,6 +111,10 @@ impl RowSink for ClusterSink {
         true
     }
 
+    fn wants_content(&self) -> bool {
+        self.lock().examples
+    }
+
     fn wants_prompt(&self, r: &RowView<'_>) -> bool {
         is_failed(r) && self.lock().would_keep(key(r))
     }
@@ -110,8 +130,10 @@ impl RowSink for ClusterSink {
         if !g.would_keep(k) {
             return Ok(());
         }
-        let row = features(r, r.prompt.unwrap_or_default());
-        g.kept.push(Keyed { key: k, row });
+        let messages = r.prompt.unwrap_or_default();
+        let row = features(r, messages);
+        let example = g.examples.then(|| example(r, messages));
+        g.kept.push(Keyed { key: k, row, example });
         if g.kept.len() > g.max_rows {
             g.kept.pop();
         }

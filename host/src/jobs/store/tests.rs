@@ -80,3 +80,37 @@ fn an_older_store_gains_the_new_column_and_the_audits_table_and_keeps_its_jobs()
     assert_eq!(got.sync_results, ["s.jsonl"]);
     assert_eq!(got.metrics, Some(metrics));
 }
+
+#[test]
+fn a_jobs_fix_notes_are_replaced_whole_and_read_by_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = JobStore::open(&dir.path().join("state.db")).unwrap();
+    let a = s
+        .insert("ka", "openai", "http://x/v1", Path::new("a.jsonl"), "aa")
+        .unwrap();
+    let b = s
+        .insert("kb", "openai", "http://x/v1", Path::new("b.jsonl"), "bb")
+        .unwrap();
+    let note = |cluster, note| NewNote {
+        cluster,
+        rows: 10 * cluster,
+        shape: "every Japanese-text row",
+        note,
+        source: "llm",
+    };
+    s.replace_cluster_notes(a.id, &[note(2, "second"), note(1, "first")])
+        .unwrap();
+    s.replace_cluster_notes(b.id, &[note(1, "other job")]).unwrap();
+    let got = s.cluster_notes(a.id).unwrap();
+    let texts: Vec<(i64, i64, &str)> = got.iter().map(|n| (n.cluster, n.rows, n.note.as_str())).collect();
+    assert_eq!(texts, [(1, 10, "first"), (2, 20, "second")]);
+    assert!(
+        got.iter()
+            .all(|n| n.job == Some(a.id) && n.run.is_none() && n.source == "llm")
+    );
+    s.replace_cluster_notes(a.id, &[note(1, "again")]).unwrap();
+    let got = s.cluster_notes(a.id).unwrap();
+    assert_eq!((got.len(), got[0].note.as_str()), (1, "again"));
+    assert_eq!(s.cluster_notes(b.id).unwrap()[0].note, "other job");
+    assert!(matches!(s.replace_cluster_notes(99, &[]), Err(JobError::NoSuchJob(99))));
+}
