@@ -326,3 +326,39 @@ fn an_exhausted_token_budget_falls_back_and_is_reported() {
         "{text}"
     );
 }
+
+#[test]
+fn explain_takes_its_config_from_set_and_refuses_an_unknown_key() {
+    let s = Setup::new();
+    let server = LlmServer::start();
+    let policy = s.file(
+        "policy.toml",
+        "[llm.cluster-explain]\nmodels = [\"judge-small\", \"judge-large\"]\n",
+    );
+    let cache = s.cache();
+    let granted = [
+        "--explain",
+        "--policy",
+        &policy,
+        "--judge-endpoint",
+        &server.url,
+        "--judge-cache",
+        &cache,
+    ];
+    let with = |set: &str| {
+        let mut a = granted.to_vec();
+        a.extend(["--set", set, "--format", "json"]);
+        s.run("cluster", &a)
+    };
+    let v = ok(with("cluster-explain.model=judge-large"));
+    assert!(clusters(&v).iter().all(|c| c["note"]["source"] == "llm"), "{v:#}");
+    assert_eq!(
+        server.seen.last_model.lock().expect("lock").as_deref(),
+        Some("judge-large")
+    );
+    let o = with("cluster-explain.temperature=1");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("temperature"), "{}", stderr(&o));
+    let o = s.run("cluster", &["--set", "cluster-explain.model=judge-large"]);
+    assert_eq!(o.status.code(), Some(2), "without --explain: {}", stderr(&o));
+}

@@ -60,6 +60,20 @@ pub struct Explain<'a> {
     pub run: RunContext,
     pub job: Option<i64>,
     pub state: &'a StateArgs,
+    /// `--set cluster-explain.KEY=VALUE`, read and checked ([`explain_config`]).
+    pub config: Vec<(String, String)>,
+}
+
+/// The `cluster-explain` judge's config from `--set`, checked against its
+/// manifest before the run (none given: nothing to check, nothing resolved).
+pub fn explain_config(path: &SearchPath, sets: Option<&Vec<(String, String)>>) -> Result<Vec<(String, String)>> {
+    let Some(pairs) = sets.filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let entry = path.resolve(explain::JUDGE).map_err(|e| fail(exit::JUDGE, e))?;
+    let config = assay::eval::read_config(explain::JUDGE, pairs).map_err(|e| fail(exit::USAGE, e))?;
+    entry.check_config(&config).map_err(|e| fail(exit::USAGE, e))?;
+    Ok(config)
 }
 
 impl Clustering {
@@ -97,6 +111,7 @@ impl Clustering {
             path: x.path,
             run: x.run,
             redactor,
+            config: x.config,
         };
         explain::explain(&mut c, &collected.examples, setup)
             .await

@@ -158,7 +158,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
     let mut sets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for s in &args.sets {
         let (j, k, v) = parse_set(s).map_err(|e| fail(exit::USAGE, e))?;
-        if !args.judges.contains(&j) {
+        if !args.judges.contains(&j) && !(args.explain && j == assay::cluster::explain::JUDGE) {
             return Err(fail(
                 exit::USAGE,
                 format!("--set {s:?} configures judge '{j}', which no --judge selects"),
@@ -217,6 +217,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
             CompileCache::default_dir().and_then(CompileCache::open)
         };
         let path = SearchPath::standard(&args.plugin_dirs);
+        let explain_config = super::cluster::explain_config(&path, sets.get(assay::cluster::explain::JUDGE))?;
         let mut judges = Vec::new();
         for name in &args.judges {
             if judges.iter().any(|j: &eval::PreparedJudge| &j.info.name == name) {
@@ -316,6 +317,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
                 run: run_ctx,
                 job: args.job,
                 state: &args.state,
+                config: explain_config,
             });
             summary.clusters = Some(c.finish(explain).await?);
         }

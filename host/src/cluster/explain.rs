@@ -18,7 +18,6 @@ use std::sync::Arc;
 use assay_batch::{Flags, Status};
 
 use super::Example;
-use crate::eval::judges::{PrepareError, read_config};
 use crate::eval::rows::{Answer, Place, RequestExtras, wit_row};
 use crate::judge::cache::CompileCache;
 use crate::judge::engine::JudgeEngine;
@@ -41,8 +40,6 @@ pub enum ExplainError {
     #[error("--explain: {0}")]
     Resolve(#[source] RegistryError),
     #[error("--explain: {0}")]
-    Config(#[source] PrepareError),
-    #[error("--explain: {0}")]
     Load(#[source] LoadError),
     #[error("--explain: the judge {JUDGE} did not start: {0}")]
     Start(#[source] StartError),
@@ -56,6 +53,8 @@ pub struct Setup<'a> {
     pub path: &'a SearchPath,
     pub run: RunContext,
     pub redactor: &'a Redactor,
+    /// The judge's config (`--set cluster-explain.KEY=VALUE`), already checked.
+    pub config: Vec<(String, String)>,
 }
 
 fn shape_note(shape: &str, reason: String) -> Note {
@@ -109,7 +108,6 @@ pub async fn explain(c: &mut Clusters, examples: &BTreeMap<String, Example>, s: 
         }
     } else if !c.clusters.is_empty() {
         let entry = s.path.resolve(JUDGE).map_err(ExplainError::Resolve)?;
-        let config = read_config(JUDGE, &[]).map_err(ExplainError::Config)?;
         let judge = load(s.engine, s.cache, s.policy, entry).map_err(ExplainError::Load)?;
         let n = c.clusters.len();
         let extras: Vec<RequestExtras> = c
@@ -148,7 +146,7 @@ pub async fn explain(c: &mut Clusters, examples: &BTreeMap<String, Example>, s: 
                 wit_row(place, answer, Some(view))
             })
             .collect();
-        let mut scorer = Scorer::new(judge.clone(), Arc::new(config), s.run);
+        let mut scorer = Scorer::new(judge.clone(), Arc::new(s.config), s.run);
         let results = scorer.score(&rows).await.map_err(ExplainError::Start)?;
         scorer.close();
         for (i, k) in c.clusters.iter_mut().enumerate() {
