@@ -158,7 +158,8 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
     let mut sets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for s in &args.sets {
         let (j, k, v) = parse_set(s).map_err(|e| fail(exit::USAGE, e))?;
-        if !args.judges.contains(&j) && !(args.explain && j == assay::cluster::explain::JUDGE) {
+        let explained = args.explain && j == assay::cluster::explain::JUDGE;
+        if !args.judges.contains(&j) && !explained {
             return Err(fail(
                 exit::USAGE,
                 format!("--set {s:?} configures judge '{j}', which no --judge selects"),
