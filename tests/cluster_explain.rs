@@ -125,6 +125,8 @@ fn explain_with_a_grant_asks_the_model_once_per_cluster_stores_the_notes_and_cac
     let job = s.job.to_string();
     let granted = [
         "--explain",
+        "--redact",
+        "Classify the sentiment",
         "--policy",
         &policy,
         "--judge-endpoint",
@@ -145,6 +147,27 @@ fn explain_with_a_grant_asks_the_model_once_per_cluster_stores_the_notes_and_cac
         assert_eq!(note["cached"], false, "{c:#}");
     }
     assert_eq!(server.requests(), cs.len() as u64, "one call per cluster");
+    // What the model saw: each cluster in words with example rows, redacted as traces are.
+    let sent = server.seen.user_messages.lock().expect("lock").clone();
+    for (m, c) in sent.iter().zip(cs) {
+        assert!(
+            m.starts_with(&format!("Shape: {}\n", c["shape"].as_str().unwrap_or_default())),
+            "{m}"
+        );
+        let first = c["examples"][0].as_str().unwrap_or_default();
+        assert!(m.contains(&format!("- {first} (segment ")), "{m}");
+        assert!(m.contains("  prompt: "), "{m}");
+        assert!(!m.contains("Classify the sentiment"), "--redact applies: {m}");
+    }
+    assert!(sent.iter().any(|m| m.contains("[REDACTED:custom]")), "{sent:#?}");
+    assert!(
+        sent.iter().any(|m| m.contains("  response: {\"label\":\"negative\"")),
+        "answers are quoted: {sent:#?}"
+    );
+    assert!(
+        sent.iter().any(|m| m.contains("  error: context_length_exceeded: ")),
+        "provider errors are quoted: {sent:#?}"
+    );
     let e = &v["explain"];
     assert_eq!(e["judge"], "cluster-explain", "{e:#}");
     assert_eq!(e["granted"], true, "{e:#}");
@@ -180,18 +203,8 @@ fn explain_with_a_grant_asks_the_model_once_per_cluster_stores_the_notes_and_cac
     assert_eq!(s.notes().len(), cs.len(), "the job's notes are replaced, not added to");
 
     // The text view shows each note under its cluster.
-    let text = stdout(&s.job(
-        "cluster",
-        &[
-            "--explain",
-            "--policy",
-            &policy,
-            "--judge-endpoint",
-            &server.url,
-            "--judge-cache",
-            &cache,
-        ],
-    ));
+    // The same flags without --format json: the text view.
+    let text = stdout(&s.job("cluster", &granted[..granted.len() - 2]));
     let fix = text
         .lines()
         .find(|l| l.contains("every Japanese-text row") && l.starts_with("    fix "))

@@ -11,7 +11,8 @@
 //! `{"fix": "loopback fix for <first line of the last user message>"}`. Usage is
 //! deterministic: prompt tokens = content bytes / 4 + 1, completion tokens =
 //! answer bytes / 4 + 1. The server counts requests, the most in flight at once,
-//! and keeps the last `Authorization` header and model it saw.
+//! and keeps the last `Authorization` header and model it saw, and every request's
+//! last user message.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,8 @@ pub struct Seen {
     pub max_in_flight: AtomicU64,
     pub last_auth: Mutex<Option<String>>,
     pub last_model: Mutex<Option<String>>,
+    /// The last user message of every request, in arrival order.
+    pub user_messages: Mutex<Vec<String>>,
 }
 
 pub struct LlmServer {
@@ -118,6 +121,7 @@ async fn serve(mut conn: TcpStream, seen: Arc<Seen>) -> std::io::Result<()> {
         .and_then(|m| m["content"].as_str())
         .unwrap_or("")
         .to_owned();
+    seen.user_messages.lock().expect("lock").push(last.clone());
     let (status, reply) = if let Some(rest) = last.strip_prefix("slow:") {
         let ms: u64 = rest.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0);
         tokio::time::sleep(Duration::from_millis(ms)).await;
