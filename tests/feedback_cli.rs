@@ -159,6 +159,17 @@ fn a_batch_that_degrades_against_its_canary_raises_canary_drift_and_the_gate_ref
     let t = json(&r.ok(&["trend", "--tag", "nightly", "--format", "json"]));
     let n = &t["runs"][0]["next_submission"];
     assert_eq!((n["refused"].as_u64(), n["forced"].as_u64()), (Some(1), Some(1)), "{t}");
+    // The forced job's report draws the same mark on its trend.
+    let report2 = r.dir.path().join("report2.html");
+    let (_, _) = eval_job(&r, &forced["job"].to_string(), &["--report", report2.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&report2).unwrap();
+    assert!(
+        html.contains(&format!(
+            "(job {job}) blocks the next submission: canary-drift; 1 refused, 1 forced"
+        )),
+        "the report's trend lists the gating run"
+    );
+    assert!(html.contains("class=\"gate\""), "and draws it on the chart");
     r.key_stored_nowhere();
 }
 
