@@ -370,3 +370,136 @@ fn ctrl_c_while_spans_are_sent_flushes_reports_and_exits_130() {
         job.status
     );
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Issue 17: a secret in the host's environment reaches no output, log,
+/// trace, report or database, and markup and terminal escapes a judge writes
+/// into its labels, details and log are neutralized in the terminal, the
+/// judge log, JUnit and the HTML report.
+#[test]
+fn no_host_secret_reaches_any_artifact_and_judge_markup_is_neutralized_everywhere() {
+    const SECRET: &str = "hostsecret-7f3a9c1e55d0";
+    const MARKUP: &str = "<script>alert(1)</script>\u{1b}[31mRED\u{1b}]0;pwned\u{7}";
+    let dir = tempfile::tempdir().unwrap();
+    let input = support::write_lines(
+        dir.path(),
+        "input.jsonl",
+        &(0..3)
+            .map(|i| {
+                format!(
+                    r#"{{"custom_id":"row-{i}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"q{i}"}}]}}}}"#
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let answer = |i: usize, text: &str| {
+        format!(
+            r#"{{"id":"b{i}","custom_id":"row-{i}","response":{{"status_code":200,"body":{{"created":{CREATED},"model":"gpt-4o-mini","choices":[{{"finish_reason":"stop","message":{{"content":{}}}}}],"usage":{{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}}}}},"error":null}}"#,
+            serde_json::Value::from(text)
+        )
+    };
+    let output = support::write_lines(
+        dir.path(),
+        "output.jsonl",
+        &[answer(0, "env"), answer(1, &format!("echo:{MARKUP}")), answer(2, "fs")],
+    );
+    let rx = Receiver::start();
+    let d = |f: &str| dir.path().join(f).display().to_string();
+    let (input, output) = (input.display().to_string(), output.display().to_string());
+    let (rows_out, junit, report, state) = (d("rows.jsonl"), d("junit.xml"), d("report.html"), d("state.db"));
+    let args = [
+        "eval",
+        "--provider",
+        "openai",
+        "--input",
+        &input,
+        "--results",
+        &output,
+        "--judge",
+        "hostile",
+        "--judge-log",
+        "--rows-out",
+        &rows_out,
+        "--junit",
+        &junit,
+        "--report",
+        &report,
+        "--history",
+        &state,
+        "--otlp-endpoint",
+        &rx.url,
+    ];
+    let env = [
+        ("ASSAY_SECRET_PROBE", SECRET),
+        ("OPENAI_API_KEY", SECRET),
+        ("ANTHROPIC_API_KEY", SECRET),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+    ];
+    let out = support::assay_with_env(&args, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let history = support::assay_with_env(&["history", "--history", &state, "--format", "json"], &env);
+    let (stdout, stderr) = (support::stdout(&out), support::stderr(&out));
+
+    // The secret: nowhere.
+    let mut artifacts: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), out.stdout.clone()),
+        ("stderr".into(), out.stderr.clone()),
+        ("history".into(), history.stdout.clone()),
+        ("traces".into(), rx.raw()),
+    ];
+    for f in files_under(dir.path()) {
+        artifacts.push((f.display().to_string(), std::fs::read(&f).unwrap()));
+    }
+    assert!(
+        artifacts.len() >= 8,
+        "{:?}",
+        artifacts.iter().map(|a| &a.0).collect::<Vec<_>>()
+    );
+    for (name, bytes) in &artifacts {
+        assert!(
+            memchr::memmem::find(bytes, SECRET.as_bytes()).is_none(),
+            "the host's secret reached {name}"
+        );
+    }
+    // The guest saw no environment at all.
+    let rows = std::fs::read_to_string(dir.path().join("rows.jsonl")).unwrap();
+    assert!(rows.contains("row-0"), "{rows}");
+
+    // The markup: escaped in the HTML, no raw escape byte in any text output.
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the label is shown, escaped"
+    );
+    assert!(!html.contains("<script>alert(1)"), "raw markup in the report");
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    for (name, text) in [
+        ("stdout", &stdout),
+        ("judge log", &stderr),
+        ("report", &html),
+        ("junit", &junit),
+    ] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "a raw escape reached the {name}"
+        );
+    }
+    assert!(
+        stderr.contains("[hostile]") && stderr.contains("RED"),
+        "the log line is shown: {stderr}"
+    );
+    assert!(!junit.contains("<script>"), "raw markup in JUnit");
+}

@@ -186,7 +186,8 @@ pub async fn run(
     phase("results and scoring", started);
     detect::refuse_other_shapes(&bad)?;
 
-    let (mut judge_summaries, mut judge_logs) = summarize::judge_summaries(&judges, &scoring, &store, &mut c.scorers);
+    let (mut judge_summaries, mut judge_logs) =
+        summarize::judge_summaries(&judges, &scoring, &store, &mut c.scorers, plan.segment_size);
     let quality: Vec<usize> = (0..scoring.len())
         .filter(|&t| judges[scoring[t]].info.quality)
         .collect();

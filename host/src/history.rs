@@ -6,6 +6,7 @@
 //! transaction (the run, its judges, metrics and alarms appear together or not
 //! at all); reading never creates a database that is not there.
 
+pub mod gate;
 pub mod query;
 pub mod record;
 

@@ -4,6 +4,7 @@
 //! Invariant: this floor imports nothing from `eval`, `sink` or `cli`; the
 //! pipeline fills these types, reporters only read them.
 
+pub mod canary;
 pub mod clusters;
 pub mod failed;
 pub mod format;

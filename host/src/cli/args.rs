@@ -189,6 +189,15 @@ pub struct EvalArgs {
     pub job: Option<i64>,
     #[command(flatten)]
     pub state: super::job_args::StateArgs,
+    /// Compare the batch with this stored canary (`assay canary` prints its
+    /// id); with --job, the job's own canary is the default.
+    #[arg(long, value_name = "ID")]
+    pub canary: Option<i64>,
+    /// Raise `canary-drift` when a quality judge's pass rate on the batch is
+    /// below the canary's by more than this many percentage points, with 95%
+    /// confidence.
+    #[arg(long, value_name = "POINTS", default_value_t = 5.0)]
+    pub canary_drift_points: f64,
     /// Results for some of the same rows from the provider's synchronous API, in
     /// the same format: paired with completed rows, recovering the others. Repeatable.
     #[arg(long = "sync-results", value_name = "FILE")]

@@ -17,9 +17,10 @@ use clap::Parser;
 use serde_json::Value;
 
 use super::exit;
+use super::feedback::{CanaryRecord, record_canary};
 use super::job_args::CanaryArgs;
 use super::job_client::JobClient;
-use super::job_ctx::{fail, provider_fail, runtime};
+use super::job_ctx::{fail, open_store, provider_fail, runtime};
 use super::sample::Quota;
 
 /// Sends each (custom id, input line) through the provider's sync API (for
@@ -120,11 +121,30 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
         argv.extend(["--min-pass-rate".into(), g.to_string()]);
     }
     argv.extend(a.history.to_argv());
-    let cli = super::args::Cli::try_parse_from(&argv).map_err(|e| fail(exit::USAGE, e))?;
-    match cli.command {
-        super::args::Command::Eval(e) => super::eval::run_as(*e, assay::history::RunKind::Canary, false),
-        _ => Err(fail(exit::INTERNAL, "canary: eval arguments did not parse as eval")),
+    if let Some(s) = &a.state.state {
+        argv.extend(["--state".into(), s.display().to_string()]);
     }
+    let cli = super::args::Cli::try_parse_from(&argv).map_err(|e| fail(exit::USAGE, e))?;
+    let super::args::Command::Eval(e) = cli.command else {
+        return Err(fail(exit::INTERNAL, "canary: eval arguments did not parse as eval"));
+    };
+    let format = e.format;
+    let done = super::eval::evaluate(*e, assay::history::RunKind::Canary)?;
+    let record = CanaryRecord {
+        provider: a.provider.name(),
+        input: &a.input,
+        sample: &a.sample,
+        seed: a.seed,
+    };
+    let stored = record_canary(open_store(&a.state), &record, done.run, &done.summary);
+    super::eval::present(&done, format)?;
+    if let Some(id) = stored {
+        eprintln!(
+            "canary {id} stored: the job submitted from {} will be compared with it",
+            a.input.display()
+        );
+    }
+    Ok(done.summary.exit_code)
 }
 
 fn count_rows(input: &Path) -> usize {

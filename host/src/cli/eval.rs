@@ -110,14 +110,32 @@ pub fn run(args: EvalArgs) -> Result<i32> {
 /// `cluster_only`: `assay cluster`, which prints the clusters instead of the summary.
 pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool) -> Result<i32> {
     let format = args.format;
-    let (summary, bad_lines_over) = evaluate(args, kind)?;
-    match (format, cluster_only) {
-        (format, true) => super::cluster::print(summary.clusters.as_ref(), format),
-        (Format::Json, false) => super::out::emit(&(serde_json::to_string_pretty(&summary)? + "\n")),
-        (Format::Text, false) => super::out::emit(&super::cluster::with_text(terminal::render(&summary), &summary)),
+    let done = evaluate(args, kind)?;
+    if cluster_only {
+        super::cluster::print(done.summary.clusters.as_ref(), format)
+            .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
+        report_bad_lines(&done);
+    } else {
+        present(&done, format)?;
+    }
+    Ok(done.summary.exit_code)
+}
+
+/// Prints the summary on stdout (and the bad-lines error on stderr).
+pub fn present(done: &Evaluated, format: Format) -> Result<()> {
+    let summary = &done.summary;
+    match format {
+        Format::Json => super::out::emit(&(serde_json::to_string_pretty(summary)? + "\n")),
+        Format::Text => super::out::emit(&super::cluster::with_text(terminal::render(summary), summary)),
     }
     .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
-    if bad_lines_over {
+    report_bad_lines(done);
+    Ok(())
+}
+
+fn report_bad_lines(done: &Evaluated) {
+    let summary = &done.summary;
+    if done.bad_lines_over {
         eprintln!(
             "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
             summary.bad_lines.count,
@@ -130,18 +148,27 @@ pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool)
                 .unwrap_or_default()
         );
     }
-    Ok(summary.exit_code)
+}
+
+/// What `evaluate` ran.
+pub struct Evaluated {
+    /// The summary, with its exit code set.
+    pub summary: assay::report::Summary,
+    /// More bad lines than allowed.
+    pub bad_lines_over: bool,
+    /// The run's id in the history, when it was recorded.
+    pub run: Option<i64>,
 }
 
 /// Runs the evaluation, writes its files (`--junit`, `--report`,
-/// `--rows-out`) and records it in the run history as a run of `kind`;
-/// returns the summary, with its exit code set, and whether there were more
-/// bad lines than allowed. Nothing is printed on stdout.
-pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(assay::report::Summary, bool)> {
+/// `--rows-out`) and records it in the run history as a run of `kind`.
+/// Nothing is printed on stdout.
+pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Evaluated> {
     let history = super::history::target(&args.history, args.state.state.as_deref())?;
     if let Some(job) = args.job {
         super::job_ctx::fill_eval_args(&mut args, job)?;
     }
+    let canary = super::feedback::resolve(&args)?;
     let input = args
         .input
         .clone()
@@ -309,6 +336,9 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
         } else {
             exit::OK
         };
+        if let Some(c) = &canary {
+            assay::report::canary::compare(&mut summary, c, args.canary_drift_points);
+        }
         if let Some(c) = &clustering {
             let explain = args.explain.then_some(super::cluster::Explain {
                 engine: &engine,
@@ -340,10 +370,14 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<(as
         }
         if let (Some(path), Some(rows)) = (&args.report, &failed_rows) {
             let rows = FailedRowsSink::take(rows);
-            let trend = super::history::for_report(recorded.as_deref(), &history, tag);
+            let trend = super::history::for_report(recorded.as_ref().map(|r| r.0.as_path()), &history, tag);
             let trend = trend.as_ref().map_err(String::as_str);
             assay::report::html::write(&summary, &rows, trend, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
-        Ok((summary, outcome.bad_lines_over))
+        Ok(Evaluated {
+            summary,
+            bad_lines_over: outcome.bad_lines_over,
+            run: recorded.map(|r| r.1),
+        })
     })
 }

@@ -94,8 +94,8 @@ fn warn(what: &str) {
     );
 }
 
-/// Records the run from its final summary; returns the database it went to,
-/// or `None` (off, or a warning was printed).
+/// Records the run from its final summary; returns the database it went to
+/// and the run's id, or `None` (off, or a warning was printed).
 pub fn record(
     target: &Target,
     kind: RunKind,
@@ -103,7 +103,7 @@ pub fn record(
     tag: Option<&str>,
     started_ms: i64,
     s: &Summary,
-) -> Option<PathBuf> {
+) -> Option<(PathBuf, i64)> {
     let path = match target {
         Target::Off => return None,
         Target::Nowhere(why) => {
@@ -119,7 +119,7 @@ pub fn record(
         started_at: started_ms,
     };
     match history::record(path, &RunRecord::from_summary(&meta, s)) {
-        Ok(_) => Some(path.clone()),
+        Ok(run) => Some((path.clone(), run)),
         Err(e) => {
             warn(&e.to_string());
             None
@@ -142,11 +142,23 @@ pub fn for_report(recorded: Option<&Path>, target: &Target, tag: Option<&str>) -
 
 fn load(path: &Path, tag: Option<&str>, limit: usize, band: Band) -> Result<Trend, history::HistoryError> {
     // `window` runs more than are drawn, so the first drawn run has its baseline too.
-    let runs = match history::open_existing(path)? {
-        Some(conn) => history::list(&conn, path, tag, limit.saturating_add(band.window))?,
-        None => Vec::new(),
+    let Some(conn) = history::open_existing(path)? else {
+        return Ok(Trend::compute(Vec::new(), band));
     };
-    Ok(Trend::compute(runs.iter().rev().map(|r| r.point()).collect(), band).keep_last(limit))
+    let runs = history::list(&conn, path, tag, limit.saturating_add(band.window))?;
+    let mut points: Vec<_> = runs.iter().rev().map(|r| r.point()).collect();
+    let ids: Vec<i64> = points.iter().map(|p| p.run).collect();
+    let events = history::gate::events_by_run(&conn, &ids).map_err(|source| history::HistoryError::Sqlite {
+        path: path.display().to_string(),
+        source,
+    })?;
+    for (run, refused, forced) in events {
+        if let Some(p) = points.iter_mut().find(|p| p.run == run) {
+            p.next_submission.refused = refused;
+            p.next_submission.forced = forced;
+        }
+    }
+    Ok(Trend::compute(points, band).keep_last(limit))
 }
 
 #[derive(Debug, Args)]

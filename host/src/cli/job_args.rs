@@ -54,6 +54,18 @@ pub struct SubmitArgs {
     pub format: Format,
     #[command(flatten)]
     pub state: StateArgs,
+    /// A tag for the job: `--gate-on-last` looks at the last evaluated job
+    /// with the same tag; `eval --job` records its run under it.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Refuse to submit (exit 1) when the last evaluated job of the same tag
+    /// (or, without --tag, the same provider, API and models) failed its
+    /// gates or raised canary-drift, segment-drift or regression.
+    #[arg(long)]
+    pub gate_on_last: bool,
+    /// With --gate-on-last: submit anyway (the override is recorded).
+    #[arg(long, requires = "gate_on_last")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +144,10 @@ pub struct CanaryArgs {
     pub format: Format,
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    /// The job store, where the canary's scores are kept for the job later
+    /// submitted from the same input (the same file as --history).
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

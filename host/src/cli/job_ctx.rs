@@ -146,6 +146,10 @@ pub fn fill_eval_args(args: &mut EvalArgs, id: i64) -> Result<()> {
             .join(","),
     ];
     args.batch_objects = vec![batch];
+    // The run goes on the job's trend line unless --tag names another.
+    if args.history.tag.is_none() {
+        args.history.tag = job.tag.clone();
+    }
     if args.provider == Provider::Auto {
         args.provider = JobProvider::of(&job)?.eval_provider();
     }

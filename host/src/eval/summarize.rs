@@ -35,6 +35,7 @@ pub fn judge_summaries(
     scoring: &[usize],
     store: &VerdictStore,
     scorers_by_worker: &mut [Vec<Scorer>],
+    segment_size: u32,
 ) -> (BTreeMap<String, JudgeSummary>, Vec<JudgeLog>) {
     let mut summaries = BTreeMap::new();
     let mut logs = Vec::new();
@@ -60,6 +61,7 @@ pub fn judge_summaries(
                 0.0
             };
             s.judge_errors = table.judge_errors;
+            s.segment_pass = table.segment_pass(segment_size);
             for k in FailureKind::ALL {
                 s.failures
                     .insert(k.as_str(), table.failures.get(&k).copied().unwrap_or(0));
@@ -166,6 +168,7 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts,
         reconciliation: parts.reconciliation,
         snapshots: parts.snapshots,
         sync: parts.sync,
+        canary: None,
         clusters: None,
         fix_notes: None,
         gates: Vec::new(),

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use assay_batch::Interner;
 
 use crate::judge::{FailureKind, RowResult};
+use crate::report::summary::SegmentPass;
 pub use crate::sink::CellView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -115,6 +116,24 @@ impl VerdictTable {
                     .unwrap_or(FailureKind::Trap),
             ),
         }
+    }
+
+    /// Rows scored and passed in each segment of `segment_size` rows.
+    pub fn segment_pass(&self, segment_size: u32) -> Vec<SegmentPass> {
+        let size = segment_size.max(1) as usize;
+        self.cells
+            .chunks(size)
+            .enumerate()
+            .map(|(i, cells)| {
+                let scored = cells.iter().filter(|c| c.kind == PASSED || c.kind == FAILED).count();
+                let passed = cells.iter().filter(|c| c.kind == PASSED).count();
+                SegmentPass {
+                    segment: i as u32,
+                    scored: scored as u64,
+                    passed: passed as u64,
+                }
+            })
+            .collect()
     }
 
     /// True when the row has a verdict that passed.

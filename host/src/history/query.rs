@@ -16,6 +16,7 @@ use super::HistoryError;
 use super::record::{JudgeRecord, RunRecord};
 use crate::report::summary::Alarm;
 use crate::report::trend::RunPoint;
+use crate::report::trend::marks::NextSubmission;
 
 /// One recorded run.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +35,7 @@ impl StoredRun {
         RunPoint {
             run: self.run,
             kind: r.kind.clone(),
+            job: r.job_id,
             tag: r.tag.clone(),
             started_at: r.started_at,
             completion_rate: r.completion_rate,
@@ -46,7 +48,30 @@ impl StoredRun {
             cost_per_validated_row_usd: r.cost_per_validated_row_usd,
             gates_passed: r.gates_passed,
             exit_code: r.exit_code,
+            next_submission: NextSubmission {
+                blocks: self.blocks(),
+                ..NextSubmission::default()
+            },
         }
+    }
+
+    /// Why this run blocks `submit --gate-on-last` (see `super::gate`):
+    /// only an evaluated job's eval or drift audit can.
+    pub fn blocks(&self) -> Vec<String> {
+        let r = &self.record;
+        if r.job_id.is_none() || r.kind == "canary" {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        if r.kind == "eval" && !r.gates_passed {
+            out.push("gate".into());
+        }
+        for a in r.judges.values().flat_map(|j| &j.alarms) {
+            if super::gate::BLOCKING_ALARMS.contains(&a.kind.as_str()) && !out.contains(&a.kind) {
+                out.push(a.kind.clone());
+            }
+        }
+        out
     }
 }
 

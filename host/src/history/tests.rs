@@ -86,6 +86,7 @@ fn summary(completed: u64, pass_rate: f64) -> Summary {
         },
         sync: None,
         traces: None,
+        canary: None,
         clusters: None,
         fix_notes: None,
         gates: vec![Gate {

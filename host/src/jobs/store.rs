@@ -26,6 +26,10 @@ pub enum JobError {
     Open(#[source] crate::db::DbError),
     #[error("job {0} is not in the store (assay jobs lists them)")]
     NoSuchJob(i64),
+    #[error("canary {0} is not in the store")]
+    NoSuchCanary(i64),
+    #[error("job store: {what} is malformed: {reason}")]
+    Malformed { what: String, reason: String },
 }
 
 /// One job as stored.
@@ -109,6 +113,17 @@ impl JobStore {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// The state database's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The open connection, for the queries that span jobs and runs
+    /// (`crate::history::gate`).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     fn db(&self, source: rusqlite::Error) -> JobError {
@@ -240,9 +255,11 @@ impl JobStore {
 }
 
 mod audits;
+mod canaries;
 mod notes;
 
 pub use audits::{Audit, AuditResult, NewAudit};
+pub use canaries::{Canary, CanaryJudge, NewCanary};
 pub use notes::{ClusterNote, NewNote};
 
 #[cfg(test)]

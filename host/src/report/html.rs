@@ -7,6 +7,7 @@
 //! sha256 hashes (no `unsafe-inline`), charts are inline SVG, and every string
 //! that came from the input, a model or a judge passes through `esc`.
 
+mod canary;
 mod sections;
 pub mod svg;
 mod trend;
@@ -83,6 +84,9 @@ pub fn render(s: &Summary, failed: &FailedRows, trend: Result<&Trend, &str>) -> 
     sections::header(&mut body, s);
     sections::statuses(&mut body, s);
     sections::quality(&mut body, s);
+    if let Some(c) = &s.canary {
+        canary::section(&mut body, c);
+    }
     sections::judges(&mut body, s);
     sections::segments(&mut body, s);
     sections::costs(&mut body, s);

@@ -24,7 +24,7 @@ pub struct SegmentMix {
     pub rotated: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Snapshots {
     pub majority: Option<Majority>,
     pub distinct_models: usize,

@@ -14,7 +14,7 @@ use super::reconcile::Reconciliation;
 use super::snapshots::Snapshots;
 use super::sync::SyncSummary;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub assay_version: &'static str,
     pub provider: String,
@@ -46,6 +46,10 @@ pub struct Summary {
     /// `--sync-results` only: pairing, recovery and the batch-only counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncSummary>,
+    /// `eval --job` of a job submitted after a canary (or `--canary ID`): the
+    /// batch against its canary, judge by judge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary: Option<super::canary::CanaryComparison>,
     /// `--cluster` only: the failed rows grouped by shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters: Option<Clusters>,
@@ -178,6 +182,10 @@ pub struct JudgeSummary {
     pub metrics: BTreeMap<String, f64>,
     /// Per-segment metrics: name → [(segment, value)].
     pub segment_metrics: BTreeMap<String, Vec<SegmentValue>>,
+    /// Rows scored and passed per segment, in segment order (for the canary
+    /// comparison; the JSON summary leaves it out).
+    #[serde(skip)]
+    pub segment_pass: Vec<SegmentPass>,
     pub alarms: Vec<Alarm>,
     /// Set when the aggregator failed; scoring results above still stand.
     pub aggregator_error: Option<String>,
@@ -212,6 +220,14 @@ pub struct JudgeLlm {
 pub struct SegmentValue {
     pub segment: u32,
     pub value: f64,
+}
+
+/// One segment's scored and passed rows for one judge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentPass {
+    pub segment: u32,
+    pub scored: u64,
+    pub passed: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -188,6 +188,9 @@ pub fn render(s: &Summary) -> String {
             let _ = writeln!(o, "  {}", sanitize(&c.message));
         }
     }
+    if let Some(c) = &s.canary {
+        o.push_str(&super::canary::render_text(c));
+    }
     if !s.gates.is_empty() {
         let _ = writeln!(o, "\ngates");
         for g in &s.gates {

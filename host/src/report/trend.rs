@@ -16,11 +16,15 @@ use super::format::{pct, usd, utc};
 use super::terminal::sanitize;
 use super::terminal::segments::{WIDTH, spark};
 
+pub mod marks;
+
 /// One recorded run, as the trend reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunPoint {
     pub run: i64,
     pub kind: String,
+    /// assay's job id, when the run evaluated a job.
+    pub job: Option<i64>,
     pub tag: Option<String>,
     /// Unix time in milliseconds.
     pub started_at: i64,
@@ -30,6 +34,8 @@ pub struct RunPoint {
     pub cost_per_validated_row_usd: Option<f64>,
     pub gates_passed: bool,
     pub exit_code: i32,
+    /// What this run means for `submit --gate-on-last`.
+    pub next_submission: marks::NextSubmission,
 }
 
 /// The regression band: the previous `window` runs, and how far below their
@@ -263,6 +269,7 @@ pub fn render_text(t: &Trend) -> String {
             }
         }
     }
+    o.push_str(&marks::render_text(&t.runs[skip..]));
     if t.newest_regressed {
         let _ = writeln!(o, "newest run {} regresses (exit 1)", last.run);
     }

@@ -99,7 +99,7 @@ pub fn live(
     // Content-addressed, so the same sample is the same job's input.
     let sample = audits_root(store).join(format!("sample-{}.jsonl", &sha[..16]));
     write_whole(&sample, &lines, true)?;
-    let sub = super::super::submit::submit(store, &client, &sample)?;
+    let sub = super::super::submit::submit(store, &client, &sample, &Default::default())?;
     store
         .set_audit_job(audit, sub.job.id)
         .map_err(|e| fail(exit::INPUT, e))?;
@@ -154,7 +154,11 @@ pub fn evaluate(a: &DriftAuditArgs, sides: &Sides) -> Result<Summary> {
             "drift-audit: eval arguments did not parse as eval",
         ));
     };
-    let (summary, bad_lines_over) = super::super::eval::evaluate(*e, assay::history::RunKind::DriftAudit)?;
+    let super::super::eval::Evaluated {
+        summary,
+        bad_lines_over,
+        ..
+    } = super::super::eval::evaluate(*e, assay::history::RunKind::DriftAudit)?;
     if bad_lines_over {
         return Err(fail(
             exit::INPUT,

@@ -1,6 +1,7 @@
 //! The report's trend section: completion and each quality judge's pass rate
 //! across the recorded runs on one chart, the unit cost on another, the
-//! regressed runs marked, and the regressions listed.
+//! regressed runs marked, the regressions listed, and the runs that gate the
+//! next submission (`submit --gate-on-last`) drawn as dashed lines and listed.
 //!
 //! Invariant: every name passes through `esc`; presentation attributes only (the
 //! page's CSP allows no inline style); a run without a value in a series leaves a
@@ -54,6 +55,23 @@ fn chart(title: &str, t: &Trend, series: &[&Series], unit: Unit) -> String {
             first.run,
             W - right,
             last.run
+        );
+    }
+    // The runs that gate the next submission: a dashed line at each.
+    for (i, r) in t.runs.iter().enumerate() {
+        let n = &r.next_submission;
+        if n.blocks.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            o,
+            r##"<line class="gate" x1="{0:.1}" y1="{top}" x2="{0:.1}" y2="{1}" stroke="{ALARM}" stroke-dasharray="3,3"><title>run {2} blocks submit --gate-on-last: {3}; {4} refused, {5} forced</title></line>"##,
+            x(i),
+            h - bottom,
+            r.run,
+            esc(&n.blocks.join(", ")),
+            n.refused,
+            n.forced
         );
     }
     for (k, s) in series.iter().enumerate() {
@@ -141,6 +159,23 @@ pub fn section(o: &mut String, trend: Result<&Trend, &str>) {
     let costs: Vec<&Series> = t.series.iter().filter(|s| s.unit == Unit::Usd).collect();
     if !costs.is_empty() {
         o.push_str(&chart("cost per validated row by run", t, &costs, Unit::Usd));
+    }
+    let gating: Vec<_> = t.runs.iter().filter(|r| !r.next_submission.blocks.is_empty()).collect();
+    if !gating.is_empty() {
+        o.push_str("<p>Runs that gate the next submission (<code>assay submit --gate-on-last</code>), dashed on the chart:</p><ul class=\"alarms\">");
+        for r in gating {
+            let n = &r.next_submission;
+            let _ = write!(
+                o,
+                r#"<li class="alarm">run {} (job {}) blocks the next submission: {}; {} refused, {} forced</li>"#,
+                r.run,
+                r.job.map_or("-".into(), |j| j.to_string()),
+                esc(&n.blocks.join(", ")),
+                n.refused,
+                n.forced
+            );
+        }
+        o.push_str("</ul>");
     }
     if !t.regressions.is_empty() {
         o.push_str("<ul class=\"alarms\">");

@@ -6,6 +6,7 @@ fn point(run: i64, completion: f64, pass: Option<f64>, cost: Option<f64>) -> Run
     RunPoint {
         run,
         kind: "eval".into(),
+        job: None,
         tag: Some("nightly".into()),
         started_at: 1_700_000_000_000 + run * 60_000,
         completion_rate: completion,
@@ -13,6 +14,7 @@ fn point(run: i64, completion: f64, pass: Option<f64>, cost: Option<f64>) -> Run
         cost_per_validated_row_usd: cost,
         gates_passed: true,
         exit_code: 0,
+        next_submission: Default::default(),
     }
 }
 
@@ -104,4 +106,33 @@ fn runs_before_the_drawn_ones_still_serve_as_baselines() {
     assert_eq!((v.len(), v[0].previous, v[0].regressed), (1, 3, true));
     assert_eq!(t.regressions.len(), 1);
     assert!(t.newest_regressed);
+}
+
+#[test]
+fn the_gate_marks_line_up_with_the_runs_and_name_each_blocking_run() {
+    let mut runs: Vec<RunPoint> = (1..=4).map(|r| point(r, 1.0, Some(0.9), None)).collect();
+    runs[1].job = Some(3);
+    runs[1].next_submission = marks::NextSubmission {
+        blocks: vec!["canary-drift".into()],
+        refused: 1,
+        forced: 0,
+    };
+    runs[3].job = Some(4);
+    runs[3].next_submission = marks::NextSubmission {
+        blocks: vec!["gate".into(), "segment-drift".into()],
+        refused: 1,
+        forced: 1,
+    };
+    let text = render_text(&Trend::compute(runs, BAND));
+    assert!(text.contains("gates the next submission    .x.F\n"), "{text}");
+    assert!(
+        text.contains("run 2 (job 3) blocks submit --gate-on-last: canary-drift; 1 refused, 0 forced"),
+        "{text}"
+    );
+    assert!(text.contains("run 4 (job 4) blocks submit --gate-on-last: gate, segment-drift; 1 refused, 1 forced"));
+    let quiet = render_text(&Trend::compute(
+        (1..=3).map(|r| point(r, 1.0, None, None)).collect(),
+        BAND,
+    ));
+    assert!(!quiet.contains("gates the next submission"), "{quiet}");
 }

@@ -1,6 +1,8 @@
 //! The job's `CHAIN` span attributes, read from the finished summary.
 //!
-//! Invariant: every status has its count attribute, zeros included, as in the summary.
+//! Invariant: every status has its count attribute, zeros included, as in the
+//! summary; a run compared with its canary carries the canary's side beside
+//! the batch's (`batch.canary.*`).
 
 use opentelemetry::KeyValue;
 
@@ -42,6 +44,19 @@ pub fn attributes(s: &Summary) -> Vec<KeyValue> {
         }
         if let Some(v) = j.metrics.get("cost_per_validated_row_usd") {
             a.push(KeyValue::new("batch.cost_per_validated_row_usd", *v));
+        }
+    }
+    if let Some(c) = &s.canary {
+        a.push(KeyValue::new("batch.canary.id", c.canary));
+        a.push(KeyValue::new("batch.canary.row_count", c.canary_rows as i64));
+        for (name, j) in &c.judges {
+            let k = |what: &str| format!("batch.canary.judge.{name}.{what}");
+            a.push(KeyValue::new(k("pass_rate"), j.canary_pass_rate));
+            a.push(KeyValue::new(k("scored"), j.canary_scored as i64));
+            a.push(KeyValue::new(k("difference_points"), j.difference_points));
+            a.push(KeyValue::new(k("interval_low_points"), j.interval_points[0]));
+            a.push(KeyValue::new(k("interval_high_points"), j.interval_points[1]));
+            a.push(KeyValue::new(k("drifted"), j.drifted));
         }
     }
     a

@@ -49,3 +49,55 @@ fn user_patterns_apply_and_a_bad_one_is_refused_with_its_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn the_job_span_carries_the_canary_side_beside_the_batch() {
+    use crate::jobs::store::{Canary, CanaryJudge};
+    use crate::report::summary::{JudgeSummary, Summary};
+    let mut s = Summary::default();
+    s.judges.insert(
+        "q".into(),
+        JudgeSummary {
+            quality: true,
+            scored: 400,
+            passed: 240,
+            pass_rate: 0.6,
+            ..Default::default()
+        },
+    );
+    let judge = CanaryJudge {
+        version: "1".into(),
+        sha256: "x".into(),
+        quality: true,
+        scored: 40,
+        passed: 40,
+        metrics: Default::default(),
+    };
+    let canary = Canary {
+        id: 7,
+        provider: "openai".into(),
+        input_sha256: "s".into(),
+        sample: "10%".into(),
+        seed: 0,
+        rows: 40,
+        judges: [("q".to_owned(), judge)].into_iter().collect(),
+        run_id: None,
+        created_at: 0,
+    };
+    crate::report::canary::compare(&mut s, &canary, 5.0);
+    let attrs = super::job::attributes(&s);
+    let get = |k: &str| {
+        attrs
+            .iter()
+            .find(|a| a.key.as_str() == k)
+            .map(|a| a.value.to_string())
+            .unwrap_or_else(|| panic!("no attribute {k}"))
+    };
+    assert_eq!(get("batch.canary.id"), "7");
+    assert_eq!(get("batch.canary.row_count"), "40");
+    assert_eq!(get("batch.canary.judge.q.pass_rate"), "1");
+    assert_eq!(get("batch.canary.judge.q.scored"), "40");
+    assert_eq!(get("batch.canary.judge.q.drifted"), "true");
+    assert_eq!(get("batch.judge.q.pass_rate"), "0.6");
+    assert!(get("batch.canary.judge.q.interval_low_points").parse::<f64>().unwrap() > 5.0);
+}
