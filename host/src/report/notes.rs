@@ -153,3 +153,6 @@ pub fn render_job_notes(o: &mut String, j: &JobNotes) {
     }
     o.push_str("</table>");
 }
+
+#[cfg(test)]
+mod tests;
