@@ -375,3 +375,32 @@ fn explain_takes_its_config_from_set_and_refuses_an_unknown_key() {
     let o = s.run("cluster", &["--set", "cluster-explain.model=judge-large"]);
     assert_eq!(o.status.code(), Some(2), "without --explain: {}", stderr(&o));
 }
+
+#[test]
+fn a_grant_without_an_endpoint_falls_back_and_says_so() {
+    let s = Setup::new();
+    let policy = grant(&s, "");
+    let cache = s.cache();
+    let v = ok(s.run(
+        "cluster",
+        &[
+            "--explain",
+            "--policy",
+            &policy,
+            "--judge-cache",
+            &cache,
+            "--format",
+            "json",
+        ],
+    ));
+    for c in clusters(&v) {
+        assert_eq!(c["note"]["source"], "shape", "{c:#}");
+        let reason = c["note"]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("not-granted: this run has no --judge-endpoint"),
+            "{reason}"
+        );
+    }
+    assert_eq!(v["explain"]["granted"], true);
+    assert_eq!(v["explain"]["llm"]["errors"]["not-granted"], clusters(&v).len());
+}
