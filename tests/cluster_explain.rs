@@ -184,6 +184,7 @@ fn explain_with_a_grant_asks_the_model_once_per_cluster_stores_the_notes_and_cac
         assert_eq!(n.shape, c["shape"].as_str().unwrap_or_default());
         assert_eq!(n.note, c["note"]["text"].as_str().unwrap_or_default());
         assert_eq!(n.source, "llm");
+        assert_eq!(n.run, None, "assay cluster records no run");
     }
 
     // The second run is answered from the cache: no call, the same notes, stored once.
@@ -393,6 +394,28 @@ fn a_grant_without_an_endpoint_falls_back_and_says_so() {
             "json",
         ],
     ));
+    let eval = ok(s.job(
+        "eval",
+        &[
+            "--explain",
+            "--policy",
+            &policy,
+            "--judge-cache",
+            &cache,
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        eval["clusters"]["clusters"], v["clusters"],
+        "eval --explain gives the same notes"
+    );
+    let stored = s.notes();
+    assert_eq!(stored.len(), clusters(&v).len());
+    assert!(
+        stored.iter().all(|n| n.run.is_some()),
+        "an eval recorded in the same state database links its notes to its run: {stored:?}"
+    );
     for c in clusters(&v) {
         assert_eq!(c["note"]["source"], "shape", "{c:#}");
         let reason = c["note"]["reason"].as_str().unwrap_or_default();

@@ -146,6 +146,25 @@ fn store_notes(state: &StateArgs, job: i64, c: &Clusters) -> Result<()> {
         .map_err(|e| fail(exit::OUTPUT, format!("cannot store the fix notes with job {job}: {e}")))
 }
 
+/// Links the notes this run stored with its job to the run, once the run is
+/// recorded (`recorded`: the history file and the run's id), when the history
+/// is the job store's own database.
+pub fn link_run(args: &EvalArgs, recorded: Option<&(std::path::PathBuf, i64)>) -> Result<()> {
+    let (Some(job), Some((history, run)), true) = (args.job, recorded, args.explain) else {
+        return Ok(());
+    };
+    let store = open_store(&args.state)?;
+    if store.path() != history.as_path() {
+        return Ok(());
+    }
+    store.set_cluster_notes_run(job, *run).map_err(|e| {
+        fail(
+            exit::OUTPUT,
+            format!("cannot link job {job}'s fix notes to run {run}: {e}"),
+        )
+    })
+}
+
 /// `eval --job J` without `--explain`: the notes stored with J, if any.
 pub fn stored_notes(args: &EvalArgs) -> Result<Option<JobNotes>> {
     let Some(job) = args.job.filter(|_| !args.explain) else {

@@ -365,6 +365,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         }
         let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
         let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);
+        super::cluster::link_run(&args, recorded.as_ref())?;
         if let Some(path) = &args.junit {
             assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }

@@ -25,7 +25,7 @@ pub struct NewNote<'a> {
 pub struct ClusterNote {
     pub id: i64,
     pub job: Option<i64>,
-    /// The recorded run that wrote it (not set yet: see `replace_cluster_notes`).
+    /// The recorded run that wrote it, when it was recorded in this database.
     pub run: Option<i64>,
     pub cluster: i64,
     pub rows: i64,
@@ -50,9 +50,9 @@ fn note(r: &rusqlite::Row) -> rusqlite::Result<ClusterNote> {
 }
 
 impl JobStore {
-    /// Replaces job `job`'s notes with `notes`. The run column stays empty:
-    /// `assay cluster` records no run, and the notes are written before an
-    /// `eval`'s run is.
+    /// Replaces job `job`'s notes with `notes`, with no run yet (`assay
+    /// cluster` records none; an `eval`'s run is recorded after its notes:
+    /// [`JobStore::set_cluster_notes_run`]).
     pub fn replace_cluster_notes(&self, job: i64, notes: &[NewNote]) -> Result<(), JobError> {
         self.get(job)?;
         let tx = self.conn.unchecked_transaction().map_err(|e| self.db(e))?;
@@ -67,6 +67,18 @@ impl JobStore {
             .map_err(|e| self.db(e))?;
         }
         tx.commit().map_err(|e| self.db(e))
+    }
+
+    /// Links job `job`'s notes that have no run yet to run `run` of the same
+    /// state database.
+    pub fn set_cluster_notes_run(&self, job: i64, run: i64) -> Result<(), JobError> {
+        self.conn
+            .execute(
+                "UPDATE cluster_notes SET run_id = ?2 WHERE job_id = ?1 AND run_id IS NULL",
+                params![job, run],
+            )
+            .map(drop)
+            .map_err(|e| self.db(e))
     }
 
     /// Job `job`'s notes, by cluster number.
