@@ -21,6 +21,7 @@ pub mod judges;
 pub mod llm;
 pub mod out;
 pub mod recover;
+pub mod resume;
 pub mod sample;
 pub mod status;
 pub mod submit;

@@ -159,6 +159,21 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX cluster_notes_by_job ON cluster_notes (job_id, id);",
+    // 5: resumable runs (`eval --run-id`, `--resume`): each run's fingerprint
+    // and state, and the results of each result block it committed.
+    "CREATE TABLE eval_runs (
+        id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE eval_blocks (
+        run TEXT NOT NULL REFERENCES eval_runs (id),
+        seq INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (run, seq)
+    );",
 ];
 
 /// The schema version this assay writes.

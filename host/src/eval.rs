@@ -12,6 +12,7 @@
 //! never dropped; the result does not depend on worker count or chunk size.
 
 pub mod aggregate;
+pub mod checkpoint;
 pub mod collect;
 pub mod detect;
 pub mod emit;
@@ -134,6 +135,7 @@ pub async fn run(
         needs,
         sync: sync.clone(),
         keep_content,
+        checkpoint: cfg.checkpoint.clone(),
     });
     // One run budget per scoring judge, shared by its scorers on every
     // worker and in recovery: failures and call time count as they happen.

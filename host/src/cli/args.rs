@@ -272,6 +272,8 @@ pub struct EvalArgs {
     pub traces: super::traces::TraceArgs,
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    #[command(flatten)]
+    pub resume: super::resume::ResumeArgs,
     /// Cluster the failed rows: adds them to --format json, the text view and --report
     /// (always on for `assay cluster`).
     #[arg(long)]

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, anyhow, bail};
-use assay::eval::extras::UnpackError;
+use anyhow::{Context, Result, anyhow};
 use assay::eval::{self, EvalConfig, EvalError, GateConfig};
 use assay::judge::Policy;
 use assay::judge::cache::CompileCache;
@@ -39,68 +38,9 @@ fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
     })
 }
 
-/// `JUDGE.KEY=VALUE` → (judge, key, value).
-fn parse_set(s: &str) -> Result<(String, String, String)> {
-    let (lhs, value) = s
-        .split_once('=')
-        .ok_or_else(|| anyhow!("--set {s:?}: expected JUDGE.KEY=VALUE"))?;
-    let (judge, key) = lhs
-        .split_once('.')
-        .ok_or_else(|| anyhow!("--set {s:?}: expected JUDGE.KEY=VALUE"))?;
-    if judge.is_empty() || key.is_empty() {
-        bail!("--set {s:?}: expected JUDGE.KEY=VALUE");
-    }
-    if key.starts_with(eval::HOST_KEY_PREFIX) {
-        bail!(
-            "--set {s:?}: keys starting with '{}' are set by assay itself",
-            eval::HOST_KEY_PREFIX
-        );
-    }
-    Ok((judge.to_owned(), key.to_owned(), value.to_owned()))
-}
+mod settings;
 
-fn parse_rate(s: &str, what: &str) -> Result<f64> {
-    let v: f64 = s.parse().map_err(|_| anyhow!("{what} {s:?} is not a number"))?;
-    if !(0.0..=1.0).contains(&v) {
-        bail!("{what} {v} must be a fraction within 0..1");
-    }
-    Ok(v)
-}
-
-/// Every file the run reads: an output may not be any of them.
-fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = vec![input.to_owned()];
-    files.extend(
-        args.results
-            .iter()
-            .flat_map(|r| r.split(',').filter(|f| !f.is_empty()).map(PathBuf::from)),
-    );
-    files.extend(args.sync_results.iter().cloned());
-    files.extend(args.batch_objects.iter().cloned());
-    files
-}
-
-/// The exit code of a failed run.
-fn eval_error(e: EvalError) -> anyhow::Error {
-    match e {
-        EvalError::Read(_)
-        | EvalError::EmptyAttempt { .. }
-        | EvalError::NoRows { .. }
-        | EvalError::BadBatchObjectFile { .. }
-        | EvalError::TooManyFiles
-        | EvalError::Settle(_)
-        | EvalError::BatchObject { .. }
-        | EvalError::Sync(_)
-        | EvalError::Stream { .. }
-        | EvalError::Unpack(UnpackError::TooLarge { .. } | UnpackError::Read { .. }) => fail(exit::INPUT, e),
-        EvalError::Unpack(UnpackError::Temp { .. }) => fail(exit::OUTPUT, e),
-        EvalError::TooManyBatchObjects(..) => fail(exit::USAGE, e),
-        EvalError::Judge(_) | EvalError::TooManyFailures { .. } => fail(exit::JUDGE, e),
-        EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
-        EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
-        EvalError::Internal(_) => fail(exit::INTERNAL, e),
-    }
-}
+use settings::{eval_error, input_files, parse_rate, parse_set};
 
 pub fn run(args: EvalArgs) -> Result<i32> {
     run_as(args, assay::history::RunKind::Eval, false)
@@ -119,35 +59,6 @@ pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool)
         present(&done, format)?;
     }
     Ok(done.summary.exit_code)
-}
-
-/// Prints the summary on stdout (and the bad-lines error on stderr).
-pub fn present(done: &Evaluated, format: Format) -> Result<()> {
-    let summary = &done.summary;
-    match format {
-        Format::Json => super::out::emit(&(serde_json::to_string_pretty(summary)? + "\n")),
-        Format::Text => super::out::emit(&super::cluster::with_text(terminal::render(summary), summary)),
-    }
-    .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
-    report_bad_lines(done);
-    Ok(())
-}
-
-fn report_bad_lines(done: &Evaluated) {
-    let summary = &done.summary;
-    if done.bad_lines_over {
-        eprintln!(
-            "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
-            summary.bad_lines.count,
-            summary.bad_lines.max_allowed,
-            summary
-                .bad_lines
-                .lines
-                .first()
-                .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
-                .unwrap_or_default()
-        );
-    }
 }
 
 /// What `evaluate` ran.
@@ -286,7 +197,15 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                 min_pass_rate: pass_gates,
                 strict_reconcile: args.strict_reconcile,
             },
+            checkpoint: None,
         };
+        let mut cfg = cfg;
+        let scoring = judges.iter().filter(|j| j.info.scores).count();
+        cfg.checkpoint = super::resume::open(&args.resume, args.state.state.as_deref(), &cfg, &judges, scoring)?;
+        let checkpoint = cfg.checkpoint.clone();
+        if let Some(cp) = &checkpoint {
+            super::resume::watch_signals(cp.clone(), !args.traces.enabled(), args.resume.resume.is_some())?;
+        }
         let mut sinks: Vec<Box<dyn RowSink>> = Vec::new();
         if let Some(path) = &args.rows_out {
             let inputs = input_files(&args, &input);
@@ -315,6 +234,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         let outcome = match eval::run(cfg, judges, sinks).await {
             Ok(o) => o,
             Err(e) => {
+                super::resume::end(checkpoint.as_ref(), false);
                 let interrupted = matches!(e, EvalError::Sink(SinkError::Traces(TraceError::Interrupted)));
                 if let Some(h) = trace_handle.take() {
                     super::traces::finish_failed(h, interrupted);
@@ -366,6 +286,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
         let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);
         super::cluster::link_run(&args, recorded.as_ref())?;
+        super::resume::end(checkpoint.as_ref(), true);
         if let Some(path) = &args.junit {
             assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
@@ -381,4 +302,33 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             run: recorded.map(|r| r.1),
         })
     })
+}
+
+/// Prints the summary on stdout (and the bad-lines error on stderr).
+pub fn present(done: &Evaluated, format: Format) -> Result<()> {
+    let summary = &done.summary;
+    match format {
+        Format::Json => super::out::emit(&(serde_json::to_string_pretty(summary)? + "\n")),
+        Format::Text => super::out::emit(&super::cluster::with_text(terminal::render(summary), summary)),
+    }
+    .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
+    report_bad_lines(done);
+    Ok(())
+}
+
+fn report_bad_lines(done: &Evaluated) {
+    let summary = &done.summary;
+    if done.bad_lines_over {
+        eprintln!(
+            "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
+            summary.bad_lines.count,
+            summary.bad_lines.max_allowed,
+            summary
+                .bad_lines
+                .lines
+                .first()
+                .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
+                .unwrap_or_default()
+        );
+    }
 }

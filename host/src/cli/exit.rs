@@ -19,5 +19,9 @@ pub const INTERNAL: i32 = 6;
 /// Provider problem (job commands): the provider refused a request, kept
 /// failing after the retries, or a job ended `failed`.
 pub const PROVIDER: i32 = 7;
-/// Interrupted (Ctrl-C) while traces were being sent: they were flushed and counted first.
+/// Interrupted (Ctrl-C) while traces were being sent (they were flushed and
+/// counted first), or during a resumable run (`--run-id`).
 pub const INTERRUPTED: i32 = 130;
+/// Terminated (SIGTERM) during a resumable run (`--run-id`): what was
+/// committed stays, and `--resume` continues it.
+pub const TERMINATED: i32 = 143;

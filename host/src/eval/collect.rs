@@ -83,6 +83,7 @@ pub async fn collect(
     drop(done_tx);
 
     let mut c = Collector {
+        checkpoint: ctx.checkpoint.as_deref(),
         ledger: &mut ledger,
         store,
         final_set: &ctx.final_set,
@@ -139,6 +140,7 @@ pub async fn collect(
 
 /// The collector's state between blocks.
 struct Collector<'a> {
+    checkpoint: Option<&'a super::checkpoint::Checkpoint>,
     ledger: &'a mut Ledger,
     store: &'a mut VerdictStore,
     final_set: &'a AtomicBitSet,
@@ -169,6 +171,8 @@ impl Collector<'_> {
             r.snapshot = *as_snapshot[s].get_or_insert_with(|| self.snapshots.intern(&done.names[s - 1]));
         }
         let mut settled = 0u64;
+        // What this block settled and scored, for the run's checkpoint.
+        let mut committed = Vec::new();
         for line in &done.lines {
             let applied = ingest::apply(self.ledger, done.attempt, &line.rec);
             let Target::Row(idx) = line.rec.target else { continue };
@@ -197,6 +201,10 @@ impl Collector<'_> {
                     .map_err(|source| EvalError::Spill { source })?;
                 if let Some(slot) = line.slot {
                     let results = super::score::results_for(&done.verdicts, slot as usize);
+                    if self.checkpoint.is_some() {
+                        let all = super::score::results_for(&done.verdicts, slot as usize);
+                        committed.push((idx, all.map(|(_, r)| r.clone()).collect()));
+                    }
                     self.store
                         .put(idx, self.index.id(idx), results)
                         .map_err(|source| EvalError::Spill { source })?;
@@ -204,6 +212,9 @@ impl Collector<'_> {
             }
         }
         crate::progress::inc(settled);
+        if let Some(cp) = self.checkpoint {
+            cp.commit(done.seq, &committed)?;
+        }
         match self.store.over_limit(limit) {
             Some(e) => Err(e),
             None => Ok(()),

@@ -77,6 +77,9 @@ pub enum EvalError {
     StdinTwice,
     #[error("internal error: {0}")]
     Internal(String),
+    /// `--run-id`/`--resume`: the run's checkpoint could not be written.
+    #[error(transparent)]
+    Checkpoint(#[from] super::checkpoint::CheckpointError),
 }
 
 impl EvalError {

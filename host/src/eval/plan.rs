@@ -39,6 +39,8 @@ pub struct EvalConfig {
     /// `--sync-results`: the same rows' results from the synchronous API.
     pub sync_results: Vec<PathBuf>,
     pub gates: GateConfig,
+    /// `--run-id` / `--resume`: where each applied block's results are committed.
+    pub checkpoint: Option<std::sync::Arc<super::checkpoint::Checkpoint>>,
 }
 
 /// The settled run.

@@ -100,6 +100,8 @@ pub struct WorkerCtx {
     pub sync: Option<Arc<super::sync::SyncSet>>,
     /// A sink wants each row's response text and provider time.
     pub keep_content: bool,
+    /// A resumable run: rows a committed block holds are not scored again.
+    pub checkpoint: Option<Arc<super::checkpoint::Checkpoint>>,
 }
 
 /// Parses, classifies and scores one block.
@@ -162,7 +164,7 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
             content,
         });
     }
-    let (verdicts, abort) = match score_block(ctx, attempt, &to_score, scorers).await {
+    let (verdicts, abort) = match score_or_resume(ctx, seq, attempt, to_score, scorers).await {
         Ok(v) => (v, None),
         Err(e) => (Vec::new(), Some(e)),
     };
@@ -181,6 +183,55 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
 /// A result's response text and provider time, as the content store keeps them.
 pub fn content_fragment(o: &assay_batch::Outcome<'_>) -> String {
     serde_json::json!({ "response": o.response_text, "created": o.created }).to_string()
+}
+
+/// Scores a block's completed rows with every scorer, except those the
+/// run's checkpoint already holds for this block: theirs are taken as
+/// committed. One result vector per scorer, one result per row, in slot order.
+async fn score_or_resume(
+    ctx: &WorkerCtx,
+    seq: u64,
+    attempt: u16,
+    to_score: Vec<(u32, ResultLine<'_>)>,
+    scorers: &mut [Scorer],
+) -> Result<Vec<Vec<RowResult>>, StartError> {
+    // A blob that cannot be read or decoded only costs rescoring its block.
+    let mut saved = match ctx.checkpoint.as_ref().map(|c| c.load(seq)) {
+        Some(Ok(Some(rows))) if !to_score.is_empty() => super::checkpoint::by_row(rows),
+        _ => return score_block(ctx, attempt, &to_score, scorers).await,
+    };
+    // (row, committed results) in slot order; `None` for the rows to score.
+    let mut slots: Vec<(u32, Option<Vec<RowResult>>)> = Vec::with_capacity(to_score.len());
+    let mut fresh = Vec::new();
+    for (idx, line) in to_score {
+        match saved.remove(&idx).filter(|r| r.len() == scorers.len()) {
+            Some(r) => slots.push((idx, Some(r))),
+            None => {
+                slots.push((idx, None));
+                fresh.push((idx, line));
+            }
+        }
+    }
+    let scored = score_block(ctx, attempt, &fresh, scorers).await?;
+    let mut scored: Vec<_> = scored.into_iter().map(Vec::into_iter).collect();
+    scored.resize_with(scorers.len(), || Vec::new().into_iter());
+    let mut out: Vec<Vec<RowResult>> = (0..scorers.len()).map(|_| Vec::with_capacity(slots.len())).collect();
+    for (_, committed) in slots {
+        match committed {
+            Some(results) => {
+                for (out_t, r) in out.iter_mut().zip(results) {
+                    out_t.push(r);
+                }
+            }
+            None => {
+                for (out_t, it) in out.iter_mut().zip(scored.iter_mut()) {
+                    // score_all returns one result per row (the runner enforces it).
+                    out_t.extend(it.next());
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Scores a block's completed rows with every scorer.

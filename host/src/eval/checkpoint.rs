@@ -1,0 +1,356 @@
+//! Resumable runs (`assay eval --run-id ID`, `--resume ID`): as the
+//! collector applies each result block, in order, the results of the rows it
+//! settled and scored are committed to the state database, one transaction
+//! per block; a resumed run scores only the rows no committed block holds.
+//!
+//! Invariant: a block's rows are committed whole or not at all, after the
+//! collector applied them, so a run killed at any instant resumes to the
+//! same summary and rows as a run never killed; a run resumes only with the
+//! same inputs (their bytes), judges (sha256 and configuration) and settings
+//! that decide its rows, else it is refused; one process at a time holds a
+//! run (an OS file lock, released even by `kill -9`).
+
+pub mod codec;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::judges::PreparedJudge;
+use super::plan::EvalConfig;
+use crate::judge::RowResult;
+use codec::BlockRows;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    #[error(transparent)]
+    Open(#[from] crate::db::DbError),
+    #[error("state database {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("run {0} already exists; --resume {0} continues it, or choose another --run-id")]
+    Exists(String),
+    #[error("no run {0} in the state database {1} (assay eval --run-id ID starts one)")]
+    NoSuchRun(String, String),
+    #[error("run {0} already finished; its results are in the history")]
+    Finished(String),
+    #[error(
+        "run {id} was started with other inputs, judges or settings ({what} differ); a run resumes only with the ones it started with"
+    )]
+    Changed { id: String, what: String },
+    #[error("run {id} is held by another assay process{pid}; wait for it, or stop it first")]
+    Busy { id: String, pid: String },
+    #[error("run id {0:?} is not valid: use 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'")]
+    BadId(String),
+    #[error("cannot read {path} to fingerprint the run: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot lock run {id} ({path}): {source}")]
+    Lock {
+        id: String,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What decides a run's rows, part by part, so a refusal can say which changed.
+pub struct Fingerprint(Vec<(&'static str, String)>);
+
+fn file_sha(path: &Path) -> Result<String, CheckpointError> {
+    let err = |source| CheckpointError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut f = File::open(path).map_err(err)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+impl Fingerprint {
+    /// The bytes of every input file, the judges and the settings that
+    /// decide which lines form a block and what each row gets.
+    pub fn of(cfg: &EvalConfig, judges: &[PreparedJudge]) -> Result<Fingerprint, CheckpointError> {
+        let mut files = vec![file_sha(&cfg.input)?];
+        for attempt in &cfg.attempts {
+            let shas = attempt.iter().map(|p| file_sha(p)).collect::<Result<Vec<_>, _>>()?;
+            files.push(shas.join(","));
+        }
+        let sync = cfg
+            .sync_results
+            .iter()
+            .map(|p| file_sha(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let judges: Vec<String> = judges
+            .iter()
+            .map(|j| format!("{}@{}:{:?}", j.info.name, j.loaded.sha256, j.config))
+            .collect();
+        Ok(Fingerprint(vec![
+            ("input and result files", files.join(";")),
+            ("sync results", sync.join(",")),
+            ("judges", judges.join(";")),
+            (
+                "settings",
+                format!(
+                    "provider {:?} {:?}; segment {}; block {}; line {}; seed {}; retry {:?}",
+                    cfg.provider,
+                    cfg.provider_opts,
+                    cfg.segment_size,
+                    cfg.block_bytes,
+                    cfg.max_line_bytes,
+                    cfg.run.seed,
+                    cfg.retry
+                ),
+            ),
+        ]))
+    }
+
+    fn stored(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={}", hex::encode(Sha256::digest(v.as_bytes()))))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The parts that differ from a stored fingerprint.
+    fn differs(&self, stored: &str) -> Vec<&'static str> {
+        let now = self.stored();
+        let old: Vec<&str> = stored.lines().collect();
+        self.0
+            .iter()
+            .zip(now.lines())
+            .filter(|(_, line)| !old.contains(line))
+            .map(|((k, _), _)| *k)
+            .collect()
+    }
+}
+
+/// Whether the run is new or continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Start,
+    Resume,
+}
+
+/// An open run's checkpoint: its database connection and its lock.
+pub struct Checkpoint {
+    id: String,
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    judges: usize,
+    _lock: File,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl Checkpoint {
+    /// Opens run `id` in the state database at `path` for `judges` scoring judges.
+    pub fn open(
+        path: &Path,
+        id: &str,
+        mode: Mode,
+        fp: &Fingerprint,
+        judges: usize,
+    ) -> Result<Checkpoint, CheckpointError> {
+        if !valid_id(id) {
+            return Err(CheckpointError::BadId(id.to_owned()));
+        }
+        let conn = crate::db::open(path)?;
+        let lock = lock(path, id)?;
+        let sql = |source| CheckpointError::Sqlite {
+            path: path.display().to_string(),
+            source,
+        };
+        let found: Option<(String, String)> = conn
+            .query_row("SELECT fingerprint, status FROM eval_runs WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(sql)?;
+        let now = now();
+        match (mode, found) {
+            (Mode::Start, Some(_)) => return Err(CheckpointError::Exists(id.to_owned())),
+            (Mode::Start, None) => {
+                conn.execute(
+                    "INSERT INTO eval_runs (id, fingerprint, status, created_at, updated_at) VALUES (?1, ?2, 'running', ?3, ?3)",
+                    params![id, fp.stored(), now],
+                )
+                .map_err(sql)?;
+            }
+            (Mode::Resume, None) => {
+                return Err(CheckpointError::NoSuchRun(id.to_owned(), path.display().to_string()));
+            }
+            (Mode::Resume, Some((_, status))) if status == "finished" => {
+                return Err(CheckpointError::Finished(id.to_owned()));
+            }
+            (Mode::Resume, Some((stored, _))) => {
+                let differs = fp.differs(&stored);
+                if !differs.is_empty() {
+                    return Err(CheckpointError::Changed {
+                        id: id.to_owned(),
+                        what: differs.join(", "),
+                    });
+                }
+                conn.execute(
+                    "UPDATE eval_runs SET status = 'running', updated_at = ?2 WHERE id = ?1",
+                    params![id, now],
+                )
+                .map_err(sql)?;
+            }
+        }
+        Ok(Checkpoint {
+            id: id.to_owned(),
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+            judges,
+            _lock: lock,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> CheckpointError {
+        CheckpointError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// How many blocks the run has committed.
+    pub fn committed(&self) -> Result<u64, CheckpointError> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        conn.query_row("SELECT COUNT(*) FROM eval_blocks WHERE run = ?1", [&self.id], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n.max(0) as u64)
+        .map_err(|e| self.sql(e))
+    }
+
+    /// The rows block `seq` committed, when it did (and its bytes decode).
+    pub fn load(&self, seq: u64) -> Result<Option<BlockRows>, CheckpointError> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let blob: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT data FROM eval_blocks WHERE run = ?1 AND seq = ?2",
+                params![self.id, seq as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        Ok(blob.and_then(|b| codec::decode(&b, self.judges)))
+    }
+
+    /// Commits block `seq`'s rows in one statement (a rerun of the same block
+    /// writes the same bytes).
+    pub fn commit(&self, seq: u64, rows: &BlockRows) -> Result<(), CheckpointError> {
+        let data = codec::encode(rows, self.judges);
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        conn.execute(
+            "INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)",
+            params![self.id, seq as i64, data],
+        )
+        .map(drop)
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Marks the run `finished` (its blocks are dropped: the history keeps
+    /// the result) or `interrupted`.
+    pub fn end(&self, status: &str) -> Result<(), CheckpointError> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        tx.execute(
+            "UPDATE eval_runs SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            params![self.id, status, now()],
+        )
+        .map_err(|e| self.sql(e))?;
+        if status == "finished" {
+            tx.execute("DELETE FROM eval_blocks WHERE run = ?1", [&self.id])
+                .map_err(|e| self.sql(e))?;
+        }
+        tx.commit().map_err(|e| self.sql(e))
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Takes `runs/ID.lock` beside the database, exclusively, and writes our pid in it.
+fn lock(db: &Path, id: &str) -> Result<File, CheckpointError> {
+    let dir = db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("runs");
+    let path = dir.join(format!("{id}.lock"));
+    let err = |source| CheckpointError::Lock {
+        id: id.to_owned(),
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(err)?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(CheckpointError::Busy {
+                id: id.to_owned(),
+                pid: if pid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (pid {pid})")
+                },
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    f.set_len(0).map_err(err)?;
+    write!(f, "{}", std::process::id()).map_err(err)?;
+    Ok(f)
+}
+
+/// The results of the rows a committed block holds, by row index.
+pub fn by_row(rows: BlockRows) -> std::collections::HashMap<u32, Vec<RowResult>> {
+    rows.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+//! The byte form of one block's committed results: for each row the block
+//! settled and scored, its index and one result per scoring judge.
+//!
+//! Invariant: `decode(encode(x)) == x` for every result the host can
+//! produce; bytes that do not decode (a torn or foreign blob) are an error,
+//! never a partial or guessed result.
+
+use crate::judge::{Failure, FailureKind, RowResult, Verdict};
+
+/// The judge-error kinds, by their index in the byte form.
+const JUDGE_ERROR_KINDS: [&str; 4] = ["invalid_input", "unsupported", "config", "failed"];
+const VERSION: u8 = 1;
+
+/// One block's rows: (row index, one result per scoring judge).
+pub type BlockRows = Vec<(u32, Vec<RowResult>)>;
+
+fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
+    let mut out = vec![VERSION];
+    out.extend_from_slice(&(judges as u32).to_le_bytes());
+    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    for (idx, results) in rows {
+        out.extend_from_slice(&idx.to_le_bytes());
+        for r in results {
+            match r {
+                RowResult::Verdict(v) => {
+                    out.push(0);
+                    out.push(u8::from(v.passed));
+                    match v.score {
+                        None => out.push(0),
+                        Some(s) => {
+                            out.push(1);
+                            out.extend_from_slice(&s.to_le_bytes());
+                        }
+                    }
+                    put_str(&mut out, v.label.as_deref());
+                    put_str(&mut out, v.details.as_deref());
+                }
+                RowResult::JudgeError { kind, message } => {
+                    out.push(1);
+                    out.push(JUDGE_ERROR_KINDS.iter().position(|k| k == kind).unwrap_or(3) as u8);
+                    put_str(&mut out, Some(message));
+                }
+                RowResult::Failed(f) => {
+                    out.push(2);
+                    out.push(FailureKind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0) as u8);
+                    put_str(&mut out, Some(&f.message));
+                }
+            }
+        }
+    }
+    out
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.b.len() < n {
+            return None;
+        }
+        let (head, rest) = self.b.split_at(n);
+        self.b = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
+    }
+    fn f64(&mut self) -> Option<f64> {
+        self.take(8).and_then(|b| b.try_into().ok()).map(f64::from_le_bytes)
+    }
+    fn str(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => {
+                let n = self.u32()? as usize;
+                Some(Some(String::from_utf8(self.take(n)?.to_vec()).ok()?))
+            }
+            _ => None,
+        }
+    }
+    fn result(&mut self) -> Option<RowResult> {
+        Some(match self.u8()? {
+            0 => {
+                let passed = self.u8()? != 0;
+                let score = match self.u8()? {
+                    0 => None,
+                    1 => Some(self.f64()?),
+                    _ => return None,
+                };
+                let label = self.str()?;
+                let details = self.str()?;
+                RowResult::Verdict(Verdict {
+                    score,
+                    label,
+                    passed,
+                    details,
+                })
+            }
+            1 => RowResult::JudgeError {
+                kind: JUDGE_ERROR_KINDS.get(usize::from(self.u8()?)).copied()?,
+                message: self.str()??,
+            },
+            2 => RowResult::Failed(Failure::new(
+                FailureKind::ALL.get(usize::from(self.u8()?)).copied()?,
+                self.str()??,
+            )),
+            _ => return None,
+        })
+    }
+}
+
+/// The rows of a blob written for `judges` scoring judges; `None` when the
+/// bytes are not such a blob.
+pub fn decode(bytes: &[u8], judges: usize) -> Option<BlockRows> {
+    let mut r = Reader { b: bytes };
+    if r.u8()? != VERSION || r.u32()? as usize != judges {
+        return None;
+    }
+    let n = r.u32()? as usize;
+    let mut rows = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let idx = r.u32()?;
+        let results = (0..judges).map(|_| r.result()).collect::<Option<Vec<_>>>()?;
+        rows.push((idx, results));
+    }
+    r.b.is_empty().then_some(rows)
+}

@@ -1,0 +1,284 @@
+//! Resumable runs (`assay eval --run-id ID`, `--resume ID`): a run killed
+//! with SIGKILL at random instants, again and again, and resumed each time,
+//! ends with the same summary and the same `--rows-out` bytes as a run never
+//! killed; a second process cannot take a held run; SIGTERM and SIGINT end a
+//! run with 143 and 130, marked interrupted, and it resumes.
+//!
+//! The number of kills is `ASSAY_KILL_LOOPS` (default 12, as CI runs it; 50
+//! or more by hand).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The example job copied `copies` times under new ids: input, output, errors.
+fn job(dir: &Path, copies: usize) -> (PathBuf, PathBuf, PathBuf) {
+    let write = |name: &str| {
+        let text = std::fs::read_to_string(support::data(name)).unwrap();
+        let mut out = String::with_capacity(text.len() * copies);
+        for k in 0..copies {
+            out.push_str(&text.replace("\"custom_id\":\"row-", &format!("\"custom_id\":\"c{k}-row-")));
+        }
+        let p = dir.join(name);
+        std::fs::write(&p, out).unwrap();
+        p
+    };
+    (
+        write("openai_input.jsonl"),
+        write("openai_output.jsonl"),
+        write("openai_errors.jsonl"),
+    )
+}
+
+struct Run {
+    args: Vec<String>,
+    state: PathBuf,
+}
+
+impl Run {
+    fn new(dir: &Path, copies: usize) -> Run {
+        let (input, output, errors) = job(dir, copies);
+        let schema = support::data("schema.json");
+        let args = [
+            "eval",
+            "--provider",
+            "openai",
+            "--input",
+            input.to_str().unwrap(),
+            "--results",
+            &format!("{},{}", output.display(), errors.display()),
+            "--judge",
+            "schema-drift",
+            "--set",
+            &format!("schema-drift.schema=@{}", schema.display()),
+            "--judge",
+            "json-valid",
+            "--segment-size",
+            "500",
+            "--workers",
+            "2",
+            "--no-history",
+            "--quiet",
+            "--format",
+            "json",
+            "--rows-out",
+            dir.join("rows.jsonl").to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        Run {
+            args,
+            state: dir.join("state").join("state.db"),
+        }
+    }
+
+    fn command(&self, extra: &[&str]) -> Command {
+        support::builtin_judges();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_assay"));
+        c.args(&self.args)
+            .args(extra)
+            .arg("--state")
+            .arg(&self.state)
+            .env("ASSAY_CACHE_DIR", support::root().join("target").join("test-cache"))
+            .env_remove("ASSAY_POLICY");
+        c
+    }
+
+    fn spawn(&self, extra: &[&str]) -> Child {
+        self.command(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+/// The summary without what a timer or an instance count decides.
+fn strip(mut v: Value) -> Value {
+    v["elapsed_ms"] = Value::Null;
+    for (_, j) in v["judges"].as_object_mut().into_iter().flatten() {
+        j["fuel_used"] = Value::Null;
+    }
+    v
+}
+
+/// A small deterministic generator, so a failing sequence of kill times can be replayed.
+fn next(seed: &mut u64) -> u64 {
+    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *seed >> 33
+}
+
+#[test]
+fn a_run_killed_again_and_again_resumes_to_the_summary_and_rows_of_a_run_never_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(dir.path(), 20);
+    let t = Instant::now();
+    let reference = run.command(&[]).output().unwrap();
+    let took = t.elapsed();
+    assert!(
+        took > Duration::from_millis(100),
+        "the job is too small to be killed mid-way: {took:?}"
+    );
+    assert_eq!(reference.status.code(), Some(0), "{}", support::stderr(&reference));
+    let want = strip(support::json(&reference));
+    let want_rows = std::fs::read(dir.path().join("rows.jsonl")).unwrap();
+    std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
+    assert_eq!(want["rows_submitted"], 40_000);
+
+    let loops: usize = std::env::var("ASSAY_KILL_LOOPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let mut seed = 0x5eed_u64 ^ loops as u64;
+    let (mut kills, mut cycle, mut fresh, mut finishes) = (0, 0, true, 0);
+    // The most result blocks a resumed run found committed: kills landed mid-scoring.
+    let mut most_committed = 0u64;
+    let check = |out: &std::process::Output| {
+        assert_eq!(out.status.code(), Some(0), "{}", support::stderr(out));
+        assert_eq!(strip(support::json(out)), want, "the resumed summary differs");
+        let rows = std::fs::read(dir.path().join("rows.jsonl")).unwrap();
+        assert!(rows == want_rows, "the resumed rows-out differs");
+        std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
+    };
+    while kills < loops {
+        let id = format!("nightly-{cycle}");
+        let mut child = run.spawn(&[if fresh { "--run-id" } else { "--resume" }, &id]);
+        fresh = false;
+        // Anywhere from before the first block to well into scoring.
+        let at = Duration::from_millis(next(&mut seed) % (took.as_millis() as u64 / 2).max(50));
+        std::thread::sleep(at);
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(9));
+            kills += 1;
+            if let Some(n) = support::stderr(&out)
+                .split("resumed: ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                most_committed = most_committed.max(n);
+            }
+            // A run killed after its rows-out was whole (and linked) but
+            // before it ended leaves that whole file, never a partial one.
+            if let Ok(rows) = std::fs::read(dir.path().join("rows.jsonl")) {
+                assert!(rows == want_rows, "a killed run left a partial rows-out file");
+                std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
+            }
+        } else {
+            // This run got to the end between kills: it must be whole; start another.
+            check(&child.wait_with_output().unwrap());
+            finishes += 1;
+            cycle += 1;
+            fresh = true;
+        }
+    }
+    let id = format!("nightly-{cycle}");
+    let last = run
+        .command(&[if fresh { "--run-id" } else { "--resume" }, &id])
+        .output()
+        .unwrap();
+    check(&last);
+    eprintln!(
+        "{kills} kills over {} run(s), {finishes} finished between kills, up to {most_committed} blocks committed",
+        cycle + 1
+    );
+    assert!(most_committed > 0, "no kill landed after a block was committed");
+    let id = format!("nightly-{cycle}");
+    // Finished: it cannot be resumed again, and its blocks are gone.
+    let again = run.command(&["--resume", &id]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "{}", support::stderr(&again));
+    assert!(support::stderr(&again).contains("already finished"));
+}
+
+/// Spawns the run and waits until it holds its checkpoint (its first stderr line).
+fn started(run: &Run, extra: &[&str]) -> Child {
+    let mut child = run.spawn(extra);
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.contains("assay: run "), "{line}");
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    child
+}
+
+#[test]
+fn a_held_run_is_refused_and_sigterm_and_sigint_leave_it_interrupted_and_resumable() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(dir.path(), 10);
+    let reference = strip(support::json(&run.command(&[]).output().unwrap()));
+    std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
+
+    let mut child = started(&run, &["--run-id", "r1"]);
+    let second = run.command(&["--resume", "r1"]).output().unwrap();
+    assert_eq!(second.status.code(), Some(2), "{}", support::stderr(&second));
+    assert!(
+        support::stderr(&second).contains(&format!("held by another assay process (pid {})", child.id())),
+        "{}",
+        support::stderr(&second)
+    );
+    let mut interrupted = 0;
+    for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
+        if signal == "-INT" {
+            child = started(&run, &["--resume", "r1"]);
+        }
+        let sent = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        if status.code() == Some(0) {
+            // The run finished before the signal: nothing left to interrupt.
+            break;
+        }
+        assert_eq!(status.code(), Some(code), "signal {signal}");
+        interrupted += 1;
+    }
+    assert!(interrupted >= 1, "no signal landed while the run was going");
+    let done = run.command(&["--resume", "r1"]).output().unwrap();
+    assert_eq!(done.status.code(), Some(0), "{}", support::stderr(&done));
+    assert!(
+        support::stderr(&done).contains("run r1 resumed"),
+        "{}",
+        support::stderr(&done)
+    );
+    assert_eq!(strip(support::json(&done)), reference);
+}
+
+#[test]
+fn a_resume_with_other_judges_or_inputs_is_refused_naming_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(dir.path(), 1);
+    let mut child = started(&run, &["--run-id", "r3"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut one_judge = Run::new(dir.path(), 1);
+    let at = one_judge.args.iter().position(|a| a == "json-valid").unwrap();
+    one_judge.args.drain(at - 1..=at);
+    let refused = one_judge.command(&["--resume", "r3"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", support::stderr(&refused));
+    assert!(
+        support::stderr(&refused).contains("(judges differ)"),
+        "{}",
+        support::stderr(&refused)
+    );
+    let longer = Run::new(dir.path(), 2);
+    let refused = longer.command(&["--resume", "r3"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", support::stderr(&refused));
+    assert!(
+        support::stderr(&refused).contains("(input and result files differ)"),
+        "{}",
+        support::stderr(&refused)
+    );
+    let run = Run::new(dir.path(), 1);
+    let same = run.command(&["--resume", "r3"]).output().unwrap();
+    assert_eq!(same.status.code(), Some(0), "{}", support::stderr(&same));
+}
