@@ -100,11 +100,12 @@ fn each_language_gets_a_self_contained_project() {
         "{cargo}"
     );
     assert!(cargo.contains("[workspace]"), "standalone crate");
-    // On the SDK, the judge is far shorter than raw wit-bindgen (113 lines before).
+    // On the SDK, the judge with an aggregator is shorter than the raw wit-bindgen
+    // scaffold without one was (113 lines).
     let lib = std::fs::read_to_string(tmp.path().join("rust/src/lib.rs")).unwrap_or_default();
     let code = lib.split("#[cfg(test)]").next().unwrap_or_default();
     assert!(
-        code.lines().count() <= 65,
+        code.lines().count() <= 80,
         "{} lines before the tests",
         code.lines().count()
     );

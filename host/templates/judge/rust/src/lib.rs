@@ -17,17 +17,24 @@ struct MyJudge {
 
 impl Judge for MyJudge {
     fn describe() -> Descriptor {
-        Descriptor::new("{{name}}", "0.1.0", "Fails empty responses and responses longer than max-chars")
-            .quality()
-            .aggregator()
-            // The config keys are declared once, in judge.toml's [config] table.
-            .config_from_manifest(include_str!("../judge.toml"))
+        Descriptor::new(
+            "{{name}}",
+            "0.1.0",
+            "Fails empty responses and responses longer than max-chars",
+        )
+        .quality()
+        .aggregator()
+        // The config keys are declared once, in judge.toml's [config] table.
+        .config_from_manifest(include_str!("../judge.toml"))
     }
 
     fn init(config: Config) -> Result<Self, JudgeError> {
         // The host has already refused any key judge.toml does not declare.
         let max_chars = config.parse_or("max-chars", 100)?;
-        let rates = SegmentPassRate::new(config.parse_or("alarm-points", 10.0)?, config.parse_or("min-segment-rows", 20)?);
+        let rates = SegmentPassRate::new(
+            config.parse_or("alarm-points", 10.0)?,
+            config.parse_or("min-segment-rows", 20)?,
+        );
         log::debug(&format!("max-chars = {max_chars}"));
         Ok(MyJudge { max_chars, rates })
     }
@@ -41,7 +48,13 @@ impl Judge for MyJudge {
         }
         let n = text.chars().count();
         if n > self.max_chars {
-            return Ok(Verdict::fail("too-long", Some(format!("{n} characters, above max-chars {}", self.max_chars))));
+            return Ok(Verdict::fail(
+                "too-long",
+                Some(format!(
+                    "{n} characters, above max-chars {}",
+                    self.max_chars
+                )),
+            ));
         }
         Ok(Verdict::pass(1.0))
     }
@@ -68,13 +81,18 @@ mod tests {
 
     #[test]
     fn describes_the_manifest_keys() {
-        let keys: Vec<String> = MyJudge::describe().config_keys.into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<String> = MyJudge::describe()
+            .config_keys
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(keys, ["max-chars", "alarm-points", "min-segment-rows"]);
     }
 
     #[test]
     fn scores_plain_rust() {
-        let mut j = MyJudge::init(Config::new(vec![("max-chars".into(), "3".into())])).expect("init");
+        let mut j =
+            MyJudge::init(Config::new(vec![("max-chars".into(), "3".into())])).expect("init");
         let mut verdict = |text: &str| j.score(&Row::completed("r", Some(text))).expect("verdict");
         assert!(verdict("abc").passed);
         assert_eq!(verdict("abcd").label.as_deref(), Some("too-long"));
