@@ -16,6 +16,7 @@ use assay::eval::rows::{wit_flags, wit_status, wit_usage};
 use assay::judge::bindings::types as wit;
 use assay::judge::state::RunContext;
 use assay::judge::{JudgeInstance, JudgePre, Role, RowResult};
+use assay::report::terminal::sanitize;
 use assay_batch::{Flags, Status};
 use serde_json::{Value, json};
 
@@ -25,12 +26,14 @@ use super::golden::GoldenRow;
 
 /// Starts an aggregator instance of `judge`, feeds it one observation per
 /// golden row and returns its report as JSON (`{"metrics": […], "alarms": […]}`).
+/// With `judge_log`, prints what the aggregator logged, as `assay eval` does.
 pub(super) async fn report(
     judge: &Arc<JudgePre>,
     config: &[(String, String)],
     golden: &[GoldenRow],
     results: &[RowResult],
     segment_size: u32,
+    judge_log: bool,
 ) -> Result<Value> {
     let mut inst = JudgeInstance::start(judge, config, RunContext { seed: 0 }, Role::Aggregator).await?;
     let d = inst.describe().await?;
@@ -86,9 +89,13 @@ pub(super) async fn report(
             validated: d.quality.then(|| r.passed()),
         }
     });
-    let report = drive(&mut inst, info, observations)
-        .await
-        .map_err(|e| anyhow!("{}'s aggregator failed: {e}", d.name))?;
+    let report = drive(&mut inst, info, observations).await;
+    if judge_log {
+        for l in inst.take_log() {
+            eprintln!("[{} (aggregator)] {}: {}", d.name, l.level, sanitize(&l.message));
+        }
+    }
+    let report = report.map_err(|e| anyhow!("{}'s aggregator failed: {e}", d.name))?;
     Ok(json!({
         "metrics": report.metrics.iter()
             .map(|m| json!({"name": m.name, "segment": m.segment, "value": m.value}))

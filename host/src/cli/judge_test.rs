@@ -167,7 +167,9 @@ pub fn run(args: TestArgs) -> Result<i32> {
             }
         }
         let report = match &args.aggregate {
-            Some(_) => Some(super::judge_agg::report(&judge, &config, &golden, &out, args.segment_size).await?),
+            Some(_) => {
+                Some(super::judge_agg::report(&judge, &config, &golden, &out, args.segment_size, args.judge_log).await?)
+            }
             None => None,
         };
         anyhow::Ok((out, report))
