@@ -355,6 +355,15 @@ fn judge_build_names_a_missing_tool_and_how_to_install_it() {
         "{err}"
     );
     assert!(!tmp.path().join("j/build").exists(), "nothing ran");
+
+    // Named by its variable (the name upper-cased, '-' as '_'), the tool counts as found.
+    let out = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["judge", "build", "j", "--out", "staged"])
+        .current_dir(tmp.path())
+        .env("NO_SUCH_TOOL_H5", "/bin/true")
+        .output()
+        .expect("run assay");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 /// The Python and JavaScript scaffolds name their build command and tools.
