@@ -165,10 +165,21 @@ export class Scores {
   }
 }
 
-// JavaScript's toFixed rounds the binary value like Rust's and Python's
-// formatting, and shows a sign only for negatives.
+/** One decimal as Rust's `{:.1}` and Python's `:.1f` write it: the nearest
+ * value, an exact tie to the even digit (toFixed sends a tie up: 0.25 -> 0.3). */
+export function fixed1(x) {
+  const a = Math.abs(x);
+  let s = a.toFixed(1);
+  // toFixed(100) is the exact binary value: a tie ends in 5 and then zeros.
+  const exact = a.toFixed(100);
+  if (/^\d+\.\d50*$/.test(exact) && Number(exact[exact.indexOf('.') + 1]) % 2 === 0) {
+    s = exact.slice(0, exact.indexOf('.') + 2);
+  }
+  return x < 0 ? `-${s}` : s;
+}
+
 function signed(x) {
-  const s = x.toFixed(1);
+  const s = fixed1(x);
   return s.startsWith('-') ? s : `+${s}`;
 }
 
@@ -249,8 +260,8 @@ export class SegmentPassRate {
         const worst = seg.failLabels.mostCommon();
         const tail = worst ? `; most broken: ${worst[0]} (${worst[1]} rows)` : '';
         const message =
-          `segment ${id}${this.rows(id)}: ${what} ${(rate * 100).toFixed(1)}% vs ` +
-          `${(runRate * 100).toFixed(1)}% batch-wide (${signed((rate - runRate) * 100)} points)${tail}`;
+          `segment ${id}${this.rows(id)}: ${what} ${fixed1(rate * 100)}% vs ` +
+          `${fixed1(runRate * 100)}% batch-wide (${signed((rate - runRate) * 100)} points)${tail}`;
         alarms.push({ kind: 'segment-drift', segment: id, message });
       }
     }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { Config, LabelCounts, MAX_LABELS, Scores, SegmentPassRate, truncateUtf8 } from '../assay_judge.js';
+import { Config, LabelCounts, MAX_LABELS, Scores, SegmentPassRate, fixed1, truncateUtf8 } from '../assay_judge.js';
 
 test('config values are typed and errors name the key', () => {
   const c = new Config([['n', ' 5 '], ['f', '0.5'], ['l', 'a, b,,c'], ['n', '7']]);
@@ -73,4 +73,10 @@ test('scores and labels', () => {
   l.add('l000');
   assert.deepEqual([l.get('other'), l.get('l000')], [10, 2]);
   assert.deepEqual(l.mostCommon(), ['other', 10]);
+});
+
+test('one decimal as Rust and Python write it (exact ties to even)', () => {
+  // format!("{:.1}", x) and f"{x:.1f}" for each x.
+  const cases = [[0.25, '0.2'], [0.75, '0.8'], [12.25, '12.2'], [2.5, '2.5'], [-0.25, '-0.2'], [0.35, '0.3'], [33.349999, '33.3'], [66.66666666666667, '66.7']];
+  for (const [x, want] of cases) assert.equal(fixed1(x), want, String(x));
 });
