@@ -92,13 +92,14 @@ macro_rules! sdk {
 /// Rust scaffold so it builds before the crate is on crates.io and offline.
 /// Its WIT copy is kept identical to `wit/` by a test, and this list to the
 /// crate's files by another.
-pub const RUST_SDK: [(&str, &str); 14] = {
-    const F: [File; 14] = [
+pub const RUST_SDK: [(&str, &str); 15] = {
+    const F: [File; 15] = [
         sdk!("Cargo.toml"),
         sdk!("README.md"),
         sdk!("src/lib.rs"),
         sdk!("src/adapter.rs"),
         sdk!("src/agg.rs"),
+        sdk!("src/agg/scores.rs"),
         sdk!("src/agg/tests.rs"),
         sdk!("src/config.rs"),
         sdk!("src/helpers.rs"),
@@ -109,7 +110,7 @@ pub const RUST_SDK: [(&str, &str); 14] = {
         sdk!("wit/llm/llm.wit"),
         sdk!("wit/llm_error_names.rs"),
     ];
-    let mut out = [("", ""); 14];
+    let mut out = [("", ""); 15];
     let mut i = 0;
     while i < F.len() {
         out[i] = (F[i].path, F[i].text);
