@@ -15,6 +15,7 @@ pub mod job_args;
 pub mod job_client;
 pub mod job_ctx;
 pub mod jobs;
+pub mod judge_agg;
 pub mod judge_new;
 pub mod judge_test;
 pub mod judges;
