@@ -23,6 +23,7 @@ pub mod out;
 pub mod recover;
 pub mod sample;
 pub mod status;
+pub mod stop;
 pub mod submit;
 pub mod submit_gate;
 pub mod traces;

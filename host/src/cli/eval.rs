@@ -102,6 +102,18 @@ fn eval_error(e: EvalError) -> anyhow::Error {
     }
 }
 
+/// `e` with `hint` added to its message (its exit code kept).
+fn with_hint(e: anyhow::Error, hint: Option<String>) -> anyhow::Error {
+    match (e.downcast::<Exit>(), hint) {
+        (Ok(mut x), Some(hint)) => {
+            x.message.push_str(&hint);
+            anyhow!(x)
+        }
+        (Ok(x), None) => anyhow!(x),
+        (Err(e), _) => e,
+    }
+}
+
 pub fn run(args: EvalArgs) -> Result<i32> {
     run_as(args, assay::history::RunKind::Eval, false)
 }
@@ -312,7 +324,12 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         }
         let outcome = match eval::run(cfg, judges, sinks).await {
             Ok(o) => o,
-            Err(e) => {
+            Err(stop) => {
+                if args.judge_log {
+                    super::stop::print_judge_logs(&stop.judge_logs);
+                }
+                let hint = stop.repro.as_ref().map(|r| super::stop::replay_hint(r, args.judge_log));
+                let e = stop.error;
                 let interrupted = matches!(e, EvalError::Sink(SinkError::Traces(TraceError::Interrupted)));
                 if let Some(h) = trace_handle.take() {
                     super::traces::finish_failed(h, interrupted);
@@ -322,7 +339,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                         exit::INTERRUPTED,
                         "interrupted (Ctrl-C); the spans sent are counted above",
                     ),
-                    false => eval_error(e),
+                    false => with_hint(eval_error(e), hint),
                 });
             }
         };
@@ -344,11 +361,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             summary.traces = Some(super::traces::finish(h, &summary));
         }
         if args.judge_log {
-            for (name, lines) in &outcome.judge_logs {
-                for l in lines {
-                    eprintln!("[{name}] {}: {}", l.level, terminal::sanitize(&l.message));
-                }
-            }
+            super::stop::print_judge_logs(&outcome.judge_logs);
         }
         let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
         let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);

@@ -161,7 +161,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
         scorer.close();
         if args.judge_log {
             for l in &scorer.log {
-                eprintln!("[{}] {}: {}", args.name, l.level, sanitize(&l.message));
+                eprintln!("[{}] {}", args.name, sanitize(&l.tagged()));
             }
         }
         anyhow::Ok(out)

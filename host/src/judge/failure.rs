@@ -119,6 +119,35 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// Adds what the guest wrote to stderr during the failed call (a Python
+    /// traceback, a JavaScript error and its stack, a Rust panic message),
+    /// right after the trap itself and before the wasm backtrace, so the
+    /// exception's text survives the cap at `MAX_FAILURE_MESSAGE`.
+    pub fn with_stderr(mut self, stderr: &str) -> Failure {
+        let text = stderr.trim();
+        if text.is_empty() {
+            return self;
+        }
+        let (head, rest) = match self.message.split_once(" | ") {
+            Some((head, rest)) => (head.to_owned(), format!(" | {rest}")),
+            None => (self.message.clone(), String::new()),
+        };
+        // The end is what matters (the exception line comes last): keep it.
+        let text = one_line(text, usize::MAX);
+        let mut cut = text.len().saturating_sub(MAX_FAILURE_MESSAGE / 2);
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let text = match cut {
+            0 => text,
+            _ => format!("…{}", &text[cut..]),
+        };
+        self.message = one_line(&format!("{head} | stderr: {text}{rest}"), MAX_FAILURE_MESSAGE);
+        self
+    }
+}
+
 /// Longest failure message kept: the trap, its context and a wasm backtrace
 /// of a few dozen frames fit; a guest cannot make the host keep more.
 pub const MAX_FAILURE_MESSAGE: usize = 4096;

@@ -22,6 +22,7 @@ use super::llm::WaitClock;
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine};
 use super::state::{JudgeState, RunContext};
+use super::text::{MAX_NAME_BYTES, one_line};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,13 +88,16 @@ impl JudgeInstance {
             .set_fuel(limits.init_fuel)
             .map_err(|e| trapped(Failure::from_error(&e)))?;
         let deadline = limits.long_call_deadline();
-        let bindings = bounded(deadline, judge.pre.instantiate_async(&mut store))
-            .await
-            .map_err(trapped)?;
+        store.data_mut().begin_call();
+        let bindings = match bounded(deadline, judge.pre.instantiate_async(&mut store)).await {
+            Ok(b) => b,
+            Err(f) => return Err(trapped(f.with_stderr(&store.data().stderr_tail()))),
+        };
         let pairs: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let init = bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs))
-            .await
-            .map_err(trapped)?;
+        let init = match bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs)).await {
+            Ok(r) => r,
+            Err(f) => return Err(trapped(f.with_stderr(&store.data().stderr_tail()))),
+        };
         if let Err(e) = init {
             let (kind, message) = judge_error_parts(e);
             let message = format!("{kind}: {message}");
@@ -167,6 +171,7 @@ impl JudgeInstance {
         let ids: Vec<&str> = rows.iter().map(|r| r.id).collect();
         self.store.data_mut().entropy.begin_call(&ids);
         self.store.data_mut().llm.begin_chunk(rows.len());
+        let log_start = self.store.data_mut().begin_call();
         let waited = self.store.data().llm.waited.clone();
         let started = tokio::time::Instant::now();
         let out = bounded_pausing(
@@ -180,14 +185,20 @@ impl JudgeInstance {
         self.last_compute = started.elapsed().saturating_sub(waited.waited());
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
-        let out = out?;
+        self.store.data_mut().end_call(log_start, &rows_label(&ids));
+        let out = out.map_err(|f| f.with_stderr(&self.store.data().stderr_tail()))?;
+        self.rows_served += n;
         if out.len() != rows.len() {
-            return Err(Failure::new(
+            // The call returned normally, so the instance is sound; the
+            // miscount is the chunk's, not one row's. Every row of the chunk
+            // fails with the real counts: a row-by-row replay would hide it
+            // (one verdict for one row is always the right count).
+            let f = Failure::new(
                 FailureKind::InvalidOutput,
                 format!("returned {} verdicts for {} rows", out.len(), rows.len()),
-            ));
+            );
+            return Ok(vec![RowResult::Failed(f); rows.len()]);
         }
-        self.rows_served += n;
         let limits = &self.judge.limits;
         Ok(out
             .into_iter()
@@ -238,6 +249,17 @@ impl JudgeInstance {
         let r = bounded(t, self.bindings.assay_judge_aggregator().call_finish(&mut self.store)).await;
         self.account_fuel(fuel);
         Ok(cap_report(r??))
+    }
+}
+
+/// The rows of one call, as its log lines are tagged: the id of a one-row
+/// call, `FIRST … LAST (N rows)` for a chunk; ids cut to one visible line.
+fn rows_label(ids: &[&str]) -> Arc<str> {
+    let id = |s: &str| one_line(s, MAX_NAME_BYTES * 4);
+    match ids {
+        [] => Arc::from(""),
+        [one] => Arc::from(id(one)),
+        [first, .., last] => Arc::from(format!("{} … {} ({} rows)", id(first), id(last), ids.len())),
     }
 }
 

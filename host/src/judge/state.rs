@@ -152,12 +152,34 @@ impl JudgeState {
             let (bytes, dropped) = pipe.take();
             self.log.push_output(level, &bytes);
             if dropped > 0 {
-                self.log.lines.push(LogLine {
-                    level: "host",
-                    message: format!("{dropped} bytes of {level} dropped past the per-instance cap"),
-                });
+                self.log.lines.push(LogLine::new(
+                    "host",
+                    format!("{dropped} bytes of {level} dropped past the per-instance cap"),
+                ));
             }
         }
+    }
+
+    /// Starts a guest call: output so far is moved to the log (it belongs
+    /// to no row), and the stderr tail starts afresh. Returns where the
+    /// call's lines will start in the log, for `end_call`.
+    pub fn begin_call(&mut self) -> usize {
+        self.drain_output();
+        self.stderr.mark();
+        self.log.lines.len()
+    }
+
+    /// Ends a guest call: its output is moved to the log and every line it
+    /// wrote (`log` calls and output alike) is tagged with its rows.
+    pub fn end_call(&mut self, start: usize, rows: &std::sync::Arc<str>) {
+        self.drain_output();
+        self.log.tag_from(start, rows);
+    }
+
+    /// What the guest wrote to stderr since the call began, last bytes
+    /// first kept (`pipe::TAIL_BYTES`): a runtime's exception text.
+    pub fn stderr_tail(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.tail()).into_owned()
     }
 
     /// The captured output, ending with what was dropped (drained).

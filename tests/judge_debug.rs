@@ -1,0 +1,222 @@
+//! Issue 15, items 1-3: what a judge author sees when a judge goes wrong. An
+//! exception's text reaches `--judge-log` and the row's failure detail; a run
+//! stopped at the judge-error ceiling still prints the captured log, each line
+//! tagged with its row, and says how to reproduce the first failing row; a
+//! chunk answered with the wrong number of verdicts fails every row of that
+//! chunk, with the real counts, instead of being hidden by the row-by-row replay.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assay::judge::engine::JudgeEngine;
+use assay::judge::load::load;
+use assay::judge::manifest::Manifest;
+use assay::judge::runner::Scorer;
+use assay::judge::state::RunContext;
+use assay::judge::{FailureKind, JudgePre, Policy, RowResult};
+
+const RUN: RunContext = RunContext { seed: 7 };
+
+fn load_test_judge(name: &str) -> Arc<JudgePre> {
+    let engine: &'static JudgeEngine = Box::leak(Box::new(JudgeEngine::new().expect("engine")));
+    let entry = Manifest::read(&support::hostile_judges().join(name).join("judge.toml")).expect("manifest");
+    load(engine, None, &Policy::default(), entry).expect("loads")
+}
+
+/// Golden rows `r0`, `r1`, ... with these responses.
+fn golden(dir: &Path, responses: &[&str]) -> PathBuf {
+    let lines: Vec<String> = responses
+        .iter()
+        .enumerate()
+        .map(|(i, r)| serde_json::json!({"id": format!("r{i}"), "response": r}).to_string())
+        .collect();
+    support::write_lines(dir, "rows.jsonl", &lines)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn a_chunk_with_the_wrong_verdict_count_is_invalid_output_for_its_rows_with_the_real_counts() {
+    let judge = load_test_judge("miscount");
+    let ids: Vec<String> = (0..64).map(|i| format!("row-{i}")).collect();
+    let rows: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| support::row(i, id, "ok"))
+        .collect();
+    for (count, got) in [("one", 1), ("none", 0), ("extra", 65)] {
+        let config = Arc::new(vec![("count".to_owned(), count.to_owned())]);
+        let (results, restarts) = support::runtime().block_on(async {
+            let mut scorer = Scorer::new(judge.clone(), config, RUN);
+            let r = scorer.score(&rows).await.expect("scores");
+            (r, scorer.restarts)
+        });
+        assert_eq!(results.len(), 64, "{count}");
+        let want = format!("returned {got} verdicts for 64 rows");
+        for r in &results {
+            match r {
+                RowResult::Failed(f) => {
+                    assert_eq!(f.kind, FailureKind::InvalidOutput, "{count}: {f}");
+                    assert_eq!(f.message, want, "{count}");
+                }
+                other => panic!("{count}: a miscounted chunk's row must fail, got {other:?}"),
+            }
+        }
+        // Not replayed row by row: one row per call would hide the bug.
+        assert_eq!(restarts, 0, "{count}");
+    }
+}
+
+#[test]
+fn judge_test_fails_a_judge_that_answers_a_chunk_with_one_verdict() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["a", "b", "c"]);
+    let expect: Vec<String> = (0..3)
+        .map(|i| serde_json::json!({"id": format!("r{i}"), "passed": true}).to_string())
+        .collect();
+    let expect = support::write_lines(tmp.path(), "expect.jsonl", &expect);
+    let out = support::assay(&[
+        "judge",
+        "test",
+        "miscount",
+        "--rows",
+        path(&rows),
+        "--expect",
+        path(&expect),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        support::stdout(&out),
+        support::stderr(&out)
+    );
+    let text = format!("{}{}", support::stdout(&out), support::stderr(&out));
+    assert!(text.contains("returned 1 verdicts for 3 rows"), "{text}");
+}
+
+/// A Rust panic's message, with its file and line, reaches the row's failure
+/// detail (`--rows-out`, `judge test`) and `--judge-log`, tagged with its row.
+#[test]
+fn a_rust_panic_message_with_file_and_line_reaches_the_failure_detail_and_the_judge_log() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["ok", "panic", "ok"]);
+    let out = support::assay(&["judge", "test", "hostile", "--rows", path(&rows), "--judge-log"]);
+    let stdout = support::stdout(&out);
+    let failed = stdout
+        .lines()
+        .find(|l| l.contains("\"id\":\"r1\""))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(failed.contains("\"failure\":\"panic\""), "{failed}");
+    // The panic message and where it was raised, before the wasm backtrace.
+    assert!(failed.contains("stderr: thread"), "{failed}");
+    assert!(failed.contains("panicked at hostile/src/acts.rs:"), "{failed}");
+    assert!(failed.contains("boom"), "{failed}");
+    let stderr = support::stderr(&out);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("[hostile] stderr (row r1): ") && l.contains("boom")),
+        "{stderr}"
+    );
+}
+
+/// `assay eval` on the bundled job with one judge and extra arguments.
+fn eval_bundled(judge: &str, extra: &[&str]) -> std::process::Output {
+    let results = format!(
+        "{},{}",
+        support::data("openai_output.jsonl").display(),
+        support::data("openai_errors.jsonl").display()
+    );
+    let input = support::data("openai_input.jsonl");
+    let mut args = vec![
+        "eval",
+        "--provider",
+        "openai",
+        "--input",
+        path(&input),
+        "--results",
+        &results,
+        "--judge",
+        judge,
+        "--workers",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    support::assay(&args)
+}
+
+/// The replay file named in a stop message (`... written to PATH`).
+fn replay_file(stderr: &str) -> PathBuf {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" written to "))
+        .unwrap_or_else(|| panic!("no replay file named: {stderr}"));
+    PathBuf::from(line.rsplit(" written to ").next().expect("path").trim())
+}
+
+#[test]
+fn a_stopped_run_prints_the_judge_log_tagged_with_rows_and_how_to_replay_the_first_failing_row() {
+    let out = eval_bundled("hostile", &["--set", "hostile.act=panic", "--judge-log"]);
+    let stderr = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("was stopped by the host on"), "{stderr}");
+    // The captured log is printed although the run stopped, each line of a
+    // call tagged with its row; the panic text is there.
+    let tagged: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[hostile] stderr (row ") && l.contains("boom"))
+        .collect();
+    assert!(tagged.len() > 20, "{stderr}");
+    // The stop message names the first failing row, the reason and the replay.
+    assert!(stderr.contains("first failing row: row "), "{stderr}");
+    assert!(stderr.contains(": panic: "), "{stderr}");
+    let cmd = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let file = replay_file(&stderr);
+    assert!(
+        cmd.starts_with(&format!("assay judge test hostile --rows {} ", file.display())),
+        "{cmd}"
+    );
+    assert!(cmd.contains(" --set act=panic"), "{cmd}");
+    // The command, as printed, reproduces the failure.
+    let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+    let replay = support::assay(&words);
+    let text = support::stdout(&replay);
+    assert!(
+        text.contains("\"failure\":\"panic\"") && text.contains("boom"),
+        "{text}"
+    );
+    assert!(
+        support::stderr(&replay).contains("[hostile] stderr (row "),
+        "{}",
+        support::stderr(&replay)
+    );
+    std::fs::remove_file(&file).expect("remove the replay file");
+}
+
+#[test]
+fn a_run_stopped_by_a_miscounted_chunk_says_so_and_replays_the_whole_chunk() {
+    let out = eval_bundled("miscount", &["--chunk-rows", "16"]);
+    let stderr = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("invalid_output: returned 1 verdicts for 16 rows"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the 16 rows of the call it failed in written to"),
+        "{stderr}"
+    );
+    let file = replay_file(&stderr);
+    let replay = support::assay(&["judge", "test", "miscount", "--rows", path(&file)]);
+    let text = support::stdout(&replay);
+    assert_eq!(text.matches("returned 1 verdicts for 16 rows").count(), 16, "{text}");
+    std::fs::remove_file(&file).expect("remove the replay file");
+}
