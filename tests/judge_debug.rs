@@ -220,3 +220,89 @@ fn a_run_stopped_by_a_miscounted_chunk_says_so_and_replays_the_whole_chunk() {
     assert_eq!(text.matches("returned 1 verdicts for 16 rows").count(), 16, "{text}");
     std::fs::remove_file(&file).expect("remove the replay file");
 }
+
+/// ComponentizeJS for the JavaScript scaffold's build.sh: `$COMPONENTIZE_JS`
+/// (set by `.ci/run`), else the example judge's `npm ci` install. `None`
+/// skips the test with a note, unless `ASSAY_REQUIRE_LANG_JUDGES` is set
+/// (`.ci/run` sets it), where a missing toolchain fails.
+fn componentize_js() -> Option<PathBuf> {
+    let found = std::env::var_os("COMPONENTIZE_JS").map(PathBuf::from).or_else(|| {
+        let local = support::root().join("examples/judges/js-length/node_modules/.bin/componentize-js");
+        local.is_file().then_some(local)
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ASSAY_REQUIRE_LANG_JUDGES").is_none(),
+            "ASSAY_REQUIRE_LANG_JUDGES is set but ComponentizeJS is not installed \
+             (set COMPONENTIZE_JS or run `npm ci` in examples/judges/js-length)"
+        );
+        eprintln!(
+            "SKIPPED: ComponentizeJS not installed (set COMPONENTIZE_JS or `npm ci` in examples/judges/js-length)"
+        );
+    }
+    found
+}
+
+/// A JavaScript judge built by the scaffold's own build.sh (default flags):
+/// an uncaught TypeError's message and stack, with file, line and column,
+/// reach the row's failure detail and `--judge-log`, and so does console.log.
+#[test]
+fn a_javascript_exception_with_file_and_line_reaches_the_failure_detail_and_the_judge_log() {
+    let Some(cjs) = componentize_js() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("throws-js");
+    let assay = env!("CARGO_BIN_EXE_assay");
+    let new = support::assay(&["judge", "new", "throws-js", "--lang", "js", "--dir", path(&dir)]);
+    assert!(new.status.success(), "{}", support::stderr(&new));
+    std::fs::copy(support::fixture("lang/throws.js"), dir.join("src/judge.js")).expect("copy the judge");
+    let staged = tmp.path().join("staged");
+    let build = std::process::Command::new(dir.join("build.sh"))
+        .arg(&staged)
+        .env("ASSAY", assay)
+        .env("COMPONENTIZE_JS", &cjs)
+        .output()
+        .expect("run build.sh");
+    assert!(
+        build.status.success(),
+        "{}{}",
+        support::stdout(&build),
+        support::stderr(&build)
+    );
+    let rows = golden(tmp.path(), &["ok", "boom", "ok"]);
+    let out = support::assay(&[
+        "judge",
+        "test",
+        "throws-js",
+        "--plugin-dir",
+        path(&staged),
+        "--rows",
+        path(&rows),
+        "--judge-log",
+    ]);
+    let stdout = support::stdout(&out);
+    let failed = stdout
+        .lines()
+        .find(|l| l.contains("\"id\":\"r1\""))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(failed.contains("\"failure\":\"panic\""), "{failed}");
+    assert!(failed.contains("stderr: "), "{failed}");
+    assert!(failed.contains("missing is undefined"), "{failed}");
+    assert!(failed.contains("src/judge.js:24:"), "{failed}");
+    for r in ["r0", "r2"] {
+        assert!(
+            stdout.contains(&format!("{{\"id\":\"{r}\",\"label\":null,\"passed\":true")),
+            "{stdout}"
+        );
+    }
+    let stderr = support::stderr(&out);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("[throws-js] stderr (row r1): ") && l.contains("missing is undefined")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[throws-js] stdout (row r1): scoring 1 rows"),
+        "{stderr}"
+    );
+}
