@@ -125,6 +125,19 @@ fn a_rust_panic_message_with_file_and_line_reaches_the_failure_detail_and_the_ju
     );
 }
 
+/// Past the captured stderr's 64 KiB and the log's cap, the call's last stderr
+/// bytes and its last `error` line still reach the failure detail.
+#[test]
+fn the_exception_text_survives_a_flood_of_output_and_log_lines() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rows = golden(tmp.path(), &["flood-then-panic"]);
+    let out = support::assay(&["judge", "test", "hostile", "--rows", path(&rows)]);
+    let stdout = support::stdout(&out);
+    assert!(stdout.contains("\"failure\":\"panic\""), "{stdout}");
+    assert!(stdout.contains("panic after the flood"), "{stdout}");
+    assert!(stdout.contains("| log: the last error line |"), "{stdout}");
+}
+
 /// `assay eval` on the bundled job with one judge and extra arguments.
 fn eval_bundled(judge: &str, extra: &[&str]) -> std::process::Output {
     let results = format!(
@@ -243,23 +256,40 @@ fn componentize_js() -> Option<PathBuf> {
     found
 }
 
-/// A JavaScript judge built by the scaffold's own build.sh (default flags):
-/// an uncaught TypeError's message and stack, with file, line and column,
-/// reach the row's failure detail and `--judge-log`, and so does console.log.
-#[test]
-fn a_javascript_exception_with_file_and_line_reaches_the_failure_detail_and_the_judge_log() {
-    let Some(cjs) = componentize_js() else { return };
+/// componentize-py for the Python scaffold's build.sh: `$COMPONENTIZE_PY`,
+/// else `componentize-py` on PATH; skipped or required as `componentize_js`.
+fn componentize_py() -> Option<PathBuf> {
+    let cmd = std::env::var_os("COMPONENTIZE_PY").map_or_else(|| PathBuf::from("componentize-py"), PathBuf::from);
+    let works = std::process::Command::new(&cmd)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !works {
+        assert!(
+            std::env::var_os("ASSAY_REQUIRE_LANG_JUDGES").is_none(),
+            "ASSAY_REQUIRE_LANG_JUDGES is set but componentize-py does not run \
+             (python3 -m pip install componentize-py==0.25.1, or set COMPONENTIZE_PY)"
+        );
+        eprintln!("SKIPPED: componentize-py not installed (python3 -m pip install componentize-py==0.25.1)");
+        return None;
+    }
+    Some(cmd)
+}
+
+/// Makes a scaffold `name` in `lang`, replaces its source `src` with the
+/// fixture `fixture`, builds it with its own build.sh (`env` names the
+/// toolchain) and runs `judge test` on rows ok, boom, ok with `--judge-log`.
+fn scaffold_judge_test(name: &str, lang: &str, src: &str, fixture: &str, env: (&str, &Path)) -> std::process::Output {
     let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("throws-js");
-    let assay = env!("CARGO_BIN_EXE_assay");
-    let new = support::assay(&["judge", "new", "throws-js", "--lang", "js", "--dir", path(&dir)]);
+    let dir = tmp.path().join(name);
+    let new = support::assay(&["judge", "new", name, "--lang", lang, "--dir", path(&dir)]);
     assert!(new.status.success(), "{}", support::stderr(&new));
-    std::fs::copy(support::fixture("lang/throws.js"), dir.join("src/judge.js")).expect("copy the judge");
+    std::fs::copy(support::fixture(fixture), dir.join(src)).expect("copy the judge");
     let staged = tmp.path().join("staged");
     let build = std::process::Command::new(dir.join("build.sh"))
         .arg(&staged)
-        .env("ASSAY", assay)
-        .env("COMPONENTIZE_JS", &cjs)
+        .env("ASSAY", env!("CARGO_BIN_EXE_assay"))
+        .env(env.0, env.1)
         .output()
         .expect("run build.sh");
     assert!(
@@ -269,16 +299,72 @@ fn a_javascript_exception_with_file_and_line_reaches_the_failure_detail_and_the_
         support::stderr(&build)
     );
     let rows = golden(tmp.path(), &["ok", "boom", "ok"]);
-    let out = support::assay(&[
+    support::assay(&[
         "judge",
         "test",
-        "throws-js",
+        name,
         "--plugin-dir",
         path(&staged),
         "--rows",
         path(&rows),
         "--judge-log",
-    ]);
+    ])
+}
+
+/// A Python judge built by the scaffold's own build.sh (default flags, with
+/// `--stub-wasi`, so no stderr): the entry module build.sh writes logs an
+/// uncaught KeyError with its file and line before the trap, and that text
+/// reaches the row's failure detail and `--judge-log`.
+#[test]
+fn a_python_exception_with_file_and_line_reaches_the_failure_detail_and_the_judge_log() {
+    let Some(cpy) = componentize_py() else { return };
+    let out = scaffold_judge_test(
+        "throws-py",
+        "python",
+        "src/app.py",
+        "lang/throws.py",
+        ("COMPONENTIZE_PY", &cpy),
+    );
+    let stdout = support::stdout(&out);
+    let failed = stdout
+        .lines()
+        .find(|l| l.contains("\"id\":\"r1\""))
+        .unwrap_or_else(|| panic!("{stdout}{}", support::stderr(&out)));
+    assert!(failed.contains("\"failure\":\"panic\""), "{failed}");
+    assert!(failed.contains("log: KeyError: 'missing-key'"), "{failed}");
+    assert!(
+        failed.contains(r#"File \"/0/app.py\", line 33, in _lookup"#),
+        "{failed}"
+    );
+    assert!(failed.contains(r#"line 40, in score_batch"#), "{failed}");
+    for r in ["r0", "r2"] {
+        assert!(
+            stdout.contains(&format!("{{\"id\":\"{r}\",\"label\":null,\"passed\":true")),
+            "{stdout}"
+        );
+    }
+    let stderr = support::stderr(&out);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("[throws-py] error (row r1): KeyError: 'missing-key'") && l.contains("app.py")),
+        "{stderr}"
+    );
+}
+
+/// A JavaScript judge built by the scaffold's own build.sh (default flags):
+/// an uncaught TypeError's message and stack, with file, line and column,
+/// reach the row's failure detail and `--judge-log`, and so does console.log.
+#[test]
+fn a_javascript_exception_with_file_and_line_reaches_the_failure_detail_and_the_judge_log() {
+    let Some(cjs) = componentize_js() else { return };
+    let out = scaffold_judge_test(
+        "throws-js",
+        "js",
+        "src/judge.js",
+        "lang/throws.js",
+        ("COMPONENTIZE_JS", &cjs),
+    );
     let stdout = support::stdout(&out);
     let failed = stdout
         .lines()

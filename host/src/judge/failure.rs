@@ -120,12 +120,17 @@ impl Failure {
 }
 
 impl Failure {
-    /// Adds what the guest wrote to stderr during the failed call (a Python
-    /// traceback, a JavaScript error and its stack, a Rust panic message),
-    /// right after the trap itself and before the wasm backtrace, so the
-    /// exception's text survives the cap at `MAX_FAILURE_MESSAGE`.
-    pub fn with_stderr(mut self, stderr: &str) -> Failure {
-        let text = stderr.trim();
+    /// Adds what the guest said during the failed call (`JudgeState::call_said`:
+    /// a Rust panic message or a JavaScript error and its stack on stderr, a
+    /// Python traceback a handler logged), right after the trap itself and
+    /// before the wasm backtrace, so the exception's text survives the cap at
+    /// `MAX_FAILURE_MESSAGE`.
+    pub fn with_guest_text(self, said: &[(&'static str, String)]) -> Failure {
+        said.iter().rev().fold(self, |f, (what, text)| f.with_said(what, text))
+    }
+
+    fn with_said(mut self, what: &str, text: &str) -> Failure {
+        let text = text.trim();
         if text.is_empty() {
             return self;
         }
@@ -143,7 +148,7 @@ impl Failure {
             0 => text,
             _ => format!("…{}", &text[cut..]),
         };
-        self.message = one_line(&format!("{head} | stderr: {text}{rest}"), MAX_FAILURE_MESSAGE);
+        self.message = one_line(&format!("{head} | {what}: {text}{rest}"), MAX_FAILURE_MESSAGE);
         self
     }
 }

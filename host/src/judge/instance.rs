@@ -91,12 +91,12 @@ impl JudgeInstance {
         store.data_mut().begin_call();
         let bindings = match bounded(deadline, judge.pre.instantiate_async(&mut store)).await {
             Ok(b) => b,
-            Err(f) => return Err(trapped(f.with_stderr(&store.data().stderr_tail()))),
+            Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
         };
         let pairs: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let init = match bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs)).await {
             Ok(r) => r,
-            Err(f) => return Err(trapped(f.with_stderr(&store.data().stderr_tail()))),
+            Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
         };
         if let Err(e) = init {
             let (kind, message) = judge_error_parts(e);
@@ -186,7 +186,7 @@ impl JudgeInstance {
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
         self.store.data_mut().end_call(log_start, &rows_label(&ids));
-        let out = out.map_err(|f| f.with_stderr(&self.store.data().stderr_tail()))?;
+        let out = out.map_err(|f| f.with_guest_text(&self.store.data().call_said()))?;
         self.rows_served += n;
         if out.len() != rows.len() {
             // The call returned normally, so the instance is sound; the

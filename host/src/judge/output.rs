@@ -188,7 +188,8 @@ pub fn link_log(linker: &mut Linker<JudgeState>) -> wasmtime::Result<()> {
                 Level::Warn => "warn",
                 Level::Error => "error",
             };
-            if store.data().log.is_full() {
+            let error = level == "error";
+            if store.data().log.is_full() && !error {
                 let mut store = store;
                 store.data_mut().log.dropped += 1;
                 return Ok(());
@@ -201,7 +202,13 @@ pub fn link_log(linker: &mut Linker<JudgeState>) -> wasmtime::Result<()> {
                 (kept.to_owned(), cut)
             };
             let mut store = store;
-            store.data_mut().log.push_kept(level, kept, cut);
+            let state = store.data_mut();
+            // The call's last error line is kept for its failure detail even
+            // past the log's cap (one line of at most `line_cap` bytes).
+            if error {
+                state.call_error = Some(kept.clone());
+            }
+            state.log.push_kept(level, kept, cut);
             Ok(())
         },
     )

@@ -91,6 +91,9 @@ pub struct JudgeState {
     table: ResourceTable,
     pub limiter: Limiter,
     pub log: CapturedLog,
+    /// The last `error`-level `log` message of the current call (cut to the
+    /// per-message cap): a language handler's exception text.
+    pub call_error: Option<String>,
     stdout: CappedPipe,
     stderr: CappedPipe,
     /// The `llm` capability, for judges the policy granted it.
@@ -138,6 +141,7 @@ impl JudgeState {
             table: ResourceTable::new(),
             limiter: Limiter::new(limits, memory_bytes),
             log: CapturedLog::new(limits.max_log_bytes, limits.max_log_line_bytes),
+            call_error: None,
             stdout,
             stderr,
             llm: super::llm::LlmSlot::default(),
@@ -166,6 +170,7 @@ impl JudgeState {
     pub fn begin_call(&mut self) -> usize {
         self.drain_output();
         self.stderr.mark();
+        self.call_error = None;
         self.log.lines.len()
     }
 
@@ -176,10 +181,21 @@ impl JudgeState {
         self.log.tag_from(start, rows);
     }
 
-    /// What the guest wrote to stderr since the call began, last bytes
-    /// first kept (`pipe::TAIL_BYTES`): a runtime's exception text.
-    pub fn stderr_tail(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.tail()).into_owned()
+    /// What the guest said about a failed call, for its failure detail: the
+    /// last bytes it wrote to stderr since the call began (`pipe::TAIL_BYTES`,
+    /// a runtime's exception text) as `stderr: …`, and its last `error`-level
+    /// `log` message as `log: …` (a language handler that logs the exception
+    /// before trapping, for a runtime without stderr).
+    pub fn call_said(&self) -> Vec<(&'static str, String)> {
+        let mut said = Vec::new();
+        let tail = String::from_utf8_lossy(&self.stderr.tail()).into_owned();
+        if !tail.trim().is_empty() {
+            said.push(("stderr", tail));
+        }
+        if let Some(e) = &self.call_error {
+            said.push(("log", e.clone()));
+        }
+        said
     }
 
     /// The captured output, ending with what was dropped (drained).
