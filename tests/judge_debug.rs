@@ -392,3 +392,16 @@ fn a_javascript_exception_with_file_and_line_reaches_the_failure_detail_and_the_
         "{stderr}"
     );
 }
+
+/// An aggregator's panic message reaches the judge's `aggregator_error`.
+#[test]
+fn an_aggregator_panic_message_reaches_the_aggregator_error() {
+    let out = eval_bundled("hostile", &["--set", "hostile.agg-trap=true", "--format", "json"]);
+    let s = support::json(&out);
+    let error = s["judges"]["hostile"]["aggregator_error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("panic: "), "{error}");
+    assert!(
+        error.contains("stderr: thread") && error.contains("agg-trap requested"),
+        "{error}"
+    );
+}

@@ -102,18 +102,6 @@ fn eval_error(e: EvalError) -> anyhow::Error {
     }
 }
 
-/// `e` with `hint` added to its message (its exit code kept).
-fn with_hint(e: anyhow::Error, hint: Option<String>) -> anyhow::Error {
-    match (e.downcast::<Exit>(), hint) {
-        (Ok(mut x), Some(hint)) => {
-            x.message.push_str(&hint);
-            anyhow!(x)
-        }
-        (Ok(x), None) => anyhow!(x),
-        (Err(e), _) => e,
-    }
-}
-
 pub fn run(args: EvalArgs) -> Result<i32> {
     run_as(args, assay::history::RunKind::Eval, false)
 }
@@ -339,7 +327,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                         exit::INTERRUPTED,
                         "interrupted (Ctrl-C); the spans sent are counted above",
                     ),
-                    false => with_hint(eval_error(e), hint),
+                    false => super::stop::with_hint(eval_error(e), hint),
                 });
             }
         };

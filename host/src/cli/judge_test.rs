@@ -19,7 +19,6 @@ use assay::judge::load::load;
 use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::report::terminal::sanitize;
 use assay_batch::{Flags, Status};
 use serde_json::Value;
 
@@ -160,9 +159,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
         }
         scorer.close();
         if args.judge_log {
-            for l in &scorer.log {
-                eprintln!("[{}] {}", args.name, sanitize(&l.tagged()));
-            }
+            super::stop::print_judge_logs(&[(args.name.clone(), std::mem::take(&mut scorer.log))]);
         }
         anyhow::Ok(out)
     })?;

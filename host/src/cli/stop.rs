@@ -1,4 +1,4 @@
-//! What `assay eval` prints about its judges' logs, and, when the host
+//! What `assay eval` and `assay judge test` print of the judges' logs, and, when the host
 //! stopped a judge, how to replay its first failing row alone.
 //!
 //! Invariant: the replay file is always a new file (never one that exists),
@@ -57,6 +57,18 @@ pub fn replay_hint(repro: &Repro, judge_log: bool) -> String {
     }
     out.push_str("\n  the ceiling is max-judge-error-rate in the --policy file");
     out
+}
+
+/// `e` with `hint` added to its message (its exit code kept).
+pub fn with_hint(e: anyhow::Error, hint: Option<String>) -> anyhow::Error {
+    match (e.downcast::<super::eval::Exit>(), hint) {
+        (Ok(mut x), Some(hint)) => {
+            x.message.push_str(&hint);
+            anyhow::anyhow!(x)
+        }
+        (Ok(x), None) => anyhow::anyhow!(x),
+        (Err(e), _) => e,
+    }
 }
 
 /// Writes `rows` to a new file in the temporary directory and keeps it.

@@ -20,9 +20,8 @@ use super::failure::{
 };
 use super::llm::WaitClock;
 use super::load::JudgePre;
-use super::output::{CapturedLog, LogLine};
+use super::output::{CapturedLog, LogLine, rows_label};
 use super::state::{JudgeState, RunContext};
-use super::text::{MAX_NAME_BYTES, one_line};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +185,7 @@ impl JudgeInstance {
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
         self.store.data_mut().end_call(log_start, &rows_label(&ids));
-        let out = out.map_err(|f| f.with_guest_text(&self.store.data().call_said()))?;
+        let out = self.said(out)?;
         self.rows_served += n;
         if out.len() != rows.len() {
             // The call returned normally, so the instance is sound; the
@@ -216,6 +215,7 @@ impl JudgeInstance {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
         self.store.data_mut().entropy.begin_aggregate();
+        self.store.data_mut().begin_call();
         let t = self.judge.limits.long_call_deadline();
         let r = bounded(
             t,
@@ -223,7 +223,7 @@ impl JudgeInstance {
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r??)
+        Ok(self.said(r)??)
     }
 
     pub async fn observe(&mut self, batch: &[Observation<'_>]) -> Result<(), AggregatorError> {
@@ -231,6 +231,7 @@ impl JudgeInstance {
         let fuel = limits.aggregator_fuel;
         let deadline = limits.rows_deadline(batch.len());
         self.arm(fuel)?;
+        self.store.data_mut().begin_call();
         let r = bounded(
             deadline,
             self.bindings
@@ -239,27 +240,22 @@ impl JudgeInstance {
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r??)
+        Ok(self.said(r)??)
     }
 
     pub async fn finish(&mut self) -> Result<Report, AggregatorError> {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
+        self.store.data_mut().begin_call();
         let t = self.judge.limits.long_call_deadline();
         let r = bounded(t, self.bindings.assay_judge_aggregator().call_finish(&mut self.store)).await;
         self.account_fuel(fuel);
-        Ok(cap_report(r??))
+        Ok(cap_report(self.said(r)??))
     }
-}
 
-/// The rows of one call, as its log lines are tagged: the id of a one-row
-/// call, `FIRST … LAST (N rows)` for a chunk; ids cut to one visible line.
-fn rows_label(ids: &[&str]) -> Arc<str> {
-    let id = |s: &str| one_line(s, MAX_NAME_BYTES * 4);
-    match ids {
-        [] => Arc::from(""),
-        [one] => Arc::from(id(one)),
-        [first, .., last] => Arc::from(format!("{} … {} ({} rows)", id(first), id(last), ids.len())),
+    /// A failed call's `Failure` with what the guest said during it.
+    fn said<T>(&self, r: Result<T, Failure>) -> Result<T, Failure> {
+        r.map_err(|f| f.with_guest_text(&self.store.data().call_said()))
     }
 }
 

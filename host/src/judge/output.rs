@@ -14,7 +14,7 @@ use wasmtime::component::{Linker, WasmStr};
 
 use super::bindings::assay::judge::host::Level;
 use super::state::JudgeState;
-use super::text::one_line;
+use super::text::{MAX_NAME_BYTES, one_line};
 
 /// What one captured line costs beside its text, so a flood of empty
 /// messages is bounded like a flood of long ones.
@@ -46,6 +46,17 @@ impl LogLine {
             Some(rows) => format!("{} (row {rows}): {}", self.level, self.message),
             None => format!("{}: {}", self.level, self.message),
         }
+    }
+}
+
+/// The rows of one call, as its log lines are tagged: the id of a one-row
+/// call, `FIRST … LAST (N rows)` for a chunk; ids cut to one visible line.
+pub fn rows_label(ids: &[&str]) -> Arc<str> {
+    let id = |s: &str| one_line(s, MAX_NAME_BYTES * 4);
+    match ids {
+        [] => Arc::from(""),
+        [one] => Arc::from(id(one)),
+        [first, .., last] => Arc::from(format!("{} … {} ({} rows)", id(first), id(last), ids.len())),
     }
 }
 
