@@ -7,7 +7,7 @@
 # `-d http fetch-event random clocks`: no fetch(), Math.random()/crypto, Date.now().
 # stdio stays on, so console.* and an uncaught exception's message and stack reach
 # the host's captured stdout/stderr (--judge-log, the row's failure detail); its
-# imports are granted wasi:{io,cli} ones. `-d http fetch-event` alone leaves only
+# WASI imports are all granted ones. `-d http fetch-event` alone leaves only
 # granted wasi:{io,cli,clocks,filesystem,random} imports, which the host also accepts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
