@@ -25,6 +25,7 @@ pub mod recover;
 pub mod resume;
 pub mod sample;
 pub mod status;
+pub mod stop;
 pub mod submit;
 pub mod submit_gate;
 pub mod traces;

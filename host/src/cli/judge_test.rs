@@ -20,7 +20,6 @@ use assay::judge::load::load;
 use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::report::terminal::sanitize;
 use assay_batch::{Flags, Status};
 use serde_json::Value;
 
@@ -162,9 +161,7 @@ pub fn run(args: TestArgs) -> Result<i32> {
         }
         scorer.close();
         if args.judge_log {
-            for l in &scorer.log {
-                eprintln!("[{}] {}: {}", args.name, l.level, sanitize(&l.message));
-            }
+            super::stop::print_judge_logs(&[(args.name.clone(), std::mem::take(&mut scorer.log))]);
         }
         let report = match &args.aggregate {
             Some(_) => {

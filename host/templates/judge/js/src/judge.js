@@ -13,8 +13,9 @@
 // key before init. Binding conventions: records are objects with camelCase
 // fields, variants are { tag, val }, option<T> is T | undefined, and a
 // `result<_, E>` export fails by throwing an Error whose `payload` is E. Built
-// with stdio, random and clocks disabled: no console.*, Math.random() or
-// Date.now(); log with the host's `log`.
+// with random and clocks disabled: no Math.random() or Date.now(). console.*
+// and an uncaught exception's stack reach --judge-log and the row's failure
+// detail; log with the host's `log` too.
 
 import { log } from 'assay:judge/host@0.1.0';
 import { Config, SegmentPassRate } from './assay_judge.js';
