@@ -29,12 +29,21 @@ const COMMON: [&str; 5] = [
     "README.md",
     "golden/rows.jsonl",
     "golden/expect.jsonl",
-    "wit/judge.wit",
+    "golden/report.json",
 ];
+
+/// Where each scaffold keeps the judge WIT: the Rust one inside the vendored SDK.
+fn wit_file(lang: &str) -> &'static str {
+    if lang == "rust" {
+        "assay-judge-sdk/wit/judge/judge.wit"
+    } else {
+        "wit/judge.wit"
+    }
+}
 
 fn lang_files(lang: &str) -> &'static [&'static str] {
     match lang {
-        "rust" => &["Cargo.toml", "src/lib.rs", ".gitignore"],
+        "rust" => &["Cargo.toml", "src/lib.rs", ".gitignore", "assay-judge-sdk/Cargo.toml"],
         "python" => &["src/app.py", "build.sh", ".gitignore"],
         _ => &["src/judge.js", "package.json", "build.sh", ".gitignore"],
     }
@@ -63,7 +72,7 @@ fn each_language_gets_a_self_contained_project() {
             assert!(!text.contains("plugins/sdk"), "{lang}: {f} depends on the repository");
         }
         assert_eq!(
-            std::fs::read_to_string(dir.join("wit/judge.wit")).ok().as_deref(),
+            std::fs::read_to_string(dir.join(wit_file(lang))).ok().as_deref(),
             Some(wit.as_str())
         );
         let entry = assay::judge::Manifest::read(&dir.join("judge.toml")).expect("manifest parses");
@@ -85,8 +94,25 @@ fn each_language_gets_a_self_contained_project() {
         }
     }
     let cargo = std::fs::read_to_string(tmp.path().join("rust/Cargo.toml")).unwrap_or_default();
-    assert!(cargo.contains("crate-type = [\"cdylib\"]") && cargo.contains("wit-bindgen = { version = \"0.63\""));
+    assert!(cargo.contains("crate-type = [\"cdylib\"]"));
+    assert!(
+        cargo.contains("assay-judge-sdk = { path = \"assay-judge-sdk\" }"),
+        "{cargo}"
+    );
     assert!(cargo.contains("[workspace]"), "standalone crate");
+    // On the SDK, the judge with an aggregator is shorter than the raw wit-bindgen
+    // scaffold without one was (113 lines).
+    let lib = std::fs::read_to_string(tmp.path().join("rust/src/lib.rs")).unwrap_or_default();
+    let code = lib.split("#[cfg(test)]").next().unwrap_or_default();
+    assert!(
+        code.lines().count() <= 80,
+        "{} lines before the tests",
+        code.lines().count()
+    );
+    assert!(
+        code.contains("config_from_manifest(include_str!(\"../judge.toml\"))") && !code.contains("config_key("),
+        "config keys come from judge.toml, not a second list"
+    );
 }
 
 /// Files under `dir`, relative to it.
@@ -202,6 +228,32 @@ fn rust_scaffold_builds_and_passes_its_golden_rows() {
     );
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("4 passed, 0 failed"), "{}", stdout(&out));
+    // The aggregator (the SDK's SegmentPassRate, no segment code in the judge)
+    // against the scaffold's expected report, as its README says.
+    let out = assay_in(
+        tmp.path(),
+        &[
+            "judge",
+            "test",
+            "golden-rust",
+            "--plugin-dir",
+            "staged",
+            "--rows",
+            "golden-rust/golden/rows.jsonl",
+            "--segment-size",
+            "2",
+            "--set",
+            "min-segment-rows=1",
+            "--aggregate",
+            "golden-rust/golden/report.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("report matches: 7 metrics, 1 alarms"),
+        "{}",
+        stdout(&out)
+    );
     // `judge test` compiled through the compile cache `eval` uses.
     let staged = assay::judge::Manifest::read(&tmp.path().join("staged/golden-rust/judge.toml")).expect("staged");
     let sha = staged.manifest.sha256.unwrap_or_default();
@@ -253,4 +305,91 @@ fn rust_scaffold_builds_and_passes_its_golden_rows() {
     let s = json(&out);
     let j = &s["judges"]["golden-rust"];
     assert_eq!((j["scored"].as_u64(), j["passed"].as_u64()), (Some(3), Some(1)), "{s}");
+}
+
+/// A judge directory whose manifest names a build command, for `assay judge build`.
+fn command_judge(dir: &Path, tools: &str) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let manifest = format!(
+        "name = \"by-command\"\nversion = \"0.1.0\"\nwit = \"assay:judge@0.1.0\"\ncomponent = \"by_command.wasm\"\n\n\
+         [build]\ncommand = 'mkdir -p build && printf \"\\0asm built\" > build/out.wasm && \"$ASSAY\" judge stage . --wasm build/out.wasm --out \"$ASSAY_OUT\"'\n\
+         tools = {{ {tools} }}\n"
+    );
+    std::fs::write(dir.join("judge.toml"), manifest).expect("write manifest");
+}
+
+/// `assay judge build` runs the manifest's build command (any language) with
+/// `$ASSAY` and `$ASSAY_OUT` set, and checks what it staged.
+#[test]
+fn judge_build_runs_the_manifest_build_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    command_judge(&tmp.path().join("j"), "sh = \"a POSIX shell\"");
+    let out = assay_in(tmp.path(), &["judge", "build", "j", "--out", "staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("by-command"), "{}", stdout(&out));
+    let m = assay::judge::Manifest::read(&tmp.path().join("staged/by-command/judge.toml")).expect("staged manifest");
+    assert_eq!(m.manifest.sha256.map(|s| s.len()), Some(64));
+    assert_eq!(
+        std::fs::read(tmp.path().join("staged/by-command/by_command.wasm"))
+            .ok()
+            .as_deref(),
+        Some(&b"\0asm built"[..])
+    );
+}
+
+/// A tool the build needs and PATH lacks is named, with how to install it,
+/// before anything runs.
+#[test]
+fn judge_build_names_a_missing_tool_and_how_to_install_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    command_judge(
+        &tmp.path().join("j"),
+        "no-such-tool-h5 = \"python3 -m pip install no-such-tool-h5==1.0\"",
+    );
+    let out = assay_in(tmp.path(), &["judge", "build", "j", "--out", "staged"]);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("judge 'by-command' needs no-such-tool-h5 to build")
+            && err.contains("python3 -m pip install no-such-tool-h5==1.0"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("j/build").exists(), "nothing ran");
+
+    // Named by its variable (the name upper-cased, '-' as '_'), the tool counts as found.
+    let out = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["judge", "build", "j", "--out", "staged"])
+        .current_dir(tmp.path())
+        .env("NO_SUCH_TOOL_H5", "/bin/true")
+        .output()
+        .expect("run assay");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The Python and JavaScript scaffolds name their build command and tools.
+#[test]
+fn scaffolds_name_their_build_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (lang, tool) in [("python", "componentize-py"), ("js", "node"), ("rust", "")] {
+        let dir = tmp.path().join(lang);
+        let out = assay_in(
+            tmp.path(),
+            &["judge", "new", "j", "--lang", lang, "--dir", &dir.to_string_lossy()],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let m = assay::judge::Manifest::read(&dir.join("judge.toml")).expect("manifest");
+        match m.manifest.build {
+            Some(b) if lang != "rust" => {
+                assert_eq!(b.command, "./build.sh \"$ASSAY_OUT\"");
+                assert!(b.tools.contains_key(tool), "{lang}: {:?}", b.tools);
+                assert!(
+                    stdout(&out).contains(&format!("assay judge build {}", dir.display())),
+                    "{}",
+                    stdout(&out)
+                );
+            }
+            None if lang == "rust" => {}
+            other => panic!("{lang}: {other:?}"),
+        }
+    }
 }

@@ -30,6 +30,7 @@ pub mod rows;
 pub mod score;
 pub mod snapshots;
 pub mod spill;
+pub mod stop;
 pub mod streams;
 pub mod summarize;
 pub mod sync;
@@ -54,6 +55,7 @@ use crate::judge::runner::Scorer;
 use crate::judge::state::LogLine;
 use crate::report::summary::Summary;
 use crate::sink::RowSink;
+use summarize::JudgeLog;
 
 /// The finished run: a summary plus what the CLI needs to decide exit codes.
 pub struct EvalOutcome {
@@ -62,11 +64,29 @@ pub struct EvalOutcome {
     pub judge_logs: Vec<(String, Vec<LogLine>)>,
 }
 
+/// A run that stopped with an error: the error, what the judges logged up
+/// to the stop, and, when the host stopped a judge, its first failing row.
+pub struct EvalStop {
+    pub error: EvalError,
+    pub judge_logs: Vec<JudgeLog>,
+    pub repro: Option<stop::Repro>,
+}
+
+impl<E: Into<EvalError>> From<E> for EvalStop {
+    fn from(error: E) -> EvalStop {
+        EvalStop {
+            error: error.into(),
+            judge_logs: Vec::new(),
+            repro: None,
+        }
+    }
+}
+
 pub async fn run(
     mut cfg: EvalConfig,
     mut judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
-) -> Result<EvalOutcome, EvalError> {
+) -> Result<EvalOutcome, EvalStop> {
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
     let plan = plan::plan(&cfg)?;
@@ -157,9 +177,10 @@ pub async fn run(
     };
     let ledger = Ledger::new(rows, plan.attempts, cfg.retry);
     crate::progress::stage("scoring", Some(rows as u64));
-    let mut c = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers)
+    let collected = collect::collect(&plan, ctx.clone(), ledger, &mut store, &limit, make_scorers)
         .instrument(phase_span("results and scoring"))
-        .await?;
+        .await;
+    let mut c = collected.map_err(|s| stop::stopped(s.error, s.scorers, &judges, &scoring, &budgets))?;
     bad.append(&mut c.bad);
     input::check_attempts(&cfg, &c.stats, &bad)?;
     c.ledger.finish();
@@ -175,12 +196,15 @@ pub async fn run(
                 store: &mut store,
                 errors: &mut c.errors,
             };
-            let summary = recover::apply_sync(set, &ctx, plan.attempts, &mut scorers, &limit, into).await?;
+            let summary = recover::apply_sync(set, &ctx, plan.attempts, &mut scorers, &limit, into).await;
             for s in &mut scorers {
                 s.close();
             }
             c.scorers.push(scorers);
-            Some(summary)
+            match summary {
+                Ok(summary) => Some(summary),
+                Err(error) => return Err(stop::stopped(error, c.scorers, &judges, &scoring, &budgets)),
+            }
         }
         None => None,
     };

@@ -22,6 +22,7 @@ pub mod output;
 pub mod pipe;
 pub mod policy;
 pub mod registry;
+pub mod repro;
 pub mod runner;
 pub mod scaffold;
 pub mod state;

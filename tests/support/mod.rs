@@ -60,10 +60,15 @@ pub fn assay_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     builtin_judges();
     let hostile = hostile_judges();
     let cache = root().join("target").join("test-cache");
+    // A run stopped at the judge-error ceiling writes its replay file to the
+    // temporary directory: keep tests' under target/.
+    let tmp = root().join("target").join("test-tmp");
+    std::fs::create_dir_all(&tmp).expect("make target/test-tmp");
     Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(args)
         .env("ASSAY_PLUGIN_PATH", hostile)
         .env("ASSAY_CACHE_DIR", cache)
+        .env("TMPDIR", tmp)
         .env("ASSAY_STATE", test_state())
         .env_remove("ASSAY_POLICY")
         .envs(env.iter().copied())

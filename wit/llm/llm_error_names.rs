@@ -1,5 +1,5 @@
 // The one spelling of `assay:llm` `llm-error` case names in Rust, shared by the
-// host (`host/src/judge/bindings.rs`) and the judge SDK (`plugins/sdk`), which
+// host (`host/src/judge/bindings.rs`) and the judge SDK (`assay-judge-sdk`), which
 // generate their own `LlmError` types from `wit/llm/v0.1` and `include!` this
 // file where that type is in scope. Kept beside the WIT so a new case is
 // spelled once, next to its definition.

@@ -138,6 +138,14 @@ pub struct TestArgs {
     /// Print what the judge logged (captured and capped) to stderr.
     #[arg(long)]
     pub judge_log: bool,
+    /// Also run the judge's aggregator (begin, observe, finish) over the golden rows
+    /// and diff its report (metrics, alarms) against EXPECTED, a JSON file; bare,
+    /// print the report instead, ready to be saved as EXPECTED.
+    #[arg(long, value_name = "EXPECTED", num_args = 0..=1)]
+    pub aggregate: Option<Option<PathBuf>>,
+    /// Rows per segment for --aggregate: row i is in segment i / N.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub segment_size: u32,
     #[command(flatten)]
     pub llm: super::llm::LlmArgs,
 }

@@ -233,8 +233,13 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         }
         let outcome = match eval::run(cfg, judges, sinks).await {
             Ok(o) => o,
-            Err(e) => {
+            Err(stop) => {
                 super::resume::end(checkpoint.as_ref(), false);
+                if args.judge_log {
+                    super::stop::print_judge_logs(&stop.judge_logs);
+                }
+                let hint = stop.repro.as_ref().map(|r| super::stop::replay_hint(r, args.judge_log));
+                let e = stop.error;
                 let interrupted = matches!(e, EvalError::Sink(SinkError::Traces(TraceError::Interrupted)));
                 if let Some(h) = trace_handle.take() {
                     super::traces::finish_failed(h, interrupted);
@@ -244,7 +249,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                         exit::INTERRUPTED,
                         "interrupted (Ctrl-C); the spans sent are counted above",
                     ),
-                    false => eval_error(e),
+                    false => super::stop::with_hint(eval_error(e), hint),
                 });
             }
         };
@@ -277,11 +282,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             summary.traces = Some(super::traces::finish(h, &summary));
         }
         if args.judge_log {
-            for (name, lines) in &outcome.judge_logs {
-                for l in lines {
-                    eprintln!("[{name}] {}: {}", l.level, terminal::sanitize(&l.message));
-                }
-            }
+            super::stop::print_judge_logs(&outcome.judge_logs);
         }
         let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
         let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);

@@ -30,10 +30,7 @@ pub fn run(args: NewArgs) -> Result<i32> {
         println!("  {f}");
     }
     let d = dir.display();
-    let build = match lang {
-        Lang::Rust => format!("assay judge build {d} --out {d}/staged"),
-        Lang::Python | Lang::Js => format!("{d}/build.sh {d}/staged"),
-    };
+    let build = format!("assay judge build {d} --out {d}/staged");
     println!("next (see {d}/README.md):");
     println!("  {build}");
     println!(

@@ -3,7 +3,8 @@
 //!
 //! Invariant: rows are scored through the same loader, compile cache, sandbox,
 //! limits and per-worker instance reuse (`Scorer`) as `assay eval`; a
-//! mismatch, a missing or an extra verdict fails (exit 1).
+//! mismatch, a missing or an extra verdict fails (exit 1). `--aggregate` runs
+//! the aggregator over the same rows (`judge_agg`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +20,6 @@ use assay::judge::load::load;
 use assay::judge::registry::SearchPath;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::report::terminal::sanitize;
 use assay_batch::{Flags, Status};
 use serde_json::Value;
 
@@ -96,7 +96,8 @@ pub fn run(args: TestArgs) -> Result<i32> {
         let t_load = Instant::now();
         let judge = load(&engine, cache.as_ref(), &policy, entry)?;
         let load_time = t_load.elapsed();
-        let mut scorer = Scorer::new(judge, Arc::new(config), RunContext { seed: 0 });
+        let config = Arc::new(config);
+        let mut scorer = Scorer::new(judge.clone(), config.clone(), RunContext { seed: 0 });
         let extras: Vec<RequestExtras> = golden
             .iter()
             .map(|g| RequestExtras {
@@ -160,21 +161,39 @@ pub fn run(args: TestArgs) -> Result<i32> {
         }
         scorer.close();
         if args.judge_log {
-            for l in &scorer.log {
-                eprintln!("[{}] {}: {}", args.name, l.level, sanitize(&l.message));
-            }
+            super::stop::print_judge_logs(&[(args.name.clone(), std::mem::take(&mut scorer.log))]);
         }
-        anyhow::Ok(out)
+        let report = match &args.aggregate {
+            Some(_) => {
+                Some(super::judge_agg::report(&judge, &config, &golden, &out, args.segment_size, args.judge_log).await?)
+            }
+            None => None,
+        };
+        anyhow::Ok((out, report))
     })?;
+    let (results, report) = results;
     let got: Vec<Value> = golden
         .iter()
         .zip(&results)
         .map(|(g, r)| verdict_json(&g.id, r))
         .collect();
-    let Some(expect) = &args.expect else {
-        let lines: String = got.iter().map(|v| format!("{v}\n")).collect();
-        super::out::emit(&lines)?;
-        return Ok(exit::OK);
+    let verdicts = match &args.expect {
+        Some(expect) => super::golden::compare(expect, &golden, &got)?,
+        // With --aggregate, the report is the output.
+        None if report.is_some() => exit::OK,
+        None => {
+            let lines: String = got.iter().map(|v| format!("{v}\n")).collect();
+            super::out::emit(&lines)?;
+            exit::OK
+        }
     };
-    super::golden::compare(expect, &golden, &got)
+    let aggregate = match (&args.aggregate, &report) {
+        (Some(Some(path)), Some(report)) => super::judge_agg::compare(path, report)?,
+        (Some(None), Some(report)) => {
+            super::out::emit(&format!("{}\n", serde_json::to_string_pretty(report)?))?;
+            exit::OK
+        }
+        _ => exit::OK,
+    };
+    Ok(if verdicts != exit::OK { verdicts } else { aggregate })
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use assay::judge::build::{build_and_stage, stage_file};
+use assay::judge::build::{build_and_stage, build_with_command, stage_file};
 use assay::judge::registry::SearchPath;
 use serde_json::json;
 
@@ -123,7 +123,14 @@ pub fn build(args: BuildArgs) -> Result<i32> {
         };
         // cargo runs inside `d`: a relative target directory must not be read from there.
         let target_dir = std::path::absolute(&target_dir)?;
-        for s in build_and_stage(d, &target_dir, &out)? {
+        // A manifest that names a build command (Python, JavaScript, ...) is built by it.
+        let by_command = assay::judge::Manifest::read(&d.join("judge.toml")).is_ok_and(|e| e.manifest.build.is_some());
+        let staged = if by_command {
+            vec![build_with_command(d, &out)?]
+        } else {
+            build_and_stage(d, &target_dir, &out)?
+        };
+        for s in staged {
             println!(
                 "{:<18} {:>9} bytes  sha256 {}  → {}",
                 s.name,

@@ -129,16 +129,14 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
         models: &models,
         snapshots: &snapshots,
     };
-    inst.begin(info).await.map_err(|e| e.to_string())?;
-    let mut batch: Vec<wit::Observation<'_>> = Vec::with_capacity(OBSERVE_CHUNK);
-    for idx in 0..input.rows as u32 {
-        let l = &input.ledger;
+    let l = &input.ledger;
+    let observations = (0..input.rows as u32).map(|idx| {
         let verdict = own_table.and_then(|t| match input.tables[t].get(idx) {
             CellView::Verdict { passed, score, label } => Some(wit::SlimVerdict { score, label, passed }),
             _ => None,
         });
         let snapshot = l.snapshot(idx);
-        batch.push(wit::Observation {
+        wit::Observation {
             index: u64::from(idx),
             segment: idx / input.segment_size,
             status: wit_status(l.status(idx)),
@@ -150,7 +148,25 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
             retry_usage: wit_usage(&l.retry_usage(idx)),
             verdict,
             validated: input.validated(idx),
-        });
+        }
+    });
+    drive(inst, info, observations).await
+}
+
+/// Drives one aggregator: `begin`, the observations in submission order in
+/// chunks of `OBSERVE_CHUNK`, then `finish`. Shared by `assay eval` and
+/// `assay judge test --aggregate`, so both call a judge the same way. A row
+/// the judge gave no verdict (not completed, a judge error, a host stop)
+/// arrives with `verdict: none`.
+pub async fn drive<'a>(
+    inst: &mut JudgeInstance,
+    info: wit::RunInfo<'_>,
+    observations: impl Iterator<Item = wit::Observation<'a>>,
+) -> Result<wit::Report, String> {
+    inst.begin(info).await.map_err(|e| e.to_string())?;
+    let mut batch: Vec<wit::Observation<'a>> = Vec::with_capacity(OBSERVE_CHUNK);
+    for obs in observations {
+        batch.push(obs);
         if batch.len() == OBSERVE_CHUNK {
             inst.observe(&batch).await.map_err(|e| e.to_string())?;
             batch.clear();

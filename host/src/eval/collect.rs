@@ -38,6 +38,22 @@ pub struct Collected {
     pub scorers: Vec<Vec<Scorer>>,
 }
 
+/// A run the collector stopped, with every worker's scorers (closed) for
+/// the logs they captured up to the stop.
+pub struct Stopped {
+    pub error: EvalError,
+    pub scorers: Vec<Vec<Scorer>>,
+}
+
+impl From<EvalError> for Stopped {
+    fn from(error: EvalError) -> Stopped {
+        Stopped {
+            error,
+            scorers: Vec::new(),
+        }
+    }
+}
+
 /// Runs the reader, `plan.workers` workers (each with its own scorers from
 /// `make_scorers`) and the collector until every block is applied.
 pub async fn collect(
@@ -47,7 +63,7 @@ pub async fn collect(
     store: &mut VerdictStore,
     limit: &Limit,
     make_scorers: impl Fn() -> Vec<Scorer>,
-) -> Result<Collected, EvalError> {
+) -> Result<Collected, Stopped> {
     let workers = plan.workers;
     let (job_tx, job_rx) = async_channel::bounded(workers * 2);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<BlockDone>();
@@ -118,13 +134,16 @@ pub async fn collect(
         bad,
         ..
     } = c;
-    let stats = reader.await.map_err(|e| EvalError::task("reader", e))??;
+    let stats = reader
+        .await
+        .map_err(|e| EvalError::task("reader", e))?
+        .map_err(EvalError::from)?;
     let mut scorers = Vec::new();
     for h in handles {
         scorers.push(h.await.map_err(|e| EvalError::task("worker", e))?);
     }
-    if let Some(e) = abort {
-        return Err(e);
+    if let Some(error) = abort {
+        return Err(Stopped { error, scorers });
     }
     Ok(Collected {
         ledger,

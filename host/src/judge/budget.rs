@@ -41,7 +41,23 @@ pub struct RunBudget {
     failed: AtomicU64,
     time: Duration,
     spent_ns: AtomicU64,
-    first: std::sync::Mutex<Option<String>>,
+    first: std::sync::Mutex<Option<FirstFailure>>,
+}
+
+/// The first row the host stopped for a judge, by time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstFailure {
+    /// "row ID: kind: reason".
+    pub text: String,
+    /// The row's id (one visible line).
+    pub id: String,
+    /// The rows of the call it failed in, as lines of `assay judge test
+    /// --rows` (`repro.rs`), each ending in a newline: the row alone when it
+    /// failed on its own, the whole chunk when the chunk failed as one (a
+    /// wrong verdict count), so scoring them in one call fails the same way.
+    pub rows: String,
+    /// How many rows `rows` holds.
+    pub call_rows: usize,
 }
 
 impl RunBudget {
@@ -61,7 +77,7 @@ impl RunBudget {
     }
 
     /// Counts `n` host-imposed failures; `what` describes the first one.
-    pub fn record_failures(&self, n: u64, what: impl FnOnce() -> String) {
+    pub fn record_failures(&self, n: u64, what: impl FnOnce() -> FirstFailure) {
         if n == 0 {
             return;
         }
@@ -71,6 +87,11 @@ impl RunBudget {
             *first = Some(what());
         }
         self.failed.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The first row stopped, with the line that replays it.
+    pub fn first_failure(&self) -> Option<FirstFailure> {
+        self.first.lock().ok().and_then(|f| f.clone())
     }
 
     /// Counts time spent in one of the judge's calls.
@@ -86,7 +107,7 @@ impl RunBudget {
     pub fn check(&self) -> Result<(), BudgetExceeded> {
         let failed = self.failed.load(Ordering::Relaxed);
         if failed > self.allowed {
-            let first = self.first.lock().ok().and_then(|f| f.clone()).unwrap_or_default();
+            let first = self.first_failure().map(|f| f.text).unwrap_or_default();
             return Err(BudgetExceeded::Failures {
                 failed,
                 allowed: self.allowed,

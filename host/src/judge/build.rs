@@ -1,6 +1,9 @@
 //! `assay judge build`: compile judge crates for `wasm32-wasip2` and stage
 //! each next to its manifest with the sha256 the host will insist on.
 //!
+//! A judge whose manifest names a `[build] command` is built by that command
+//! instead (`command`), so Python, JavaScript or any toolchain builds the same way.
+//!
 //! Invariant: a staged directory holds exactly one judge: `judge.toml` (the
 //! source manifest plus `sha256`) and the component it names, byte for byte
 //! the file that was hashed.
@@ -11,6 +14,9 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use super::manifest::Manifest;
+
+mod command;
+pub use command::{build_with_command, tool_env};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -24,6 +30,28 @@ pub enum BuildError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("no judge.toml found under {0}")]
     NoJudges(PathBuf),
+    #[error("judge '{judge}' needs {tool} to build, and it is not on PATH (nor named by ${env}); install it: {hint}")]
+    MissingTool {
+        judge: String,
+        tool: String,
+        env: String,
+        hint: String,
+    },
+    #[error("build command `{command}` failed in {dir} ({status})")]
+    Command {
+        dir: PathBuf,
+        command: String,
+        status: String,
+    },
+    #[error(
+        "build command `{command}` did not stage judge '{judge}' into {dir} (it must stage into $ASSAY_OUT, e.g. with `\"$ASSAY\" judge stage`): {why}"
+    )]
+    NotStaged {
+        judge: String,
+        dir: PathBuf,
+        command: String,
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +62,7 @@ pub struct Staged {
     pub bytes: u64,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
     move |source| BuildError::Io {
         path: path.to_owned(),
         source,

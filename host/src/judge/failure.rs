@@ -119,6 +119,40 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// Adds what the guest said during the failed call (`JudgeState::call_said`:
+    /// a Rust panic message or a JavaScript error and its stack on stderr, a
+    /// Python traceback a handler logged), right after the trap itself and
+    /// before the wasm backtrace, so the exception's text survives the cap at
+    /// `MAX_FAILURE_MESSAGE`.
+    pub fn with_guest_text(self, said: &[(&'static str, String)]) -> Failure {
+        said.iter().rev().fold(self, |f, (what, text)| f.with_said(what, text))
+    }
+
+    fn with_said(mut self, what: &str, text: &str) -> Failure {
+        let text = text.trim();
+        if text.is_empty() {
+            return self;
+        }
+        let (head, rest) = match self.message.split_once(" | ") {
+            Some((head, rest)) => (head.to_owned(), format!(" | {rest}")),
+            None => (self.message.clone(), String::new()),
+        };
+        // The end is what matters (the exception line comes last): keep it.
+        let text = one_line(text, usize::MAX);
+        let mut cut = text.len().saturating_sub(MAX_FAILURE_MESSAGE / 2);
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let text = match cut {
+            0 => text,
+            _ => format!("…{}", &text[cut..]),
+        };
+        self.message = one_line(&format!("{head} | {what}: {text}{rest}"), MAX_FAILURE_MESSAGE);
+        self
+    }
+}
+
 /// Longest failure message kept: the trap, its context and a wasm backtrace
 /// of a few dozen frames fit; a guest cannot make the host keep more.
 pub const MAX_FAILURE_MESSAGE: usize = 4096;

@@ -20,7 +20,7 @@ use super::failure::{
 };
 use super::llm::WaitClock;
 use super::load::JudgePre;
-use super::output::{CapturedLog, LogLine};
+use super::output::{CapturedLog, LogLine, rows_label};
 use super::state::{JudgeState, RunContext};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
@@ -87,13 +87,16 @@ impl JudgeInstance {
             .set_fuel(limits.init_fuel)
             .map_err(|e| trapped(Failure::from_error(&e)))?;
         let deadline = limits.long_call_deadline();
-        let bindings = bounded(deadline, judge.pre.instantiate_async(&mut store))
-            .await
-            .map_err(trapped)?;
+        store.data_mut().begin_call();
+        let bindings = match bounded(deadline, judge.pre.instantiate_async(&mut store)).await {
+            Ok(b) => b,
+            Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
+        };
         let pairs: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let init = bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs))
-            .await
-            .map_err(trapped)?;
+        let init = match bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs)).await {
+            Ok(r) => r,
+            Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
+        };
         if let Err(e) = init {
             let (kind, message) = judge_error_parts(e);
             let message = format!("{kind}: {message}");
@@ -167,6 +170,7 @@ impl JudgeInstance {
         let ids: Vec<&str> = rows.iter().map(|r| r.id).collect();
         self.store.data_mut().entropy.begin_call(&ids);
         self.store.data_mut().llm.begin_chunk(rows.len());
+        let log_start = self.store.data_mut().begin_call();
         let waited = self.store.data().llm.waited.clone();
         let started = tokio::time::Instant::now();
         let out = bounded_pausing(
@@ -180,14 +184,20 @@ impl JudgeInstance {
         self.last_compute = started.elapsed().saturating_sub(waited.waited());
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
-        let out = out?;
+        self.store.data_mut().end_call(log_start, &rows_label(&ids));
+        let out = self.said(out)?;
+        self.rows_served += n;
         if out.len() != rows.len() {
-            return Err(Failure::new(
+            // The call returned normally, so the instance is sound; the
+            // miscount is the chunk's, not one row's. Every row of the chunk
+            // fails with the real counts: a row-by-row replay would hide it
+            // (one verdict for one row is always the right count).
+            let f = Failure::new(
                 FailureKind::InvalidOutput,
                 format!("returned {} verdicts for {} rows", out.len(), rows.len()),
-            ));
+            );
+            return Ok(vec![RowResult::Failed(f); rows.len()]);
         }
-        self.rows_served += n;
         let limits = &self.judge.limits;
         Ok(out
             .into_iter()
@@ -205,6 +215,7 @@ impl JudgeInstance {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
         self.store.data_mut().entropy.begin_aggregate();
+        self.store.data_mut().begin_call();
         let t = self.judge.limits.long_call_deadline();
         let r = bounded(
             t,
@@ -212,7 +223,7 @@ impl JudgeInstance {
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r??)
+        Ok(self.said(r)??)
     }
 
     pub async fn observe(&mut self, batch: &[Observation<'_>]) -> Result<(), AggregatorError> {
@@ -220,6 +231,7 @@ impl JudgeInstance {
         let fuel = limits.aggregator_fuel;
         let deadline = limits.rows_deadline(batch.len());
         self.arm(fuel)?;
+        self.store.data_mut().begin_call();
         let r = bounded(
             deadline,
             self.bindings
@@ -228,16 +240,22 @@ impl JudgeInstance {
         )
         .await;
         self.account_fuel(fuel);
-        Ok(r??)
+        Ok(self.said(r)??)
     }
 
     pub async fn finish(&mut self) -> Result<Report, AggregatorError> {
         let fuel = self.judge.limits.aggregator_fuel;
         self.arm(fuel)?;
+        self.store.data_mut().begin_call();
         let t = self.judge.limits.long_call_deadline();
         let r = bounded(t, self.bindings.assay_judge_aggregator().call_finish(&mut self.store)).await;
         self.account_fuel(fuel);
-        Ok(cap_report(r??))
+        Ok(cap_report(self.said(r)??))
+    }
+
+    /// A failed call's `Failure` with what the guest said during it.
+    fn said<T>(&self, r: Result<T, Failure>) -> Result<T, Failure> {
+        r.map_err(|f| f.with_guest_text(&self.store.data().call_said()))
     }
 }
 

@@ -13,6 +13,9 @@ use super::manifest::RequestedLimits;
 
 pub const MIB: u64 = 1024 * 1024;
 
+/// The default and ceiling of `max-wasm-mib` (see `Limits::max_wasm_bytes`).
+pub const DEFAULT_MAX_WASM_BYTES: u64 = 40 * MIB;
+
 /// Longest `judge-error` message kept (and `init`'s config error): a reason
 /// fits in a line; a judge cannot bloat `--rows-out` with megabytes per row.
 pub const MAX_JUDGE_MESSAGE_BYTES: usize = 1024;
@@ -54,7 +57,13 @@ pub struct Limits {
     pub max_instances: usize,
     pub max_tables: usize,
     pub max_memories: usize,
-    /// Largest `.wasm` accepted, checked before compiling.
+    /// Largest `.wasm` accepted, checked before compiling: it bounds what a
+    /// judge makes the host read and compile (disk, memory, compile time)
+    /// before any other check can run. Not a security boundary (fuel, memory
+    /// and deadlines are); 40 MiB is about twice the Python scaffold with
+    /// common standard-library modules imported (21.4 MB measured with json,
+    /// re, traceback, datetime, decimal, csv, statistics, email, asyncio and
+    /// others; the bare scaffold is 18.4 MB), the largest judges in CI.
     pub max_wasm_bytes: u64,
     pub max_label_bytes: usize,
     pub max_details_bytes: usize,
@@ -97,7 +106,7 @@ impl Default for Limits {
             max_instances: 64,
             max_tables: 32,
             max_memories: 4,
-            max_wasm_bytes: 20 * MIB,
+            max_wasm_bytes: DEFAULT_MAX_WASM_BYTES,
             max_label_bytes: 128,
             max_details_bytes: 16 * 1024,
             max_log_bytes: 64 * 1024,
@@ -130,7 +139,7 @@ impl Default for Ceilings {
             fuel_per_row: 2_000_000_000,
             call_timeout_per_row: Duration::from_secs(2),
             memory_bytes: (512 * MIB) as usize,
-            max_wasm_bytes: 20 * MIB,
+            max_wasm_bytes: DEFAULT_MAX_WASM_BYTES,
         }
     }
 }

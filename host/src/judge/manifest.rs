@@ -36,6 +36,22 @@ pub struct Capabilities {
     pub llm: bool,
 }
 
+/// How `assay judge build` builds a judge that is not a plain cargo crate
+/// (Python, JavaScript, anything): a shell command run in the judge's
+/// directory, and the tools it needs with how to install each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// Run with `sh -c` in the manifest's directory, with `$ASSAY` (this
+    /// program) and `$ASSAY_OUT` (where to stage) set; it must stage the judge
+    /// into `$ASSAY_OUT/<name>/`.
+    pub command: String,
+    /// Tool name → install hint; each must be on PATH (or named by the
+    /// environment variable of its name in upper case, `-` as `_`).
+    #[serde(default)]
+    pub tools: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Manifest {
@@ -55,6 +71,9 @@ pub struct Manifest {
     /// Configuration keys and one line of help each.
     #[serde(default)]
     pub config: BTreeMap<String, String>,
+    /// The build command, for judges cargo does not build.
+    #[serde(default)]
+    pub build: Option<BuildSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +183,16 @@ impl Manifest {
                 "component {:?} must be a .wasm file name in the manifest's own directory",
                 m.component
             )));
+        }
+        if let Some(b) = &m.build {
+            if b.command.trim().is_empty() {
+                return Err(invalid("[build] command is empty".into()));
+            }
+            if let Some(tool) = b.tools.keys().find(|t| !is_config_key(t)) {
+                return Err(invalid(format!(
+                    "[build] tool {tool:?} must be 1-64 characters of a-z, 0-9, '.', '-' or '_'"
+                )));
+            }
         }
         if let Some(sha) = &m.sha256
             && (sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -7,12 +7,14 @@
 //! there and copies only the kept prefix); output past a cap is dropped and
 //! counted, and the count is reported beside what was kept.
 
+use std::sync::Arc;
+
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, WasmStr};
 
 use super::bindings::assay::judge::host::Level;
 use super::state::JudgeState;
-use super::text::one_line;
+use super::text::{MAX_NAME_BYTES, one_line};
 
 /// What one captured line costs beside its text, so a flood of empty
 /// messages is bounded like a flood of long ones.
@@ -23,6 +25,39 @@ const LINE_OVERHEAD: usize = 32;
 pub struct LogLine {
     pub level: &'static str,
     pub message: String,
+    /// The row(s) of the call that wrote it: one id for a one-row call,
+    /// `FIRST … LAST (N rows)` for a chunk; none for instantiation and `init`.
+    pub rows: Option<Arc<str>>,
+}
+
+impl LogLine {
+    pub fn new(level: &'static str, message: String) -> LogLine {
+        LogLine {
+            level,
+            message,
+            rows: None,
+        }
+    }
+
+    /// `LEVEL (row ID): MESSAGE`, or `LEVEL: MESSAGE` for a line of no call,
+    /// as `--judge-log` prints it after the judge's name.
+    pub fn tagged(&self) -> String {
+        match &self.rows {
+            Some(rows) => format!("{} (row {rows}): {}", self.level, self.message),
+            None => format!("{}: {}", self.level, self.message),
+        }
+    }
+}
+
+/// The rows of one call, as its log lines are tagged: the id of a one-row
+/// call, `FIRST … LAST (N rows)` for a chunk; ids cut to one visible line.
+pub fn rows_label(ids: &[&str]) -> Arc<str> {
+    let id = |s: &str| one_line(s, MAX_NAME_BYTES * 4);
+    match ids {
+        [] => Arc::from(""),
+        [one] => Arc::from(id(one)),
+        [first, .., last] => Arc::from(format!("{} … {} ({} rows)", id(first), id(last), ids.len())),
+    }
 }
 
 /// Captured lines under a byte cap, with what did not fit counted.
@@ -84,7 +119,14 @@ impl CapturedLog {
             return;
         }
         self.bytes += message.len() + LINE_OVERHEAD;
-        self.lines.push(LogLine { level: "host", message });
+        self.lines.push(LogLine::new("host", message));
+    }
+
+    /// Tags every line from `start` on with the rows of the call that wrote them.
+    pub fn tag_from(&mut self, start: usize, rows: &Arc<str>) {
+        for line in self.lines.iter_mut().skip(start) {
+            line.rows.get_or_insert_with(|| rows.clone());
+        }
     }
 
     /// Adds a message already cut by `keepable`, as one visible line.
@@ -99,7 +141,7 @@ impl CapturedLog {
             self.cut += 1;
         }
         self.bytes += message.len() + LINE_OVERHEAD;
-        self.lines.push(LogLine { level, message });
+        self.lines.push(LogLine::new(level, message));
     }
 
     /// Adds captured stdout or stderr bytes, one line each (uncapped here:
@@ -108,7 +150,7 @@ impl CapturedLog {
         for line in String::from_utf8_lossy(bytes).lines() {
             let message = one_line(line, usize::MAX);
             self.bytes += message.len() + LINE_OVERHEAD;
-            self.lines.push(LogLine { level, message });
+            self.lines.push(LogLine::new(level, message));
         }
     }
 
@@ -129,13 +171,13 @@ impl CapturedLog {
     /// The lines, with one more saying how many were dropped or cut.
     pub fn into_lines(mut self) -> Vec<LogLine> {
         if self.dropped > 0 || self.cut > 0 {
-            self.lines.push(LogLine {
-                level: "host",
-                message: format!(
+            self.lines.push(LogLine::new(
+                "host",
+                format!(
                     "{} log message(s) dropped past the {} byte cap, {} cut to {} bytes",
                     self.dropped, self.cap, self.cut, self.line_cap
                 ),
-            });
+            ));
         }
         self.lines
     }
@@ -157,7 +199,8 @@ pub fn link_log(linker: &mut Linker<JudgeState>) -> wasmtime::Result<()> {
                 Level::Warn => "warn",
                 Level::Error => "error",
             };
-            if store.data().log.is_full() {
+            let error = level == "error";
+            if store.data().log.is_full() && !error {
                 let mut store = store;
                 store.data_mut().log.dropped += 1;
                 return Ok(());
@@ -170,7 +213,13 @@ pub fn link_log(linker: &mut Linker<JudgeState>) -> wasmtime::Result<()> {
                 (kept.to_owned(), cut)
             };
             let mut store = store;
-            store.data_mut().log.push_kept(level, kept, cut);
+            let state = store.data_mut();
+            // The call's last error line is kept for its failure detail even
+            // past the log's cap (one line of at most `line_cap` bytes).
+            if error {
+                state.call_error = Some(kept.clone());
+            }
+            state.log.push_kept(level, kept, cut);
             Ok(())
         },
     )

@@ -1,9 +1,10 @@
 //! The captured stdout/stderr of a judge: WASI output streams that keep the
-//! first bytes up to a cap and drop the rest.
+//! first bytes up to a cap and drop the rest, plus the last bytes of the
+//! current call (where a language runtime writes the exception that stops it).
 //!
 //! Invariant: a write never fails and never blocks, whatever its size, so a
 //! judge that prints too much loses only the output past the cap (counted),
-//! never a row.
+//! never a row; a pipe never holds more than its cap plus `TAIL_BYTES`.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -26,7 +27,14 @@ struct PipeBuf {
     kept: Vec<u8>,
     dropped: u64,
     cap: usize,
+    /// The last `TAIL_BYTES` written since `mark`, whatever the cap dropped.
+    tail: Vec<u8>,
 }
+
+/// How much of a call's last output is kept for its failure detail: a Python
+/// traceback's last frames and exception line, or a JavaScript message and its
+/// stack, fit; a judge that floods stderr cannot make the host keep more.
+pub const TAIL_BYTES: usize = 2048;
 
 impl CappedPipe {
     pub fn new(cap: usize) -> CappedPipe {
@@ -43,7 +51,24 @@ impl CappedPipe {
             let room = b.cap.saturating_sub(b.kept.len()).min(bytes.len());
             b.kept.extend_from_slice(&bytes[..room]);
             b.dropped += (bytes.len() - room) as u64;
+            let last = &bytes[bytes.len().saturating_sub(TAIL_BYTES)..];
+            let over = (b.tail.len() + last.len()).saturating_sub(TAIL_BYTES);
+            b.tail.drain(..over);
+            b.tail.extend_from_slice(last);
         }
+    }
+
+    /// Starts a new call: forgets the tail of the last one.
+    pub fn mark(&self) {
+        if let Ok(mut b) = self.inner.lock() {
+            b.tail.clear();
+        }
+    }
+
+    /// The last bytes (at most `TAIL_BYTES`) written since `mark`, kept or
+    /// not by the cap.
+    pub fn tail(&self) -> Vec<u8> {
+        self.inner.lock().map(|b| b.tail.clone()).unwrap_or_default()
     }
 
     /// Takes what was kept and how many bytes were dropped.

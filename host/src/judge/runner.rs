@@ -3,16 +3,20 @@
 //! Invariant: every row handed to `score` gets exactly one `RowResult`. A
 //! failed chunk call poisons the instance, so it is dropped, a fresh one is
 //! made from the `JudgePre`, and the chunk is replayed row by row to pin the
-//! failure on the row(s) that caused it; the other rows still score.
+//! failure on the row(s) that caused it; the other rows still score. A call
+//! that returns the wrong number of verdicts did not fail: its rows all get
+//! `invalid_output` with the real counts (`instance.rs`) and are never
+//! replayed, since one row per call would always count right.
 
 use std::sync::Arc;
 
 use super::bindings::types::Row;
-use super::budget::RunBudget;
+use super::budget::{FirstFailure, RunBudget};
 use super::failure::{Failure, FailureKind, RowResult};
 use super::instance::{JudgeInstance, Role, StartError};
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine};
+use super::repro::golden_row;
 use super::state::RunContext;
 use super::text::{MAX_NAME_BYTES, one_line};
 
@@ -177,13 +181,19 @@ impl Scorer {
         for (row, r) in rows.iter().zip(results) {
             if let RowResult::Failed(f) = r {
                 failed += 1;
-                let line = format!("row {}: {f}", one_line(row.id, MAX_NAME_BYTES * 4));
-                first.get_or_insert_with(|| line.clone());
+                let id = one_line(row.id, MAX_NAME_BYTES * 4);
+                let line = format!("row {id}: {f}");
+                first.get_or_insert_with(|| (line.clone(), id));
                 self.retired.push_host(line);
             }
         }
-        if let Some(b) = &self.budget {
-            b.record_failures(failed, || first.unwrap_or_default());
+        if let (Some(b), Some((text, id))) = (&self.budget, first) {
+            b.record_failures(failed, || FirstFailure {
+                text,
+                id,
+                rows: rows.iter().map(|r| golden_row(r) + "\n").collect(),
+                call_rows: rows.len(),
+            });
         }
     }
 

@@ -11,6 +11,14 @@ use std::path::{Path, PathBuf};
 /// The judge WIT this host runs, copied into every scaffold as `wit/judge.wit`.
 pub const JUDGE_WIT: &str = include_str!("../../../wit/v0.1/judge.wit");
 
+/// The Python helper package (`plugins/sdk-python`), one module, copied into a
+/// Python scaffold's `src/` where componentize-py bundles it.
+pub const PYTHON_SDK: &str = include_str!("../../../plugins/sdk-python/assay_judge.py");
+
+/// The JavaScript helper package (`plugins/sdk-js`), one ES module, copied
+/// into a JS scaffold's `src/` where ComponentizeJS bundles it.
+pub const JS_SDK: &str = include_str!("../../../plugins/sdk-js/assay_judge.js");
+
 /// A judge's implementation language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -68,8 +76,48 @@ const COMMON: [File; 4] = [
     file("judge.toml", template!("common/judge.toml")),
     file("golden/rows.jsonl", template!("common/rows.jsonl")),
     file("golden/expect.jsonl", template!("common/expect.jsonl")),
-    file("wit/judge.wit", JUDGE_WIT),
+    file("golden/report.json", template!("common/report.json")),
 ];
+
+macro_rules! sdk {
+    ($p:literal) => {
+        file(
+            concat!("assay-judge-sdk/", $p),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/sdk/", $p)),
+        )
+    };
+}
+
+/// The Rust SDK (`plugins/sdk`, crate `assay-judge-sdk`), vendored into every
+/// Rust scaffold so it builds before the crate is on crates.io and offline.
+/// Its WIT copy is kept identical to `wit/` by a test, and this list to the
+/// crate's files by another.
+pub const RUST_SDK: [(&str, &str); 15] = {
+    const F: [File; 15] = [
+        sdk!("Cargo.toml"),
+        sdk!("README.md"),
+        sdk!("src/lib.rs"),
+        sdk!("src/adapter.rs"),
+        sdk!("src/agg.rs"),
+        sdk!("src/agg/scores.rs"),
+        sdk!("src/agg/tests.rs"),
+        sdk!("src/config.rs"),
+        sdk!("src/helpers.rs"),
+        sdk!("src/log.rs"),
+        sdk!("src/manifest.rs"),
+        sdk!("src/rng.rs"),
+        sdk!("wit/judge/judge.wit"),
+        sdk!("wit/llm/llm.wit"),
+        sdk!("wit/llm_error_names.rs"),
+    ];
+    let mut out = [("", ""); 15];
+    let mut i = 0;
+    while i < F.len() {
+        out[i] = (F[i].path, F[i].text);
+        i += 1;
+    }
+    out
+};
 
 fn lang_files(lang: Lang) -> Vec<File> {
     let build = |text| File {
@@ -77,21 +125,30 @@ fn lang_files(lang: Lang) -> Vec<File> {
         text,
         executable: true,
     };
+    let wit = file("wit/judge.wit", JUDGE_WIT);
     match lang {
-        Lang::Rust => vec![
-            file("Cargo.toml", template!("rust/Cargo.toml")),
-            file("src/lib.rs", template!("rust/src/lib.rs")),
-            file("README.md", template!("rust/README.md")),
-            file(".gitignore", template!("rust/gitignore")),
-        ],
+        Lang::Rust => RUST_SDK
+            .iter()
+            .map(|&(path, text)| file(path, text))
+            .chain([
+                file("Cargo.toml", template!("rust/Cargo.toml")),
+                file("src/lib.rs", template!("rust/src/lib.rs")),
+                file("README.md", template!("rust/README.md")),
+                file(".gitignore", template!("rust/gitignore")),
+            ])
+            .collect(),
         Lang::Python => vec![
+            wit,
             file("src/app.py", template!("python/src/app.py")),
+            file("src/assay_judge.py", PYTHON_SDK),
             build(template!("python/build.sh")),
             file("README.md", template!("python/README.md")),
             file(".gitignore", template!("python/gitignore")),
         ],
         Lang::Js => vec![
+            wit,
             file("src/judge.js", template!("js/src/judge.js")),
+            file("src/assay_judge.js", JS_SDK),
             file("package.json", template!("js/package.json")),
             build(template!("js/build.sh")),
             file("README.md", template!("js/README.md")),
@@ -124,8 +181,28 @@ pub fn crate_name(name: &str) -> String {
     name.replace('-', "_")
 }
 
+/// The manifest's `[build]` table: how `assay judge build` builds a judge
+/// cargo does not (empty for Rust, which cargo builds).
+fn build_table(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Rust => "",
+        Lang::Python => concat!(
+            "\n[build]             # what `assay judge build` runs here; it stages into $ASSAY_OUT\n",
+            "command = './build.sh \"$ASSAY_OUT\"'\n",
+            "tools = { componentize-py = \"python3 -m pip install componentize-py==0.25.1\" }\n",
+        ),
+        Lang::Js => concat!(
+            "\n[build]             # what `assay judge build` runs here; it stages into $ASSAY_OUT\n",
+            "command = './build.sh \"$ASSAY_OUT\"'\n",
+            "tools = { node = \"install Node.js 18 or later: https://nodejs.org/\", ",
+            "npm = \"npm comes with Node.js: https://nodejs.org/\" }\n",
+        ),
+    }
+}
+
 fn render(text: &str, name: &str, lang: Lang) -> String {
-    text.replace("{{name}}", name)
+    text.replace("{{build}}", build_table(lang))
+        .replace("{{name}}", name)
         .replace("{{crate}}", &crate_name(name))
         .replace("{{lang_label}}", lang.label())
 }
@@ -157,7 +234,13 @@ pub fn scaffold(name: &str, lang: Lang, dir: &Path) -> Result<Vec<&'static str>,
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&path, render(f.text, name, lang)).map_err(io(&path))?;
+        // The vendored SDK is written as it is in the repository.
+        let text = if f.path.starts_with("assay-judge-sdk/") || f.path.starts_with("src/assay_judge.") {
+            f.text.to_owned()
+        } else {
+            render(f.text, name, lang)
+        };
+        std::fs::write(&path, text).map_err(io(&path))?;
         if f.executable {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(io(&path))?;

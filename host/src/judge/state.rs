@@ -91,6 +91,9 @@ pub struct JudgeState {
     table: ResourceTable,
     pub limiter: Limiter,
     pub log: CapturedLog,
+    /// The last `error`-level `log` message of the current call (cut to the
+    /// per-message cap): a language handler's exception text.
+    pub call_error: Option<String>,
     stdout: CappedPipe,
     stderr: CappedPipe,
     /// The `llm` capability, for judges the policy granted it.
@@ -138,6 +141,7 @@ impl JudgeState {
             table: ResourceTable::new(),
             limiter: Limiter::new(limits, memory_bytes),
             log: CapturedLog::new(limits.max_log_bytes, limits.max_log_line_bytes),
+            call_error: None,
             stdout,
             stderr,
             llm: super::llm::LlmSlot::default(),
@@ -152,12 +156,46 @@ impl JudgeState {
             let (bytes, dropped) = pipe.take();
             self.log.push_output(level, &bytes);
             if dropped > 0 {
-                self.log.lines.push(LogLine {
-                    level: "host",
-                    message: format!("{dropped} bytes of {level} dropped past the per-instance cap"),
-                });
+                self.log.lines.push(LogLine::new(
+                    "host",
+                    format!("{dropped} bytes of {level} dropped past the per-instance cap"),
+                ));
             }
         }
+    }
+
+    /// Starts a guest call: output so far is moved to the log (it belongs
+    /// to no row), and the stderr tail starts afresh. Returns where the
+    /// call's lines will start in the log, for `end_call`.
+    pub fn begin_call(&mut self) -> usize {
+        self.drain_output();
+        self.stderr.mark();
+        self.call_error = None;
+        self.log.lines.len()
+    }
+
+    /// Ends a guest call: its output is moved to the log and every line it
+    /// wrote (`log` calls and output alike) is tagged with its rows.
+    pub fn end_call(&mut self, start: usize, rows: &std::sync::Arc<str>) {
+        self.drain_output();
+        self.log.tag_from(start, rows);
+    }
+
+    /// What the guest said about a failed call, for its failure detail: the
+    /// last bytes it wrote to stderr since the call began (`pipe::TAIL_BYTES`,
+    /// a runtime's exception text) as `stderr: …`, and its last `error`-level
+    /// `log` message as `log: …` (a language handler that logs the exception
+    /// before trapping, for a runtime without stderr).
+    pub fn call_said(&self) -> Vec<(&'static str, String)> {
+        let mut said = Vec::new();
+        let tail = String::from_utf8_lossy(&self.stderr.tail()).into_owned();
+        if !tail.trim().is_empty() {
+            said.push(("stderr", tail));
+        }
+        if let Some(e) = &self.call_error {
+            said.push(("log", e.clone()));
+        }
+        said
     }
 
     /// The captured output, ending with what was dropped (drained).

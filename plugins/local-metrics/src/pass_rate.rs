@@ -1,24 +1,30 @@
 //! The aggregator every local-metrics judge runs: pass rate and mean score, run-wide
 //! and per segment.
 //!
-//! Invariant: state is O(segments) — three numbers per segment that had a scored
-//! row; rows the judge did not score (no verdict) are not counted.
+//! Invariant: state is O(segments) — the SDK's per-segment counters and one
+//! score sum per segment that had a scored row; rows the judge did not score (no
+//! verdict) are not counted.
 
 use std::collections::BTreeMap;
 
+use assay_judge_sdk::agg::SegmentPassRate;
 use assay_judge_sdk::{Observation, Report};
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Segment {
-    scored: u64,
-    passed: u64,
-    score_sum: f64,
+/// Pass-rate counters for one run: the SDK's `SegmentPassRate` (fed only the
+/// rows this judge scored, and never alarming) plus a score sum per segment.
+#[derive(Debug)]
+pub struct PassRate {
+    rates: SegmentPassRate,
+    score_sums: BTreeMap<u32, f64>,
 }
 
-/// Pass-rate counters for one run.
-#[derive(Debug, Default)]
-pub struct PassRate {
-    segments: BTreeMap<u32, Segment>,
+impl Default for PassRate {
+    fn default() -> Self {
+        PassRate {
+            rates: SegmentPassRate::new(f64::INFINITY, u64::MAX),
+            score_sums: BTreeMap::new(),
+        }
+    }
 }
 
 impl PassRate {
@@ -30,32 +36,36 @@ impl PassRate {
     /// Counts one observation (only when this judge scored the row).
     pub fn observe(&mut self, obs: &Observation) {
         let Some(v) = &obs.verdict else { return };
-        let seg = self.segments.entry(obs.segment).or_default();
-        seg.scored += 1;
-        seg.passed += u64::from(v.passed);
+        self.rates.add(obs.segment, Some(v));
+        let sum = self.score_sums.entry(obs.segment).or_default();
         let score = v.score.unwrap_or(if v.passed { 1.0 } else { 0.0 });
         if score.is_finite() {
-            seg.score_sum += score.clamp(0.0, 1.0);
+            *sum += score.clamp(0.0, 1.0);
         }
     }
 
     /// `scored`, `passed`; when anything was scored also `pass_rate` and
     /// `mean_score`; per segment `segment_scored` and `segment_pass_rate`.
     pub fn report(&self) -> Report {
-        let scored: u64 = self.segments.values().map(|s| s.scored).sum();
-        let passed: u64 = self.segments.values().map(|s| s.passed).sum();
-        let score_sum: f64 = self.segments.values().map(|s| s.score_sum).sum();
-        let mut report = Report::new()
-            .metric("scored", scored as f64)
-            .metric("passed", passed as f64);
-        if scored == 0 {
-            return report;
-        }
-        report.push_metric("pass_rate", None, passed as f64 / scored as f64);
-        report.push_metric("mean_score", None, score_sum / scored as f64);
-        for (&id, seg) in &self.segments {
-            report.push_metric("segment_scored", Some(id), seg.scored as f64);
-            report.push_metric("segment_pass_rate", Some(id), seg.passed as f64 / seg.scored as f64);
+        let mut report = Report::new();
+        self.rates.report_into(&mut report, "segment-drift", |_| String::new());
+        let (scored, _) = self.rates.totals();
+        if scored > 0 {
+            let score_sum: f64 = self.score_sums.values().sum();
+            // After `pass_rate`, where it has always been.
+            let at = report
+                .metrics
+                .iter()
+                .position(|m| m.name == "pass_rate")
+                .map_or(report.metrics.len(), |i| i + 1);
+            report.metrics.insert(
+                at,
+                assay_judge_sdk::Metric {
+                    name: "mean_score".into(),
+                    value: score_sum / scored as f64,
+                    segment: None,
+                },
+            );
         }
         report
     }
@@ -82,7 +92,7 @@ mod tests {
         assert_eq!(metric(&r, "segment_pass_rate", Some(0)), Some(0.5));
         assert_eq!(metric(&r, "segment_pass_rate", Some(2)), Some(1.0));
         assert_eq!(metric(&r, "segment_scored", Some(1)), None);
-        assert_eq!(p.segments.len(), 2);
+        assert_eq!(p.rates.segments().count(), 2);
     }
 
     #[test]

@@ -1,16 +1,14 @@
-//! Per-segment conformance counters and the `segment-drift` alarm.
+//! Per-segment conformance counters and the `segment-drift` alarm, on the SDK's
+//! [`SegmentPassRate`].
 //!
 //! Invariants: state is O(segments) — per segment two counters and at most
 //! `MAX_LABELS` failure labels (the rest counted as `other`); a segment alarms only
 //! with at least `min_segment_rows` scored rows and a pass rate *strictly* more than
 //! `alarm_points` percentage points below the batch-wide rate.
 
-use std::collections::{BTreeMap, HashMap};
-
+use assay_judge_sdk::agg::SegmentPassRate;
 use assay_judge_sdk::{Report, RunInfo, SlimVerdict};
 
-/// Distinct failure labels remembered per segment.
-const MAX_LABELS: usize = 64;
 /// Slack for float rounding when comparing a drop with the threshold.
 pub(crate) const EPSILON_POINTS: f64 = 1e-9;
 
@@ -23,119 +21,49 @@ pub struct DriftConfig {
     pub min_segment_rows: u64,
 }
 
-#[derive(Debug, Default)]
-struct Segment {
-    scored: u64,
-    passed: u64,
-    labels: HashMap<String, u64>,
-}
-
-/// The aggregator's state for one run.
+/// The aggregator's state for one run: the SDK's per-segment pass rate, whose
+/// alarm message calls the rate "conformance".
 #[derive(Debug)]
 pub struct DriftStats {
-    config: DriftConfig,
-    info: Option<RunInfo>,
-    segments: BTreeMap<u32, Segment>,
+    rates: SegmentPassRate,
 }
 
 impl DriftStats {
     /// Empty counters.
     pub fn new(config: DriftConfig) -> Self {
         DriftStats {
-            config,
-            info: None,
-            segments: BTreeMap::new(),
+            rates: SegmentPassRate::new(config.alarm_points, config.min_segment_rows),
         }
     }
 
     /// Remembers the run's shape (for row ranges in alarm messages).
     pub fn begin(&mut self, info: &RunInfo) {
-        self.info = Some(info.clone());
+        self.rates.begin(info);
     }
 
     /// Counts one observation of `segment`; `verdict` is this judge's, when it scored.
     pub fn observe(&mut self, segment: u32, verdict: Option<&SlimVerdict>) {
-        let seg = self.segments.entry(segment).or_default();
-        let Some(v) = verdict else { return };
-        seg.scored += 1;
-        if v.passed {
-            seg.passed += 1;
-            return;
-        }
-        let label = v.label.as_deref().unwrap_or("unlabelled");
-        if let Some(n) = seg.labels.get_mut(label) {
-            *n += 1;
-        } else if seg.labels.len() < MAX_LABELS {
-            seg.labels.insert(label.to_string(), 1);
-        } else {
-            *seg.labels.entry("other".to_string()).or_default() += 1;
-        }
+        self.rates.add(segment, verdict);
     }
 
     /// Scored and passed rows over the whole run.
     pub fn totals(&self) -> (u64, u64) {
-        let scored = self.segments.values().map(|s| s.scored).sum();
-        let passed = self.segments.values().map(|s| s.passed).sum();
-        (scored, passed)
+        self.rates.totals()
     }
 
     /// Metrics and alarms for the run so far.
     pub fn report(&self) -> Report {
-        let (scored, passed) = self.totals();
-        let mut report = Report::new()
-            .metric("scored", scored as f64)
-            .metric("passed", passed as f64);
-        if scored == 0 {
-            return report;
-        }
-        let batch_rate = passed as f64 / scored as f64;
-        report.push_metric("pass_rate", None, batch_rate);
-        for (&id, seg) in &self.segments {
-            report.push_metric("segment_scored", Some(id), seg.scored as f64);
-            if seg.scored == 0 {
-                continue;
-            }
-            let rate = seg.passed as f64 / seg.scored as f64;
-            report.push_metric("segment_pass_rate", Some(id), rate);
-            let drop_points = (batch_rate - rate) * 100.0;
-            if seg.scored >= self.config.min_segment_rows && drop_points > self.config.alarm_points + EPSILON_POINTS {
-                report.push_alarm("segment-drift", Some(id), self.message(id, seg, rate, batch_rate));
-            }
-        }
+        let mut report = Report::new();
+        self.rates
+            .report_into(&mut report, "segment-drift", |d| d.message("conformance"));
         report
-    }
-
-    fn message(&self, id: u32, seg: &Segment, rate: f64, batch_rate: f64) -> String {
-        let rows = match &self.info {
-            Some(info) if info.segment_size > 0 => {
-                let size = u64::from(info.segment_size);
-                let first = u64::from(id) * size;
-                let mut last = first + size - 1;
-                if info.rows_submitted > first {
-                    last = last.min(info.rows_submitted - 1);
-                }
-                format!(" (rows {first}-{last})")
-            }
-            _ => String::new(),
-        };
-        let worst = seg
-            .labels
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(label, n)| format!("; most broken: {label} ({n} rows)"))
-            .unwrap_or_default();
-        format!(
-            "segment {id}{rows}: conformance {:.1}% vs {:.1}% batch-wide ({:+.1} points){worst}",
-            rate * 100.0,
-            batch_rate * 100.0,
-            (rate - batch_rate) * 100.0,
-        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use assay_judge_sdk::agg::MAX_LABELS;
 
     fn verdict(passed: bool, label: &str) -> SlimVerdict {
         SlimVerdict {
@@ -235,8 +163,8 @@ mod tests {
         for i in 0..(MAX_LABELS as u32 + 10) {
             s.observe(0, Some(&verdict(false, &format!("type@/items/{i}"))));
         }
-        let seg = &s.segments[&0];
-        assert_eq!(seg.labels.len(), MAX_LABELS + 1);
-        assert_eq!(seg.labels.get("other"), Some(&10));
+        let (_, seg) = s.rates.segments().next().expect("segment 0");
+        assert_eq!(seg.fail_labels.iter().count(), MAX_LABELS + 1);
+        assert_eq!(seg.fail_labels.get("other"), 10);
     }
 }

@@ -5,7 +5,7 @@
 //! in `[0, 1]`); labels and details are the caller's to keep within the host's caps
 //! (128 bytes, 16 KiB) — [`truncate_utf8`] helps.
 
-use crate::{Alarm, Descriptor, Metric, Needs, Report, Verdict};
+use crate::{Alarm, Descriptor, Metric, Needs, Report, Row, RowFlags, RowStatus, Usage, Verdict};
 
 impl Verdict {
     /// A passing verdict with `score` (clamped to `[0, 1]`; NaN becomes 0).
@@ -58,6 +58,37 @@ pub fn truncate_utf8(s: &mut String, max: usize) {
     s.truncate(end);
     if max >= ellipsis {
         s.push('…');
+    }
+}
+
+impl Row {
+    /// A completed row with `response`, everything else empty: for unit tests
+    /// that call a judge's `score` natively.
+    pub fn completed(id: &str, response: Option<&str>) -> Self {
+        Row {
+            id: id.into(),
+            index: 0,
+            segment: 0,
+            provider: "test".into(),
+            model: String::new(),
+            snapshot: None,
+            status: RowStatus::Completed,
+            flags: RowFlags::empty(),
+            attempt: 1,
+            prompt: Vec::new(),
+            response: response.map(Into::into),
+            finish_reason: None,
+            usage: Usage {
+                input_tokens: 0,
+                output_tokens: 0,
+                cached_input_tokens: 0,
+                cache_write_tokens: 0,
+                reasoning_tokens: 0,
+            },
+            error_code: None,
+            error_message: None,
+            metadata: Vec::new(),
+        }
     }
 }
 

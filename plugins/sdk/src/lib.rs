@@ -1,7 +1,7 @@
 //! Write assay judges in plain Rust.
 //!
 //! A judge is a WebAssembly component (`wasm32-wasip2`) for the WIT world
-//! `assay:judge/judge@0.1.0` (`wit/v0.1/judge.wit`). This crate generates the bindings,
+//! `assay:judge/judge@0.1.0` (`wit/judge/judge.wit`, embedded in this crate). This crate generates the bindings,
 //! and turns one [`Judge`] implementation into the `meta`, `scorer` and `aggregator`
 //! exports with [`export_judge!`]. The judge logic stays callable as plain Rust, so it
 //! is unit-tested natively with `cargo test`.
@@ -55,17 +55,19 @@
 //! ```
 
 mod adapter;
+pub mod agg;
 mod config;
 mod helpers;
 pub mod log;
+mod manifest;
 mod rng;
 
-/// The raw bindings generated from `wit/v0.1` (world `judge`). Judge authors rarely
+/// The raw bindings generated from `wit/judge` (world `judge`). Judge authors rarely
 /// need them: [`prelude`] re-exports the types.
 #[allow(missing_docs, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/v0.1",
+        path: "wit/judge",
         world: "judge",
         pub_export_macro: true,
         export_macro_name: "export",
@@ -73,7 +75,7 @@ pub mod bindings {
     });
 }
 
-/// The raw bindings of the `assay:llm/llm@0.1.0` import (`wit/llm/v0.1`, world
+/// The raw bindings of the `assay:llm/llm@0.1.0` import (`wit/llm`, world
 /// `llm-client`): a chat completion the host makes for a judge the operator granted
 /// `llm`. A judge that never calls [`llm::assay::llm::llm::chat`] does not import
 /// the interface: the component keeps only the imports its code uses, so plain
@@ -81,19 +83,20 @@ pub mod bindings {
 #[allow(missing_docs, clippy::all)]
 pub mod llm {
     wit_bindgen::generate!({
-        path: ["../../wit/v0.1", "../../wit/llm/v0.1"],
+        path: ["wit/judge", "wit/llm"],
         world: "assay:llm/llm-client",
     });
 
     mod names {
         use super::assay::llm::llm::LlmError;
-        include!("../../../wit/llm/llm_error_names.rs");
+        include!("../wit/llm_error_names.rs");
     }
 }
 
 pub use adapter::{Adapter, Judge};
 pub use config::Config;
 pub use helpers::truncate_utf8;
+pub use manifest::config_keys_from_manifest;
 pub use rng::{Rng, fnv1a64, row_rng};
 
 pub use bindings::assay::judge::host::Level;
@@ -104,10 +107,11 @@ pub use bindings::assay::judge::types::{
 
 /// Everything a judge author needs: `use assay_judge_sdk::prelude::*;`.
 pub mod prelude {
+    pub use crate::agg::{LabelCounts, Scores, SegmentPassRate};
     pub use crate::log;
     pub use crate::{
         Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Report, Rng, Row, RowFlags,
-        RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng,
+        RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng, truncate_utf8,
     };
 }
 

@@ -14,8 +14,9 @@ if [ -z "${COMPONENTIZE_JS:-}" ] && [ ! -x "$cjs" ]; then
     npm install --no-audit --no-fund
 fi
 mkdir -p build
-# -d ...: no http, fetch, stdio, random or clocks, so the component imports
-# nothing but assay:judge/* (assay refuses wasi:http).
+# -d ...: no http, fetch, random or clocks (assay refuses wasi:http). stdio
+# stays on: console.* and an uncaught exception's message and stack go to
+# stdout/stderr, which assay captures for --judge-log and the row's failure.
 "$cjs" src/judge.js --wit wit --world-name judge \
-    -d http fetch-event stdio random clocks -o build/{{crate}}.wasm
+    -d http fetch-event random clocks -o build/{{crate}}.wasm
 "${ASSAY:-assay}" judge stage "$here" --wasm "$here/build/{{crate}}.wasm" --out "$out"

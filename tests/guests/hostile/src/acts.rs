@@ -65,6 +65,16 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
             }
             Verdict::pass(1.0)
         }
+        "flood-then-panic" => {
+            // Past the 64 KiB captured stderr and the log cap, then an error and a panic.
+            let msg = "l".repeat(1024);
+            for _ in 0..300 {
+                log::info(&msg);
+                eprintln!("{msg}");
+            }
+            log::error("the last error line");
+            panic!("panic after the flood")
+        }
         "random" => random(),
         "huge-error" => return Err(JudgeError::Failed("e".repeat(256 << 10))),
         _ => Verdict::pass(1.0),

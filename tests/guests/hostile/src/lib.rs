@@ -4,7 +4,7 @@
 //!
 //! Behaviours: `loop`, `sleep`, `grow`, `grow-raw`, `recurse`, `panic`, `huge`,
 //! `huge-label`, `nan`, `inf`, `range`, `error`, `env`, `fs`, `clock`, `log`,
-//! `log-bomb`, `log-bomb-panic`, `print-flood`, `huge-error`, `random`;
+//! `log-bomb`, `log-bomb-panic`, `print-flood`, `flood-then-panic`, `huge-error`, `random`;
 //! anything else passes with score 1.0. Config: `act = "NAME"` performs that act on
 //! every row whatever its response; `fail-init = "true"` fails `init`;
 //! `agg-trap = "true"` makes `finish` panic; `agg-flood = "N"` makes `finish`

@@ -1,28 +1,28 @@
-// {{name}}: an assay judge written in JavaScript (ComponentizeJS), against
-// the WIT in ../wit (assay:judge@0.1.0, world `judge`).
+// {{name}}: an assay judge in JavaScript (ComponentizeJS), against the WIT in
+// ../wit (assay:judge@0.1.0, world `judge`), with the helpers in assay_judge.js.
 //
 // Fails a completed row whose response is empty (label "empty") or longer
 // than config `max-chars` (default 100, in Unicode code points; label
-// "too-long"), and passes it otherwise. A row without response text is a
-// judge-error (invalid-input), not a thrown exception: an uncaught exception
-// traps, and a trap means the host stopped the judge.
+// "too-long"). A row without response text is a judge-error (invalid-input),
+// not a thrown exception: an uncaught exception traps, and a trap means the
+// host stopped the judge. The aggregator reports the pass rate per segment and
+// alarms when a segment drops; rows this judge did not score reach it with no
+// verdict.
 //
-// Binding conventions: records are objects with camelCase fields, variants
-// are { tag, val }, option<T> is T | undefined, flags are objects of
-// booleans, and a `result<_, E>` export fails by throwing an Error whose
-// `payload` is E. Built with stdio, random and clocks disabled: no console.*,
-// Math.random() or Date.now(); log with the host's `log`.
+// The config keys are declared once, in judge.toml: the host refuses any other
+// key before init. Binding conventions: records are objects with camelCase
+// fields, variants are { tag, val }, option<T> is T | undefined, and a
+// `result<_, E>` export fails by throwing an Error whose `payload` is E. Built
+// with random and clocks disabled: no Math.random() or Date.now(). console.*
+// and an uncaught exception's stack reach --judge-log and the row's failure
+// detail; log with the host's `log` too.
 
 import { log } from 'assay:judge/host@0.1.0';
+import { Config, SegmentPassRate } from './assay_judge.js';
 
 // Set by init; module state lives as long as the instance, across many chunks.
 let maxChars = 100;
-
-function configError(message) {
-  const e = new Error(message);
-  e.payload = { tag: 'config', val: message };
-  return e;
-}
+let rates = new SegmentPassRate();
 
 export const meta = {
   describe() {
@@ -31,25 +31,16 @@ export const meta = {
       version: '0.1.0',
       description: 'Fails empty responses and responses longer than max-chars',
       scores: true,
-      aggregates: false,
+      aggregates: true,
       quality: true,
-      // Set prompt / metadata to true only if the judge reads them.
-      needs: { prompt: false, metadata: false },
-      configKeys: [['max-chars', 'longest acceptable response, in characters (default 100)']],
+      needs: { prompt: false, metadata: false }, // true only for fields the judge reads
+      configKeys: [], // judge.toml's [config] is the list; the host enforces it
     };
   },
-  init(config) {
-    for (const [key, value] of config) {
-      if (key === 'max-chars') {
-        const n = Number(value.trim());
-        if (!Number.isInteger(n) || n < 0) {
-          throw configError(`max-chars must be a number, got '${value}'`);
-        }
-        maxChars = n;
-      } else {
-        throw configError(`unknown config key '${key}'`);
-      }
-    }
+  init(pairs) {
+    const config = new Config(pairs);
+    maxChars = config.int('max-chars', 100);
+    rates = new SegmentPassRate(config.float('alarm-points', 10), config.int('min-segment-rows', 20));
     log('debug', `max-chars = ${maxChars}`);
   },
 };
@@ -74,9 +65,7 @@ function codePoints(text) {
 }
 
 function verdict(text) {
-  if (isBlank(text)) {
-    return { score: 0, label: 'empty', passed: false, details: undefined };
-  }
+  if (isBlank(text)) return { score: 0, label: 'empty', passed: false, details: undefined };
   const n = text.length > maxChars ? codePoints(text) : text.length;
   if (n > maxChars) {
     return { score: 0, label: 'too-long', passed: false, details: `${n} characters, above max-chars ${maxChars}` };
@@ -95,11 +84,14 @@ export const scorer = {
   },
 };
 
-// The world requires the aggregator exports; this judge aggregates nothing.
 export const aggregator = {
-  begin(_info) {},
-  observe(_batch) {},
+  begin(info) {
+    rates.begin(info);
+  },
+  observe(batch) {
+    for (const obs of batch) rates.observe(obs);
+  },
   finish() {
-    return { metrics: [], alarms: [] };
+    return rates.report();
   },
 };

@@ -1,31 +1,29 @@
-"""{{name}}: an assay judge written in Python (componentize-py), against the
-WIT in ../wit (assay:judge@0.1.0, world `judge`).
+"""{{name}}: an assay judge in Python (componentize-py), against the WIT in
+../wit (assay:judge@0.1.0, world `judge`), with the helpers in assay_judge.py.
 
 Fails a completed row whose response is empty (label "empty") or longer than
-config `max-chars` (default 100, in characters; label "too-long"), and passes
-it otherwise. A row without response text is a judge-error (invalid-input),
-not an exception: an uncaught exception traps, and a trap means the host
-stopped the judge.
+config `max-chars` (default 100, in characters; label "too-long"). A row
+without response text is a judge-error (invalid-input), not an exception: an
+uncaught exception traps, and a trap means the host stopped the judge. The
+aggregator reports the pass rate per segment and alarms when a segment drops;
+rows this judge did not score reach it with no verdict.
 
-Built with `--stub-wasi`: every WASI call traps, so never print(), open
-files, read clocks or os.urandom() at run time. Log with `host.log`.
+The config keys are declared once, in judge.toml: the host refuses any other
+key before init. Built with `--stub-wasi`: never print(), open files, read
+clocks or os.urandom() at run time; log with `assay_judge.log`.
 """
-from typing import List, Tuple
+from typing import List
 
 from componentize_py_types import Err, Ok
 from wit_world import exports
-from wit_world.imports import host, types
-from wit_world.imports.types import (
-    Descriptor,
-    JudgeError_Config,
-    JudgeError_InvalidInput,
-    Needs,
-    Report,
-    Verdict,
-)
+from wit_world.imports import types
+from wit_world.imports.types import Descriptor, JudgeError_InvalidInput, Needs, Verdict
+
+import assay_judge as aj
 
 # Set by init; module state lives as long as the instance, across many chunks.
 _max_chars = 100
+_rates = aj.SegmentPassRate()
 
 
 class Meta(exports.Meta):
@@ -35,24 +33,19 @@ class Meta(exports.Meta):
             version="0.1.0",
             description="Fails empty responses and responses longer than max-chars",
             scores=True,
-            aggregates=False,
+            aggregates=True,
             quality=True,
-            # Needs.PROMPT / Needs.METADATA only if the judge reads them.
-            needs=Needs(0),
-            config_keys=[("max-chars", "longest acceptable response, in characters (default 100)")],
+            needs=Needs(0),  # Needs.PROMPT / Needs.METADATA only if the judge reads them
+            config_keys=[],  # judge.toml's [config] is the list; the host enforces it
         )
 
-    def init(self, config: List[Tuple[str, str]]) -> None:
-        global _max_chars
-        for key, value in config:
-            if key == "max-chars":
-                try:
-                    _max_chars = int(value.strip())
-                except ValueError:
-                    raise Err(JudgeError_Config(f"max-chars must be a number, got '{value}'"))
-            else:
-                raise Err(JudgeError_Config(f"unknown config key '{key}'"))
-        host.log(host.Level.DEBUG, f"max-chars = {_max_chars}")
+    def init(self, config) -> None:
+        global _max_chars, _rates
+        with aj.config_errors():
+            cfg = aj.Config(config)
+            _max_chars = cfg.int("max-chars", 100)
+            _rates = aj.SegmentPassRate(cfg.float("alarm-points", 10.0), cfg.int("min-segment-rows", 20))
+        aj.log("debug", f"max-chars = {_max_chars}")
 
 
 def _verdict(text: str) -> Verdict:
@@ -75,12 +68,12 @@ class Scorer(exports.Scorer):
 
 
 class Aggregator(exports.Aggregator):
-    # The world requires the aggregator exports; this judge aggregates nothing.
     def begin(self, info: types.RunInfo) -> None:
-        return None
+        _rates.begin(info)
 
     def observe(self, batch: List[types.Observation]) -> None:
-        return None
+        for obs in batch:
+            _rates.observe(obs)
 
-    def finish(self) -> Report:
-        return Report(metrics=[], alarms=[])
+    def finish(self) -> types.Report:
+        return aj.to_report(*_rates.report())

@@ -1,113 +1,100 @@
-//! {{name}}: an assay judge written in Rust against the WIT in `wit/`
-//! (`assay:judge@0.1.0`, world `judge`).
+//! {{name}}: an assay judge in Rust, on the assay judge SDK (`assay-judge-sdk`,
+//! vendored in `assay-judge-sdk/` with the WIT it implements).
 //!
-//! Fails a completed row whose response is empty (label `empty`) or longer
-//! than config `max-chars` (default 100, in characters; label `too-long`),
-//! and passes it otherwise. A row without response text is a `judge-error`
-//! (`invalid-input`), not a trap: a trap means the host stopped the judge.
+//! Fails a completed row whose response is empty (label `empty`) or longer than
+//! config `max-chars` (default 100, in characters; label `too-long`). A row
+//! without response text is a `JudgeError::InvalidInput`, not a panic: a panic
+//! traps, and a trap means the host stopped the judge. The aggregator reports
+//! the pass rate per segment and alarms when a segment drops (the SDK's
+//! `SegmentPassRate`); rows this judge did not score reach it with no verdict.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use assay_judge_sdk::prelude::*;
 
-wit_bindgen::generate!({ path: "wit", world: "judge" });
+struct MyJudge {
+    max_chars: usize,
+    rates: SegmentPassRate,
+}
 
-use assay::judge::host::{Level, log};
-use assay::judge::types::{Descriptor, JudgeError, Needs, Observation, Report, Row, RunInfo, Verdict};
-use exports::assay::judge::{aggregator, meta, scorer};
-
-/// Set by `init`; an instance lives for many chunks, so state kept here
-/// persists between `score-batch` calls.
-static MAX_CHARS: AtomicUsize = AtomicUsize::new(100);
-
-struct Judge;
-
-impl meta::Guest for Judge {
+impl Judge for MyJudge {
     fn describe() -> Descriptor {
-        Descriptor {
-            name: "{{name}}".into(),
-            version: "0.1.0".into(),
-            description: "Fails empty responses and responses longer than max-chars".into(),
-            scores: true,
-            aggregates: false,
-            quality: true,
-            // Ask for `Needs::PROMPT` / `Needs::METADATA` only if the judge reads them.
-            needs: Needs::empty(),
-            config_keys: vec![(
-                "max-chars".into(),
-                "longest acceptable response, in characters (default 100)".into(),
-            )],
+        Descriptor::new(
+            "{{name}}",
+            "0.1.0",
+            "Fails empty responses and responses longer than max-chars",
+        )
+        .quality()
+        .aggregator()
+        // The config keys are declared once, in judge.toml's [config] table.
+        .config_from_manifest(include_str!("../judge.toml"))
+    }
+
+    fn init(config: Config) -> Result<Self, JudgeError> {
+        // The host has already refused any key judge.toml does not declare.
+        let max_chars = config.parse_or("max-chars", 100)?;
+        let rates = SegmentPassRate::new(
+            config.parse_or("alarm-points", 10.0)?,
+            config.parse_or("min-segment-rows", 20)?,
+        );
+        log::debug(&format!("max-chars = {max_chars}"));
+        Ok(MyJudge { max_chars, rates })
+    }
+
+    fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
+        let Some(text) = &row.response else {
+            return Err(JudgeError::InvalidInput("no response text".into()));
+        };
+        if text.trim().is_empty() {
+            return Ok(Verdict::fail("empty", None));
         }
-    }
-
-    fn init(config: Vec<(String, String)>) -> Result<(), JudgeError> {
-        for (key, value) in config {
-            match key.as_str() {
-                "max-chars" => {
-                    let n: usize = value
-                        .trim()
-                        .parse()
-                        .map_err(|_| JudgeError::Config(format!("max-chars must be a number, got {value:?}")))?;
-                    MAX_CHARS.store(n, Ordering::Relaxed);
-                }
-                other => return Err(JudgeError::Config(format!("unknown config key '{other}'"))),
-            }
+        let n = text.chars().count();
+        if n > self.max_chars {
+            return Ok(Verdict::fail(
+                "too-long",
+                Some(format!(
+                    "{n} characters, above max-chars {}",
+                    self.max_chars
+                )),
+            ));
         }
-        log(Level::Debug, &format!("max-chars = {}", MAX_CHARS.load(Ordering::Relaxed)));
-        Ok(())
+        Ok(Verdict::pass(1.0))
     }
-}
 
-fn verdict(text: &str) -> Verdict {
-    let max = MAX_CHARS.load(Ordering::Relaxed);
-    let fail = |label: &str, details: Option<String>| Verdict {
-        score: Some(0.0),
-        label: Some(label.into()),
-        passed: false,
-        details,
-    };
-    if text.trim().is_empty() {
-        return fail("empty", None);
-    }
-    let n = text.chars().count();
-    if n > max {
-        return fail("too-long", Some(format!("{n} characters, above max-chars {max}")));
-    }
-    Verdict {
-        score: Some(1.0),
-        label: None,
-        passed: true,
-        details: None,
-    }
-}
-
-impl scorer::Guest for Judge {
-    /// One result per row, in order.
-    fn score_batch(rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
-        rows.iter()
-            .map(|row| match &row.response {
-                None => Err(JudgeError::InvalidInput("no response text".into())),
-                Some(text) => Ok(verdict(text)),
-            })
-            .collect()
-    }
-}
-
-/// The world requires the aggregator exports; this judge aggregates nothing
-/// (`aggregates: false`), so they do nothing.
-impl aggregator::Guest for Judge {
-    fn begin(_info: RunInfo) -> Result<(), JudgeError> {
+    fn begin(&mut self, info: &RunInfo) -> Result<(), JudgeError> {
+        self.rates.begin(info);
         Ok(())
     }
 
-    fn observe(_batch: Vec<Observation>) -> Result<(), JudgeError> {
-        Ok(())
+    fn observe(&mut self, obs: &Observation) {
+        self.rates.observe(obs);
     }
 
-    fn finish() -> Result<Report, JudgeError> {
-        Ok(Report {
-            metrics: Vec::new(),
-            alarms: Vec::new(),
-        })
+    fn finish(&mut self) -> Result<Report, JudgeError> {
+        Ok(self.rates.report())
     }
 }
 
-export!(Judge);
+assay_judge_sdk::export_judge!(MyJudge);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_the_manifest_keys() {
+        let keys: Vec<String> = MyJudge::describe()
+            .config_keys
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, ["max-chars", "alarm-points", "min-segment-rows"]);
+    }
+
+    #[test]
+    fn scores_plain_rust() {
+        let mut j =
+            MyJudge::init(Config::new(vec![("max-chars".into(), "3".into())])).expect("init");
+        let mut verdict = |text: &str| j.score(&Row::completed("r", Some(text))).expect("verdict");
+        assert!(verdict("abc").passed);
+        assert_eq!(verdict("abcd").label.as_deref(), Some("too-long"));
+    }
+}
