@@ -172,18 +172,31 @@ fn a_run_killed_again_and_again_resumes_to_the_summary_and_rows_of_a_run_never_k
                 std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
             }
         } else {
+            let out = child.wait_with_output().unwrap();
+            // A kill before the run was registered leaves nothing to resume;
+            // one just after it leaves a run that cannot be started again.
+            let err = support::stderr(&out);
+            if out.status.code() == Some(2) && (err.contains("no run") || err.contains("already exists")) {
+                fresh = err.contains("no run");
+                continue;
+            }
             // This run got to the end between kills: it must be whole; start another.
-            check(&child.wait_with_output().unwrap());
+            check(&out);
             finishes += 1;
             cycle += 1;
             fresh = true;
         }
     }
     let id = format!("nightly-{cycle}");
-    let last = run
+    let mut last = run
         .command(&[if fresh { "--run-id" } else { "--resume" }, &id])
         .output()
         .unwrap();
+    let err = support::stderr(&last);
+    if last.status.code() == Some(2) && (err.contains("no run") || err.contains("already exists")) {
+        let flag = if err.contains("no run") { "--run-id" } else { "--resume" };
+        last = run.command(&[flag, &id]).output().unwrap();
+    }
     check(&last);
     eprintln!(
         "{kills} kills over {} run(s), {finishes} finished between kills, up to {most_committed} blocks committed",
