@@ -324,12 +324,7 @@ fn report_bad_lines(done: &Evaluated) {
             "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
             summary.bad_lines.count,
             summary.bad_lines.max_allowed,
-            summary
-                .bad_lines
-                .lines
-                .first()
-                .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
-                .unwrap_or_default()
+            summary.bad_lines.first()
         );
     }
 }

@@ -117,7 +117,12 @@ impl Policy {
             path: path.to_owned(),
             source,
         })?;
-        let file: PolicyFile = toml::from_str(&text).map_err(|source| PolicyError::Syntax {
+        Policy::parse(&text, path)
+    }
+
+    /// A policy from its text, as if read from `path` (named in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Policy, PolicyError> {
+        let file: PolicyFile = toml::from_str(text).map_err(|source| PolicyError::Syntax {
             path: path.to_owned(),
             source,
         })?;

@@ -144,6 +144,16 @@ pub struct BadLines {
     pub lines: Vec<BadLineEntry>,
 }
 
+impl BadLines {
+    /// The first bad line as `FILE:LINE: REASON` (empty when there is none).
+    pub fn first(&self) -> String {
+        self.lines
+            .first()
+            .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BadLineEntry {
     pub file: String,

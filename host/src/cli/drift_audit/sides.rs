@@ -165,12 +165,7 @@ pub fn evaluate(a: &DriftAuditArgs, sides: &Sides) -> Result<Summary> {
             format!(
                 "{} bad line(s) in the audited files; first: {}",
                 summary.bad_lines.count,
-                summary
-                    .bad_lines
-                    .lines
-                    .first()
-                    .map(|b| format!("{}:{}: {}", b.file, b.line, b.reason))
-                    .unwrap_or_default()
+                summary.bad_lines.first()
             ),
         ));
     }
