@@ -8,9 +8,12 @@
 //! reader's cap; every line of a result file either applies to the ledger or
 //! is one bad line; every row of the fixed input index ends in exactly one
 //! status, the status counts add up to the rows, and each row's final
-//! status is the one its first result line carried ([`pipeline`]).
+//! status is the one its first result line carried ([`pipeline`]); the
+//! host's manifest and policy parsers accept only what keeps its rules
+//! ([`config`]).
 
 pub mod body;
+pub mod config;
 pub mod pipeline;
 pub mod reader;
 pub mod render;

@@ -1,0 +1,8 @@
+//! The policy parser (`--policy`, `ASSAY_POLICY`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    assay_fuzz::config::check_policy(data);
+});
