@@ -223,6 +223,45 @@ fn init_error_stops_the_judge_before_any_row() {
     assert!(err.to_string().contains("fail-init requested"), "{err}");
 }
 
+/// A component holding more core instances, memories or tables than the
+/// policy's counts is refused when it is instantiated, before any row: the
+/// hostile guest (a few instances, one memory, one table) is started under
+/// caps one below what it holds.
+#[test]
+fn more_instances_memories_or_tables_than_the_caps_fail_at_instantiate() {
+    let start = |edit: fn(&mut Policy)| {
+        support::runtime().block_on(async {
+            let mut policy = test_policy();
+            edit(&mut policy);
+            let engine = JudgeEngine::new().expect("engine");
+            let judge = load_judge(&engine, &policy, "hostile").expect("loads");
+            let mut scorer = Scorer::new(judge, Arc::new(Vec::new()), RUN);
+            let id = "r".to_owned();
+            scorer.score(&[support::row(0, &id, "ok")]).await.map(|_| ())
+        })
+    };
+    for (what, edit) in [
+        (
+            "instance count too high",
+            (|p: &mut Policy| p.defaults.max_instances = 1) as fn(&mut Policy),
+        ),
+        ("memory count too high", |p: &mut Policy| p.defaults.max_memories = 0),
+        ("table count too high", |p: &mut Policy| p.defaults.max_tables = 0),
+    ] {
+        let err = start(edit).expect_err(what);
+        assert!(matches!(err, StartError::Trapped { .. }), "{what}: {err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("judge 'hostile' failed to start")
+                && msg.contains("resource limit exceeded")
+                && msg.contains(what),
+            "{what}: {msg}"
+        );
+    }
+    // Under the default caps the same component starts and scores.
+    assert!(start(|_| {}).is_ok());
+}
+
 #[test]
 fn forbidden_import_is_refused_at_load_time() {
     let engine = JudgeEngine::new().expect("engine");

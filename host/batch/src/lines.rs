@@ -76,26 +76,43 @@ impl Read for Source {
     }
 }
 
-/// True when `path` starts with the gzip magic bytes. Offsets into such a file
-/// count decompressed bytes, so callers that seek by offset decompress first.
-pub fn is_gzip(path: &Path) -> io::Result<bool> {
-    let mut magic = [0u8; 2];
+/// The first `N` bytes of `path`, or `None` when it is shorter.
+fn magic<const N: usize>(path: &Path) -> io::Result<Option<[u8; N]>> {
+    let mut magic = [0u8; N];
     let mut f = File::open(path)?;
     let mut got = 0;
-    while got < 2 {
+    while got < N {
         match f.read(&mut magic[got..])? {
-            0 => return Ok(false),
+            0 => return Ok(None),
             n => got += n,
         }
     }
-    Ok(magic == [0x1f, 0x8b])
+    Ok(Some(magic))
 }
 
+/// True when `path` starts with the gzip magic bytes. Offsets into such a file
+/// count decompressed bytes, so callers that seek by offset decompress first.
+pub fn is_gzip(path: &Path) -> io::Result<bool> {
+    Ok(magic::<2>(path)? == Some([0x1f, 0x8b]))
+}
+
+/// The zstd frame magic: such a file is refused, not read as lines.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 impl BlockReader<Source> {
-    /// Opens `path` (gunzipping it when it is gzip); lines longer than
-    /// `max_line_bytes` become `TooLong`.
+    /// Opens `path` (gunzipping it when it is gzip, refusing it when it is
+    /// zstd); lines longer than `max_line_bytes` become `TooLong`.
     pub fn open(path: &Path, file: FileId, max_line_bytes: usize) -> Result<BlockReader<Source>, ReadError> {
         let path: Arc<Path> = Arc::from(path);
+        if magic::<4>(&path).map_err(|e| ReadError::io(&path, e))? == Some(ZSTD_MAGIC) {
+            return Err(ReadError::Invalid {
+                reason: format!(
+                    "{}: zstd-compressed; assay reads plain or gzip files: decompress it first (zstd -d)",
+                    path.display()
+                ),
+                path,
+            });
+        }
         let gz = is_gzip(&path).map_err(|e| ReadError::io(&path, e))?;
         let f = File::open(&path).map_err(|e| ReadError::io(&path, e))?;
         let src = if gz {

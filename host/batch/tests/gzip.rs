@@ -1,5 +1,6 @@
 //! gzip-compressed batch files read transparently, with exact line numbers;
-//! a truncated archive is an error naming the file, not a short read.
+//! a truncated archive is an error naming the file, not a short read; a
+//! zstd-compressed file is refused at open, naming the format.
 
 use std::io::Write;
 
@@ -60,4 +61,27 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     };
     assert!(matches!(err, ReadError::Io { .. }), "{err}");
     assert!(err.to_string().contains("cut.jsonl.gz"), "{err}");
+}
+
+/// A zstd-compressed file (magic `28 b5 2f fd`) is not decompressed: it is
+/// refused at open, naming the file and the format, before any line is read
+/// (so its bytes never turn into a run of "invalid UTF-8" bad lines).
+#[test]
+fn zstd_input_is_refused_naming_the_format() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let packed = dir.path().join("out.jsonl.zst");
+    let mut bytes = vec![0x28, 0xb5, 0x2f, 0xfd];
+    bytes.extend_from_slice(b"\x04\x58\x55\x00{\"custom_id\":\"r0\"}\n");
+    std::fs::write(&packed, &bytes).expect("write");
+    match BlockReader::open(&packed, FileId(0), 1 << 20) {
+        Err(e @ ReadError::Invalid { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("out.jsonl.zst") && msg.contains("zstd-compressed") && msg.contains("zstd -d"),
+                "{msg}"
+            );
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a zstd file must not be read as lines"),
+    }
 }
