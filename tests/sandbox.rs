@@ -116,6 +116,17 @@ fn panic_is_reported_as_panic() {
     assert_neighbours_scored(&out, 1);
 }
 
+/// `exit(1)` (WASI `exit`) ends only that row's call: the row fails as a
+/// trap naming the exit status, the host keeps running and the next rows score.
+#[test]
+fn exit_in_a_guest_fails_its_row_not_the_host() {
+    let out = score(&["ok", "exit", "ok"]);
+    assert_eq!(out.len(), 3);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Trap, "{:?}", out[1]);
+    assert!(format!("{:?}", out[1]).contains("exit status 1"), "{:?}", out[1]);
+    assert_neighbours_scored(&out, 1);
+}
+
 #[test]
 fn huge_details_are_rejected_as_invalid_output() {
     let out = score(&["ok", "huge", "ok"]);
@@ -306,6 +317,59 @@ fn tampered_component_fails_the_sha256_check() {
     .err()
     .expect("refused");
     assert!(err.to_string().contains("sha256 mismatch"), "{err}");
+}
+
+/// A component built against another version of the judge interface
+/// (`assay:judge/host@0.9.0` instead of `@0.1.0`), correctly pinned, is
+/// refused at load naming that import: nothing compiles or runs.
+#[test]
+fn a_wrong_wit_version_import_is_refused_at_load_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let manifest = copy_judge(tmp.path());
+    let wasm = manifest.with_file_name("hostile.wasm");
+    let bytes = std::fs::read(&wasm).expect("wasm");
+    let (from, to) = (b"assay:judge/host@0.1.0", b"assay:judge/host@0.9.0");
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut i, mut swapped) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+            swapped += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    assert!(swapped > 0, "the hostile guest imports the host interface");
+    std::fs::write(&wasm, &out).expect("write");
+    let sha = assay::jobs::key::file_sha256(&wasm).expect("hash");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let pinned: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("sha256 = ") {
+                format!("sha256 = \"{sha}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&manifest, pinned).expect("write");
+    let engine = JudgeEngine::new().expect("engine");
+    let err = load(
+        &engine,
+        None,
+        &test_policy(),
+        Manifest::read(&manifest).expect("manifest"),
+    )
+    .err()
+    .expect("refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("judge 'hostile'") && msg.contains("assay:judge/host@0.9.0"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -33,6 +33,7 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
         "grow-raw" => grow_raw(),
         "recurse" => raw(recurse(0) as f64),
         "panic" => panic!("boom"),
+        "exit" => std::process::exit(1),
         "huge" => Verdict::pass(1.0).with_details("x".repeat(1 << 20)),
         "huge-label" => Verdict::fail("L".repeat(1000), None),
         "nan" => raw(f64::NAN),
