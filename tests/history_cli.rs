@@ -292,3 +292,66 @@ fn trend_draws_completion_quality_and_flags_the_newest_run_when_it_regresses() {
     let o = assay(&["trend", "--history", &hs, "--band", "-1"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// A judge whose component changed under the same name (new bytes, re-pinned
+/// sha256): each run records the sha256 it ran, so the history keeps both and
+/// the change is visible next to the pass rates.
+#[test]
+fn a_judge_changed_under_the_same_name_keeps_both_sha256s_in_the_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = tmp.path().join("state.db");
+    let hs = h.display().to_string();
+    let plugins = tmp.path().join("plugins");
+    let dst = plugins.join("hostile");
+    std::fs::create_dir_all(&dst).expect("mkdir");
+    let src = support::hostile_judges().join("hostile");
+    for e in std::fs::read_dir(&src).expect("read dir").flatten() {
+        std::fs::copy(e.path(), dst.join(e.file_name())).expect("copy");
+    }
+    let manifest = dst.join("judge.toml");
+    // This directory alone on the search path: the staged hostile judge stays untouched.
+    let pd = plugins.display().to_string();
+    let (input, output) = job(tmp.path(), "a", 4, 4);
+    let run = || {
+        let mut args = eval_args(&input, &output, &["--history", &hs]);
+        let j = args.iter().position(|a| a == "json-valid").expect("judge arg");
+        args[j] = "hostile".into();
+        let o = assay_with_env(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &[("ASSAY_PLUGIN_PATH", &pd)],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    run();
+    // The same judge name, other bytes: a custom section appended, re-pinned.
+    let wasm = dst.join("hostile.wasm");
+    let mut bytes = std::fs::read(&wasm).expect("wasm");
+    bytes.extend_from_slice(&[0, 6, 5, b'n', b'o', b't', b'e', b's']);
+    std::fs::write(&wasm, &bytes).expect("write");
+    let sha = assay::jobs::key::file_sha256(&wasm).expect("hash");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let repinned: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("sha256 = ") {
+                format!("sha256 = \"{sha}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&manifest, repinned).expect("write");
+    run();
+
+    let v = history_json(&h, &[]);
+    let runs = v["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2, "{v}");
+    let newest = runs[0]["judges"]["hostile"]["sha256"].as_str().unwrap_or_default();
+    let oldest = runs[1]["judges"]["hostile"]["sha256"].as_str().unwrap_or_default();
+    assert_eq!(newest, sha, "{v}");
+    assert_eq!(oldest.len(), 64, "{v}");
+    assert_ne!(newest, oldest, "both components are kept apart: {v}");
+    for r in runs {
+        assert_eq!(r["judges"]["hostile"]["pass_rate"], 1.0, "{r}");
+    }
+}
