@@ -180,6 +180,29 @@ fn a_data_directory_that_cannot_be_made_is_a_one_line_warning_and_the_run_still_
     );
 }
 
+/// A history file that SQLite cannot use (here: bytes that are not a
+/// database) costs the same one-line warning: the summary is printed, the exit
+/// code is the run's own (0), and the file is left as it was.
+#[test]
+fn an_unusable_history_database_is_a_one_line_warning_and_the_run_still_succeeds() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = tmp.path().join("junk.db");
+    let junk: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(&h, &junk).expect("write");
+    let hs = h.display().to_string();
+    let o = eval(tmp.path(), "a", 10, 10, &["--history", &hs]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["status_counts"]["completed"], 10, "the summary is printed");
+    let err = stderr(&o);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("history")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("warning: run not recorded in the history") && warnings[0].contains("junk.db"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&h).expect("read"), junk, "the file is not ours: left untouched");
+}
+
 #[test]
 fn two_evals_at_once_are_both_recorded_and_the_database_stays_intact() {
     let tmp = tempfile::tempdir().expect("tmp");
