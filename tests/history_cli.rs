@@ -187,7 +187,9 @@ fn a_data_directory_that_cannot_be_made_is_a_one_line_warning_and_the_run_still_
 fn an_unusable_history_database_is_a_one_line_warning_and_the_run_still_succeeds() {
     let tmp = tempfile::tempdir().expect("tmp");
     let h = tmp.path().join("junk.db");
-    let junk: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&h, &junk).expect("write");
     let hs = h.display().to_string();
     let o = eval(tmp.path(), "a", 10, 10, &["--history", &hs]);
@@ -200,7 +202,11 @@ fn an_unusable_history_database_is_a_one_line_warning_and_the_run_still_succeeds
         warnings[0].starts_with("warning: run not recorded in the history") && warnings[0].contains("junk.db"),
         "{err}"
     );
-    assert_eq!(std::fs::read(&h).expect("read"), junk, "the file is not ours: left untouched");
+    assert_eq!(
+        std::fs::read(&h).expect("read"),
+        junk,
+        "the file is not ours: left untouched"
+    );
 }
 
 #[test]

@@ -63,6 +63,9 @@ pub struct HttpFault {
     /// `insufficient_quota`; on Anthropic's routes, the error `type`
     /// (default by status: `rate_limit_error`, `overloaded_error`, ...).
     pub code: Option<String>,
+    /// The error `message` in the body sent with `status` (default
+    /// "Emulated fault from the profile."), e.g. Anthropic's spend-limit text.
+    pub message: Option<String>,
     /// The `Retry-After` header to send with `status` (seconds or an HTTP-date).
     pub retry_after: Option<String>,
     /// Wait this long before answering.

@@ -109,14 +109,18 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             ("server_error", "server_error")
         };
         let ecode = fault.as_ref().and_then(|f| f.code.as_deref()).unwrap_or(ecode);
+        let message = fault
+            .as_ref()
+            .and_then(|f| f.message.as_deref())
+            .unwrap_or("Emulated fault from the profile.");
         let mut r = if anthropic {
             let kind = fault
                 .as_ref()
                 .and_then(|f| f.code.as_deref())
                 .unwrap_or(assay_batch::anthropic::http_error_type(status));
-            crate::anthropic::error_response(code, kind, "Emulated fault from the profile.")
+            crate::anthropic::error_response(code, kind, message)
         } else {
-            error_response(code, kind, ecode, "Emulated fault from the profile.")
+            error_response(code, kind, ecode, message)
         };
         if let Some(ra) = fault.as_ref().and_then(|f| f.retry_after.as_deref())
             && let Ok(v) = HeaderValue::from_str(ra)

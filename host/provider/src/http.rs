@@ -91,10 +91,12 @@ pub async fn send(build: RequestBuilder, key: &ApiKey, what: &str, attempt: u32)
     let body = resp.text().await.unwrap_or_default();
     let (message, code) = error_fields(&body);
     let message = key.scrub(&message);
+    // A spent quota does not pass by waiting: OpenAI names it by code,
+    // Anthropic by a `rate_limit_error` whose message names the spend limit.
     let quota = matches!(
         code.as_deref(),
         Some("insufficient_quota" | "billing_hard_limit_reached")
-    );
+    ) || (status == 429 && message.to_ascii_lowercase().contains("spend limit"));
     if retryable_status(status) && !quota {
         Attempt::Retry {
             err: ProviderError::Exhausted {

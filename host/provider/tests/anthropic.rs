@@ -160,6 +160,39 @@ async fn refusals_are_not_retried_and_never_show_the_key() {
     assert!(e.to_string().contains("max_tokens"), "{e}");
 }
 
+/// Anthropic answers a spent monthly limit with a 429 `rate_limit_error`
+/// whose message names the spend limit: not retried (it will not pass by
+/// waiting), refused at once with the quota hint; a plain rate limit still is.
+#[tokio::test]
+async fn a_spend_limit_429_is_not_retried() {
+    let (_e, c, _dir) = setup(
+        "[[http]]\nroute = \"GET /v1/messages/batches\"\nstatus = 429\nmessage = \"This request would exceed your account's monthly spend limit. Please try again later.\"\ntimes = 0\n",
+    )
+    .await;
+    let t = Instant::now();
+    let e = c.list_batches(10, None).await.unwrap_err();
+    assert!(matches!(e, ProviderError::Refused { status: 429, .. }), "{e}");
+    assert!(
+        e.to_string().contains("spend limit") && t.elapsed() < Duration::from_millis(200),
+        "{e} after {:?}",
+        t.elapsed()
+    );
+    assert!(!format!("{e} {e:?}").contains(KEY));
+    let (_e, c, _dir) = setup("[[http]]\nroute = \"GET /v1/messages/batches\"\nstatus = 429\ntimes = 0\n").await;
+    let e = c.list_batches(10, None).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProviderError::Exhausted {
+                status: 429,
+                attempts: 4,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn a_results_download_cut_mid_stream_is_retried_and_lands_whole() {
     let (_e, c, dir) =

@@ -106,6 +106,16 @@ async fn a_quota_429_and_refusals_are_not_retried_and_say_what_to_do_without_the
         e.to_string().contains("quota") && t.elapsed() < Duration::from_millis(200),
         "{e}"
     );
+    let (_e, c, _dir) = setup("[[http]]\nroute = \"GET /v1/batches\"\nstatus = 403\ntimes = 0\n").await;
+    let t = Instant::now();
+    let e = c.list_batches(10, None).await.unwrap_err();
+    assert!(matches!(e, ProviderError::Refused { status: 403, .. }), "{e}");
+    assert!(
+        e.to_string().contains("permissions")
+            && !format!("{e} {e:?}").contains(KEY)
+            && t.elapsed() < Duration::from_millis(200),
+        "{e}"
+    );
     let (_e, c, _dir) = setup("").await;
     let e = c.batch("batch_nope").await.unwrap_err();
     assert!(matches!(e, ProviderError::Refused { status: 404, .. }), "{e}");
