@@ -127,6 +127,22 @@ fn exit_in_a_guest_fails_its_row_not_the_host() {
     assert_neighbours_scored(&out, 1);
 }
 
+/// A verdict whose label bytes are not UTF-8 cannot be lifted: the row fails
+/// (a trap, the instance is replaced), nothing of it is decoded lossily, and
+/// the neighbours score.
+#[test]
+fn a_non_utf8_string_from_the_guest_fails_its_row() {
+    let out = score(&["ok", "bad-utf8", "ok"]);
+    assert_eq!(out.len(), 3);
+    assert_eq!(failure_kind(&out[1]), FailureKind::Trap, "{:?}", out[1]);
+    assert!(
+        format!("{:?}", out[1]).contains("invalid utf-8 sequence"),
+        "{:?}",
+        out[1]
+    );
+    assert_neighbours_scored(&out, 1);
+}
+
 #[test]
 fn huge_details_are_rejected_as_invalid_output() {
     let out = score(&["ok", "huge", "ok"]);

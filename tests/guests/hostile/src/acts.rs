@@ -34,6 +34,11 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
         "recurse" => raw(recurse(0) as f64),
         "panic" => panic!("boom"),
         "exit" => std::process::exit(1),
+        // A label whose bytes are not UTF-8: the host must refuse to lift it.
+        "bad-utf8" => Verdict::fail(
+            unsafe { String::from_utf8_unchecked(vec![b'o', 0xff, 0xfe, b'k']) },
+            None,
+        ),
         "huge" => Verdict::pass(1.0).with_details("x".repeat(1 << 20)),
         "huge-label" => Verdict::fail("L".repeat(1000), None),
         "nan" => raw(f64::NAN),
