@@ -34,7 +34,8 @@ pub fn act(trigger: &str) -> Result<Verdict, JudgeError> {
         "recurse" => raw(recurse(0) as f64),
         "panic" => panic!("boom"),
         "exit" => std::process::exit(1),
-        // A label whose bytes are not UTF-8: the host must refuse to lift it.
+        // A label whose bytes are not UTF-8 (deliberately breaking `String`'s
+        // invariant; only its bytes are copied out): the host must refuse to lift it.
         "bad-utf8" => Verdict::fail(
             unsafe { String::from_utf8_unchecked(vec![b'o', 0xff, 0xfe, b'k']) },
             None,
