@@ -168,6 +168,40 @@ fn submit_watch_fetch_eval_give_counts_that_add_up_and_the_key_appears_nowhere()
     }
 }
 
+/// Stopping `watch` with Ctrl-C mid-poll loses nothing: the job and its batch
+/// id stay in the state database, and the next `watch` follows the same batch
+/// to its end.
+#[test]
+fn a_watch_stopped_with_ctrl_c_is_followed_to_the_end_by_the_next_watch() {
+    let r = Rehearsal::new("process_ms = 3000\n");
+    let job = r.submit();
+    let w = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["watch", &job, "--interval-ms", "50"])
+        .current_dir(r.dir.path())
+        .envs(r.env())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &w.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopped = w.wait_with_output().unwrap();
+    assert!(!stopped.status.success(), "watch ended before the batch did");
+    assert!(stopped.stdout.is_empty(), "no final line from a stopped watch");
+    let again = r.run(&["watch", &job, "--interval-ms", "50"]);
+    assert_eq!(again.status.code(), Some(0), "{}", support::stderr(&again));
+    assert!(
+        support::stdout(&again).contains("completed: 20 of 20 done"),
+        "{}",
+        support::stdout(&again)
+    );
+    no_key(&again);
+}
+
 #[test]
 fn rerunning_submit_returns_the_same_job_and_never_submits_twice() {
     let r = Rehearsal::new("");
