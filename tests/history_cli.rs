@@ -323,8 +323,9 @@ fn trend_draws_completion_quality_and_flags_the_newest_run_when_it_regresses() {
 }
 
 /// A judge whose component changed under the same name (new bytes, re-pinned
-/// sha256): each run records the sha256 it ran, so the history keeps both and
-/// the change is visible next to the pass rates.
+/// sha256): the run warns once that the judge changed since the last recorded
+/// run; each run records the sha256 it ran, so the history keeps both and the
+/// change is visible next to the pass rates.
 #[test]
 fn a_judge_changed_under_the_same_name_keeps_both_sha256s_in_the_history() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -350,8 +351,10 @@ fn a_judge_changed_under_the_same_name_keeps_both_sha256s_in_the_history() {
             &[("ASSAY_PLUGIN_PATH", &pd)],
         );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stderr(&o)
     };
-    run();
+    let first = run();
+    assert!(!first.contains("changed since"), "{first}");
     // The same judge name, other bytes: a custom section appended, re-pinned.
     let wasm = dst.join("hostile.wasm");
     let mut bytes = std::fs::read(&wasm).expect("wasm");
@@ -370,7 +373,13 @@ fn a_judge_changed_under_the_same_name_keeps_both_sha256s_in_the_history() {
         })
         .collect();
     std::fs::write(&manifest, repinned).expect("write");
-    run();
+    let second = run();
+    let warned: Vec<&str> = second.lines().filter(|l| l.contains("changed since")).collect();
+    assert_eq!(warned.len(), 1, "{second}");
+    assert!(
+        warned[0].starts_with("warning: judge 'hostile' changed since run ") && warned[0].contains(&sha[..12]),
+        "{second}"
+    );
 
     let v = history_json(&h, &[]);
     let runs = v["runs"].as_array().expect("runs");

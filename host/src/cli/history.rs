@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use assay::history::{self, RunKind, RunMeta, RunRecord};
+use assay::judge::text::one_line;
 use assay::report::Summary;
 use assay::report::trend::{Band, Trend};
 use clap::Args;
@@ -118,11 +119,36 @@ pub fn record(
         tag: tag.map(str::to_owned),
         started_at: started_ms,
     };
-    match history::record(path, &RunRecord::from_summary(&meta, s)) {
-        Ok(run) => Some((path.clone(), run)),
+    let record = RunRecord::from_summary(&meta, s);
+    match history::record(path, &record) {
+        Ok(run) => {
+            warn_changed_judges(path, run, &record);
+            Some((path.clone(), run))
+        }
         Err(e) => {
             warn(&e.to_string());
             None
+        }
+    }
+}
+
+/// One warning per judge whose sha256 differs from the one the latest earlier
+/// run recorded under its name: its trend now compares different code. A
+/// history that cannot be read here costs nothing (the run is recorded).
+fn warn_changed_judges(path: &Path, run: i64, record: &RunRecord) {
+    let Ok(Some(conn)) = history::open_existing(path) else {
+        return;
+    };
+    for (name, j) in &record.judges {
+        if let Ok(Some((before, old))) = history::query::previous_sha256(&conn, name, run)
+            && !old.eq_ignore_ascii_case(&j.sha256)
+        {
+            eprintln!(
+                "warning: judge '{}' changed since run {before}: sha256 {} was {}; its trend compares different code",
+                one_line(name, 128),
+                one_line(&j.sha256, 64),
+                one_line(&old, 64)
+            );
         }
     }
 }

@@ -92,6 +92,18 @@ fn column<T: DeserializeOwned>(path: &Path, run: i64, column: &'static str, text
     })
 }
 
+/// The latest run before `run` that recorded `judge`, and the sha256 it ran.
+pub fn previous_sha256(conn: &Connection, judge: &str, run: i64) -> rusqlite::Result<Option<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT run_id, sha256 FROM run_judges WHERE judge = ?1 AND run_id < ?2 ORDER BY run_id DESC LIMIT 1",
+    )?;
+    let mut rows = st.query(rusqlite::params![judge, run])?;
+    match rows.next()? {
+        Some(r) => Ok(Some((r.get(0)?, r.get(1)?))),
+        None => Ok(None),
+    }
+}
+
 /// Up to `limit` runs, newest first, of `tag` when given.
 pub fn list(conn: &Connection, path: &Path, tag: Option<&str>, limit: usize) -> Result<Vec<StoredRun>, HistoryError> {
     let sql = |source| HistoryError::Sqlite {
