@@ -295,3 +295,31 @@ fn a_resume_with_other_judges_or_inputs_is_refused_naming_what_changed() {
     let same = run.command(&["--resume", "r3"]).output().unwrap();
     assert_eq!(same.status.code(), Some(0), "{}", support::stderr(&same));
 }
+
+#[test]
+fn a_resumable_run_refuses_a_pipe_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new(dir.path(), 1);
+    let input = dir.path().join("openai_input.jsonl");
+    let mut args: Vec<String> = run.args.clone();
+    let at = args.iter().position(|a| a == "--input").unwrap();
+    args[at + 1] = "-".into();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(&args)
+        .args(["--run-id", "piped", "--state"])
+        .arg(&run.state)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // assay refuses before reading, so the write may meet a closed pipe.
+    let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), &std::fs::read(&input).unwrap());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).contains("-: a resumable run (--run-id, --resume) reads its inputs again"),
+        "{}",
+        support::stderr(&out)
+    );
+}

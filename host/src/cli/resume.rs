@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use anyhow::Result;
-use assay::eval::checkpoint::{Checkpoint, Fingerprint, Mode};
+use assay::eval::checkpoint::{Checkpoint, CheckpointError, Fingerprint, Mode};
 use assay::eval::{EvalConfig, PreparedJudge};
 use clap::Args;
 
@@ -43,7 +43,10 @@ pub fn open(
         (None, None) => return Ok(None),
     };
     let path = assay::db::default_path(state).map_err(|e| fail(exit::USAGE, e))?;
-    let fp = Fingerprint::of(cfg, judges).map_err(|e| fail(exit::INPUT, e))?;
+    let fp = Fingerprint::of(cfg, judges).map_err(|e| match e {
+        CheckpointError::NotAFile(_) => fail(exit::USAGE, e),
+        e => fail(exit::INPUT, e),
+    })?;
     let cp = Checkpoint::open(&path, id, mode, &fp, scoring).map_err(|e| fail(exit::USAGE, e))?;
     Ok(Some(Arc::new(cp)))
 }

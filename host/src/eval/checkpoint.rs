@@ -55,6 +55,10 @@ pub enum CheckpointError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{0}: a resumable run (--run-id, --resume) reads its inputs again to check them, so each must be a regular file, not a pipe or stdin"
+    )]
+    NotAFile(String),
     #[error("cannot lock run {id} ({path}): {source}")]
     Lock {
         id: String,
@@ -67,7 +71,12 @@ pub enum CheckpointError {
 /// What decides a run's rows, part by part, so a refusal can say which changed.
 pub struct Fingerprint(Vec<(&'static str, String)>);
 
+/// The sha256 of a regular file; a pipe, FIFO or `-` is refused unread (it
+/// could not be read again, and reading it here would take it from the run).
 fn file_sha(path: &Path) -> Result<String, CheckpointError> {
+    if path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(CheckpointError::NotAFile(path.display().to_string()));
+    }
     let err = |source| CheckpointError::Read {
         path: path.display().to_string(),
         source,

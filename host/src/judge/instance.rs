@@ -184,7 +184,7 @@ impl JudgeInstance {
         self.last_compute = started.elapsed().saturating_sub(waited.waited());
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);
-        self.store.data_mut().end_call(log_start, &rows_label(&ids));
+        self.store.data_mut().end_call(log_start, || rows_label(&ids));
         let out = self.said(out)?;
         self.rows_served += n;
         if out.len() != rows.len() {

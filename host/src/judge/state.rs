@@ -176,9 +176,12 @@ impl JudgeState {
 
     /// Ends a guest call: its output is moved to the log and every line it
     /// wrote (`log` calls and output alike) is tagged with its rows.
-    pub fn end_call(&mut self, start: usize, rows: &std::sync::Arc<str>) {
+    /// `rows` is asked for only when the call wrote something.
+    pub fn end_call(&mut self, start: usize, rows: impl FnOnce() -> std::sync::Arc<str>) {
         self.drain_output();
-        self.log.tag_from(start, rows);
+        if self.log.lines.len() > start {
+            self.log.tag_from(start, &rows());
+        }
     }
 
     /// What the guest said about a failed call, for its failure detail: the

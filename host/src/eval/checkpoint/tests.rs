@@ -82,6 +82,7 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     let b = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2).unwrap();
     assert_eq!(b.load(0).unwrap(), Some(rows()), "what was committed is there");
     b.end("finished").unwrap();
+    assert_eq!(b.committed().unwrap(), 0, "a finished run drops its blocks");
     drop(b);
     let done = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2)
         .err()
