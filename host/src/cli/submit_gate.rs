@@ -21,10 +21,15 @@ use super::job_ctx::fail;
 /// The input's shape: provider, API (`messages` for Anthropic) and the
 /// models its lines name, sorted.
 pub fn shape(provider: &str, api: Option<&str>, input: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(input).map_err(|e| fail(exit::INPUT, format!("{}: {e}", input.display())))?;
+    let f = std::fs::File::open(input).map_err(|e| fail(exit::INPUT, format!("{}: {e}", input.display())))?;
     let mut models = BTreeSet::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(line)
+    // Line by line: an input can be far larger than memory should hold.
+    for (n, line) in std::io::BufRead::lines(std::io::BufReader::new(f)).enumerate() {
+        let line = line.map_err(|e| fail(exit::INPUT, format!("{}:{}: {e}", input.display(), n + 1)))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line)
             .map_err(|e| fail(exit::INPUT, format!("{}:{}: not JSON: {e}", input.display(), n + 1)))?;
         let body = v.get("body").or_else(|| v.get("params"));
         if let Some(m) = body.and_then(|b| b.get("model")).and_then(Value::as_str) {
