@@ -143,6 +143,15 @@ fn a_batch_that_degrades_against_its_canary_raises_canary_drift_and_the_gate_ref
     let jobs = json(&r.ok(&["jobs", "--format", "json"]));
     assert_eq!(jobs.as_array().unwrap().len(), 1, "and records no job: {jobs}");
 
+    // The input already sent is not sent again, so it is not gated either.
+    let again = submit(&r, &input, &["--tag", "nightly", "--gate-on-last"]);
+    assert_eq!(
+        (again["existing"].as_bool(), again["gate"].clone()),
+        (Some(true), Value::Null),
+        "{again}"
+    );
+    assert_eq!(batches(&r), 1);
+
     let forced = submit(&r, &next, &["--tag", "nightly", "--gate-on-last", "--force"]);
     assert_eq!(forced["gate"], "forced", "{forced}");
     assert_eq!(forced["last"]["job"].to_string(), job);
