@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::error::{BadLine, LineError, ReadError};
 use crate::lines::{BlockReader, FileId, ReadOptions};
@@ -70,22 +71,27 @@ impl InputIndex {
     /// Adds an id, telling duplicates from a full index.
     pub fn try_insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, InsertError> {
         let hash = self.hasher.hash_one(id);
-        if let Some(&i) = self.table.find(hash, |&i| self.id(i) == id) {
-            return Err(InsertError::Duplicate(i));
-        }
-        let idx = u32::try_from(self.ends.len()).map_err(|_| InsertError::Full)?;
-        let end = self.arena.len() + id.len();
-        let end = u32::try_from(end).map_err(|_| InsertError::Full)?;
-        if idx == u32::MAX {
-            return Err(InsertError::Full);
-        }
+        // One probe finds the id or its free slot (a lookup then an insert
+        // would walk the table twice).
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        let slot = match self.table.entry(
+            hash,
+            |&i| slice(arena, ends, i) == id,
+            |&i| hasher.hash_one(slice(arena, ends, i)),
+        ) {
+            Entry::Occupied(e) => return Err(InsertError::Duplicate(*e.get())),
+            Entry::Vacant(v) => v,
+        };
+        let idx = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)
+            .ok_or(InsertError::Full)?;
+        let end = u32::try_from(self.arena.len() + id.len()).map_err(|_| InsertError::Full)?;
+        slot.insert(idx);
         self.arena.push_str(id);
         self.ends.push(end);
         self.offsets.push(line_offset);
         self.lines.push(line);
-        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
-        self.table
-            .insert_unique(hash, idx, |&i| hasher.hash_one(slice(arena, ends, i)));
         Ok(idx)
     }
 
