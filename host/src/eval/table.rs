@@ -92,6 +92,46 @@ impl VerdictTable {
         };
     }
 
+    /// Puts back a cell read with [`VerdictTable::get`] (a sharded run's
+    /// merge), counting it as `store` would; a written cell is kept.
+    pub fn restore(&mut self, idx: u32, view: CellView<'_>) {
+        let Some(cell) = self.cells.get_mut(idx as usize) else {
+            return;
+        };
+        if cell.kind != NONE {
+            return;
+        }
+        *cell = match view {
+            CellView::Unscored => return,
+            CellView::Verdict { passed, score, label } => {
+                self.scored += 1;
+                self.passed += u64::from(passed);
+                Cell {
+                    kind: if passed { PASSED } else { FAILED },
+                    label: label.map_or(Interner::NONE, |l| self.labels.intern(l)),
+                    score: score.unwrap_or(f64::NAN),
+                }
+            }
+            CellView::JudgeError => {
+                self.judge_errors += 1;
+                Cell {
+                    kind: JUDGE_ERROR,
+                    label: 0,
+                    score: f64::NAN,
+                }
+            }
+            CellView::Failed(kind) => {
+                *self.failures.entry(kind).or_default() += 1;
+                let k = FailureKind::ALL.iter().position(|x| *x == kind).unwrap_or(0) as u8;
+                Cell {
+                    kind: HOST_FAILURE + k,
+                    label: 0,
+                    score: f64::NAN,
+                }
+            }
+        };
+    }
+
     pub fn host_failures(&self) -> u64 {
         self.failures.values().sum()
     }

@@ -56,7 +56,7 @@ pub(super) fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathB
 }
 
 /// The exit code of a failed run.
-pub(super) fn eval_error(e: EvalError) -> anyhow::Error {
+pub(crate) fn eval_error(e: EvalError) -> anyhow::Error {
     match e {
         EvalError::Read(_)
         | EvalError::EmptyAttempt { .. }
@@ -74,6 +74,6 @@ pub(super) fn eval_error(e: EvalError) -> anyhow::Error {
         EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
         EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
         EvalError::Internal(_) => fail(exit::INTERNAL, e),
-        EvalError::Checkpoint(_) => fail(exit::OUTPUT, e),
+        EvalError::Checkpoint(_) | EvalError::Partial(_) => fail(exit::OUTPUT, e),
     }
 }
