@@ -55,7 +55,12 @@ pub fn open(path: &Path) -> Result<Reader, PartialError> {
     let mut lines = BufReader::new(GzDecoder::new(file)).lines();
     let first = match lines.next() {
         Some(Ok(l)) => l,
-        Some(Err(e)) => return Err(not(&format!("cannot read its first line: {e}"))),
+        Some(Err(e)) => {
+            return Err(PartialError::Truncated {
+                path: path.to_owned(),
+                reason: format!("cannot read its header: {e}"),
+            });
+        }
         None => return Err(not("empty")),
     };
     let v: Value = serde_json::from_str(&first).map_err(|_| not("its first line is not a JSON header"))?;

@@ -1,0 +1,333 @@
+//! `assay eval --shard i/N --partial-out` then `assay merge`: the merged
+//! summary is the single run's (every field but timing, file lists and
+//! fuel, which depends on how rows were chunked, as with --workers), for
+//! N = 1, 2 and 7, with an aggregating judge and with failed, missing,
+//! unexpected, duplicate and bad rows; and every way a merge is refused.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::{assay, data, json, root, stderr, write_lines};
+
+/// The example job, or its messy copy: (input, attempts' result files).
+struct Job {
+    input: PathBuf,
+    attempts: Vec<String>,
+}
+
+fn example() -> Job {
+    Job {
+        input: data("openai_input.jsonl"),
+        attempts: vec![format!(
+            "{},{}",
+            data("openai_output.jsonl").display(),
+            data("openai_errors.jsonl").display()
+        )],
+    }
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The example with bad input lines (garbage, a duplicate id), missing rows,
+/// bad result lines, an unexpected id, a duplicated result line, and a second
+/// attempt that retries some rows.
+fn messy(dir: &Path) -> Job {
+    let mut input = lines(&data("openai_input.jsonl"));
+    let dup = input[3].clone();
+    input.insert(500, "{not json".into());
+    input.push(dup);
+    let out = lines(&data("openai_output.jsonl"));
+    let errors = lines(&data("openai_errors.jsonl"));
+    let gone = |l: &String| (10..30).any(|k| l.contains(&format!("\"custom_id\":\"row-{k}\"")));
+    let mut first: Vec<String> = out.iter().filter(|l| !gone(l)).cloned().collect();
+    first.insert(100, "garbage {".into());
+    first.push(first[5].clone());
+    first.push(out[0].replacen("\"custom_id\":\"row-", "\"custom_id\":\"ghost-", 1));
+    // Attempt 2: the failed rows fail again (rate limited), but ten of them
+    // complete; and some rows completed in attempt 1 come back again.
+    let id_of = |l: &str| serde_json::from_str::<Value>(l).ok().map(|v| v["custom_id"].clone());
+    let mut retried: Vec<String> = errors
+        .iter()
+        .skip(10)
+        .map(|l| l.replace("server_error", "rate_limit"))
+        .collect();
+    for (k, e) in errors.iter().take(10).enumerate() {
+        let (Some(from), Some(to)) = (id_of(&out[k]), id_of(e)) else {
+            continue;
+        };
+        retried.push(out[k].replacen(&from.to_string(), &to.to_string(), 1));
+    }
+    retried.extend(out.iter().step_by(9).cloned());
+    Job {
+        input: write_lines(dir, "input.jsonl", &input),
+        attempts: vec![
+            format!(
+                "{},{}",
+                write_lines(dir, "a1_out.jsonl", &first).display(),
+                write_lines(dir, "a1_err.jsonl", &errors).display()
+            ),
+            write_lines(dir, "a2.jsonl", &retried).display().to_string(),
+        ],
+    }
+}
+
+fn eval_args(job: &Job, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = ["eval", "--provider", "openai", "--no-history", "--format", "json"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    a.extend(["--input".into(), job.input.display().to_string()]);
+    for r in &job.attempts {
+        a.extend(["--results".into(), r.clone()]);
+    }
+    a.extend([
+        "--judge".into(),
+        "schema-drift".into(),
+        "--set".into(),
+        format!("schema-drift.schema=@{}", data("schema.json").display()),
+        "--judge".into(),
+        "cost-per-row".into(),
+        "--set".into(),
+        format!("cost-per-row.prices=@{}", data("prices.json").display()),
+        "--segment-size".into(),
+        "250".into(),
+    ]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+fn run(args: &[String]) -> std::process::Output {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assay(&refs)
+}
+
+/// The summary without the fields a merge does not promise to equal.
+fn strip(mut v: Value) -> Value {
+    for k in ["elapsed_ms", "input", "attempts"] {
+        v[k] = Value::Null;
+    }
+    for (_, j) in v["judges"].as_object_mut().into_iter().flatten() {
+        j["fuel_used"] = Value::Null;
+    }
+    v
+}
+
+/// Runs the N shards of `job`, returning their partials.
+fn shards(dir: &Path, job: &Job, n: u32, extra: &[&str]) -> Vec<PathBuf> {
+    (0..n)
+        .map(|i| {
+            let part = dir.join(format!("part-{i}-of-{n}.gz"));
+            let spec = format!("{i}/{n}");
+            let mut e = vec!["--shard", &spec, "--partial-out", part.to_str().unwrap_or_default()];
+            e.extend(extra);
+            let out = run(&eval_args(job, &e));
+            assert_eq!(out.status.code(), Some(0), "shard {spec}: {}", stderr(&out));
+            part
+        })
+        .collect()
+}
+
+fn merge(parts: &[PathBuf], extra: &[&str]) -> std::process::Output {
+    let mut a = vec!["merge".to_owned()];
+    a.extend(parts.iter().map(|p| p.display().to_string()));
+    a.extend(["--format".into(), "json".into()]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    run(&a)
+}
+
+fn assert_merge_equals_single(job: &Job, extra: &[&str]) {
+    let single = run(&eval_args(job, extra));
+    let want = strip(json(&single));
+    let tmp = tempfile::tempdir().expect("tmp");
+    for n in [1u32, 2, 7] {
+        let dir = tmp.path().join(n.to_string());
+        std::fs::create_dir_all(&dir).expect("dir");
+        let parts = shards(&dir, job, n, extra);
+        let merged = merge(&parts, &[]);
+        assert_eq!(
+            merged.status.code(),
+            single.status.code(),
+            "N = {n}: {}",
+            stderr(&merged)
+        );
+        assert_eq!(
+            strip(json(&merged)),
+            want,
+            "N = {n}: the merged summary differs from the single run's"
+        );
+    }
+}
+
+#[test]
+fn merged_shards_equal_the_single_run_on_the_example() {
+    let job = example();
+    assert_merge_equals_single(&job, &[]);
+    let s = json(&run(&eval_args(&job, &[])));
+    assert!(
+        s["judges"]["schema-drift"]["alarms"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+}
+
+#[test]
+fn merged_shards_equal_the_single_run_with_bad_missing_and_retried_rows() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let job = messy(tmp.path());
+    let s = json(&run(&eval_args(&job, &["--max-bad-lines", "10"])));
+    assert!(
+        s["bad_lines"]["count"].as_u64().is_some_and(|c| c >= 3),
+        "{}",
+        s["bad_lines"]
+    );
+    assert!(s["status_counts"]["missing"].as_u64().is_some_and(|c| c > 0));
+    assert!(s["flags"]["unexpected"].as_u64().is_some_and(|c| c > 0));
+    assert!(s["flags"]["duplicate"].as_u64().is_some_and(|c| c > 0));
+    assert!(s["flags"]["retried"].as_u64().is_some_and(|c| c > 0));
+    assert_merge_equals_single(&job, &["--max-bad-lines", "10"]);
+    // More bad lines than allowed: the merge exits 3 with the same summary, as the run does.
+    assert_merge_equals_single(&job, &[]);
+}
+
+#[test]
+fn merge_applies_the_gates_as_eval_does() {
+    let job = example();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parts = shards(tmp.path(), &job, 2, &[]);
+    let single = run(&eval_args(&job, &["--min-pass-rate", "0.99"]));
+    let merged = merge(&parts, &["--min-pass-rate", "0.99"]);
+    assert_eq!(single.status.code(), Some(1));
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    assert_eq!(strip(json(&merged)), strip(json(&single)));
+}
+
+fn refused(out: &std::process::Output, code: i32, words: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    for w in words {
+        assert!(err.contains(w), "expected {w:?} in: {err}");
+    }
+}
+
+#[test]
+fn merge_refuses_what_is_not_one_whole_sharded_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
+    for d in [&a, &b, &c] {
+        std::fs::create_dir_all(d).expect("dir");
+    }
+    let job = example();
+    let three = shards(&a, &job, 3, &[]);
+    let two = shards(&b, &job, 2, &[]);
+    let other = shards(&c, &messy(tmp.path()), 2, &["--max-bad-lines", "10"]);
+    let name = |p: &PathBuf| p.display().to_string();
+
+    refused(&merge(&three[..2], &[]), 3, &["missing shard(s) 2 of 3"]);
+    refused(
+        &merge(
+            &[three[0].clone(), three[1].clone(), three[1].clone(), three[2].clone()],
+            &[],
+        ),
+        3,
+        &["shard 1/3 given twice"],
+    );
+    refused(
+        &merge(&[three[0].clone(), two[1].clone()], &[]),
+        3,
+        &[&name(&two[1]), "shard 1 of 2"],
+    );
+    refused(
+        &merge(&[two[0].clone(), other[1].clone()], &[]),
+        3,
+        &[
+            &name(&other[1]),
+            "input and result files",
+            "not a shard of the same run",
+        ],
+    );
+
+    let bytes = std::fs::read(&two[1]).expect("partial");
+    let cut = tmp.path().join("cut.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    refused(
+        &merge(&[two[0].clone(), cut.clone()], &[]),
+        3,
+        &[&name(&cut), "truncated or corrupt"],
+    );
+
+    let text = root().join("README.md");
+    refused(&merge(&[text.clone()], &[]), 3, &[&name(&text), "not an assay partial"]);
+    let json_gz = tmp.path().join("x.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, b"{\"format\":\"something-else\"}\n").expect("gz");
+    std::fs::write(&json_gz, gz.finish().expect("gz")).expect("write");
+    refused(
+        &merge(&[json_gz.clone()], &[]),
+        3,
+        &[&name(&json_gz), "not an assay partial"],
+    );
+}
+
+#[test]
+fn a_bad_shard_spec_is_a_usage_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let part = tmp.path().join("p.gz");
+    let p = part.to_str().unwrap_or_default();
+    refused(
+        &run(&eval_args(&example(), &["--shard", "7/7", "--partial-out", p])),
+        2,
+        &["below N"],
+    );
+    refused(
+        &run(&eval_args(&example(), &["--shard", "x", "--partial-out", p])),
+        2,
+        &["expected I/N"],
+    );
+    refused(&run(&eval_args(&example(), &["--shard", "0/2"])), 2, &["--partial-out"]);
+    assert!(!part.exists());
+}
+
+#[test]
+fn the_kubernetes_example_runs_as_local_processes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    for (from, to) in [
+        ("openai_input.jsonl", "input.jsonl"),
+        ("openai_output.jsonl", "output.jsonl"),
+        ("openai_errors.jsonl", "errors.jsonl"),
+        ("schema.json", "schema.json"),
+        ("prices.json", "prices.json"),
+    ] {
+        std::fs::copy(data(from), d.join(to)).expect("copy");
+    }
+    support::builtin_judges();
+    let out = std::process::Command::new(root().join("examples/kubernetes/local.sh"))
+        .env("ASSAY", env!("CARGO_BIN_EXE_assay"))
+        .env("DATA", d)
+        .env("N", "3")
+        .env("ASSAY_STATE", support::test_state())
+        .env("ASSAY_CACHE_DIR", root().join("target").join("test-cache"))
+        .env_remove("ASSAY_POLICY")
+        .output()
+        .expect("local.sh runs");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let job = Job {
+        input: d.join("input.jsonl"),
+        attempts: vec![format!(
+            "{},{}",
+            d.join("output.jsonl").display(),
+            d.join("errors.jsonl").display()
+        )],
+    };
+    let single = json(&run(&eval_args(&job, &[])));
+    assert_eq!(strip(json(&out)), strip(single));
+    assert!(d.join("partials/part-2-of-3.gz").is_file());
+}
