@@ -264,13 +264,17 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     );
 
     let text = root().join("README.md");
-    refused(&merge(&[text.clone()], &[]), 3, &[&name(&text), "not an assay partial"]);
+    refused(
+        &merge(std::slice::from_ref(&text), &[]),
+        3,
+        &[&name(&text), "not an assay partial"],
+    );
     let json_gz = tmp.path().join("x.gz");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, b"{\"format\":\"something-else\"}\n").expect("gz");
     std::fs::write(&json_gz, gz.finish().expect("gz")).expect("write");
     refused(
-        &merge(&[json_gz.clone()], &[]),
+        &merge(std::slice::from_ref(&json_gz), &[]),
         3,
         &[&name(&json_gz), "not an assay partial"],
     );
