@@ -15,6 +15,8 @@ use support::{assay, data, json, root, stderr, write_lines};
 struct Job {
     input: PathBuf,
     attempts: Vec<String>,
+    /// `--batch-object` of attempt 1.
+    batch_object: Option<PathBuf>,
 }
 
 fn example() -> Job {
@@ -25,6 +27,7 @@ fn example() -> Job {
             data("openai_output.jsonl").display(),
             data("openai_errors.jsonl").display()
         )],
+        batch_object: None,
     }
 }
 
@@ -76,6 +79,11 @@ fn messy(dir: &Path) -> Job {
             ),
             write_lines(dir, "a2.jsonl", &retried).display().to_string(),
         ],
+        batch_object: Some(write_lines(
+            dir,
+            "batch.json",
+            &[r#"{"id":"batch_1","object":"batch","status":"completed","request_counts":{"total":2001,"completed":1890,"failed":111}}"#.into()],
+        )),
     }
 }
 
@@ -87,6 +95,9 @@ fn eval_args(job: &Job, extra: &[&str]) -> Vec<String> {
     a.extend(["--input".into(), job.input.display().to_string()]);
     for r in &job.attempts {
         a.extend(["--results".into(), r.clone()]);
+    }
+    if let Some(b) = &job.batch_object {
+        a.extend(["--batch-object".into(), b.display().to_string()]);
     }
     a.extend([
         "--judge".into(),
@@ -192,9 +203,18 @@ fn merged_shards_equal_the_single_run_with_bad_missing_and_retried_rows() {
     assert!(s["flags"]["unexpected"].as_u64().is_some_and(|c| c > 0));
     assert!(s["flags"]["duplicate"].as_u64().is_some_and(|c| c > 0));
     assert!(s["flags"]["retried"].as_u64().is_some_and(|c| c > 0));
+    assert_eq!(s["reconciliation"][0]["ok"], false, "{}", s["reconciliation"]);
     assert_merge_equals_single(&job, &["--max-bad-lines", "10"]);
     // More bad lines than allowed: the merge exits 3 with the same summary, as the run does.
     assert_merge_equals_single(&job, &[]);
+    // --strict-reconcile at the merge fails the run as it fails the single run.
+    let tmp2 = tempfile::tempdir().expect("tmp");
+    let parts = shards(tmp2.path(), &job, 2, &["--max-bad-lines", "10"]);
+    let single = run(&eval_args(&job, &["--max-bad-lines", "10", "--strict-reconcile"]));
+    let merged = merge(&parts, &["--strict-reconcile"]);
+    assert_eq!(single.status.code(), Some(1));
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    assert_eq!(strip(json(&merged)), strip(json(&single)));
 }
 
 #[test]
@@ -330,8 +350,27 @@ fn the_kubernetes_example_runs_as_local_processes() {
             d.join("output.jsonl").display(),
             d.join("errors.jsonl").display()
         )],
+        batch_object: None,
     };
     let single = json(&run(&eval_args(&job, &[])));
     assert_eq!(strip(json(&out)), strip(single));
     assert!(d.join("partials/part-2-of-3.gz").is_file());
+}
+
+#[test]
+fn a_shard_refuses_the_outputs_and_gates_that_are_not_merged() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let part = tmp.path().join("p.gz");
+    let p = part.to_str().unwrap_or_default();
+    let rows = tmp.path().join("rows.jsonl");
+    for extra in [
+        vec!["--rows-out", rows.to_str().unwrap_or_default()],
+        vec!["--min-pass-rate", "0.9"],
+        vec!["--run-id", "x"],
+    ] {
+        let mut e = vec!["--shard", "0/2", "--partial-out", p];
+        e.extend(extra.iter().copied());
+        refused(&run(&eval_args(&example(), &e)), 2, &["cannot be used with"]);
+    }
+    assert!(!part.exists() && !rows.exists());
 }

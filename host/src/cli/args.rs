@@ -302,7 +302,7 @@ pub struct EvalArgs {
     /// Score only shard I of N (rows by a stable hash of their id) and write the
     /// shard's partial to --partial-out; `assay merge` combines the N partials.
     #[arg(long, value_name = "I/N", requires = "partial_out", conflicts_with_all = [
-        "rows_out", "report", "junit", "sync_results", "batch_objects", "run_id", "resume",
+        "rows_out", "report", "junit", "sync_results", "run_id", "resume",
         "otlp_endpoint", "cluster", "explain", "canary", "min_pass_rate", "min_completion",
         "strict_reconcile",
     ])]

@@ -40,6 +40,9 @@ pub struct MergeArgs {
     /// Fail (exit 1) when a quality judge's pass rate is below this (`F` or `JUDGE=F`). Repeatable.
     #[arg(long)]
     pub min_pass_rate: Vec<String>,
+    /// Fail (exit 1) when the provider's counts disagree with the files.
+    #[arg(long)]
+    pub strict_reconcile: bool,
     /// Extra directories to look for judges in (searched first).
     #[arg(long = "plugin-dir")]
     pub plugin_dirs: Vec<PathBuf>,
@@ -61,7 +64,7 @@ fn merge_error(e: MergeError) -> anyhow::Error {
 }
 
 pub fn run(args: MergeArgs) -> Result<i32> {
-    let gates = gate_config(args.min_completion, &args.min_pass_rate, false)?;
+    let gates = gate_config(args.min_completion, &args.min_pass_rate, args.strict_reconcile)?;
     let mut readers = Vec::new();
     for p in &args.partials {
         readers.push(read::open(p).map_err(|e| merge_error(e.into()))?);

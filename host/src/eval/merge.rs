@@ -308,7 +308,15 @@ pub async fn summarize(
         error_codes: t.errors.top(ledger),
         judges: judge_summaries,
         bad: t.bad,
-        reconciliation: Vec::new(),
+        reconciliation: header
+            .reconcile
+            .iter()
+            .enumerate()
+            .map(|(a, r)| {
+                let obj = (&r.object).into();
+                super::reconcile::reconcile(a + 1, &r.source, &obj, &(&r.tally).into(), rows as u64)
+            })
+            .collect(),
         snapshots: snapshots::snapshots(ledger, rows, segment_size, &agg.models, &agg.snapshots),
         sync: None,
         elapsed_ms: 0,

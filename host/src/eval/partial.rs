@@ -13,6 +13,7 @@
 //! format version, a line that does not decode, or a missing or miscounted
 //! trailer (a truncated file), naming the file and the reason.
 
+pub mod facts;
 pub mod read;
 pub mod row;
 
@@ -85,6 +86,8 @@ pub struct Header {
     pub unexpected_ids: Vec<String>,
     /// Per scoring judge, in scorer order.
     pub scorers: Vec<ScorerStats>,
+    /// Per `--batch-object`, in attempt order (shard 0 only).
+    pub reconcile: Vec<facts::Reconcile>,
 }
 
 /// The last line: how many row and bad-line lines came before it.
@@ -159,3 +162,6 @@ pub fn write(
     file.commit()?;
     Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,6 +13,7 @@ use assay_batch::{AtomicBitSet, BadLine, Interner, Ledger};
 
 use super::errors::ErrorCodes;
 use super::judges::PreparedJudge;
+use super::partial::facts::Reconcile;
 use super::partial::{self, FORMAT, Header, JudgeKey, PartialError, ScorerStats, VERSION};
 use super::plan::{EvalConfig, Plan};
 use super::shard::ShardRun;
@@ -37,6 +38,8 @@ pub struct Slice<'a> {
     pub summaries: &'a BTreeMap<String, JudgeSummary>,
     pub bad: &'a [BadLine],
     pub owned: &'a AtomicBitSet,
+    /// Per attempt: what its files hold, for reconciliation.
+    pub tallies: &'a [super::reconcile::AttemptTally],
 }
 
 /// What the shard wrote.
@@ -103,6 +106,20 @@ pub fn write(s: Slice<'_>) -> Result<Written, PartialError> {
         unexpected: if facts { unexpected } else { 0 },
         unexpected_ids: if facts { ids.to_vec() } else { Vec::new() },
         scorers,
+        reconcile: match facts {
+            false => Vec::new(),
+            true => s
+                .plan
+                .batch_objects
+                .iter()
+                .zip(s.tallies)
+                .map(|((source, obj), tally)| Reconcile {
+                    source: source.clone(),
+                    object: obj.into(),
+                    tally: tally.into(),
+                })
+                .collect(),
+        },
     };
     let owned_bad: Vec<BadLine> = s.bad.iter().filter(|b| shard.owns_line(b.line)).cloned().collect();
     let bad = bad_entries(owned_bad, s.streams);
