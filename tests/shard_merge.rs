@@ -283,6 +283,28 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
         &[&name(&cut), "truncated or corrupt"],
     );
 
+    // Shards relabelled: every row is in the partial of a shard it does not hash to.
+    let relabel = |from: &PathBuf, to: u32, name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(from).expect("open")),
+            &mut text,
+        )
+        .expect("gunzip");
+        let text = text.replacen("\"shard\":0,", &format!("\"shard\":{to},"), 1).replacen(
+            "\"shard\":1,",
+            &format!("\"shard\":{to},"),
+            1,
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).expect("gz");
+        let p = tmp.path().join(name);
+        std::fs::write(&p, gz.finish().expect("gz")).expect("write");
+        p
+    };
+    let (x, y) = (relabel(&two[0], 1, "x0.gz"), relabel(&two[1], 0, "x1.gz"));
+    refused(&merge(&[x, y], &[]), 3, &["belongs to another shard than"]);
+
     let text = root().join("README.md");
     refused(
         &merge(std::slice::from_ref(&text), &[]),
@@ -373,4 +395,34 @@ fn a_shard_refuses_the_outputs_and_gates_that_are_not_merged() {
         refused(&run(&eval_args(&example(), &e)), 2, &["cannot be used with"]);
     }
     assert!(!part.exists() && !rows.exists());
+}
+
+/// The report without its timing and its history note.
+fn report_text(p: &Path) -> String {
+    let html = std::fs::read_to_string(p).unwrap_or_default();
+    let html = html
+        .replace("Run history is off (--no-history).", "HISTORY")
+        .replace("A merged run is not recorded in the history.", "HISTORY");
+    match (html.find(" · "), html.find(" ms</td>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
+        _ => html,
+    }
+}
+
+#[test]
+fn merge_writes_the_html_report_of_the_single_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let job = messy(tmp.path());
+    let (a, b) = (tmp.path().join("single.html"), tmp.path().join("merged.html"));
+    let single = run(&eval_args(
+        &job,
+        &["--max-bad-lines", "10", "--report", a.to_str().unwrap_or_default()],
+    ));
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    let parts = shards(tmp.path(), &job, 7, &["--max-bad-lines", "10"]);
+    let merged = merge(&parts, &["--report", b.to_str().unwrap_or_default()]);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    let (a, b) = (report_text(&a), report_text(&b));
+    assert!(a.contains("row-10"), "the missing rows are listed as failed");
+    assert_eq!(a, b);
 }

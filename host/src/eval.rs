@@ -238,6 +238,7 @@ pub async fn run(
             summaries: &judge_summaries,
             bad: &bad,
             owned,
+            index: &index,
             tallies: &c.tallies,
         })?),
         _ => None,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow};
-use assay::eval::{self, EvalConfig, EvalError, GateConfig};
+use assay::eval::{self, EvalConfig, EvalError};
 use assay::judge::Policy;
 use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
@@ -41,7 +41,8 @@ fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
 pub(crate) mod settings;
 mod shard;
 
-use settings::{eval_error, input_files, parse_rate, parse_set};
+pub use settings::gate_config;
+use settings::{eval_error, input_files, parse_set};
 
 pub fn run(args: EvalArgs) -> Result<i32> {
     run_as(args, assay::history::RunKind::Eval, false)
@@ -302,27 +303,6 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             run: recorded.map(|r| r.1),
             partial: outcome.partial,
         })
-    })
-}
-
-/// `--min-completion`, `--min-pass-rate` and `--strict-reconcile` as the run's gates.
-pub fn gate_config(min_completion: Option<f64>, min_pass_rate: &[String], strict: bool) -> Result<GateConfig> {
-    let mut pass_gates: Vec<(Option<String>, f64)> = Vec::new();
-    for g in min_pass_rate {
-        let gate = match g.split_once('=') {
-            Some((j, v)) => (Some(j.to_owned()), parse_rate(v, "--min-pass-rate")?),
-            None => (None, parse_rate(g, "--min-pass-rate")?),
-        };
-        pass_gates.push(gate);
-    }
-    let min_completion = min_completion
-        .map(|v| parse_rate(&v.to_string(), "--min-completion"))
-        .transpose()
-        .map_err(|e| fail(exit::USAGE, e))?;
-    Ok(GateConfig {
-        min_completion,
-        min_pass_rate: pass_gates,
-        strict_reconcile: strict,
     })
 }
 

@@ -34,6 +34,9 @@ pub struct MergeArgs {
     /// Write the gates, judges and provider errors as JUnit XML test cases.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report (charts, alarms, costs, failed rows).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Fail (exit 1) when completed / submitted is below this fraction.
     #[arg(long)]
     pub min_completion: Option<f64>,
@@ -79,7 +82,7 @@ pub fn run(args: MergeArgs) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (summary, bad_lines_over) = rt.block_on(async {
+    let merged = rt.block_on(async {
         let engine = JudgeEngine::new().map_err(|e| fail(exit::JUDGE, e))?;
         let cache = match args.no_cache {
             true => None,
@@ -112,11 +115,12 @@ pub fn run(args: MergeArgs) -> Result<i32> {
             judges.push(j);
         }
         let rebuilt = merge::rebuild(&mut readers).map_err(merge_error)?;
-        merge::summarize(&header, judges, rebuilt, &gates)
+        merge::summarize(&header, judges, rebuilt, &gates, args.report.is_some())
             .await
             .map_err(merge_error)
     })?;
-    let mut summary = summary;
+    let mut summary = merged.summary;
+    let bad_lines_over = merged.bad_lines_over;
     summary.exit_code = if bad_lines_over {
         exit::INPUT
     } else if summary.gates.iter().any(|g| !g.passed) {
@@ -126,6 +130,11 @@ pub fn run(args: MergeArgs) -> Result<i32> {
     };
     if let Some(path) = &args.junit {
         assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
+    }
+    if let (Some(path), Some(rows)) = (&args.report, &merged.failed) {
+        // A merge is not recorded in the run history; the report says so.
+        let trend = Err("A merged run is not recorded in the history.");
+        assay::report::html::write(&summary, rows, trend, path).map_err(|e| fail(exit::OUTPUT, e))?;
     }
     let done = Evaluated {
         summary,

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assay_batch::{AtomicBitSet, BadLine, Interner, Ledger};
+use assay_batch::{AtomicBitSet, BadLine, InputIndex, Interner, Ledger};
 
 use super::errors::ErrorCodes;
 use super::judges::PreparedJudge;
@@ -38,6 +38,7 @@ pub struct Slice<'a> {
     pub summaries: &'a BTreeMap<String, JudgeSummary>,
     pub bad: &'a [BadLine],
     pub owned: &'a AtomicBitSet,
+    pub index: &'a InputIndex,
     /// Per attempt: what its files hold, for reconciliation.
     pub tallies: &'a [super::reconcile::AttemptTally],
 }
@@ -129,7 +130,7 @@ pub fn write(s: Slice<'_>) -> Result<Written, PartialError> {
         .map(|idx| {
             rows += 1;
             let cells = s.store.tables.iter().map(|t| t.get(idx));
-            partial::row::encode(idx, &s.ledger.settled(idx), s.errors.get(idx), cells)
+            partial::row::encode(idx, s.index.id(idx), &s.ledger.settled(idx), s.errors.get(idx), cells)
         });
     let inputs: Vec<&Path> = s.run.inputs.iter().map(PathBuf::as_path).collect();
     let bytes = partial::write(&s.run.out, &inputs, &header, lines, &bad)?;

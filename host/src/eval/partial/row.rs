@@ -1,5 +1,5 @@
 //! One owned row as a partial's line: a JSON array
-//! `[index, status, error_kind, flags, attempt, model, snapshot, seen,
+//! `[index, id, status, error_kind, flags, attempt, model, snapshot, seen,
 //! usage, retry_usage, error_code, error_message, cell...]`, usage as
 //! `[input, output, cached_input, cache_write, reasoning]` (`0` when all
 //! zero), a cell as `0` (unscored), `3` (judge error), `16 + k` (host
@@ -46,6 +46,7 @@ impl Cell {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub idx: u32,
+    pub id: String,
     pub settled: SettledRow,
     pub code: Option<String>,
     pub message: Option<String>,
@@ -71,6 +72,7 @@ fn cell(c: CellView<'_>) -> Value {
 /// Row `idx`'s line.
 pub fn encode<'a>(
     idx: u32,
+    id: &str,
     s: &SettledRow,
     error: (Option<&str>, Option<&str>),
     cells: impl Iterator<Item = CellView<'a>>,
@@ -79,6 +81,7 @@ pub fn encode<'a>(
     let kind = s.kind.and_then(|k| ErrorKind::ALL.iter().position(|x| *x == k));
     let mut v = vec![
         json!(idx),
+        json!(id),
         json!(s.status.index()),
         json!(kind),
         json!(s.flags.0),
@@ -158,16 +161,19 @@ fn decode_cell(v: &Value) -> Result<Cell, String> {
     }
 }
 
+/// Fields before the cells.
+const FIXED: usize = 13;
+
 /// Decodes a row line with `scorers` cells.
 pub fn decode(v: &Value, scorers: usize) -> Result<Row, String> {
     let Some(a) = v.as_array() else {
         return Err("a row line must be a JSON array".into());
     };
-    if a.len() != 12 + scorers {
-        return Err(format!("a row has {} fields; expected {}", a.len(), 12 + scorers));
+    if a.len() != FIXED + scorers {
+        return Err(format!("a row has {} fields; expected {}", a.len(), FIXED + scorers));
     }
-    let status: usize = int(&a[1], "status")?;
-    let kind = match &a[2] {
+    let status: usize = int(&a[2], "status")?;
+    let kind = match &a[3] {
         Value::Null => None,
         k => Some(
             *ErrorKind::ALL
@@ -175,24 +181,25 @@ pub fn decode(v: &Value, scorers: usize) -> Result<Row, String> {
                 .ok_or_else(|| format!("unknown error kind {k}"))?,
         ),
     };
-    let seen: u8 = int(&a[7], "seen")?;
+    let seen: u8 = int(&a[8], "seen")?;
     let settled = SettledRow {
         status: Status::from_index(status).ok_or_else(|| format!("unknown status {status}"))?,
         kind,
-        flags: Flags(int(&a[3], "flags")?),
-        attempt: int(&a[4], "attempt")?,
-        model: int(&a[5], "model")?,
-        snapshot: int(&a[6], "snapshot")?,
-        usage: decode_usage(&a[8], "usage")?,
-        retry_usage: decode_usage(&a[9], "retry usage")?,
+        flags: Flags(int(&a[4], "flags")?),
+        attempt: int(&a[5], "attempt")?,
+        model: int(&a[6], "model")?,
+        snapshot: int(&a[7], "snapshot")?,
+        usage: decode_usage(&a[9], "usage")?,
+        retry_usage: decode_usage(&a[10], "retry usage")?,
         other_attempt: seen & 1 != 0,
         earlier_completed: seen & 2 != 0,
     };
     Ok(Row {
         idx: int(&a[0], "row index")?,
+        id: text(&a[1], "id")?.ok_or("id: missing")?,
         settled,
-        code: text(&a[10], "error code")?,
-        message: text(&a[11], "error message")?,
-        cells: a[12..].iter().map(decode_cell).collect::<Result<_, _>>()?,
+        code: text(&a[11], "error code")?,
+        message: text(&a[12], "error message")?,
+        cells: a[FIXED..].iter().map(decode_cell).collect::<Result<_, _>>()?,
     })
 }

@@ -62,10 +62,11 @@ fn a_row_line_decodes_to_the_row_it_encodes() {
         ),
     ];
     for (idx, (s, err, cells)) in cases.into_iter().enumerate() {
-        let line = encode(idx as u32, &s, err, cells.iter().map(Cell::view));
+        let id = format!("row-{idx} ✓");
+        let line = encode(idx as u32, &id, &s, err, cells.iter().map(Cell::view));
         let v: Value = serde_json::from_str(&line).expect("a JSON line");
         let row = decode(&v, 2).expect("decodes");
-        assert_eq!(row.idx, idx as u32);
+        assert_eq!((row.idx, row.id), (idx as u32, id));
         assert_eq!(row.settled, s);
         assert_eq!((row.code.as_deref(), row.message.as_deref()), err);
         assert_eq!(row.cells, cells);
@@ -74,14 +75,17 @@ fn a_row_line_decodes_to_the_row_it_encodes() {
 
 #[test]
 fn a_bad_row_line_is_an_error_not_a_guess() {
+    let good: Value = serde_json::from_str("[0,\"a\",0,null,0,1,0,0,0,0,0,null,null,0]").expect("json");
+    assert!(decode(&good, 1).is_ok());
     for bad in [
         "{}",
         "[0]",
-        "[0,99,null,0,1,0,0,0,0,0,null,null,0]",
-        "[0,0,null,0,1,0,0,0,[1,2],0,null,null,0]",
-        "[0,0,null,0,1,0,0,0,0,0,null,null,5]",
-        "[0,0,null,0,1,0,0,0,0,0,null,null,[9,0.5,null]]",
-        "[-1,0,null,0,1,0,0,0,0,0,null,null,0]",
+        "[0,\"a\",99,null,0,1,0,0,0,0,0,null,null,0]",
+        "[0,\"a\",0,null,0,1,0,0,0,[1,2],0,null,null,0]",
+        "[0,\"a\",0,null,0,1,0,0,0,0,0,null,null,5]",
+        "[0,\"a\",0,null,0,1,0,0,0,0,0,null,null,[9,0.5,null]]",
+        "[-1,\"a\",0,null,0,1,0,0,0,0,0,null,null,0]",
+        "[0,null,0,null,0,1,0,0,0,0,0,null,null,0]",
     ] {
         let v: Value = serde_json::from_str(bad).expect("json");
         assert!(decode(&v, 1).is_err(), "{bad}");
