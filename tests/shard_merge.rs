@@ -133,7 +133,13 @@ fn strip(mut v: Value) -> Value {
 
 /// Runs the N shards of `job`, returning their partials.
 fn shards(dir: &Path, job: &Job, n: u32, extra: &[&str]) -> Vec<PathBuf> {
-    (0..n)
+    shards_counted(dir, job, n, extra).0
+}
+
+/// Runs the N shards of `job`: their partials, and the rows and bad lines they say they hold.
+fn shards_counted(dir: &Path, job: &Job, n: u32, extra: &[&str]) -> (Vec<PathBuf>, u64, u64) {
+    let (mut rows, mut bad) = (0, 0);
+    let parts = (0..n)
         .map(|i| {
             let part = dir.join(format!("part-{i}-of-{n}.gz"));
             let spec = format!("{i}/{n}");
@@ -141,9 +147,15 @@ fn shards(dir: &Path, job: &Job, n: u32, extra: &[&str]) -> Vec<PathBuf> {
             e.extend(extra);
             let out = run(&eval_args(job, &e));
             assert_eq!(out.status.code(), Some(0), "shard {spec}: {}", stderr(&out));
+            let said = json(&out);
+            assert_eq!(said["shard"], spec.as_str());
+            assert_eq!(said["partial"], part.to_str().unwrap_or_default());
+            rows += said["rows"].as_u64().unwrap_or(0);
+            bad += said["bad_lines"].as_u64().unwrap_or(0);
             part
         })
-        .collect()
+        .collect();
+    (parts, rows, bad)
 }
 
 fn merge(parts: &[PathBuf], extra: &[&str]) -> std::process::Output {
@@ -161,7 +173,17 @@ fn assert_merge_equals_single(job: &Job, extra: &[&str]) {
     for n in [1u32, 2, 7] {
         let dir = tmp.path().join(n.to_string());
         std::fs::create_dir_all(&dir).expect("dir");
-        let parts = shards(&dir, job, n, extra);
+        let (parts, rows, bad) = shards_counted(&dir, job, n, extra);
+        assert_eq!(
+            Some(rows),
+            want["rows_submitted"].as_u64(),
+            "N = {n}: each row in one shard"
+        );
+        assert_eq!(
+            Some(bad),
+            want["bad_lines"]["count"].as_u64(),
+            "N = {n}: each bad line in one shard"
+        );
         let merged = merge(&parts, &[]);
         assert_eq!(
             merged.status.code(),
@@ -407,6 +429,29 @@ fn report_text(p: &Path) -> String {
         (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
         _ => html,
     }
+}
+
+#[test]
+fn shards_record_nothing_in_the_run_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("history.db");
+    let part = tmp.path().join("p.gz");
+    let mut args = eval_args(
+        &example(),
+        &["--shard", "0/2", "--partial-out", part.to_str().unwrap_or_default()],
+    );
+    args.retain(|a| a != "--no-history");
+    args.extend(["--history".into(), db.display().to_string()]);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let history = run(&[
+        "history".into(),
+        "--history".into(),
+        db.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    assert_eq!(json(&history)["runs"], serde_json::json!([]), "a shard was recorded");
 }
 
 #[test]
