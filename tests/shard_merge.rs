@@ -327,6 +327,16 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     let (x, y) = (relabel(&two[0], 1, "x0.gz"), relabel(&two[1], 0, "x1.gz"));
     refused(&merge(&[x, y], &[]), 3, &["belongs to another shard than"]);
 
+    let v99 = tmp.path().join("v99.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, b"{\"format\":\"assay-partial\",\"version\":99}\n").expect("gz");
+    std::fs::write(&v99, gz.finish().expect("gz")).expect("write");
+    refused(
+        &merge(std::slice::from_ref(&v99), &[]),
+        3,
+        &[&name(&v99), "format version 99"],
+    );
+
     let text = root().join("README.md");
     refused(
         &merge(std::slice::from_ref(&text), &[]),
@@ -470,4 +480,60 @@ fn merge_writes_the_html_report_of_the_single_run() {
     let (a, b) = (report_text(&a), report_text(&b));
     assert!(a.contains("row-10"), "the missing rows are listed as failed");
     assert_eq!(a, b);
+}
+
+#[test]
+fn merge_refuses_a_judge_that_is_not_the_one_that_scored_the_shards() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Shards scored by the `hostile` test judge (harmless on ordinary rows), as found on
+    // ASSAY_PLUGIN_PATH; the merge finds there instead the same judge with its
+    // component one custom section longer: another sha256.
+    let job = Job {
+        input: data("openai_input.jsonl"),
+        attempts: example().attempts,
+        batch_object: None,
+    };
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let part = tmp.path().join(format!("h{i}.gz"));
+            let mut a = eval_args(&job, &[]);
+            let at = a.iter().position(|x| x == "--judge").unwrap_or(a.len());
+            a.truncate(at);
+            let spec = format!("{i}/2");
+            a.extend(["--judge", "hostile", "--shard", &spec, "--partial-out"].map(String::from));
+            a.push(part.display().to_string());
+            let out = run(&a);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            part
+        })
+        .collect();
+    let dir = tmp.path().join("judges").join("hostile");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let staged = support::hostile_judges().join("hostile");
+    let mut wasm = std::fs::read(staged.join("hostile.wasm")).expect("wasm");
+    wasm.extend_from_slice(&[0x00, 0x05, 0x04, b'n', b'o', b't', b'e']);
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&wasm))
+    };
+    std::fs::write(dir.join("hostile.wasm"), &wasm).expect("write");
+    let manifest = std::fs::read_to_string(staged.join("judge.toml")).expect("manifest");
+    let old = manifest
+        .lines()
+        .find(|l| l.starts_with("sha256"))
+        .unwrap_or_default()
+        .to_owned();
+    std::fs::write(
+        dir.join("judge.toml"),
+        manifest.replace(&old, &format!("sha256 = \"{sha}\"")),
+    )
+    .expect("write");
+    let plugins = tmp.path().join("judges");
+    let same = merge(&parts, &[]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let mut a = vec!["merge".to_owned()];
+    a.extend(parts.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = support::assay_with_env(&refs, &[("ASSAY_PLUGIN_PATH", plugins.to_str().unwrap_or_default())]);
+    refused(&out, 4, &["judge 'hostile'", "were scored by sha256", &sha]);
 }

@@ -7,7 +7,8 @@
 //! the same across assay versions, machines and runs: any worker can take
 //! any shard. A bad line (input or results, including a duplicate id) has
 //! no usable row; it belongs to shard `line mod N`. The facts no row owns
-//! (results for ids never submitted) travel with shard 0.
+//! (results for ids never submitted, the batch objects and each attempt's
+//! tally for reconciliation) travel with shard 0.
 //!
 //! Invariant: for every N, each row, each bad line and each unexpected
 //! result belongs to exactly one shard in `0..N`, so the shards' counts
