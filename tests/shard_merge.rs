@@ -427,6 +427,17 @@ fn a_shard_refuses_the_outputs_and_gates_that_are_not_merged() {
         refused(&run(&eval_args(&example(), &e)), 2, &["cannot be used with"]);
     }
     assert!(!part.exists() && !rows.exists());
+    // A judge granted the llm capability: its model spend is not merged yet.
+    let policy = write_lines(
+        tmp.path(),
+        "policy.toml",
+        &["[llm.batch-sync-drift-llm]".into(), "models = [\"gpt-4o-mini\"]".into()],
+    );
+    let mut a = eval_args(&example(), &["--shard", "0/2", "--partial-out", p]);
+    a.extend(["--judge", "batch-sync-drift-llm", "--policy"].map(String::from));
+    a.push(policy.display().to_string());
+    refused(&run(&a), 2, &["judge 'batch-sync-drift-llm' calls a model (llm)"]);
+    assert!(!part.exists());
 }
 
 /// The report without its timing and its history note.
