@@ -2,8 +2,11 @@
 //!
 //! Invariant: each distinct `custom_id` has exactly one index `0..len()`,
 //! assigned in input order; ids live in one arena string (u32 offsets) and
-//! the hash table stores only u32 indexes, so a row costs about 24 bytes
-//! plus its id bytes.
+//! the hash table stores only u32 indexes; line positions are packed by
+//! [`column`], so a row costs about 13 bytes plus its id bytes and its
+//! hash-table slots (5 to 10 bytes, as the table's power-of-two size falls).
+
+mod column;
 
 use std::hash::BuildHasher;
 use std::path::Path;
@@ -34,8 +37,8 @@ pub struct InputIndex {
     arena: String,
     /// `ends[i]` is the end of id `i` in `arena`; it starts at `ends[i-1]`.
     ends: Vec<u32>,
-    offsets: Vec<u64>,
-    lines: Vec<u64>,
+    offsets: column::Offsets,
+    lines: column::LineNumbers,
     table: HashTable<u32>,
     hasher: RandomState,
     models: Vec<(String, u64)>,
@@ -109,7 +112,6 @@ impl InputIndex {
         self.table.reserve(rows, |&i| hasher.hash_one(slice(arena, ends, i)));
         self.ends.reserve(rows);
         self.offsets.reserve(rows);
-        self.lines.reserve(rows);
         self.arena.reserve(rows.saturating_mul(id_bytes));
     }
 
@@ -120,12 +122,12 @@ impl InputIndex {
 
     /// Byte offset of the input line of row `idx` (0 if out of range).
     pub fn offset(&self, idx: u32) -> u64 {
-        self.offsets.get(idx as usize).copied().unwrap_or(0)
+        self.offsets.get(idx).unwrap_or(0)
     }
 
     /// 1-based line number of row `idx` in the input file (0 if out of range).
     pub fn line(&self, idx: u32) -> u64 {
-        self.lines.get(idx as usize).copied().unwrap_or(0)
+        self.lines.get(idx).unwrap_or(0)
     }
 
     /// Distinct `body.model` values with their row counts, in order of first use.
@@ -159,7 +161,8 @@ impl InputIndex {
     pub fn heap_bytes(&self) -> usize {
         self.arena.capacity()
             + self.ends.capacity() * 4
-            + (self.offsets.capacity() + self.lines.capacity()) * 8
+            + self.offsets.heap_bytes()
+            + self.lines.heap_bytes()
             + self.table.capacity() * 5
     }
 }

@@ -4,9 +4,11 @@
 //! `finish`, `status_counts()` sums to the number of rows. The final result
 //! of a row is the first line (in file order) of the latest attempt that has
 //! one; results from other attempts only add to `retry_usage`. Token
-//! counts are kept whole (`u64`): a row's counts are packed as `u32` (40
-//! bytes per row) when they fit, and rows with a larger count, like the
-//! usage of superseded results, live in side tables for the rows that have any.
+//! counts are kept whole (`u64`): a row's input and output counts are
+//! packed as `u32` (24 bytes per row) when they fit; cached, cache-write and
+//! reasoning counts take 12 bytes more per row only once some row has one;
+//! rows with a larger count, like the usage of superseded results, live in
+//! side tables for the rows that have any.
 //!
 //! Size: over 300 lines because applying a line, recovery, settling retries
 //! and the readers all work on one private packed `RowState`; splitting them
@@ -80,8 +82,11 @@ const EARLIER_COMPLETED: u8 = 2;
 
 #[derive(Debug, Clone, Copy)]
 struct RowState {
-    hash: u64,
-    usage: [u32; 5],
+    /// [`fold_hash`] of the final line: two different lines share it with
+    /// odds of 1 in 2^32, so a conflicting line is taken for a duplicate
+    /// about once in four billion same-attempt pairs.
+    hash: u32,
+    usage: [u32; 2],
     attempt: u16,
     model: u16,
     snapshot: u16,
@@ -93,7 +98,7 @@ struct RowState {
 
 const EMPTY: RowState = RowState {
     hash: 0,
-    usage: [0; 5],
+    usage: [0; 2],
     attempt: 0,
     model: 0,
     snapshot: 0,
@@ -107,30 +112,62 @@ const EMPTY: RowState = RowState {
 /// in [`Ledger::wide`].
 const WIDE: u32 = u32::MAX;
 
-/// The usage packed in 32-bit counts, or `None` when a count does not fit
-/// (`WIDE` itself is reserved for the mark).
-fn pack(u: &Usage) -> Option<[u32; 5]> {
+/// The usage packed in 32-bit counts (input and output; cached, cache
+/// write and reasoning), or `None` when a count does not fit (`WIDE` itself
+/// is reserved for the mark).
+fn pack(u: &Usage) -> Option<([u32; 2], [u32; 3])> {
     let c = |v: u64| u32::try_from(v).ok().filter(|&v| v != WIDE);
-    Some([
-        c(u.input)?,
-        c(u.output)?,
-        c(u.cached_input)?,
-        c(u.cache_write)?,
-        c(u.reasoning)?,
-    ])
+    Some((
+        [c(u.input)?, c(u.output)?],
+        [c(u.cached_input)?, c(u.cache_write)?, c(u.reasoning)?],
+    ))
 }
 
-/// The stored usage of row `idx` whose packed counts are `p`.
-fn unpack(wide: &UsageMap, idx: u32, p: &[u32; 5]) -> Usage {
-    if p[0] == WIDE {
-        return wide.get(&idx).copied().unwrap_or_default();
+/// Final usage beside the rows' packed input and output counts.
+#[derive(Default)]
+struct UsageStore {
+    /// Rows with a count past 32 bits (marked `WIDE`).
+    wide: UsageMap,
+    /// Cached, cache-write and reasoning counts per row: empty until a row
+    /// has one, then one entry per row.
+    extra: Vec<[u32; 3]>,
+}
+
+impl UsageStore {
+    /// The stored usage of row `idx` whose packed counts are `p`.
+    fn get(&self, idx: u32, p: &[u32; 2]) -> Usage {
+        if p[0] == WIDE {
+            return self.wide.get(&idx).copied().unwrap_or_default();
+        }
+        let e = self.extra.get(idx as usize).copied().unwrap_or_default();
+        Usage {
+            input: p[0].into(),
+            output: p[1].into(),
+            cached_input: e[0].into(),
+            cache_write: e[1].into(),
+            reasoning: e[2].into(),
+        }
     }
-    Usage {
-        input: p[0].into(),
-        output: p[1].into(),
-        cached_input: p[2].into(),
-        cache_write: p[3].into(),
-        reasoning: p[4].into(),
+
+    /// Stores `u` as row `idx`'s usage (of `rows`), replacing `p`.
+    fn set(&mut self, idx: u32, rows: usize, p: &mut [u32; 2], u: &Usage) {
+        if p[0] == WIDE {
+            self.wide.remove(&idx);
+        }
+        let (two, three) = match pack(u) {
+            Some(packed) => packed,
+            None => {
+                self.wide.insert(idx, *u);
+                ([WIDE; 2], [0; 3])
+            }
+        };
+        *p = two;
+        if three != [0; 3] && self.extra.is_empty() {
+            self.extra = vec![[0; 3]; rows];
+        }
+        if let Some(e) = self.extra.get_mut(idx as usize) {
+            *e = three;
+        }
     }
 }
 
@@ -141,14 +178,18 @@ pub fn line_hash(bytes: &[u8]) -> u64 {
     foldhash::quality::FixedState::with_seed(0x5eed).hash_one(bytes)
 }
 
+/// A [`line_hash`] folded to the 32 bits a row keeps.
+fn fold_hash(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
 /// Per-row results of one batch job across its attempts.
 pub struct Ledger {
     rows: Vec<RowState>,
     /// Usage of non-final results, kept only for the few rows that have any
     /// (retries, conflicting lines): most rows never need the 40 bytes.
     retry: UsageMap,
-    /// Final usage of the rows with a count past 32 bits (marked `WIDE`).
-    wide: UsageMap,
+    usage: UsageStore,
     attempts: u16,
     policy: RetryPolicy,
     unexpected: u64,
@@ -165,7 +206,7 @@ impl Ledger {
         Ledger {
             rows: vec![EMPTY; rows],
             retry: HashMap::default(),
-            wide: HashMap::default(),
+            usage: UsageStore::default(),
             attempts,
             policy,
             unexpected: 0,
@@ -190,15 +231,17 @@ impl Ledger {
         if attempt == 0 || attempt > self.attempts {
             return Applied::Invalid;
         }
+        let rows = self.rows.len();
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return Applied::Invalid;
         };
+        let store = &mut self.usage;
         if r.attempt == 0 {
-            set_final(r, &mut self.wide, idx, attempt, line_hash, rec);
+            set_final(r, store, (idx, rows), attempt, line_hash, rec);
             return Applied::Final;
         }
         let (applied, to_retry) = if attempt == r.attempt {
-            if line_hash == r.hash {
+            if fold_hash(line_hash) == r.hash {
                 r.flags.insert(Flags::DUPLICATE);
                 return Applied::Duplicate;
             }
@@ -212,12 +255,12 @@ impl Ledger {
                 }
                 (Applied::Superseded, rec.usage)
             } else {
-                let old = unpack(&self.wide, idx, &r.usage);
+                let old = store.get(idx, &r.usage);
                 if r.status == Status::Completed {
                     r.seen |= EARLIER_COMPLETED;
                 }
                 r.flags = Flags::empty();
-                set_final(r, &mut self.wide, idx, attempt, line_hash, rec);
+                set_final(r, store, (idx, rows), attempt, line_hash, rec);
                 (Applied::Final, old)
             }
         };
@@ -232,6 +275,7 @@ impl Ledger {
     /// to recount. Returns false, changing nothing, when the row is out of
     /// range, already completed, or `rec` is not a completed result.
     pub fn recover(&mut self, idx: u32, attempt: u16, rec: &RowRecord) -> bool {
+        let rows = self.rows.len();
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return false;
         };
@@ -239,10 +283,10 @@ impl Ledger {
             return false;
         }
         if r.attempt != 0 {
-            *self.retry.entry(idx).or_default() += unpack(&self.wide, idx, &r.usage);
+            *self.retry.entry(idx).or_default() += self.usage.get(idx, &r.usage);
         }
         r.flags = Flags::empty();
-        set_final(r, &mut self.wide, idx, attempt, 0, rec);
+        set_final(r, &mut self.usage, (idx, rows), attempt, 0, rec);
         r.flags.insert(Flags::RETRIED);
         true
     }
@@ -303,7 +347,7 @@ impl Ledger {
     }
     /// Usage of the final result.
     pub fn usage(&self, idx: u32) -> Usage {
-        unpack(&self.wide, idx, &self.row(idx).usage)
+        self.usage.get(idx, &self.row(idx).usage)
     }
     /// Usage of every non-final result of the row (earlier attempts and
     /// conflicting same-attempt lines).
@@ -340,7 +384,7 @@ impl Ledger {
     pub fn total_usage(&self) -> Usage {
         let mut acc = Usage::default();
         for (idx, r) in (0u32..).zip(&self.rows) {
-            acc += unpack(&self.wide, idx, &r.usage);
+            acc += self.usage.get(idx, &r.usage);
         }
         acc
     }
@@ -353,23 +397,13 @@ impl Ledger {
     }
 }
 
-fn set_final(r: &mut RowState, wide: &mut UsageMap, idx: u32, attempt: u16, hash: u64, rec: &RowRecord) {
+/// Makes `rec` the final result of row `at.0` (of `at.1` rows).
+fn set_final(r: &mut RowState, store: &mut UsageStore, at: (u32, usize), attempt: u16, hash: u64, rec: &RowRecord) {
     r.attempt = attempt;
-    r.hash = hash;
+    r.hash = fold_hash(hash);
     r.status = rec.status;
     r.kind = rec.error_kind;
-    r.usage = match pack(&rec.usage) {
-        Some(p) => {
-            if r.usage[0] == WIDE {
-                wide.remove(&idx);
-            }
-            p
-        }
-        None => {
-            wide.insert(idx, rec.usage);
-            [WIDE; 5]
-        }
-    };
+    store.set(at.0, at.1, &mut r.usage, &rec.usage);
     r.model = rec.model;
     r.snapshot = rec.snapshot;
     if rec.truncated {

@@ -1,9 +1,11 @@
-//! Per-judge verdicts for every submitted row, kept compact (11 bytes a row)
-//! so a million-row job stays well inside the memory budget.
+//! Per-judge verdicts for every submitted row, kept compact so a
+//! million-row job stays well inside the memory budget: one byte a row
+//! for a pass/fail judge whose scores are 0 and 1 and that names no label,
+//! three with labels, eleven when it returns other scores.
 //!
 //! Scores stay the f64 the judge returned, end to end (summary, aggregators,
-//! `--rows-out`): the cell is packed, so the f64 costs 3 bytes a row more than
-//! an f32 would (11 against 8), where an aligned f64 cell would cost 16.
+//! `--rows-out`): 0.0 and 1.0 (bit for bit) are coded in the row's byte; any
+//! other score puts the table's scores in one f64 column from then on.
 //!
 //! Invariant: a row's cell is written at most once, by the collector, when
 //! the row's final result is applied; counters always agree with the cells.
@@ -14,26 +16,31 @@ use assay_batch::Interner;
 
 use crate::judge::{FailureKind, RowResult};
 use crate::report::summary::SegmentPass;
+
 pub use crate::sink::CellView;
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-#[repr(C, packed)]
-pub struct Cell {
-    /// 0 none, 1 passed, 2 failed, 3 judge error, 16 + k host failure of kind k.
-    kind: u8,
-    label: u16,
-    /// NaN when the row has no score (a verdict's score is never NaN).
-    score: f64,
-}
-
+/// Low six bits of a row's byte: 0 none, 1 passed, 2 failed, 3 judge error,
+/// 16 + k host failure of kind k.
+const KIND: u8 = 0x3f;
 const NONE: u8 = 0;
 const PASSED: u8 = 1;
 const FAILED: u8 = 2;
 const JUDGE_ERROR: u8 = 3;
 const HOST_FAILURE: u8 = 16;
 
+/// High two bits of a row's byte: how its score is kept.
+const SCORE_NONE: u8 = 0;
+const SCORE_ZERO: u8 = 1 << 6;
+const SCORE_ONE: u8 = 2 << 6;
+const SCORE_COLUMN: u8 = 3 << 6;
+
 pub struct VerdictTable {
-    cells: Vec<Cell>,
+    /// Kind and score code, one byte per row.
+    cells: Vec<u8>,
+    /// Label ids per row; empty until a verdict names a label.
+    label_ids: Vec<u16>,
+    /// Scores per row; empty until a score other than 0.0 or 1.0.
+    scores: Vec<f64>,
     labels: Interner,
     pub scored: u64,
     pub passed: u64,
@@ -44,7 +51,9 @@ pub struct VerdictTable {
 impl VerdictTable {
     pub fn new(rows: usize) -> Self {
         VerdictTable {
-            cells: vec![Cell::default(); rows],
+            cells: vec![NONE; rows],
+            label_ids: Vec::new(),
+            scores: Vec::new(),
             labels: Interner::new(),
             scored: 0,
             passed: 0,
@@ -54,82 +63,64 @@ impl VerdictTable {
     }
 
     pub fn store(&mut self, idx: u32, r: &RowResult) {
-        let Some(cell) = self.cells.get_mut(idx as usize) else {
-            return;
-        };
-        if cell.kind != NONE {
+        let i = idx as usize;
+        if self.cells.get(i).is_none_or(|&c| c & KIND != NONE) {
             return;
         }
-        *cell = match r {
+        self.cells[i] = match r {
             RowResult::Verdict(v) => {
                 self.scored += 1;
                 if v.passed {
                     self.passed += 1;
                 }
-                Cell {
-                    kind: if v.passed { PASSED } else { FAILED },
-                    label: v.label.as_deref().map_or(Interner::NONE, |l| self.labels.intern(l)),
-                    score: v.score.unwrap_or(f64::NAN),
+                if let Some(l) = v.label.as_deref() {
+                    let id = self.labels.intern(l);
+                    if id != Interner::NONE {
+                        column(&mut self.label_ids, self.cells.len(), Interner::NONE)[i] = id;
+                    }
                 }
+                let code = match v.score {
+                    None => SCORE_NONE,
+                    Some(s) if s.to_bits() == 0f64.to_bits() => SCORE_ZERO,
+                    Some(s) if s.to_bits() == 1f64.to_bits() => SCORE_ONE,
+                    Some(s) => {
+                        column(&mut self.scores, self.cells.len(), f64::NAN)[i] = s;
+                        SCORE_COLUMN
+                    }
+                };
+                code | if v.passed { PASSED } else { FAILED }
             }
             RowResult::JudgeError { .. } => {
                 self.judge_errors += 1;
-                Cell {
-                    kind: JUDGE_ERROR,
-                    label: 0,
-                    score: f64::NAN,
-                }
+                JUDGE_ERROR
             }
             RowResult::Failed(f) => {
                 *self.failures.entry(f.kind).or_default() += 1;
                 let k = FailureKind::ALL.iter().position(|x| *x == f.kind).unwrap_or(0) as u8;
-                Cell {
-                    kind: HOST_FAILURE + k,
-                    label: 0,
-                    score: f64::NAN,
-                }
+                HOST_FAILURE + k
             }
         };
     }
 
     /// Puts back a cell read with [`VerdictTable::get`] (a sharded run's
-    /// merge), counting it as `store` would; a written cell is kept.
+    /// merge) through `store`, so it is kept and counted as the original
+    /// was; a written cell is kept.
     pub fn restore(&mut self, idx: u32, view: CellView<'_>) {
-        let Some(cell) = self.cells.get_mut(idx as usize) else {
-            return;
-        };
-        if cell.kind != NONE {
-            return;
-        }
-        *cell = match view {
+        let r = match view {
             CellView::Unscored => return,
-            CellView::Verdict { passed, score, label } => {
-                self.scored += 1;
-                self.passed += u64::from(passed);
-                Cell {
-                    kind: if passed { PASSED } else { FAILED },
-                    label: label.map_or(Interner::NONE, |l| self.labels.intern(l)),
-                    score: score.unwrap_or(f64::NAN),
-                }
-            }
-            CellView::JudgeError => {
-                self.judge_errors += 1;
-                Cell {
-                    kind: JUDGE_ERROR,
-                    label: 0,
-                    score: f64::NAN,
-                }
-            }
-            CellView::Failed(kind) => {
-                *self.failures.entry(kind).or_default() += 1;
-                let k = FailureKind::ALL.iter().position(|x| *x == kind).unwrap_or(0) as u8;
-                Cell {
-                    kind: HOST_FAILURE + k,
-                    label: 0,
-                    score: f64::NAN,
-                }
-            }
+            CellView::Verdict { passed, score, label } => RowResult::Verdict(crate::judge::Verdict {
+                score,
+                label: label.map(str::to_owned),
+                passed,
+                details: None,
+            }),
+            CellView::JudgeError => RowResult::JudgeError {
+                kind: "restored",
+                message: String::new(),
+            },
+            CellView::Failed(kind) => RowResult::Failed(crate::judge::Failure::new(kind, "")),
         };
+        self.store(idx, &r);
     }
 
     pub fn host_failures(&self) -> u64 {
@@ -137,16 +128,25 @@ impl VerdictTable {
     }
 
     pub fn get(&self, idx: u32) -> CellView<'_> {
-        let Some(&c) = self.cells.get(idx as usize) else {
+        let i = idx as usize;
+        let Some(&c) = self.cells.get(i) else {
             return CellView::Unscored;
         };
-        let (score, label) = (c.score, c.label);
-        match c.kind {
+        match c & KIND {
             NONE => CellView::Unscored,
-            PASSED | FAILED => CellView::Verdict {
-                passed: c.kind == PASSED,
-                score: (!score.is_nan()).then_some(score),
-                label: (label != Interner::NONE).then(|| self.labels.get(label)),
+            k @ (PASSED | FAILED) => CellView::Verdict {
+                passed: k == PASSED,
+                score: match c & !KIND {
+                    SCORE_ZERO => Some(0.0),
+                    SCORE_ONE => Some(1.0),
+                    SCORE_COLUMN => self.scores.get(i).copied(),
+                    _ => None,
+                },
+                label: self
+                    .label_ids
+                    .get(i)
+                    .filter(|&&l| l != Interner::NONE)
+                    .map(|&l| self.labels.get(l)),
             },
             JUDGE_ERROR => CellView::JudgeError,
             k => CellView::Failed(
@@ -165,8 +165,8 @@ impl VerdictTable {
             .chunks(size)
             .enumerate()
             .map(|(i, cells)| {
-                let scored = cells.iter().filter(|c| c.kind == PASSED || c.kind == FAILED).count();
-                let passed = cells.iter().filter(|c| c.kind == PASSED).count();
+                let scored = cells.iter().filter(|&&c| matches!(c & KIND, PASSED | FAILED)).count();
+                let passed = cells.iter().filter(|&&c| c & KIND == PASSED).count();
                 SegmentPass {
                     segment: i as u32,
                     scored: scored as u64,
@@ -178,8 +178,16 @@ impl VerdictTable {
 
     /// True when the row has a verdict that passed.
     pub fn passed_row(&self, idx: u32) -> bool {
-        self.cells.get(idx as usize).is_some_and(|c| c.kind == PASSED)
+        self.cells.get(idx as usize).is_some_and(|&c| c & KIND == PASSED)
     }
+}
+
+/// `col`, grown to one entry per row (filled with `empty`) on first use.
+fn column<T: Copy>(col: &mut Vec<T>, rows: usize, empty: T) -> &mut Vec<T> {
+    if col.is_empty() {
+        *col = vec![empty; rows];
+    }
+    col
 }
 
 #[cfg(test)]

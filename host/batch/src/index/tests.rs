@@ -20,5 +20,5 @@ fn insert_get_and_duplicates() {
     assert_eq!(ix.id(10_000), "");
     ix.shrink_to_fit();
     let per_row = ix.heap_bytes().saturating_sub(ix.arena.capacity()) / ix.len();
-    assert!(per_row <= 32, "{per_row} bytes/row");
+    assert!(per_row <= 20, "{per_row} bytes/row");
 }

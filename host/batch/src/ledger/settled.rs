@@ -6,7 +6,7 @@
 //! status, flags, usage, retry usage, attempt, model and snapshot as the
 //! original row; `finish` is idempotent on a restored row.
 
-use super::{EARLIER_COMPLETED, EMPTY, Ledger, OTHER_ATTEMPT, pack, unpack};
+use super::{EARLIER_COMPLETED, EMPTY, Ledger, OTHER_ATTEMPT};
 use crate::status::{ErrorKind, Flags, Status, Usage};
 
 /// Everything a ledger keeps about one settled row.
@@ -37,7 +37,7 @@ impl Ledger {
             attempt: r.attempt,
             model: r.model,
             snapshot: r.snapshot,
-            usage: unpack(&self.wide, idx, &r.usage),
+            usage: self.usage.get(idx, &r.usage),
             retry_usage: self.retry_usage(idx),
             other_attempt: r.seen & OTHER_ATTEMPT != 0,
             earlier_completed: r.seen & EARLIER_COMPLETED != 0,
@@ -47,6 +47,7 @@ impl Ledger {
     /// Puts a row read with [`Ledger::settled`] back at `idx`; call `finish`
     /// once every row is back. False, changing nothing, when `idx` is out of range.
     pub fn restore(&mut self, idx: u32, s: &SettledRow) -> bool {
+        let rows = self.rows.len();
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return false;
         };
@@ -57,13 +58,7 @@ impl Ledger {
         r.model = s.model;
         r.snapshot = s.snapshot;
         r.seen = (u8::from(s.other_attempt) * OTHER_ATTEMPT) | (u8::from(s.earlier_completed) * EARLIER_COMPLETED);
-        r.usage = match pack(&s.usage) {
-            Some(p) => p,
-            None => {
-                self.wide.insert(idx, s.usage);
-                [super::WIDE; 5]
-            }
-        };
+        self.usage.set(idx, rows, &mut r.usage, &s.usage);
         if s.retry_usage != Usage::default() {
             self.retry.insert(idx, s.retry_usage);
         }

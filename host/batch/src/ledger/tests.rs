@@ -24,7 +24,29 @@ const RL: Option<ErrorKind> = Some(ErrorKind::RateLimit);
 
 #[test]
 fn row_state_is_compact() {
-    assert!(std::mem::size_of::<RowState>() <= 40);
+    assert!(std::mem::size_of::<RowState>() <= 24);
+}
+
+#[test]
+fn cached_and_reasoning_counts_are_kept_once_any_row_has_them() {
+    let mut l = Ledger::new(3, 1, RetryPolicy::default());
+    assert_eq!(l.apply(1, 0, 1, &rec(OK, None, 5)), Applied::Final);
+    assert!(l.usage.extra.is_empty(), "no row has extra counts yet");
+    let mut r = rec(OK, None, 6);
+    r.usage.cached_input = 7;
+    r.usage.cache_write = 8;
+    r.usage.reasoning = u64::from(u32::MAX) - 1;
+    assert_eq!(l.apply(1, 1, 2, &r), Applied::Final);
+    let mut wide = rec(OK, None, 1);
+    wide.usage.reasoning = u64::from(u32::MAX) + 3;
+    assert_eq!(l.apply(1, 2, 3, &wide), Applied::Final);
+    l.finish();
+    assert_eq!(l.usage(0), rec(OK, None, 5).usage);
+    assert_eq!(l.usage(1), r.usage);
+    assert_eq!(l.usage(2), wide.usage);
+    let total = l.total_usage();
+    assert_eq!((total.input, total.cached_input, total.cache_write), (12, 7, 8));
+    assert_eq!(total.reasoning, 2 * u64::from(u32::MAX) + 2);
 }
 
 #[test]

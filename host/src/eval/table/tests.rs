@@ -36,11 +36,11 @@ fn counters_agree_with_cells_and_first_write_wins() {
 }
 
 /// A score is kept as the f64 the judge returned: 0.1 and 1/3 are not f32
-/// values, and come back exactly, at 11 bytes a cell (packed, not 16).
+/// values, and come back exactly; -0.0 is not taken for 0.0.
 #[test]
 fn scores_are_kept_as_f64_exactly() {
-    let mut t = VerdictTable::new(2);
-    for (i, s) in [0.1f64, 1.0 / 3.0].into_iter().enumerate() {
+    let mut t = VerdictTable::new(5);
+    for (i, s) in [0.1f64, 1.0 / 3.0, -0.0, 0.0, 1.0].into_iter().enumerate() {
         let v = RowResult::Verdict(Verdict {
             score: Some(s),
             label: None,
@@ -51,7 +51,44 @@ fn scores_are_kept_as_f64_exactly() {
         let CellView::Verdict { score, .. } = t.get(i as u32) else {
             panic!("no verdict");
         };
-        assert_eq!(score, Some(s), "{s} came back as {score:?}");
+        assert_eq!(score.map(f64::to_bits), Some(s.to_bits()), "{s} came back as {score:?}");
     }
-    assert_eq!(std::mem::size_of::<Cell>(), 11);
+}
+
+/// A pass/fail judge scoring 0 and 1 without labels costs one byte a row;
+/// labels add two, other scores eight.
+#[test]
+fn columns_are_allocated_only_when_a_verdict_needs_them() {
+    let verdict = |score: f64, label: Option<&str>| {
+        RowResult::Verdict(Verdict {
+            score: Some(score),
+            label: label.map(Into::into),
+            passed: score > 0.5,
+            details: None,
+        })
+    };
+    let mut t = VerdictTable::new(1000);
+    (0..500).for_each(|i| t.store(i, &verdict(f64::from(i % 2), None)));
+    assert!(t.label_ids.is_empty() && t.scores.is_empty());
+    t.store(500, &verdict(0.0, Some("enum@/label")));
+    assert_eq!((t.label_ids.len(), t.scores.len()), (1000, 0));
+    t.store(501, &verdict(0.75, None));
+    assert_eq!(t.scores.len(), 1000);
+    assert_eq!(
+        t.get(1),
+        CellView::Verdict {
+            passed: true,
+            score: Some(1.0),
+            label: None
+        }
+    );
+    assert_eq!(
+        t.get(501),
+        CellView::Verdict {
+            passed: true,
+            score: Some(0.75),
+            label: None
+        }
+    );
+    assert_eq!(t.segment_pass(250)[0].passed, 125);
 }
