@@ -107,6 +107,10 @@ mod tests {
         a.apply(2, 1, 3, &rec(Status::ProviderError, 1));
         a.apply(1, 1, 4, &rec(Status::ProviderError, 1));
         a.apply(2, 2, 5, &rec(Status::Completed, u64::from(u32::MAX) + 9));
+        let mut cached = rec(Status::Completed, 40);
+        cached.usage.cached_input = 30;
+        cached.usage.reasoning = 2;
+        a.apply(1, 3, 6, &cached);
         a.record_unexpected(1, "ghost");
         a.finish();
         let mut b = Ledger::new(4, 2, policy);
