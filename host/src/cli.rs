@@ -20,6 +20,7 @@ pub mod judge_new;
 pub mod judge_test;
 pub mod judges;
 pub mod llm;
+pub mod merge;
 pub mod out;
 pub mod recover;
 pub mod resume;

@@ -22,12 +22,16 @@ pub mod extras;
 pub mod gates;
 pub mod input;
 pub mod judges;
+pub mod merge;
+pub mod partial;
 pub mod plan;
 pub mod read;
 pub mod reconcile;
 pub mod recover;
 pub mod rows;
 pub mod score;
+pub mod shard;
+pub mod slice;
 pub mod snapshots;
 pub mod spill;
 pub mod stop;
@@ -62,6 +66,8 @@ pub struct EvalOutcome {
     pub summary: Summary,
     pub bad_lines_over: bool,
     pub judge_logs: Vec<(String, Vec<LogLine>)>,
+    /// `--shard`: the partial the run wrote.
+    pub partial: Option<slice::Written>,
 }
 
 /// A run that stopped with an error: the error, what the judges logged up
@@ -97,6 +103,7 @@ pub async fn run(
     let rows = index.len();
     phase("input index", started);
     let index = Arc::new(index);
+    let owned = cfg.shard.as_ref().map(|r| Arc::new(r.shard.owned_rows(&index)));
     let sync = sync::read(&cfg, &plan, &index, &mut bad).await?;
 
     // Without response text (embeddings) there is nothing for scorers to read.
@@ -156,6 +163,7 @@ pub async fn run(
         sync: sync.clone(),
         keep_content,
         checkpoint: cfg.checkpoint.clone(),
+        owned: owned.clone(),
     });
     // One run budget per scoring judge, shared by its scorers on every
     // worker and in recovery: failures and call time count as they happen.
@@ -214,6 +222,27 @@ pub async fn run(
 
     let (mut judge_summaries, mut judge_logs) =
         summarize::judge_summaries(&judges, &scoring, &store, &mut c.scorers, plan.segment_size);
+    let partial = match (&cfg.shard, &owned) {
+        (Some(run), Some(owned)) => Some(slice::write(slice::Slice {
+            run,
+            cfg: &cfg,
+            plan: &plan,
+            streams: &streams,
+            judges: &judges,
+            scoring: &scoring,
+            ledger: &c.ledger,
+            models: &c.models,
+            snapshots: &c.snapshots,
+            errors: &c.errors,
+            store: &store,
+            summaries: &judge_summaries,
+            bad: &bad,
+            owned,
+            index: &index,
+            tallies: &c.tallies,
+        })?),
+        _ => None,
+    };
     let quality: Vec<usize> = (0..scoring.len())
         .filter(|&t| judges[scoring[t]].info.quality)
         .collect();
@@ -253,29 +282,26 @@ pub async fn run(
         .map(|(a, (src, obj))| reconcile::reconcile(a + 1, src, obj, &c.tallies[a], rows as u64))
         .collect();
     let snapshots = snapshots::snapshots(ledger, rows, plan.segment_size, &agg_input.models, &agg_input.snapshots);
-    if !plan.settled.has_text {
-        for (name, s) in judge_summaries.iter_mut() {
-            if judges.iter().any(|j| &j.info.name == name && j.info.scores) {
-                s.skipped = Some("the endpoint returns no text (embeddings): nothing to score".into());
-            }
-        }
-    }
+    summarize::note_unscorable(&judges, &mut judge_summaries, plan.settled.has_text);
     let bad_lines_over = bad.len() as u64 > cfg.max_bad_lines;
+    let mut sync = sync_summary;
+    summarize::show_sync_files(&mut sync, &streams);
     let parts = summarize::Parts {
         error_codes: c.errors.top(ledger),
         judges: judge_summaries,
-        bad,
+        bad: summarize::bad_entries(bad, &streams),
         reconciliation,
         snapshots,
-        sync: sync_summary,
+        sync,
         elapsed_ms: started.elapsed().as_millis() as u64,
     };
-    let mut summary = summarize::summary(&cfg, &plan, ledger, parts, &streams);
+    let mut summary = summarize::summary(&summarize::Head::of(&cfg, &plan, &streams), ledger, parts);
     gates::apply(&mut summary, &cfg.gates)?;
     Ok(EvalOutcome {
         summary,
         bad_lines_over,
         judge_logs,
+        partial,
     })
 }
 

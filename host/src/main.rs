@@ -32,6 +32,7 @@ fn main() {
         cli::args::Command::Recover(a) => cli::recover::run(a),
         cli::args::Command::History(a) => cli::history::list(a),
         cli::args::Command::Trend(a) => cli::history::trend(a),
+        cli::args::Command::Merge(a) => cli::merge::run(a),
         cli::args::Command::Cluster(a) => cli::cluster::run(*a),
         cli::args::Command::DriftAudit(a) => cli::drift_audit::run(*a),
     };

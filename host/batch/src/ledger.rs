@@ -17,6 +17,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
+mod settled;
+pub use settled::SettledRow;
+
 use crate::row::Outcome;
 use crate::status::{ErrorKind, Flags, RetryPolicy, Status, Usage};
 

@@ -47,7 +47,7 @@ pub use index::{InputIndex, InsertError, read_input};
 pub use index_par::{InputParser, read_input_parallel};
 pub use ingest::{IngestStats, ParseResult, ingest_results};
 pub use intern::Interner;
-pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, line_hash};
+pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, SettledRow, line_hash};
 pub use lines::{BlockReader, FileId, ReadOptions, Source, is_gzip, lines_of_file};
 pub use provider::{DetectError, FileRole, Format, Provider, detect_file, sniff};
 pub use row::{InputLine, Outcome, ProviderOptions, ResultLine};

@@ -44,6 +44,8 @@ pub enum Command {
     History(super::history::ListArgs),
     /// Completion, quality and unit cost across recorded runs; exit 1 when the newest run regresses.
     Trend(super::history::TrendArgs),
+    /// Combine the partials of `assay eval --shard i/N` into the run's summary.
+    Merge(super::merge::MergeArgs),
     /// Group a run's failed rows by shared shape (HDBSCAN); takes `assay eval`'s inputs.
     Cluster(Box<EvalArgs>),
     /// Compare batch and sync answers for the same rows (batch-sync-drift),
@@ -297,6 +299,17 @@ pub struct EvalArgs {
     /// with --job, the notes are stored with the job.
     #[arg(long)]
     pub explain: bool,
+    /// Score only shard I of N (rows by a stable hash of their id) and write the
+    /// shard's partial to --partial-out; `assay merge` combines the N partials.
+    #[arg(long, value_name = "I/N", requires = "partial_out", conflicts_with_all = [
+        "rows_out", "report", "junit", "sync_results", "run_id", "resume",
+        "otlp_endpoint", "cluster", "explain", "canary", "min_pass_rate", "min_completion",
+        "strict_reconcile",
+    ])]
+    pub shard: Option<String>,
+    /// Where `--shard` writes its partial (gzip-compressed JSON lines).
+    #[arg(long, value_name = "PART", requires = "shard")]
+    pub partial_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

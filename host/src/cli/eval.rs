@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow};
-use assay::eval::{self, EvalConfig, EvalError, GateConfig};
+use assay::eval::{self, EvalConfig, EvalError};
 use assay::judge::Policy;
 use assay::judge::cache::CompileCache;
 use assay::judge::engine::JudgeEngine;
@@ -38,9 +38,11 @@ fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
     })
 }
 
-mod settings;
+pub(crate) mod settings;
+mod shard;
 
-use settings::{eval_error, input_files, parse_rate, parse_set};
+pub use settings::gate_config;
+use settings::{eval_error, input_files, parse_set};
 
 pub fn run(args: EvalArgs) -> Result<i32> {
     run_as(args, assay::history::RunKind::Eval, false)
@@ -50,7 +52,12 @@ pub fn run(args: EvalArgs) -> Result<i32> {
 /// `cluster_only`: `assay cluster`, which prints the clusters instead of the summary.
 pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool) -> Result<i32> {
     let format = args.format;
+    let shard = args.shard.clone();
     let done = evaluate(args, kind)?;
+    if let (Some(w), Some(shard)) = (&done.partial, &shard) {
+        shard::present(w, shard, format)?;
+        return Ok(exit::OK);
+    }
     if cluster_only {
         super::cluster::print(done.summary.clusters.as_ref(), format)
             .map_err(|e| fail(exit::OUTPUT, format!("cannot write the summary to stdout: {e}")))?;
@@ -69,6 +76,8 @@ pub struct Evaluated {
     pub bad_lines_over: bool,
     /// The run's id in the history, when it was recorded.
     pub run: Option<i64>,
+    /// `--shard`: the partial written (the summary is only the shard's view).
+    pub partial: Option<assay::eval::slice::Written>,
 }
 
 /// Runs the evaluation, writes its files (`--junit`, `--report`,
@@ -105,19 +114,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         }
         sets.entry(j).or_default().push((k, v));
     }
-    let mut pass_gates: Vec<(Option<String>, f64)> = Vec::new();
-    for g in &args.min_pass_rate {
-        let gate = match g.split_once('=') {
-            Some((j, v)) => (Some(j.to_owned()), parse_rate(v, "--min-pass-rate")?),
-            None => (None, parse_rate(g, "--min-pass-rate")?),
-        };
-        pass_gates.push(gate);
-    }
-    let min_completion = args
-        .min_completion
-        .map(|v| parse_rate(&v.to_string(), "--min-completion"))
-        .transpose()
-        .map_err(|e| fail(exit::USAGE, e))?;
+    let gates = gate_config(args.min_completion, &args.min_pass_rate, args.strict_reconcile)?;
     let mut attempts = Vec::new();
     for r in &args.results {
         let files: Vec<PathBuf> = r.split(',').filter(|f| !f.is_empty()).map(PathBuf::from).collect();
@@ -192,14 +189,13 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             max_judge_error_rate: policy.max_judge_error_rate,
             run: run_ctx,
             sync_results: args.sync_results.clone(),
-            gates: GateConfig {
-                min_completion,
-                min_pass_rate: pass_gates,
-                strict_reconcile: args.strict_reconcile,
-            },
+            gates,
             checkpoint: None,
+            shard: None,
         };
         let mut cfg = cfg;
+        cfg.shard = shard::prepare(&args, &cfg, &mut judges)?;
+        let sharded = cfg.shard.is_some();
         let scoring = judges.iter().filter(|j| j.info.scores).count();
         cfg.checkpoint = super::resume::open(&args.resume, args.state.state.as_deref(), &cfg, &judges, scoring)?;
         let checkpoint = cfg.checkpoint.clone();
@@ -261,7 +257,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         } else {
             exit::OK
         };
-        if let Some(c) = &canary {
+        if let Some(c) = canary.as_ref().filter(|_| !sharded) {
             assay::report::canary::compare(&mut summary, c, args.canary_drift_points);
         }
         if let Some(c) = &clustering {
@@ -285,7 +281,11 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             super::stop::print_judge_logs(&outcome.judge_logs);
         }
         let (tag, started_ms) = (args.history.tag.as_deref(), started.as_millis() as i64);
-        let recorded = super::history::record(&history, kind, args.job, tag, started_ms, &summary);
+        // A shard's summary is partial: only the merged run is recorded.
+        let recorded = match sharded {
+            false => super::history::record(&history, kind, args.job, tag, started_ms, &summary),
+            true => None,
+        };
         super::cluster::link_run(&args, recorded.as_ref())?;
         super::resume::end(checkpoint.as_ref(), true);
         if let Some(path) = &args.junit {
@@ -301,6 +301,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             summary,
             bad_lines_over: outcome.bad_lines_over,
             run: recorded.map(|r| r.1),
+            partial: outcome.partial,
         })
     })
 }

@@ -132,7 +132,8 @@ impl Fingerprint {
         ]))
     }
 
-    fn stored(&self) -> String {
+    /// One line per part: `part=sha256 of its text`.
+    pub fn stored(&self) -> String {
         self.0
             .iter()
             .map(|(k, v)| format!("{k}={}", hex::encode(Sha256::digest(v.as_bytes()))))

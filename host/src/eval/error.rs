@@ -40,6 +40,8 @@ pub enum EvalError {
     },
     #[error(transparent)]
     Sink(#[from] SinkError),
+    #[error(transparent)]
+    Partial(#[from] super::partial::PartialError),
     #[error("cannot write per-row verdict text to a temporary file in {} (TMPDIR): {source}", std::env::temp_dir().display())]
     Spill {
         #[source]

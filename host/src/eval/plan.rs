@@ -41,6 +41,8 @@ pub struct EvalConfig {
     pub gates: GateConfig,
     /// `--run-id` / `--resume`: where each applied block's results are committed.
     pub checkpoint: Option<std::sync::Arc<super::checkpoint::Checkpoint>>,
+    /// `--shard i/N --partial-out PART`: score only this shard's rows and write its partial.
+    pub shard: Option<super::shard::ShardRun>,
 }
 
 /// The settled run.

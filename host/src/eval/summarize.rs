@@ -100,19 +100,71 @@ fn judge_llm(access: &crate::judge::llm::LlmAccess) -> JudgeLlm {
 pub struct Parts {
     pub error_codes: BTreeMap<&'static str, Vec<CodeCount>>,
     pub judges: BTreeMap<String, JudgeSummary>,
-    pub bad: Vec<BadLine>,
+    /// Every bad line, in file order ([`bad_entries`]).
+    pub bad: Vec<BadLineEntry>,
     pub reconciliation: Vec<Reconciliation>,
     pub snapshots: Snapshots,
     pub sync: Option<SyncSummary>,
     pub elapsed_ms: u64,
 }
 
-/// `streams` maps the copies of piped inputs back to the names the user gave.
-pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts, streams: &Streams) -> Summary {
+/// The run's settings and names the summary shows besides its rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    pub provider: String,
+    pub input: String,
+    pub attempts: Vec<Vec<String>>,
+    pub segment_size: u32,
+    pub max_bad_lines: u64,
+}
+
+impl Head {
+    /// `streams` maps the copies of piped inputs back to the names the user gave.
+    pub fn of(cfg: &EvalConfig, plan: &Plan, streams: &Streams) -> Head {
+        Head {
+            provider: plan.settled.provider.as_str().to_owned(),
+            input: streams.shown(&cfg.input).display().to_string(),
+            attempts: cfg
+                .attempts
+                .iter()
+                .map(|a| a.iter().map(|p| streams.shown(p).display().to_string()).collect())
+                .collect(),
+            segment_size: plan.segment_size,
+            max_bad_lines: cfg.max_bad_lines,
+        }
+    }
+}
+
+/// Every bad line as the summary shows it, in file order.
+pub fn bad_entries(mut bad: Vec<BadLine>, streams: &Streams) -> Vec<BadLineEntry> {
+    bad.sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
+    bad.iter().map(|b| bad_entry(b, streams)).collect()
+}
+
+/// The sync result files under the names the user gave.
+pub fn show_sync_files(sync: &mut Option<SyncSummary>, streams: &Streams) {
+    if let Some(sync) = sync.as_mut() {
+        for f in &mut sync.files {
+            *f = streams.shown(Path::new(f.as_str())).display().to_string();
+        }
+    }
+}
+
+/// A scoring judge on an endpoint without text (embeddings) gets a note
+/// saying why it scored nothing.
+pub fn note_unscorable(judges: &[PreparedJudge], summaries: &mut BTreeMap<String, JudgeSummary>, has_text: bool) {
+    if has_text {
+        return;
+    }
+    for (name, s) in summaries.iter_mut() {
+        if judges.iter().any(|j| &j.info.name == name && j.info.scores) {
+            s.skipped = Some("the endpoint returns no text (embeddings): nothing to score".into());
+        }
+    }
+}
+
+pub fn summary(head: &Head, ledger: &Ledger, parts: Parts) -> Summary {
     let rows = ledger.len();
-    parts
-        .bad
-        .sort_by(|a, b| (a.path.as_ref(), a.line).cmp(&(b.path.as_ref(), b.line)));
     let mut error_kinds: BTreeMap<&'static str, u64> = ErrorKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
     for idx in 0..rows as u32 {
         if matches!(ledger.status(idx), Status::ProviderError | Status::RetryExhausted)
@@ -121,27 +173,19 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts,
             *error_kinds.entry(k.as_str()).or_default() += 1;
         }
     }
-    if let Some(sync) = parts.sync.as_mut() {
-        for f in &mut sync.files {
-            *f = streams.shown(Path::new(f.as_str())).display().to_string();
-        }
-    }
     let counts = ledger.status_counts();
     let fc = ledger.flag_counts();
     let (unexpected, unexpected_ids) = ledger.unexpected();
     let completed = counts[Status::Completed.index()];
+    let segment_size = head.segment_size.max(1);
     Summary {
         assay_version: env!("CARGO_PKG_VERSION"),
-        provider: plan.settled.provider.as_str().to_owned(),
-        input: streams.shown(&cfg.input).display().to_string(),
-        attempts: cfg
-            .attempts
-            .iter()
-            .map(|a| a.iter().map(|p| streams.shown(p).display().to_string()).collect())
-            .collect(),
+        provider: head.provider.clone(),
+        input: head.input.clone(),
+        attempts: head.attempts.clone(),
         rows_submitted: rows as u64,
-        segment_size: plan.segment_size,
-        segments: plan.segments(rows),
+        segment_size,
+        segments: (rows as u64).div_ceil(u64::from(segment_size)) as u32,
         status_counts: StatusCounts::from_counts(counts),
         error_kinds,
         error_codes: parts.error_codes,
@@ -156,13 +200,8 @@ pub fn summary(cfg: &EvalConfig, plan: &Plan, ledger: &Ledger, mut parts: Parts,
         unexpected_ids: unexpected_ids.iter().map(|id| shown_id(id)).collect(),
         bad_lines: BadLines {
             count: parts.bad.len() as u64,
-            max_allowed: cfg.max_bad_lines,
-            lines: parts
-                .bad
-                .iter()
-                .take(BAD_LINES_LISTED)
-                .map(|b| bad_entry(b, streams))
-                .collect(),
+            max_allowed: head.max_bad_lines,
+            lines: parts.bad.into_iter().take(BAD_LINES_LISTED).collect(),
         },
         judges: parts.judges,
         reconciliation: parts.reconciliation,

@@ -102,6 +102,27 @@ impl VerdictTable {
         };
     }
 
+    /// Puts back a cell read with [`VerdictTable::get`] (a sharded run's
+    /// merge) through `store`, so it is kept and counted as the original
+    /// was; a written cell is kept.
+    pub fn restore(&mut self, idx: u32, view: CellView<'_>) {
+        let r = match view {
+            CellView::Unscored => return,
+            CellView::Verdict { passed, score, label } => RowResult::Verdict(crate::judge::Verdict {
+                score,
+                label: label.map(str::to_owned),
+                passed,
+                details: None,
+            }),
+            CellView::JudgeError => RowResult::JudgeError {
+                kind: "restored",
+                message: String::new(),
+            },
+            CellView::Failed(kind) => RowResult::Failed(crate::judge::Failure::new(kind, "")),
+        };
+        self.store(idx, &r);
+    }
+
     pub fn host_failures(&self) -> u64 {
         self.failures.values().sum()
     }

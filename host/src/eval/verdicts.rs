@@ -36,6 +36,9 @@ impl First {
     }
 }
 
+/// A first problem: its row index and "row ID: reason".
+pub type FirstRow<'a> = (u32, &'a str);
+
 pub struct VerdictStore {
     /// One per scoring judge, in scorer order.
     pub tables: Vec<VerdictTable>,
@@ -106,6 +109,25 @@ impl VerdictStore {
             self.first_failure.get(t).and_then(First::text),
             self.first_judge_error.get(t).and_then(First::text),
         )
+    }
+
+    /// Scorer `t`'s first host failure and first judge error, each with its row index.
+    pub fn first_rows(&self, t: usize) -> (Option<FirstRow<'_>>, Option<FirstRow<'_>>) {
+        fn at(f: Option<&First>) -> Option<FirstRow<'_>> {
+            f.and_then(|f| f.0.as_ref()).map(|(i, s)| (*i, s.as_str()))
+        }
+        (at(self.first_failure.get(t)), at(self.first_judge_error.get(t)))
+    }
+
+    /// Offers scorer `t` a first host failure and a first judge error found
+    /// elsewhere (another shard): the lowest row index wins, as in one run.
+    pub fn offer_firsts(&mut self, t: usize, host: Option<(u32, String)>, judge: Option<(u32, String)>) {
+        if let (Some(f), Some((idx, text))) = (self.first_failure.get_mut(t), host) {
+            f.offer(idx, || text);
+        }
+        if let (Some(f), Some((idx, text))) = (self.first_judge_error.get_mut(t), judge) {
+            f.offer(idx, || text);
+        }
     }
 
     /// The abort for the first scoring judge the host stopped on more rows than allowed.

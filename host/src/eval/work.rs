@@ -102,6 +102,8 @@ pub struct WorkerCtx {
     pub keep_content: bool,
     /// A resumable run: rows a committed block holds are not scored again.
     pub checkpoint: Option<Arc<super::checkpoint::Checkpoint>>,
+    /// `--shard`: the rows this shard owns; the others are read but not scored.
+    pub owned: Option<Arc<AtomicBitSet>>,
 }
 
 /// Parses, classifies and scores one block.
@@ -150,7 +152,8 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
             Target::Row(idx)
                 if !scorers.is_empty()
                     && rec.record.status == Status::Completed
-                    && !ctx.final_set.get(idx as usize) =>
+                    && !ctx.final_set.get(idx as usize)
+                    && ctx.owned.as_ref().is_none_or(|o| o.get(idx as usize)) =>
             {
                 to_score.push((idx, parsed));
                 Some(to_score.len() as u32 - 1)

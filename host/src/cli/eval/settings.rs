@@ -1,4 +1,4 @@
-//! Settings of `assay eval` read from its arguments: `--set` pairs, rates,
+//! Settings of `assay eval` read from its arguments: `--set` pairs, rates, gates,
 //! the files a run reads, and the exit code of each way a run can fail.
 //!
 //! Invariant: every `EvalError` has exactly one exit code here, so a new
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, anyhow, bail};
 use assay::eval::extras::UnpackError;
-use assay::eval::{self, EvalError};
+use assay::eval::{self, EvalError, GateConfig};
 
 use super::super::args::EvalArgs;
 use super::super::exit;
@@ -56,7 +56,7 @@ pub(super) fn input_files(args: &EvalArgs, input: &std::path::Path) -> Vec<PathB
 }
 
 /// The exit code of a failed run.
-pub(super) fn eval_error(e: EvalError) -> anyhow::Error {
+pub(crate) fn eval_error(e: EvalError) -> anyhow::Error {
     match e {
         EvalError::Read(_)
         | EvalError::EmptyAttempt { .. }
@@ -74,6 +74,27 @@ pub(super) fn eval_error(e: EvalError) -> anyhow::Error {
         EvalError::Write { .. } | EvalError::Sink(_) | EvalError::Spill { .. } => fail(exit::OUTPUT, e),
         EvalError::GateUsage(_) | EvalError::StdinTwice => fail(exit::USAGE, e),
         EvalError::Internal(_) => fail(exit::INTERNAL, e),
-        EvalError::Checkpoint(_) => fail(exit::OUTPUT, e),
+        EvalError::Checkpoint(_) | EvalError::Partial(_) => fail(exit::OUTPUT, e),
     }
+}
+
+/// `--min-completion`, `--min-pass-rate` and `--strict-reconcile` as the run's gates.
+pub fn gate_config(min_completion: Option<f64>, min_pass_rate: &[String], strict: bool) -> Result<GateConfig> {
+    let mut pass_gates: Vec<(Option<String>, f64)> = Vec::new();
+    for g in min_pass_rate {
+        let gate = match g.split_once('=') {
+            Some((j, v)) => (Some(j.to_owned()), parse_rate(v, "--min-pass-rate")?),
+            None => (None, parse_rate(g, "--min-pass-rate")?),
+        };
+        pass_gates.push(gate);
+    }
+    let min_completion = min_completion
+        .map(|v| parse_rate(&v.to_string(), "--min-completion"))
+        .transpose()
+        .map_err(|e| fail(exit::USAGE, e))?;
+    Ok(GateConfig {
+        min_completion,
+        min_pass_rate: pass_gates,
+        strict_reconcile: strict,
+    })
 }
