@@ -27,6 +27,9 @@ Figures, per size unless said otherwise:
    which read the result file only (above 100k rows the plain one runs in the
    first round only). Wall time -> rows/s; "x fast" and "x plain" are
    the baseline's median wall time over assay's (targets: >= 4 and >= 25 at 1M).
+   "x fast CPU" is the same ratio of CPU seconds (user + system of the child,
+   from wait4), which load from other processes disturbs less than wall time;
+   assay uses both cores, the baselines one, so it is not a speed-up.
 2. Memory. Peak RSS (getrusage ru_maxrss of the child: the largest of the rounds)
    of the same assay run, of `assay eval` with no judge, and of the fast baseline.
    Memory per row = (peak RSS at the largest size - at the smallest) / (row
@@ -39,12 +42,14 @@ Figures, per size unless said otherwise:
    time (a fresh instance, the judge's `init`, and one row). Start = load + first
    chunk; flagged when over 50 ms (the target). Medians of --repeat rounds, judges
    interleaved. Cold compile = the load time with --no-cache (the component
-   compiled from the .wasm), once per judge: it costs seconds of CPU. Judges that import the `llm` capability run under
-   a policy that grants it (they make no call on load).
+   compiled from the .wasm), once per judge: it costs seconds of CPU. Judges that
+   import the `llm` capability run under a policy that grants it (they make no
+   call on load).
 4. Readers. rows/s of `assay eval --provider P` with no judge (read, join and
    classify both files) for each provider's copy of the job, measured in pairs with
    OpenAI: each round runs OpenAI then P, and the ratio is OpenAI's median wall time
-   over P's (target: every reader >= 0.8). Again with `schema-drift` (unless
+   over P's (target: every reader >= 0.8), printed also as a ratio of CPU
+   seconds. Again with `schema-drift` (unless
    --no-reader-judge). Each provider's run must report 0 bad lines and the same
    rows submitted, status counts and truncated count as OpenAI's, and with the
    judge the same rows scored and passed and no judge error: the script stops
@@ -101,13 +106,14 @@ CONVERT_VERSION = 1
 def run(cmd, env=None):
     """Runs cmd, returns (wall seconds, peak RSS MiB, stdout). Exit 1 (a failed
     gate) is a normal outcome of `assay eval`; anything else stops the bench."""
-    wall, rss, out, _ = run_full(cmd, env)
+    wall, rss, out, _, _ = run_full(cmd, env)
     return wall, rss, out
 
 
 def run_full(cmd, env=None):
-    """run, plus stderr; stderr is read on a thread so neither pipe can fill and
-    block the child, and the child is reaped with wait4 for its own peak RSS."""
+    """run, plus stderr and the child's CPU seconds (user + system); stderr is read
+    on a thread so neither pipe can fill and block the child, and the child is
+    reaped with wait4 for its own peak RSS and CPU time."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     err = []
@@ -123,7 +129,7 @@ def run_full(cmd, env=None):
     err = err[0].decode(errors="replace")
     if code not in (0, 1):
         sys.exit("command failed (%d): %s\n%s" % (code, " ".join(cmd), err[-2000:]))
-    return wall, ru.ru_maxrss / 1024.0, out, err
+    return wall, ru.ru_maxrss / 1024.0, out, err, ru.ru_utime + ru.ru_stime
 
 
 def ensure_files(n):
@@ -168,11 +174,11 @@ class Rounds:
     """Named commands run in interleaved rounds; keeps every wall time and RSS."""
 
     def __init__(self, env):
-        self.env, self.cmds, self.walls, self.rss, self.stdout = env, {}, {}, {}, {}
+        self.env, self.cmds, self.walls, self.rss, self.cpu, self.stdout = env, {}, {}, {}, {}, {}
 
     def add(self, name, cmd, warm=True, every=1):
         self.cmds[name] = (cmd, warm, every)
-        self.walls[name], self.rss[name] = [], []
+        self.walls[name], self.rss[name], self.cpu[name] = [], [], []
 
     def go(self, repeat):
         for name, (cmd, warm, _) in self.cmds.items():
@@ -182,15 +188,16 @@ class Rounds:
             for name, (cmd, _, every) in self.cmds.items():
                 if r % every:
                     continue
-                wall, rss, out = run(cmd, self.env)
+                wall, rss, out, _, cpu = run_full(cmd, self.env)
                 self.walls[name].append(wall)
                 self.rss[name].append(rss)
+                self.cpu[name].append(cpu)
                 self.stdout.setdefault(name, out)
 
     def fig(self, name, n):
         wall = statistics.median(self.walls[name])
         return {"wall_s": round(wall, 3), "rows_per_s": round(n / wall), "peak_rss_mib": round(max(self.rss[name]), 1),
-                "runs": len(self.walls[name])}
+                "cpu_s": round(statistics.median(self.cpu[name]), 3), "runs": len(self.walls[name])}
 
 
 def summary(stdout, what):
@@ -241,6 +248,7 @@ def bench_size(n, a, env):
         row[name] = r.fig(name, n)
     row["assay"]["pass_rate"] = summary(r.stdout["assay"], "assay")["judges"]["schema-drift"]["pass_rate"]
     row["x_fast"] = round(row["python_fast"]["wall_s"] / row["assay"]["wall_s"], 2)
+    row["x_fast_cpu"] = round(row["python_fast"]["cpu_s"] / row["assay"]["cpu_s"], 2)
     if "python_plain" in row:
         row["x_plain"] = round(row["python_plain"]["wall_s"] / row["assay"]["wall_s"], 2)
     row["judges_rss_mib"] = round(row["assay"]["peak_rss_mib"] - row["assay_no_judge"]["peak_rss_mib"], 1)
@@ -265,17 +273,20 @@ def bench_size(n, a, env):
             key = "with_judge" if judge else "no_judge"
             mine, base = r.fig(p + judge, n), r.fig("openai" + judge, n)
             fig[key] = dict(mine, openai_rows_per_s=base["rows_per_s"],
-                            vs_openai=round(base["wall_s"] / mine["wall_s"], 2))
+                            vs_openai=round(base["wall_s"] / mine["wall_s"], 2),
+                            vs_openai_cpu=round(base["cpu_s"] / mine["cpu_s"], 2))
             readers["openai"].setdefault(key + "_walls", []).extend(r.walls["openai" + judge])
+            readers["openai"].setdefault(key + "_cpu", []).extend(r.cpu["openai" + judge])
         readers[p] = fig
         print("  reader %-9s %s" % (p, json.dumps({k: fig[k].get("vs_openai") if isinstance(fig[k], dict) else fig[k]
                                                     for k in fig})), flush=True)
     for key in ("no_judge", "with_judge"):
         walls = readers["openai"].pop(key + "_walls", None)
+        cpu = readers["openai"].pop(key + "_cpu", None)
         if walls:
             readers["openai"][key] = {"wall_s": round(statistics.median(walls), 3),
                                       "rows_per_s": round(n / statistics.median(walls)), "runs": len(walls),
-                                      "vs_openai": 1.0}
+                                      "cpu_s": round(statistics.median(cpu), 3), "vs_openai": 1.0}
     row["readers"] = readers
     row["load_after"] = load()
     return row
@@ -327,7 +338,7 @@ TIMING_FIRST = re.compile(r"timing: first chunk \(instance \+ init \+ (\d+) rows
 
 
 def timing(cmd, env):
-    _, _, _, err = run_full(cmd, env)
+    err = run_full(cmd, env)[3]
     load_ms, first = TIMING_LOAD.search(err), TIMING_FIRST.search(err)
     if not (load_ms and first):
         sys.exit("unexpected --timing output from %s:\n%s" % (" ".join(cmd), err[-2000:]))
@@ -364,15 +375,19 @@ def print_report(res):
     print("medians of %d interleaved rounds; assay %s" % (res["repeat"], res["assay"]))
     sizes = res["sizes"]
     print("\n1. speed: assay eval (openai, schema-drift + cost-per-row, input + results) vs Python (results only)")
-    print("%-10s %8s %11s %11s %11s %11s %8s %8s   %s" % (
-        "rows", "MB", "assay r/s", "no-judge", "fast r/s", "plain r/s", "x fast", "x plain", "load before/after"))
+    print("%-10s %8s %11s %11s %11s %11s %8s %8s %12s %9s   %s" % (
+        "rows", "MB", "assay r/s", "no-judge", "fast r/s", "plain r/s", "x fast", "x plain",
+        "CPU s a/fast", "x fast CPU", "load before/after"))
     for r in sizes:
-        print("%-10d %8.1f %11d %11d %11d %11s %8.2f %8s   %s / %s" % (
+        print("%-10d %8.1f %11d %11d %11d %11s %8.2f %8s %12s %9.2f   %s / %s" % (
             r["rows"], r["results_mb"] + r["input_mb"], r["assay"]["rows_per_s"],
             r["assay_no_judge"]["rows_per_s"], r["python_fast"]["rows_per_s"],
             r.get("python_plain", {}).get("rows_per_s", "-"), r["x_fast"], r.get("x_plain", "-"),
+            "%.2f/%.2f" % (r["assay"]["cpu_s"], r["python_fast"]["cpu_s"]), r["x_fast_cpu"],
             r["load_before"][0], r["load_after"][0]))
-    print("   targets at 1M: x fast >= 4, x plain >= 25")
+    print("   x = the baseline's wall time over assay's (targets at 1M: x fast >= 4, x plain >= 25);"
+          " x fast CPU = the same with CPU\n   seconds (user + system), which other load on the machine"
+          " disturbs less (assay uses both cores, the baselines one)")
 
     print("\n2. memory: peak RSS MiB")
     print("%-10s %10s %10s %12s %10s" % ("rows", "assay", "no judge", "judges' share", "fast"))
@@ -404,14 +419,16 @@ def print_report(res):
             o = rd["openai"][key]
             print("%d rows, %s: OpenAI %d rows/s over %d runs (%.1f MB)" % (
                 r["rows"], label, o["rows_per_s"], o["runs"], rd["openai"]["mb"]))
-            print("  %-10s %8s %11s %14s %11s" % ("provider", "MB", "rows/s", "OpenAI rows/s", "P / OpenAI"))
+            print("  %-10s %8s %11s %14s %11s %11s" % (
+                "provider", "MB", "rows/s", "OpenAI rows/s", "P / OpenAI", "same, CPU"))
             for p, f in rd.items():
                 if p == "openai":
                     continue
                 x = f[key]
-                print("  %-10s %8.1f %11d %14d %11.2f%s" % (
-                    p, f["mb"], x["rows_per_s"], x["openai_rows_per_s"], x["vs_openai"],
+                print("  %-10s %8.1f %11d %14d %11.2f %11.2f%s" % (
+                    p, f["mb"], x["rows_per_s"], x["openai_rows_per_s"], x["vs_openai"], x["vs_openai_cpu"],
                     "  BELOW 0.80" if x["vs_openai"] < 0.8 else ""))
+    print("   P / OpenAI = OpenAI's median wall time over P's; same, CPU = with CPU seconds (user + system)")
 
 
 def main():
