@@ -2,7 +2,7 @@
 """assay benchmark: every figure of issue 16 beside its baseline, in one run.
 
 Usage: bench/bench.py [--rows 100000,1000000] [--repeat 3] [--quick] [--json FILE]
-                      [--skip-plain-above 200000] [--no-reader-judge]
+                      [--skip-plain-above 200000] [--no-reader-judge] [--reader-rows N,...]
                       [--no-plugin-start | --start-judges NAME,...] [--assay BIN]
 
 The machine is shared and noisy, so every figure that can be is a ratio of two
@@ -226,7 +226,9 @@ def parity(s, ref, provider, judge):
 
 def bench_size(n, a, env):
     inp, out = ensure_files(n)
-    prov = ensure_providers(n, inp, out)
+    readers_here = n in a.reader_sizes
+    prov = ensure_providers(n, inp, out) if readers_here else {"openai": ["--provider", "openai", "--input", inp,
+                                                                         "--results", out]}
     schema = ["--judge", "schema-drift", "--set", "schema-drift.schema=@" + os.path.join(SHARED, "schema.json")]
     cost = ["--judge", "cost-per-row", "--set", "cost-per-row.prices=@" + os.path.join(SHARED, "prices.json")]
     tail = ["--format", "json", "--max-bad-lines", "1000000"]
@@ -253,6 +255,9 @@ def bench_size(n, a, env):
         row["x_plain"] = round(row["python_plain"]["wall_s"] / row["assay"]["wall_s"], 2)
     row["judges_rss_mib"] = round(row["assay"]["peak_rss_mib"] - row["assay_no_judge"]["peak_rss_mib"], 1)
 
+    if not readers_here:
+        row["load_after"] = load()
+        return row
     # 4: every reader in pairs with OpenAI, no judge and with schema-drift.
     readers = {"openai": {"mb": round(size_mb(prov["openai"]), 1)}}
     modes = [("", [])] + ([] if a.no_reader_judge else [("schema-drift", schema)])
@@ -413,6 +418,8 @@ def print_report(res):
     print("\n4. readers: rows/s of assay eval --provider P beside OpenAI's in the same rounds (pairs);"
           " target P / OpenAI >= 0.80")
     for r in sizes:
+        if "readers" not in r:
+            continue
         rd = r["readers"]
         modes = [("no_judge", "no judge")] + ([("with_judge", "schema-drift")] if "with_judge" in rd["azure"] else [])
         for key, label in modes:
@@ -439,6 +446,8 @@ def main():
     ap.add_argument("--skip-plain-above", type=int, default=200000,
                     help="the plain baseline takes ~25 s per 1M rows; skip it above this size")
     ap.add_argument("--no-reader-judge", action="store_true", help="reader table with no judge only")
+    ap.add_argument("--reader-rows", help="sizes for the reader table (default: every size of --rows); the"
+                    " converted copies take about 9 GB per 1M rows")
     ap.add_argument("--no-plugin-start", action="store_true", help="skip the plugin start table")
     ap.add_argument("--start-judges", help="plugin start for these built-in judges only (comma-separated)")
     ap.add_argument("--assay", default=ASSAY, help="the assay binary (default: target/release/assay)")
@@ -447,6 +456,7 @@ def main():
     if a.quick:
         a.rows, a.repeat = "100000", 1
     sizes = sorted({int(x) for x in a.rows.split(",")})
+    a.reader_sizes = {int(x) for x in a.reader_rows.split(",")} if a.reader_rows else set(sizes)
     tmp = tempfile.mkdtemp(prefix="assay-bench-")
     env = dict(os.environ, ASSAY_CACHE_DIR=os.path.join(tmp, "cache"))
     res = {"repeat": a.repeat, "assay": a.assay, "cores": os.cpu_count(), "load_start": load(), "sizes": []}
