@@ -4,6 +4,7 @@
 Usage: bench/bench.py [--rows 100000,1000000] [--repeat 3] [--quick] [--json FILE]
                       [--skip-plain-above 200000] [--no-reader-judge] [--reader-rows N,...]
                       [--no-plugin-start | --start-judges NAME,...] [--assay BIN]
+       bench/bench.py --report-from FILE
 
 The machine is shared and noisy, so every figure that can be is a ratio of two
 measurements taken in the same run, on the same files, interleaved: each round runs
@@ -55,7 +56,8 @@ Figures, per size unless said otherwise:
    judge the same rows scored and passed and no judge error: the script stops
    otherwise.
 
---json FILE writes every figure above (and the load averages) as one JSON object.
+--json FILE writes every figure above (and the load averages) as one JSON object;
+--report-from FILE prints the report of such a file again.
 """
 import argparse
 import json
@@ -452,7 +454,12 @@ def main():
     ap.add_argument("--start-judges", help="plugin start for these built-in judges only (comma-separated)")
     ap.add_argument("--assay", default=ASSAY, help="the assay binary (default: target/release/assay)")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--report-from", metavar="FILE", help="print the report of an earlier run's --json FILE; run nothing")
     a = ap.parse_args()
+    if a.report_from:
+        with open(a.report_from) as f:
+            print_report(json.load(f))
+        return
     if a.quick:
         a.rows, a.repeat = "100000", 1
     sizes = sorted({int(x) for x in a.rows.split(",")})
