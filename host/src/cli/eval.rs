@@ -201,7 +201,12 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         };
         let mut cfg = cfg;
         let scoring = judges.iter().filter(|j| j.info.scores).count();
-        cfg.checkpoint = super::resume::open(&args.resume, args.state.state.as_deref(), &cfg, &judges, scoring)?;
+        // Every `assay eval` that records its run gets a checkpoint by default.
+        let place = match (&history, kind) {
+            (super::history::Target::At(p), assay::history::RunKind::Eval) => super::resume::Place::Default(p),
+            _ => super::resume::Place::Explicit(args.state.state.as_deref()),
+        };
+        cfg.checkpoint = super::resume::open(&args.resume, place, &cfg, &judges, scoring)?;
         let checkpoint = cfg.checkpoint.clone();
         if let Some(cp) = &checkpoint {
             super::resume::watch_signals(cp.clone(), !args.traces.enabled(), args.resume.resume.is_some())?;
