@@ -495,3 +495,65 @@ fn no_history_or_a_piped_input_gets_no_run_id_and_writes_no_checkpoint() {
     assert_eq!(runs, 2, "both runs are in the history");
     assert_eq!(checkpoints, 0, "neither has a checkpoint");
 }
+
+#[test]
+fn rows_recovered_from_sync_results_and_committed_are_not_scored_again_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = Run::new(dir.path(), 10);
+    // The batch answered only with errors; the sync API completed the rest.
+    let at = run.args.iter().position(|a| a == "--results").unwrap();
+    let (output, errors) = run.args[at + 1]
+        .split_once(',')
+        .map(|(o, e)| (o.to_owned(), e.to_owned()))
+        .unwrap();
+    run.args[at + 1] = errors;
+    run.args.extend(["--sync-results".into(), output]);
+    let reference = run.command(&[]).output().unwrap();
+    assert_eq!(reference.status.code(), Some(0), "{}", support::stderr(&reference));
+    let want = strip(support::json(&reference));
+    assert_eq!(want["sync"]["recovered_by_sync"], 19_050, "{}", want["sync"]);
+    let want_rows = std::fs::read(dir.path().join("rows.jsonl")).unwrap();
+    std::fs::remove_file(dir.path().join("rows.jsonl")).unwrap();
+
+    // Kill the run as soon as it has committed recovered rows.
+    let mut landed = false;
+    for attempt in 0..5 {
+        let id = format!("sync-{attempt}");
+        let mut child = started(&run, &["--run-id", &id]);
+        let conn = assay::db::open(&run.state).unwrap();
+        let t = Instant::now();
+        while child.try_wait().unwrap().is_none() && t.elapsed() < Duration::from_secs(120) {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM eval_blocks WHERE run = ?1 AND seq < 0",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if n > 0 {
+                child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let status = child.wait().unwrap();
+        let _ = std::fs::remove_file(dir.path().join("rows.jsonl"));
+        if std::os::unix::process::ExitStatusExt::signal(&status) != Some(9) {
+            continue;
+        }
+        let done = run.command(&["--resume", &id]).output().unwrap();
+        assert_eq!(done.status.code(), Some(0), "{}", support::stderr(&done));
+        let err = support::stderr(&done);
+        let kept: u64 = err
+            .lines()
+            .find(|l| l.contains(" row(s) recovered from --sync-results were committed before"))
+            .and_then(|l| l.strip_prefix("assay: ")?.split(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no recovered rows reused: {err}"));
+        assert!(kept > 0 && kept < 19_050, "{kept}");
+        assert_eq!(strip(support::json(&done)), want, "the resumed summary differs");
+        assert!(std::fs::read(dir.path().join("rows.jsonl")).unwrap() == want_rows);
+        landed = true;
+        break;
+    }
+    assert!(landed, "no kill landed while recovered rows were being scored");
+}
