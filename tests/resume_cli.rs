@@ -557,3 +557,27 @@ fn rows_recovered_from_sync_results_and_committed_are_not_scored_again_on_resume
     }
     assert!(landed, "no kill landed while recovered rows were being scored");
 }
+
+#[test]
+fn a_state_database_that_cannot_be_used_costs_one_warning_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = Run::new(dir.path(), 1);
+    run.args.retain(|a| a != "--no-history");
+    std::fs::create_dir_all(run.state.parent().unwrap()).unwrap();
+    let junk: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&run.state, &junk).unwrap();
+    let out = run.command(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(support::json(&out)["rows_submitted"], 2000);
+    let err = support::stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("cannot be resumed")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("warning: this run cannot be resumed ("),
+        "{err}"
+    );
+    assert_eq!(announced(&err), None, "{err}");
+    assert_eq!(std::fs::read(&run.state).unwrap(), junk, "not ours: left as it was");
+}
