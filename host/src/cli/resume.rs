@@ -27,16 +27,18 @@ pub struct ResumeArgs {
     /// `--resume ID` continues it after a crash.
     #[arg(long, value_name = "ID", conflicts_with = "resume")]
     pub run_id: Option<String>,
-    /// Continue the run `--run-id ID` started (the same command, inputs and
-    /// judges), scoring only the rows no committed block holds.
+    /// Continue run ID (its id was printed on stderr when it started, or given
+    /// with --run-id): the same command, inputs and judges, scoring only the
+    /// rows nothing committed holds.
     #[arg(long, value_name = "ID")]
     pub resume: Option<String>,
 }
 
 /// Where a run's checkpoint goes: the state database, or nowhere.
 pub enum Place<'a> {
-    /// `--no-history` or a run kind that is not resumed: only an explicit
-    /// `--run-id`/`--resume` opens one, in the database `state` names.
+    /// `--no-history`, no state location, or a run kind that is not
+    /// resumed: only an explicit `--run-id`/`--resume` opens one, in the
+    /// database `state` names.
     Explicit(Option<&'a std::path::Path>),
     /// The history's database: every run gets a checkpoint.
     Default(&'a std::path::Path),
