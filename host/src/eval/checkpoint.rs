@@ -87,6 +87,8 @@ pub struct Checkpoint {
     path: PathBuf,
     conn: Mutex<Connection>,
     judges: usize,
+    /// Opened by `--resume`: earlier processes may have committed blocks.
+    resumed: bool,
     _lock: File,
 }
 
@@ -182,6 +184,7 @@ impl Checkpoint {
             path: path.to_owned(),
             conn: Mutex::new(conn),
             judges,
+            resumed: mode == Mode::Resume,
             _lock: lock,
         })
     }
@@ -209,8 +212,12 @@ impl Checkpoint {
         .map_err(|e| self.sql(e))
     }
 
-    /// The rows block `seq` committed, when it did (and its bytes decode).
+    /// The rows block `seq` committed, when it did (and its bytes decode);
+    /// a run that started in this process has committed nothing before.
     pub fn load(&self, seq: u64) -> Result<Option<BlockRows>, CheckpointError> {
+        if !self.resumed {
+            return Ok(None);
+        }
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let blob: Option<Vec<u8>> = conn
             .query_row(
@@ -223,39 +230,41 @@ impl Checkpoint {
         Ok(blob.and_then(|b| codec::decode(&b, self.judges)))
     }
 
+    /// An encoder for this run's committed rows.
+    pub fn encoder(&self) -> codec::Encoder {
+        codec::Encoder::new(self.judges)
+    }
+
     /// Commits block `seq`'s rows in one statement (a rerun of the same block
     /// writes the same bytes).
-    pub fn commit(&self, seq: u64, rows: &BlockRows) -> Result<(), CheckpointError> {
-        let data = codec::encode(rows, self.judges);
+    pub fn commit(&self, seq: u64, rows: codec::Encoder) -> Result<(), CheckpointError> {
+        self.put(seq as i64, rows.finish())
+    }
+
+    fn put(&self, seq: i64, data: Vec<u8>) -> Result<(), CheckpointError> {
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        conn.execute(
-            "INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)",
-            params![self.id, seq as i64, data],
-        )
-        .map(drop)
-        .map_err(|e| self.sql(e))
+        conn.prepare_cached("INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)")
+            .and_then(|mut st| st.execute(params![self.id, seq, data]))
+            .map(drop)
+            .map_err(|e| self.sql(e))
     }
 
     /// Commits the results of rows recovered from `--sync-results`, scored
     /// together; they are kept apart from the result blocks (a negative
     /// sequence number, from the first row's index).
-    pub fn commit_recovered(&self, rows: &BlockRows) -> Result<(), CheckpointError> {
-        let Some((first, _)) = rows.first() else {
-            return Ok(());
-        };
-        let data = codec::encode(rows, self.judges);
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        conn.execute(
-            "INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)",
-            params![self.id, -1 - i64::from(*first), data],
-        )
-        .map(drop)
-        .map_err(|e| self.sql(e))
+    pub fn commit_recovered(&self, rows: codec::Encoder) -> Result<(), CheckpointError> {
+        match rows.first() {
+            Some(first) => self.put(-1 - i64::from(first), rows.finish()),
+            None => Ok(()),
+        }
     }
 
     /// The committed results of rows recovered from `--sync-results`, by row
     /// (a blob that does not decode only costs scoring its rows again).
     pub fn recovered(&self) -> Result<HashMap<u32, Vec<RowResult>>, CheckpointError> {
+        if !self.resumed {
+            return Ok(HashMap::new());
+        }
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let mut st = conn
             .prepare("SELECT data FROM eval_blocks WHERE run = ?1 AND seq < 0")

@@ -168,14 +168,14 @@ async fn score(
         score_all(scorers, &ctx.needs, &rows, ctx.chunk_rows).await?
     };
     let mut k = 0;
-    let mut scored = Vec::with_capacity(fresh.len());
+    let mut scored = ctx.checkpoint.as_ref().map(|c| c.encoder());
     for (&(idx, _), committed) in part.iter().zip(&done) {
         let id = ctx.index.id(idx);
         let put = match committed {
             Some(results) => store.put(idx, id, results.iter().enumerate()),
             None => {
-                if ctx.checkpoint.is_some() {
-                    scored.push((idx, results_for(&verdicts, k).map(|(_, r)| r.clone()).collect()));
+                if let Some(c) = scored.as_mut() {
+                    c.row(idx, results_for(&verdicts, k).map(|(_, r)| r));
                 }
                 k += 1;
                 store.put(idx, id, results_for(&verdicts, k - 1))
@@ -183,8 +183,8 @@ async fn score(
         };
         put.map_err(|source| EvalError::Spill { source })?;
     }
-    if let Some(cp) = &ctx.checkpoint {
-        cp.commit_recovered(&scored)?;
+    if let (Some(cp), Some(rows)) = (&ctx.checkpoint, scored) {
+        cp.commit_recovered(rows)?;
     }
     Ok(())
 }

@@ -25,11 +25,36 @@ fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
-    let mut out = vec![VERSION];
-    out.extend_from_slice(&(judges as u32).to_le_bytes());
-    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-    for (idx, results) in rows {
+/// Writes one block's rows as they are applied, without copying them.
+pub struct Encoder {
+    out: Vec<u8>,
+    rows: u32,
+    first: Option<u32>,
+}
+
+impl Encoder {
+    /// For rows of one result per each of `judges` scoring judges.
+    pub fn new(judges: usize) -> Encoder {
+        let mut out = vec![VERSION];
+        out.extend_from_slice(&(judges as u32).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        Encoder {
+            out,
+            rows: 0,
+            first: None,
+        }
+    }
+
+    /// The first row written, if any.
+    pub fn first(&self) -> Option<u32> {
+        self.first
+    }
+
+    /// Writes row `idx` with its results, one per scoring judge, in order.
+    pub fn row<'r>(&mut self, idx: u32, results: impl Iterator<Item = &'r RowResult>) {
+        let out = &mut self.out;
+        self.first.get_or_insert(idx);
+        self.rows += 1;
         out.extend_from_slice(&idx.to_le_bytes());
         for r in results {
             match r {
@@ -43,23 +68,38 @@ pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
                             out.extend_from_slice(&s.to_le_bytes());
                         }
                     }
-                    put_str(&mut out, v.label.as_deref());
-                    put_str(&mut out, v.details.as_deref());
+                    put_str(out, v.label.as_deref());
+                    put_str(out, v.details.as_deref());
                 }
                 RowResult::JudgeError { kind, message } => {
                     out.push(1);
                     out.push(JUDGE_ERROR_KINDS.iter().position(|k| k == kind).unwrap_or(3) as u8);
-                    put_str(&mut out, Some(message));
+                    put_str(out, Some(message));
                 }
                 RowResult::Failed(f) => {
                     out.push(2);
                     out.push(FailureKind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0) as u8);
-                    put_str(&mut out, Some(&f.message));
+                    put_str(out, Some(&f.message));
                 }
             }
         }
     }
-    out
+
+    /// The bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out[5..9].copy_from_slice(&self.rows.to_le_bytes());
+        self.out
+    }
+}
+
+/// The bytes of `rows` (each with one result per each of `judges` judges).
+#[cfg(test)]
+pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
+    let mut e = Encoder::new(judges);
+    for (idx, results) in rows {
+        e.row(*idx, results.iter());
+    }
+    e.finish()
 }
 
 struct Reader<'a> {

@@ -5,6 +5,14 @@ fn fp(judges: &str) -> Fingerprint {
     Fingerprint::of_parts(&[], judges).unwrap()
 }
 
+fn enc(rows: &BlockRows) -> codec::Encoder {
+    let mut e = codec::Encoder::new(2);
+    for (idx, results) in rows {
+        e.row(*idx, results.iter());
+    }
+    e
+}
+
 fn rows() -> BlockRows {
     vec![
         (
@@ -55,9 +63,8 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("state.db");
     let a = Checkpoint::open(&db, "nightly-1", Mode::Start, &fp("j@1"), 2).unwrap();
-    a.commit(0, &rows()).unwrap();
-    assert_eq!(a.load(0).unwrap(), Some(rows()));
-    assert_eq!(a.load(1).unwrap(), None);
+    a.commit(0, enc(&rows())).unwrap();
+    assert_eq!(a.load(0).unwrap(), None, "a run started here has nothing from before");
     let busy = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2)
         .err()
         .unwrap();
@@ -77,6 +84,7 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     assert!(changed.to_string().contains(": judges changed;"), "{changed}");
     let b = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2).unwrap();
     assert_eq!(b.load(0).unwrap(), Some(rows()), "what was committed is there");
+    assert_eq!(b.load(1).unwrap(), None);
     b.end("finished").unwrap();
     assert_eq!(b.committed().unwrap(), 0, "a finished run drops its blocks");
     drop(b);
@@ -181,7 +189,7 @@ fn opening_a_run_prunes_other_runs_last_touched_more_than_a_week_ago_unless_held
     let db = dir.path().join("state.db");
     for id in ["old-killed", "old-finished", "old-held", "recent"] {
         let c = Checkpoint::open(&db, id, Mode::Start, &fp("j@1"), 2).unwrap();
-        c.commit(0, &rows()).unwrap();
+        c.commit(0, enc(&rows())).unwrap();
         if id == "old-finished" {
             c.end("finished").unwrap();
         }
@@ -232,11 +240,15 @@ fn opening_a_run_prunes_other_runs_last_touched_more_than_a_week_ago_unless_held
 #[test]
 fn rows_recovered_by_sync_are_committed_apart_from_the_blocks() {
     let dir = tempfile::tempdir().unwrap();
-    let c = Checkpoint::open(&dir.path().join("state.db"), "r", Mode::Start, &fp("j@1"), 2).unwrap();
-    c.commit(0, &rows()).unwrap();
-    assert!(c.recovered().unwrap().is_empty());
-    c.commit_recovered(&rows()).unwrap();
-    c.commit_recovered(&vec![(0, rows()[0].1.clone())]).unwrap();
+    let db = dir.path().join("state.db");
+    let c = Checkpoint::open(&db, "r", Mode::Start, &fp("j@1"), 2).unwrap();
+    c.commit(0, enc(&rows())).unwrap();
+    c.commit_recovered(enc(&rows())).unwrap();
+    c.commit_recovered(enc(&vec![(0, rows()[0].1.clone())])).unwrap();
+    c.commit_recovered(enc(&vec![])).unwrap();
+    assert!(c.recovered().unwrap().is_empty(), "nothing from before");
+    drop(c);
+    let c = Checkpoint::open(&db, "r", Mode::Resume, &fp("j@1"), 2).unwrap();
     assert_eq!(c.committed().unwrap(), 1, "result blocks only");
     let got = c.recovered().unwrap();
     assert_eq!(got.len(), 3);
