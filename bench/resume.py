@@ -13,6 +13,7 @@ Usage: bench/resume.py --input IN --output OUT [--pairs 5] [--dir /tmp/resume-be
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,26 +56,35 @@ def main() -> int:
         }
 
     def run(extra):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         p = subprocess.run(base + extra, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         took = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if p.returncode not in (0, 1):
             sys.exit(f"assay exited {p.returncode}: {p.stderr.decode()[-2000:]}")
-        return took
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return took, cpu
 
     for extra in variants().values():  # warm the compile cache and page cache
         run(extra)
     load_before = os.getloadavg()
     times = {k: [] for k in variants()}
+    cpus = {k: [] for k in variants()}
     for _ in range(a.pairs):
         for k, extra in variants().items():
-            times[k].append(run(extra))
+            took, cpu = run(extra)
+            times[k].append(took)
+            cpus[k].append(cpu)
     load_after = os.getloadavg()
     med = {k: statistics.median(v) for k, v in times.items()}
+    cmed = {k: statistics.median(v) for k, v in cpus.items()}
     for k, v in times.items():
-        print(f"{k:16} median {med[k]:.3f} s  runs {' '.join(f'{x:.3f}' for x in v)}")
-    print(f"default / no-history:          {med['default'] / med['no-history']:.3f}")
-    print(f"checkpoint only / no-history:  {med['checkpoint only'] / med['no-history']:.3f}")
+        print(f"{k:16} wall median {med[k]:.3f} s, cpu (user+sys) median {cmed[k]:.3f} s; "
+              f"wall {' '.join(f'{x:.3f}' for x in v)}")
+    for k in ("default", "checkpoint only"):
+        print(f"{k} / no-history: wall {med[k] / med['no-history']:.3f}, "
+              f"cpu {cmed[k] / cmed['no-history']:.3f}")
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
     return 0
