@@ -1,15 +1,21 @@
 //! The byte form of one block's committed results: for each row the block
-//! settled and scored, its index and one result per scoring judge.
+//! settled and scored, its index and one result per scoring judge, deflated
+//! (fewer database pages to write per block).
 //!
 //! Invariant: `decode(encode(x)) == x` for every result the host can
-//! produce; bytes that do not decode (a torn or foreign blob) are an error,
-//! never a partial or guessed result.
+//! produce; bytes that do not decode (a torn or foreign blob, trailing
+//! bytes, more than [`MAX_RAW`] inflated) are an error, never a partial or
+//! guessed result.
+
+use std::io::{Read, Write};
 
 use crate::judge::{Failure, FailureKind, RowResult, Verdict};
 
 /// The judge-error kinds, by their index in the byte form.
 const JUDGE_ERROR_KINDS: [&str; 4] = ["invalid_input", "unsupported", "config", "failed"];
 const VERSION: u8 = 1;
+/// The most bytes a blob inflates to before it is refused.
+pub const MAX_RAW: u64 = 64 << 20;
 
 /// One block's rows: (row index, one result per scoring judge).
 pub type BlockRows = Vec<(u32, Vec<RowResult>)>;
@@ -85,10 +91,13 @@ impl Encoder {
         }
     }
 
-    /// The bytes.
+    /// The bytes, deflated.
     pub fn finish(mut self) -> Vec<u8> {
         self.out[5..9].copy_from_slice(&self.rows.to_le_bytes());
-        self.out
+        let mut z =
+            flate2::write::DeflateEncoder::new(Vec::with_capacity(self.out.len() / 4), flate2::Compression::fast());
+        // Writing into a Vec cannot fail (an empty blob would not decode).
+        z.write_all(&self.out).and_then(|()| z.finish()).unwrap_or_default()
     }
 }
 
@@ -168,7 +177,13 @@ impl Reader<'_> {
 /// The rows of a blob written for `judges` scoring judges; `None` when the
 /// bytes are not such a blob.
 pub fn decode(bytes: &[u8], judges: usize) -> Option<BlockRows> {
-    let mut r = Reader { b: bytes };
+    let mut z = flate2::read::DeflateDecoder::new(bytes);
+    let mut raw = Vec::new();
+    (&mut z).take(MAX_RAW + 1).read_to_end(&mut raw).ok()?;
+    if raw.len() as u64 > MAX_RAW || z.total_in() != bytes.len() as u64 {
+        return None;
+    }
+    let mut r = Reader { b: &raw };
     if r.u8()? != VERSION || r.u32()? as usize != judges {
         return None;
     }
