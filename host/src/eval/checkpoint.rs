@@ -1,7 +1,8 @@
-//! Resumable runs (`assay eval --run-id ID`, `--resume ID`): as the
-//! collector applies each result block, in order, the results of the rows it
-//! settled and scored are committed to the state database, one transaction
-//! per block; a resumed run scores only the rows no committed block holds.
+//! Resumable runs (a run id, `--resume ID`): as the collector applies each
+//! result block, in order, the results of the rows it settled and scored are
+//! committed to the state database, in groups of up to `GROUP` blocks or
+//! `GROUP_AFTER` apart (and all queued ones when the run is interrupted or
+//! fails); a resumed run scores only the rows no committed block holds.
 //!
 //! Invariant: a block's rows are committed whole or not at all, after the
 //! collector applied them, so a run killed at any instant resumes to the
@@ -21,6 +22,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -81,11 +83,23 @@ pub enum Mode {
     Resume,
 }
 
+/// The most blocks written in one transaction.
+pub const GROUP: usize = 8;
+/// The longest a block waits to be written, unless the run ends first.
+pub const GROUP_AFTER: Duration = Duration::from_millis(250);
+
+struct Pending {
+    blocks: Vec<(i64, Vec<u8>)>,
+    written: Instant,
+}
+
 /// An open run's checkpoint: its database connection and its lock.
 pub struct Checkpoint {
     id: String,
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Blocks applied but not yet written.
+    pending: Mutex<Pending>,
     judges: usize,
     /// Opened by `--resume`: earlier processes may have committed blocks.
     resumed: bool,
@@ -183,6 +197,10 @@ impl Checkpoint {
             id: id.to_owned(),
             path: path.to_owned(),
             conn: Mutex::new(conn),
+            pending: Mutex::new(Pending {
+                blocks: Vec::new(),
+                written: Instant::now(),
+            }),
             judges,
             resumed: mode == Mode::Resume,
             _lock: lock,
@@ -241,12 +259,32 @@ impl Checkpoint {
         self.put(seq as i64, rows.finish())
     }
 
+    /// Queues a block; the queue is written in one transaction once it holds
+    /// [`GROUP`] blocks or the last write is [`GROUP_AFTER`] old.
     fn put(&self, seq: i64, data: Vec<u8>) -> Result<(), CheckpointError> {
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        conn.prepare_cached("INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)")
-            .and_then(|mut st| st.execute(params![self.id, seq, data]))
-            .map(drop)
-            .map_err(|e| self.sql(e))
+        let batch = {
+            let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            p.blocks.push((seq, data));
+            if p.blocks.len() < GROUP && p.written.elapsed() < GROUP_AFTER {
+                return Ok(());
+            }
+            p.written = Instant::now();
+            std::mem::take(&mut p.blocks)
+        };
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        self.write(&tx, &batch)?;
+        tx.commit().map_err(|e| self.sql(e))
+    }
+
+    fn write(&self, tx: &rusqlite::Transaction<'_>, batch: &[(i64, Vec<u8>)]) -> Result<(), CheckpointError> {
+        let mut st = tx
+            .prepare_cached("INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)")
+            .map_err(|e| self.sql(e))?;
+        for (seq, data) in batch {
+            st.execute(params![self.id, seq, data]).map_err(|e| self.sql(e))?;
+        }
+        Ok(())
     }
 
     /// Commits the results of rows recovered from `--sync-results`, scored
@@ -281,10 +319,15 @@ impl Checkpoint {
     }
 
     /// Marks the run `finished` (its blocks are dropped: the history keeps
-    /// the result) or `interrupted`.
+    /// the result) or else (`interrupted`, `failed`) writes the queued blocks
+    /// with the status, in one transaction.
     pub fn end(&self, status: &str) -> Result<(), CheckpointError> {
+        let batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).blocks);
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        if status != "finished" {
+            self.write(&tx, &batch)?;
+        }
         tx.execute(
             "UPDATE eval_runs SET status = ?2, updated_at = ?3 WHERE id = ?1",
             params![self.id, status, now()],

@@ -73,6 +73,7 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
         busy.to_string().contains(&format!("pid {}", std::process::id())),
         "{busy}"
     );
+    a.end("interrupted").unwrap();
     drop(a);
     let again = Checkpoint::open(&db, "nightly-1", Mode::Start, &fp("j@1"), 2)
         .err()
@@ -190,9 +191,12 @@ fn opening_a_run_prunes_other_runs_last_touched_more_than_a_week_ago_unless_held
     for id in ["old-killed", "old-finished", "old-held", "recent"] {
         let c = Checkpoint::open(&db, id, Mode::Start, &fp("j@1"), 2).unwrap();
         c.commit(0, enc(&rows())).unwrap();
-        if id == "old-finished" {
-            c.end("finished").unwrap();
-        }
+        c.end(if id == "old-finished" {
+            "finished"
+        } else {
+            "interrupted"
+        })
+        .unwrap();
     }
     let held = Checkpoint::open(&db, "old-held", Mode::Resume, &fp("j@1"), 2).unwrap();
     let conn = crate::db::open(&db).unwrap();
@@ -247,6 +251,7 @@ fn rows_recovered_by_sync_are_committed_apart_from_the_blocks() {
     c.commit_recovered(enc(&vec![(0, rows()[0].1.clone())])).unwrap();
     c.commit_recovered(enc(&vec![])).unwrap();
     assert!(c.recovered().unwrap().is_empty(), "nothing from before");
+    c.end("interrupted").unwrap();
     drop(c);
     let c = Checkpoint::open(&db, "r", Mode::Resume, &fp("j@1"), 2).unwrap();
     assert_eq!(c.committed().unwrap(), 1, "result blocks only");
@@ -254,4 +259,31 @@ fn rows_recovered_by_sync_are_committed_apart_from_the_blocks() {
     assert_eq!(got.len(), 3);
     assert_eq!(got[&9], rows()[1].1);
     assert_eq!(c.load(0).unwrap(), Some(rows()));
+}
+
+#[test]
+fn blocks_are_written_in_groups_and_all_queued_ones_when_the_run_is_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let c = Checkpoint::open(&db, "g", Mode::Start, &fp("j@1"), 2).unwrap();
+    let written = || -> i64 {
+        let conn = crate::db::open(&db).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM eval_blocks", [], |r| r.get(0))
+            .unwrap()
+    };
+    for seq in 0..GROUP as u64 - 1 {
+        c.commit(seq, enc(&rows())).unwrap();
+    }
+    assert_eq!(written(), 0, "queued");
+    c.commit(GROUP as u64 - 1, enc(&rows())).unwrap();
+    assert_eq!(written(), GROUP as i64, "a full group is written");
+    std::thread::sleep(GROUP_AFTER);
+    c.commit(100, enc(&rows())).unwrap();
+    assert_eq!(written(), GROUP as i64 + 1, "an old queue is written");
+    c.commit(101, enc(&rows())).unwrap();
+    c.end("interrupted").unwrap();
+    assert_eq!(written(), GROUP as i64 + 2, "the queue goes with the status");
+    c.commit(102, enc(&rows())).unwrap();
+    c.end("finished").unwrap();
+    assert_eq!(written(), 0, "a finished run drops its blocks");
 }
