@@ -138,6 +138,7 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     };
     let stored = record_canary(open_store(&a.state), &record, done.run, &done.summary);
     super::eval::present(&done, format)?;
+    done.finish();
     if let Some(id) = stored {
         eprintln!(
             "canary {id} stored: the job submitted from {} will be compared with it",

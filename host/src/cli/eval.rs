@@ -56,6 +56,7 @@ pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool)
     let done = evaluate(args, kind)?;
     if let (Some(w), Some(shard)) = (&done.partial, &shard) {
         shard::present(w, shard, format)?;
+        done.finish();
         return Ok(exit::OK);
     }
     if cluster_only {
@@ -65,6 +66,7 @@ pub fn run_as(args: EvalArgs, kind: assay::history::RunKind, cluster_only: bool)
     } else {
         present(&done, format)?;
     }
+    done.finish();
     Ok(done.summary.exit_code)
 }
 
@@ -78,6 +80,17 @@ pub struct Evaluated {
     pub run: Option<i64>,
     /// `--shard`: the partial written (the summary is only the shard's view).
     pub partial: Option<assay::eval::slice::Written>,
+    /// The run's checkpoint, marked finished by [`Evaluated::finish`].
+    pub checkpoint: Option<std::sync::Arc<assay::eval::checkpoint::Checkpoint>>,
+}
+
+impl Evaluated {
+    /// Marks the run finished (its committed blocks dropped): call it only
+    /// once every output is written, so a run killed before then can still be
+    /// resumed to the same outputs.
+    pub fn finish(&self) {
+        super::resume::end(self.checkpoint.as_ref(), true);
+    }
 }
 
 /// Runs the evaluation, writes its files (`--junit`, `--report`,
@@ -197,7 +210,15 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         cfg.shard = shard::prepare(&args, &cfg, &mut judges)?;
         let sharded = cfg.shard.is_some();
         let scoring = judges.iter().filter(|j| j.info.scores).count();
-        cfg.checkpoint = super::resume::open(&args.resume, args.state.state.as_deref(), &cfg, &judges, scoring)?;
+        // Every `assay eval` that records its run gets a checkpoint by default.
+        // A shard is not resumable: it is rerun whole, and only the merge is recorded.
+        let place = match (&history, kind) {
+            (super::history::Target::At(p), assay::history::RunKind::Eval) if !sharded => {
+                super::resume::Place::Default(p)
+            }
+            _ => super::resume::Place::Explicit(args.state.state.as_deref()),
+        };
+        cfg.checkpoint = super::resume::open(&args.resume, place, &cfg, &judges, scoring)?;
         let checkpoint = cfg.checkpoint.clone();
         if let Some(cp) = &checkpoint {
             super::resume::watch_signals(cp.clone(), !args.traces.enabled(), args.resume.resume.is_some())?;
@@ -287,7 +308,6 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             true => None,
         };
         super::cluster::link_run(&args, recorded.as_ref())?;
-        super::resume::end(checkpoint.as_ref(), true);
         if let Some(path) = &args.junit {
             assay::report::junit::write(&summary, path).map_err(|e| fail(exit::OUTPUT, e))?;
         }
@@ -302,6 +322,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             bad_lines_over: outcome.bad_lines_over,
             run: recorded.map(|r| r.1),
             partial: outcome.partial,
+            checkpoint,
         })
     })
 }

@@ -141,6 +141,7 @@ pub fn run(args: MergeArgs) -> Result<i32> {
         bad_lines_over,
         run: None,
         partial: None,
+        checkpoint: None,
     };
     present(&done, args.format)?;
     Ok(done.summary.exit_code)

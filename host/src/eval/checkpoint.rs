@@ -1,29 +1,34 @@
-//! Resumable runs (`assay eval --run-id ID`, `--resume ID`): as the
-//! collector applies each result block, in order, the results of the rows it
-//! settled and scored are committed to the state database, one transaction
-//! per block; a resumed run scores only the rows no committed block holds.
+//! Resumable runs (a run id, `--resume ID`): as the collector applies each
+//! result block, in order, the results of the rows it settled and scored are
+//! committed to the state database, in groups of up to `GROUP` blocks or
+//! `GROUP_AFTER` apart (and all queued ones when the run is interrupted or
+//! fails); a resumed run scores only the rows no committed block holds.
 //!
 //! Invariant: a block's rows are committed whole or not at all, after the
 //! collector applied them, so a run killed at any instant resumes to the
 //! same summary and rows as a run never killed; a run resumes only with the
-//! same inputs (their bytes), judges (sha256 and configuration) and settings
-//! that decide its rows, else it is refused; one process at a time holds a
-//! run (an OS file lock, released even by `kill -9`).
+//! same inputs (size, modification time and sampled bytes: see
+//! `fingerprint`), judges (sha256 and configuration) and settings that decide
+//! its rows, else it is refused; one process at a time holds a run (an OS
+//! file lock, released even by `kill -9`); runs older than
+//! `prune::KEEP_DAYS` go when another run opens.
 
 pub mod codec;
+pub mod fingerprint;
+pub mod lock;
+pub mod prune;
 
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
-use super::judges::PreparedJudge;
-use super::plan::EvalConfig;
 use crate::judge::RowResult;
 use codec::BlockRows;
+pub use fingerprint::Fingerprint;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
@@ -37,12 +42,15 @@ pub enum CheckpointError {
     },
     #[error("run {0} already exists; --resume {0} continues it, or choose another --run-id")]
     Exists(String),
-    #[error("no run {0} in the state database {1} (assay eval --run-id ID starts one)")]
+    #[error(
+        "no run {0} in the state database {1} (assay eval --run-id ID starts one; runs are kept {days} days after they last ran)",
+        days = prune::KEEP_DAYS
+    )]
     NoSuchRun(String, String),
     #[error("run {0} already finished; its results are in the history")]
     Finished(String),
     #[error(
-        "run {id} was started with other inputs, judges or settings ({what} differ); a run resumes only with the ones it started with"
+        "run {id} was started with other inputs, judges or settings: {what} changed; a run resumes only with the ones it started with"
     )]
     Changed { id: String, what: String },
     #[error("run {id} is held by another assay process{pid}; wait for it, or stop it first")]
@@ -56,7 +64,7 @@ pub enum CheckpointError {
         source: std::io::Error,
     },
     #[error(
-        "{0}: a resumable run (--run-id, --resume) reads its inputs again to check them, so each must be a regular file, not a pipe or stdin"
+        "{0}: a resumable run (--run-id, --resume) checks its inputs again when resumed, so each must be a regular file, not a pipe or stdin"
     )]
     NotAFile(String),
     #[error("cannot lock run {id} ({path}): {source}")]
@@ -68,92 +76,6 @@ pub enum CheckpointError {
     },
 }
 
-/// What decides a run's rows, part by part, so a refusal can say which changed.
-pub struct Fingerprint(Vec<(&'static str, String)>);
-
-/// The sha256 of a regular file; a pipe, FIFO or `-` is refused unread (it
-/// could not be read again, and reading it here would take it from the run).
-fn file_sha(path: &Path) -> Result<String, CheckpointError> {
-    if path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Err(CheckpointError::NotAFile(path.display().to_string()));
-    }
-    let err = |source| CheckpointError::Read {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut f = File::open(path).map_err(err)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(err)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
-impl Fingerprint {
-    /// The bytes of every input file, the judges and the settings that
-    /// decide which lines form a block and what each row gets.
-    pub fn of(cfg: &EvalConfig, judges: &[PreparedJudge]) -> Result<Fingerprint, CheckpointError> {
-        let mut files = vec![file_sha(&cfg.input)?];
-        for attempt in &cfg.attempts {
-            let shas = attempt.iter().map(|p| file_sha(p)).collect::<Result<Vec<_>, _>>()?;
-            files.push(shas.join(","));
-        }
-        let sync = cfg
-            .sync_results
-            .iter()
-            .map(|p| file_sha(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let judges: Vec<String> = judges
-            .iter()
-            .map(|j| format!("{}@{}:{:?}", j.info.name, j.loaded.sha256, j.config))
-            .collect();
-        Ok(Fingerprint(vec![
-            ("input and result files", files.join(";")),
-            ("sync results", sync.join(",")),
-            ("judges", judges.join(";")),
-            (
-                "settings",
-                format!(
-                    "provider {:?} {:?}; segment {}; block {}; line {}; seed {}; retry {:?}",
-                    cfg.provider,
-                    cfg.provider_opts,
-                    cfg.segment_size,
-                    cfg.block_bytes,
-                    cfg.max_line_bytes,
-                    cfg.run.seed,
-                    cfg.retry
-                ),
-            ),
-        ]))
-    }
-
-    /// One line per part: `part=sha256 of its text`.
-    pub fn stored(&self) -> String {
-        self.0
-            .iter()
-            .map(|(k, v)| format!("{k}={}", hex::encode(Sha256::digest(v.as_bytes()))))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    /// The parts that differ from a stored fingerprint.
-    fn differs(&self, stored: &str) -> Vec<&'static str> {
-        let now = self.stored();
-        let old: Vec<&str> = stored.lines().collect();
-        self.0
-            .iter()
-            .zip(now.lines())
-            .filter(|(_, line)| !old.contains(line))
-            .map(|((k, _), _)| *k)
-            .collect()
-    }
-}
-
 /// Whether the run is new or continues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -161,12 +83,26 @@ pub enum Mode {
     Resume,
 }
 
+/// The most blocks written in one transaction.
+pub const GROUP: usize = 8;
+/// The longest a block waits to be written, unless the run ends first.
+pub const GROUP_AFTER: Duration = Duration::from_millis(250);
+
+struct Pending {
+    blocks: Vec<(i64, Vec<u8>)>,
+    written: Instant,
+}
+
 /// An open run's checkpoint: its database connection and its lock.
 pub struct Checkpoint {
     id: String,
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Blocks applied but not yet written.
+    pending: Mutex<Pending>,
     judges: usize,
+    /// Opened by `--resume`: earlier processes may have committed blocks.
+    resumed: bool,
     _lock: File,
 }
 
@@ -190,8 +126,31 @@ impl Checkpoint {
         if !valid_id(id) {
             return Err(CheckpointError::BadId(id.to_owned()));
         }
-        let conn = crate::db::open(path)?;
-        let lock = lock(path, id)?;
+        let mut conn = crate::db::open(path)?;
+        // In WAL mode a commit is then written to the log without an fsync:
+        // a killed process loses nothing committed (the OS has the pages), and
+        // a power cut loses at most the last blocks whole, never part of one.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|source| CheckpointError::Sqlite {
+                path: path.display().to_string(),
+                source,
+            })?;
+        let lock = match lock::take(path, id, true) {
+            Ok(lock::Taken::Held(f)) => f,
+            Ok(lock::Taken::Busy(pid)) => {
+                return Err(CheckpointError::Busy {
+                    id: id.to_owned(),
+                    pid: pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+                });
+            }
+            Err(source) => {
+                return Err(CheckpointError::Lock {
+                    id: id.to_owned(),
+                    path: lock::path(path, id).display().to_string(),
+                    source,
+                });
+            }
+        };
         let sql = |source| CheckpointError::Sqlite {
             path: path.display().to_string(),
             source,
@@ -203,6 +162,7 @@ impl Checkpoint {
             .optional()
             .map_err(sql)?;
         let now = now();
+        prune::prune(&mut conn, path, now, id).map_err(sql)?;
         match (mode, found) {
             (Mode::Start, Some(_)) => return Err(CheckpointError::Exists(id.to_owned())),
             (Mode::Start, None) => {
@@ -223,7 +183,7 @@ impl Checkpoint {
                 if !differs.is_empty() {
                     return Err(CheckpointError::Changed {
                         id: id.to_owned(),
-                        what: differs.join(", "),
+                        what: differs.join("; "),
                     });
                 }
                 conn.execute(
@@ -237,7 +197,12 @@ impl Checkpoint {
             id: id.to_owned(),
             path: path.to_owned(),
             conn: Mutex::new(conn),
+            pending: Mutex::new(Pending {
+                blocks: Vec::new(),
+                written: Instant::now(),
+            }),
             judges,
+            resumed: mode == Mode::Resume,
             _lock: lock,
         })
     }
@@ -253,18 +218,24 @@ impl Checkpoint {
         }
     }
 
-    /// How many blocks the run has committed.
+    /// How many result blocks the run has committed.
     pub fn committed(&self) -> Result<u64, CheckpointError> {
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        conn.query_row("SELECT COUNT(*) FROM eval_blocks WHERE run = ?1", [&self.id], |r| {
-            r.get::<_, i64>(0)
-        })
+        conn.query_row(
+            "SELECT COUNT(*) FROM eval_blocks WHERE run = ?1 AND seq >= 0",
+            [&self.id],
+            |r| r.get::<_, i64>(0),
+        )
         .map(|n| n.max(0) as u64)
         .map_err(|e| self.sql(e))
     }
 
-    /// The rows block `seq` committed, when it did (and its bytes decode).
+    /// The rows block `seq` committed, when it did (and its bytes decode);
+    /// a run that started in this process has committed nothing before.
     pub fn load(&self, seq: u64) -> Result<Option<BlockRows>, CheckpointError> {
+        if !self.resumed {
+            return Ok(None);
+        }
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let blob: Option<Vec<u8>> = conn
             .query_row(
@@ -277,24 +248,86 @@ impl Checkpoint {
         Ok(blob.and_then(|b| codec::decode(&b, self.judges)))
     }
 
+    /// An encoder for this run's committed rows.
+    pub fn encoder(&self) -> codec::Encoder {
+        codec::Encoder::new(self.judges)
+    }
+
     /// Commits block `seq`'s rows in one statement (a rerun of the same block
     /// writes the same bytes).
-    pub fn commit(&self, seq: u64, rows: &BlockRows) -> Result<(), CheckpointError> {
-        let data = codec::encode(rows, self.judges);
+    pub fn commit(&self, seq: u64, rows: codec::Encoder) -> Result<(), CheckpointError> {
+        self.put(seq as i64, rows.finish())
+    }
+
+    /// Queues a block; the queue is written in one transaction once it holds
+    /// [`GROUP`] blocks or the last write is [`GROUP_AFTER`] old.
+    fn put(&self, seq: i64, data: Vec<u8>) -> Result<(), CheckpointError> {
+        let batch = {
+            let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            p.blocks.push((seq, data));
+            if p.blocks.len() < GROUP && p.written.elapsed() < GROUP_AFTER {
+                return Ok(());
+            }
+            p.written = Instant::now();
+            std::mem::take(&mut p.blocks)
+        };
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        self.write(&tx, &batch)?;
+        tx.commit().map_err(|e| self.sql(e))
+    }
+
+    fn write(&self, tx: &rusqlite::Transaction<'_>, batch: &[(i64, Vec<u8>)]) -> Result<(), CheckpointError> {
+        let mut st = tx
+            .prepare_cached("INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)")
+            .map_err(|e| self.sql(e))?;
+        for (seq, data) in batch {
+            st.execute(params![self.id, seq, data]).map_err(|e| self.sql(e))?;
+        }
+        Ok(())
+    }
+
+    /// Commits the results of rows recovered from `--sync-results`, scored
+    /// together; they are kept apart from the result blocks (a negative
+    /// sequence number, from the first row's index).
+    pub fn commit_recovered(&self, rows: codec::Encoder) -> Result<(), CheckpointError> {
+        match rows.first() {
+            Some(first) => self.put(-1 - i64::from(first), rows.finish()),
+            None => Ok(()),
+        }
+    }
+
+    /// The committed results of rows recovered from `--sync-results`, by row
+    /// (a blob that does not decode only costs scoring its rows again).
+    pub fn recovered(&self) -> Result<HashMap<u32, Vec<RowResult>>, CheckpointError> {
+        if !self.resumed {
+            return Ok(HashMap::new());
+        }
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        conn.execute(
-            "INSERT OR REPLACE INTO eval_blocks (run, seq, data) VALUES (?1, ?2, ?3)",
-            params![self.id, seq as i64, data],
-        )
-        .map(drop)
-        .map_err(|e| self.sql(e))
+        let mut st = conn
+            .prepare("SELECT data FROM eval_blocks WHERE run = ?1 AND seq < 0")
+            .map_err(|e| self.sql(e))?;
+        let blobs = st
+            .query_map([&self.id], |r| r.get::<_, Vec<u8>>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql(e))?;
+        Ok(blobs
+            .iter()
+            .filter_map(|b| codec::decode(b, self.judges))
+            .flatten()
+            .collect())
     }
 
     /// Marks the run `finished` (its blocks are dropped: the history keeps
-    /// the result) or `interrupted`.
+    /// the result) or else (`interrupted`, `failed`) writes the queued blocks
+    /// with the status, in one transaction.
     pub fn end(&self, status: &str) -> Result<(), CheckpointError> {
+        let batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).blocks);
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        if status != "finished" {
+            self.write(&tx, &batch)?;
+        }
         tx.execute(
             "UPDATE eval_runs SET status = ?2, updated_at = ?3 WHERE id = ?1",
             params![self.id, status, now()],
@@ -304,7 +337,11 @@ impl Checkpoint {
             tx.execute("DELETE FROM eval_blocks WHERE run = ?1", [&self.id])
                 .map_err(|e| self.sql(e))?;
         }
-        tx.commit().map_err(|e| self.sql(e))
+        tx.commit().map_err(|e| self.sql(e))?;
+        if status == "finished" {
+            lock::remove(&self.path, &self.id);
+        }
+        Ok(())
     }
 }
 
@@ -314,51 +351,8 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Takes `runs/ID.lock` beside the database, exclusively, and writes our pid in it.
-fn lock(db: &Path, id: &str) -> Result<File, CheckpointError> {
-    let dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join("runs");
-    let path = dir.join(format!("{id}.lock"));
-    let err = |source| CheckpointError::Lock {
-        id: id.to_owned(),
-        path: path.display().to_string(),
-        source,
-    };
-    std::fs::create_dir_all(&dir).map_err(err)?;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(err)?;
-    match f.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut pid = String::new();
-            let _ = f.read_to_string(&mut pid);
-            let pid = pid.trim();
-            return Err(CheckpointError::Busy {
-                id: id.to_owned(),
-                pid: if pid.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (pid {pid})")
-                },
-            });
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
-    }
-    f.set_len(0).map_err(err)?;
-    write!(f, "{}", std::process::id()).map_err(err)?;
-    Ok(f)
-}
-
 /// The results of the rows a committed block holds, by row index.
-pub fn by_row(rows: BlockRows) -> std::collections::HashMap<u32, Vec<RowResult>> {
+pub fn by_row(rows: BlockRows) -> HashMap<u32, Vec<RowResult>> {
     rows.into_iter().collect()
 }
 

@@ -191,7 +191,7 @@ impl Collector<'_> {
         }
         let mut settled = 0u64;
         // What this block settled and scored, for the run's checkpoint.
-        let mut committed = Vec::new();
+        let mut committed = self.checkpoint.map(|c| c.encoder());
         for line in &done.lines {
             let applied = ingest::apply(self.ledger, done.attempt, &line.rec);
             let Target::Row(idx) = line.rec.target else { continue };
@@ -220,9 +220,11 @@ impl Collector<'_> {
                     .map_err(|source| EvalError::Spill { source })?;
                 if let Some(slot) = line.slot {
                     let results = super::score::results_for(&done.verdicts, slot as usize);
-                    if self.checkpoint.is_some() {
-                        let all = super::score::results_for(&done.verdicts, slot as usize);
-                        committed.push((idx, all.map(|(_, r)| r.clone()).collect()));
+                    if let Some(c) = committed.as_mut() {
+                        c.row(
+                            idx,
+                            super::score::results_for(&done.verdicts, slot as usize).map(|(_, r)| r),
+                        );
                     }
                     self.store
                         .put(idx, self.index.id(idx), results)
@@ -231,8 +233,8 @@ impl Collector<'_> {
             }
         }
         crate::progress::inc(settled);
-        if let Some(cp) = self.checkpoint {
-            cp.commit(done.seq, &committed)?;
+        if let (Some(cp), Some(rows)) = (self.checkpoint, committed) {
+            cp.commit(done.seq, rows)?;
         }
         match self.store.over_limit(limit) {
             Some(e) => Err(e),

@@ -4,9 +4,12 @@
 //! scored like any completed row, and is counted apart in the summary.
 //!
 //! Invariant: this runs once, after `Ledger::finish`, in submission order, so
-//! it is independent of worker count and chunking; batch-only numbers (the
+//! it is independent of worker count and chunking; in a resumed run, a row an
+//! earlier process scored and committed here gets those results, not new ones; batch-only numbers (the
 //! reconciliation tallies, `batch_status_counts`) are taken before it changes
 //! anything; a batch-completed row is never replaced by its sync result.
+
+use std::collections::HashMap;
 
 use assay_batch::{Flags, Interner, Ledger, RowRecord, Status};
 
@@ -17,6 +20,7 @@ use super::score::{results_for, score_all};
 use super::sync::{ATTEMPT_CHANNEL, CHANNEL_SYNC, SyncResult, SyncSet, SyncSummary};
 use super::verdicts::{Limit, VerdictStore};
 use super::work::WorkerCtx;
+use crate::judge::RowResult;
 use crate::judge::bindings::types as wit;
 use crate::judge::runner::Scorer;
 use crate::report::summary::StatusCounts;
@@ -75,8 +79,19 @@ pub async fn apply_sync(
     }
     into.ledger.finish();
     if !scorers.is_empty() {
+        // A resumed run: the recovered rows an earlier process scored and committed.
+        let mut saved = match &ctx.checkpoint {
+            Some(cp) => cp.recovered()?,
+            None => HashMap::new(),
+        };
+        if !saved.is_empty() {
+            eprintln!(
+                "assay: {} row(s) recovered from --sync-results were committed before and are not scored again",
+                saved.len()
+            );
+        }
         for part in to_score.chunks(ctx.chunk_rows) {
-            score(part, ctx, into.ledger, scorers, into.store).await?;
+            score(part, ctx, into.ledger, scorers, into.store, &mut saved).await?;
             if let Some(e) = into.store.over_limit(limit) {
                 return Err(e);
             }
@@ -98,17 +113,30 @@ pub async fn apply_sync(
     })
 }
 
-/// Scores one chunk of recovered rows and stores each verdict, as the
-/// collector does for batch rows.
+/// Scores one chunk of recovered rows (but those `saved` holds, committed by
+/// an earlier process of a resumed run) and stores each verdict in row
+/// order, as the collector does for batch rows; commits what it scored.
 async fn score(
     part: &[(u32, &SyncResult)],
     ctx: &WorkerCtx,
     ledger: &Ledger,
     scorers: &mut [Scorer],
     store: &mut VerdictStore,
+    saved: &mut HashMap<u32, Vec<RowResult>>,
 ) -> Result<(), EvalError> {
-    let idxs: Vec<u32> = part.iter().map(|(idx, _)| *idx).collect();
-    let mut extras: Vec<RequestExtras> = if ctx.requests.wanted() {
+    // Per row of the part: its committed results, or `None` to score it.
+    let done: Vec<Option<Vec<RowResult>>> = part
+        .iter()
+        .map(|(idx, _)| saved.remove(idx).filter(|r| r.len() == scorers.len()))
+        .collect();
+    let fresh: Vec<(u32, &SyncResult)> = part
+        .iter()
+        .zip(&done)
+        .filter(|(_, d)| d.is_none())
+        .map(|(p, _)| *p)
+        .collect();
+    let idxs: Vec<u32> = fresh.iter().map(|(idx, _)| *idx).collect();
+    let mut extras: Vec<RequestExtras> = if ctx.requests.wanted() && !fresh.is_empty() {
         ctx.requests.read_many(&idxs)
     } else {
         Vec::new()
@@ -119,7 +147,7 @@ async fn score(
         }
     }
     let views: Vec<_> = extras.iter().map(RequestExtras::view).collect();
-    let rows: Vec<wit::Row<'_>> = part
+    let rows: Vec<wit::Row<'_>> = fresh
         .iter()
         .enumerate()
         .map(|(k, &(idx, s))| {
@@ -134,11 +162,29 @@ async fn score(
             wit_row(place, s.answer(), views.get(k))
         })
         .collect();
-    let verdicts = score_all(scorers, &ctx.needs, &rows, ctx.chunk_rows).await?;
-    for (k, &idx) in idxs.iter().enumerate() {
-        store
-            .put(idx, ctx.index.id(idx), results_for(&verdicts, k))
-            .map_err(|source| EvalError::Spill { source })?;
+    let verdicts = if rows.is_empty() {
+        Vec::new()
+    } else {
+        score_all(scorers, &ctx.needs, &rows, ctx.chunk_rows).await?
+    };
+    let mut k = 0;
+    let mut scored = ctx.checkpoint.as_ref().map(|c| c.encoder());
+    for (&(idx, _), committed) in part.iter().zip(&done) {
+        let id = ctx.index.id(idx);
+        let put = match committed {
+            Some(results) => store.put(idx, id, results.iter().enumerate()),
+            None => {
+                if let Some(c) = scored.as_mut() {
+                    c.row(idx, results_for(&verdicts, k).map(|(_, r)| r));
+                }
+                k += 1;
+                store.put(idx, id, results_for(&verdicts, k - 1))
+            }
+        };
+        put.map_err(|source| EvalError::Spill { source })?;
+    }
+    if let (Some(cp), Some(rows)) = (&ctx.checkpoint, scored) {
+        cp.commit_recovered(rows)?;
     }
     Ok(())
 }

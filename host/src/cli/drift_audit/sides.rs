@@ -154,11 +154,13 @@ pub fn evaluate(a: &DriftAuditArgs, sides: &Sides) -> Result<Summary> {
             "drift-audit: eval arguments did not parse as eval",
         ));
     };
+    let done = super::super::eval::evaluate(*e, assay::history::RunKind::DriftAudit)?;
+    done.finish();
     let super::super::eval::Evaluated {
         summary,
         bad_lines_over,
         ..
-    } = super::super::eval::evaluate(*e, assay::history::RunKind::DriftAudit)?;
+    } = done;
     if bad_lines_over {
         return Err(fail(
             exit::INPUT,

@@ -1,15 +1,21 @@
 //! The byte form of one block's committed results: for each row the block
-//! settled and scored, its index and one result per scoring judge.
+//! settled and scored, its index and one result per scoring judge, deflated
+//! (fewer database pages to write per block).
 //!
 //! Invariant: `decode(encode(x)) == x` for every result the host can
-//! produce; bytes that do not decode (a torn or foreign blob) are an error,
-//! never a partial or guessed result.
+//! produce; bytes that do not decode (a torn or foreign blob, trailing
+//! bytes, more than [`MAX_RAW`] inflated) are an error, never a partial or
+//! guessed result.
+
+use std::io::{Read, Write};
 
 use crate::judge::{Failure, FailureKind, RowResult, Verdict};
 
 /// The judge-error kinds, by their index in the byte form.
 const JUDGE_ERROR_KINDS: [&str; 4] = ["invalid_input", "unsupported", "config", "failed"];
 const VERSION: u8 = 1;
+/// The most bytes a blob inflates to before it is refused.
+pub const MAX_RAW: u64 = 64 << 20;
 
 /// One block's rows: (row index, one result per scoring judge).
 pub type BlockRows = Vec<(u32, Vec<RowResult>)>;
@@ -25,11 +31,36 @@ fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
-    let mut out = vec![VERSION];
-    out.extend_from_slice(&(judges as u32).to_le_bytes());
-    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-    for (idx, results) in rows {
+/// Writes one block's rows as they are applied, without copying them.
+pub struct Encoder {
+    out: Vec<u8>,
+    rows: u32,
+    first: Option<u32>,
+}
+
+impl Encoder {
+    /// For rows of one result per each of `judges` scoring judges.
+    pub fn new(judges: usize) -> Encoder {
+        let mut out = vec![VERSION];
+        out.extend_from_slice(&(judges as u32).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        Encoder {
+            out,
+            rows: 0,
+            first: None,
+        }
+    }
+
+    /// The first row written, if any.
+    pub fn first(&self) -> Option<u32> {
+        self.first
+    }
+
+    /// Writes row `idx` with its results, one per scoring judge, in order.
+    pub fn row<'r>(&mut self, idx: u32, results: impl Iterator<Item = &'r RowResult>) {
+        let out = &mut self.out;
+        self.first.get_or_insert(idx);
+        self.rows += 1;
         out.extend_from_slice(&idx.to_le_bytes());
         for r in results {
             match r {
@@ -43,23 +74,41 @@ pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
                             out.extend_from_slice(&s.to_le_bytes());
                         }
                     }
-                    put_str(&mut out, v.label.as_deref());
-                    put_str(&mut out, v.details.as_deref());
+                    put_str(out, v.label.as_deref());
+                    put_str(out, v.details.as_deref());
                 }
                 RowResult::JudgeError { kind, message } => {
                     out.push(1);
                     out.push(JUDGE_ERROR_KINDS.iter().position(|k| k == kind).unwrap_or(3) as u8);
-                    put_str(&mut out, Some(message));
+                    put_str(out, Some(message));
                 }
                 RowResult::Failed(f) => {
                     out.push(2);
                     out.push(FailureKind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0) as u8);
-                    put_str(&mut out, Some(&f.message));
+                    put_str(out, Some(&f.message));
                 }
             }
         }
     }
-    out
+
+    /// The bytes, deflated.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out[5..9].copy_from_slice(&self.rows.to_le_bytes());
+        let mut z =
+            flate2::write::DeflateEncoder::new(Vec::with_capacity(self.out.len() / 4), flate2::Compression::fast());
+        // Writing into a Vec cannot fail (an empty blob would not decode).
+        z.write_all(&self.out).and_then(|()| z.finish()).unwrap_or_default()
+    }
+}
+
+/// The bytes of `rows` (each with one result per each of `judges` judges).
+#[cfg(test)]
+pub fn encode(rows: &BlockRows, judges: usize) -> Vec<u8> {
+    let mut e = Encoder::new(judges);
+    for (idx, results) in rows {
+        e.row(*idx, results.iter());
+    }
+    e.finish()
 }
 
 struct Reader<'a> {
@@ -128,7 +177,13 @@ impl Reader<'_> {
 /// The rows of a blob written for `judges` scoring judges; `None` when the
 /// bytes are not such a blob.
 pub fn decode(bytes: &[u8], judges: usize) -> Option<BlockRows> {
-    let mut r = Reader { b: bytes };
+    let mut z = flate2::read::DeflateDecoder::new(bytes);
+    let mut raw = Vec::new();
+    (&mut z).take(MAX_RAW + 1).read_to_end(&mut raw).ok()?;
+    if raw.len() as u64 > MAX_RAW || z.total_in() != bytes.len() as u64 {
+        return None;
+    }
+    let mut r = Reader { b: &raw };
     if r.u8()? != VERSION || r.u32()? as usize != judges {
         return None;
     }

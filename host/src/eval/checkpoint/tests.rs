@@ -2,11 +2,15 @@ use super::*;
 use crate::judge::{Failure, FailureKind, Verdict};
 
 fn fp(judges: &str) -> Fingerprint {
-    Fingerprint(vec![
-        ("input and result files", "a;b".into()),
-        ("judges", judges.into()),
-        ("settings", "s".into()),
-    ])
+    Fingerprint::of_parts(&[], judges).unwrap()
+}
+
+fn enc(rows: &BlockRows) -> codec::Encoder {
+    let mut e = codec::Encoder::new(2);
+    for (idx, results) in rows {
+        e.row(*idx, results.iter());
+    }
+    e
 }
 
 fn rows() -> BlockRows {
@@ -59,9 +63,8 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("state.db");
     let a = Checkpoint::open(&db, "nightly-1", Mode::Start, &fp("j@1"), 2).unwrap();
-    a.commit(0, &rows()).unwrap();
-    assert_eq!(a.load(0).unwrap(), Some(rows()));
-    assert_eq!(a.load(1).unwrap(), None);
+    a.commit(0, enc(&rows())).unwrap();
+    assert_eq!(a.load(0).unwrap(), None, "a run started here has nothing from before");
     let busy = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2)
         .err()
         .unwrap();
@@ -70,6 +73,7 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
         busy.to_string().contains(&format!("pid {}", std::process::id())),
         "{busy}"
     );
+    a.end("interrupted").unwrap();
     drop(a);
     let again = Checkpoint::open(&db, "nightly-1", Mode::Start, &fp("j@1"), 2)
         .err()
@@ -78,9 +82,10 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     let changed = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@2"), 2)
         .err()
         .unwrap();
-    assert!(changed.to_string().contains("(judges differ)"), "{changed}");
+    assert!(changed.to_string().contains(": judges changed;"), "{changed}");
     let b = Checkpoint::open(&db, "nightly-1", Mode::Resume, &fp("j@1"), 2).unwrap();
     assert_eq!(b.load(0).unwrap(), Some(rows()), "what was committed is there");
+    assert_eq!(b.load(1).unwrap(), None);
     b.end("finished").unwrap();
     assert_eq!(b.committed().unwrap(), 0, "a finished run drops its blocks");
     drop(b);
@@ -94,4 +99,191 @@ fn a_run_starts_once_resumes_only_unchanged_and_one_process_holds_it() {
     assert!(matches!(none, CheckpointError::NoSuchRun(..)), "{none}");
     let bad = Checkpoint::open(&db, "../x", Mode::Start, &fp("j@1"), 2).err().unwrap();
     assert!(matches!(bad, CheckpointError::BadId(_)), "{bad}");
+}
+
+/// Writes `bytes` at `at` in `path` and sets its modification time to `mtime`.
+fn edit(path: &std::path::Path, at: u64, bytes: &[u8], mtime: std::time::SystemTime) {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.write_all_at(bytes, at).unwrap();
+    f.set_modified(mtime).unwrap();
+}
+
+#[test]
+fn a_resume_with_a_changed_input_is_refused_naming_the_file_and_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"custom_id\":\"a\"}\n").unwrap();
+    let t0 = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(1_700_000_000_123_456_789);
+    edit(&input, 0, b"{", t0);
+    let fp = || Fingerprint::of_parts(&[("--input", &input)], "j@1").unwrap();
+    drop(Checkpoint::open(&db, "r", Mode::Start, &fp(), 1).unwrap());
+    // Same size, other bytes, another modification time.
+    edit(&input, 2, b"C", t0 + std::time::Duration::from_nanos(1));
+    let e = Checkpoint::open(&db, "r", Mode::Resume, &fp(), 1).err().unwrap();
+    assert!(matches!(e, CheckpointError::Changed { .. }), "{e}");
+    let want = format!("--input {} (modification time, sampled bytes) changed", input.display());
+    assert!(e.to_string().contains(&want), "{e}");
+    // The mtime alone (a `touch`) is a change too.
+    edit(&input, 2, b"c", t0 + std::time::Duration::from_nanos(1));
+    let e = Checkpoint::open(&db, "r", Mode::Resume, &fp(), 1).err().unwrap();
+    assert!(e.to_string().contains("(modification time) changed"), "{e}");
+    // Back as it was: it resumes.
+    edit(&input, 2, b"c", t0);
+    Checkpoint::open(&db, "r", Mode::Resume, &fp(), 1).unwrap();
+    let longer = dir.path().join("in2.jsonl");
+    std::fs::write(&longer, "{\"custom_id\":\"a\"}\n{}\n").unwrap();
+    let e = Checkpoint::open(
+        &db,
+        "r",
+        Mode::Resume,
+        &Fingerprint::of_parts(&[("--input", &longer)], "j@1").unwrap(),
+        1,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        e.to_string().contains("(size, modification time, sampled bytes)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_sample_is_bounded_and_sees_edits_in_it_but_not_between_its_blocks() {
+    use fingerprint::{BLOCK, BLOCKS, EDGE, FileMark, WHOLE, ranges};
+    for size in [0, 1, WHOLE, WHOLE + 1, 1 << 30, 1 << 40] {
+        let r = ranges(size);
+        assert_eq!(r.iter().map(|(_, n)| n).sum::<u64>(), size.min(WHOLE), "{size}");
+        assert!(r.iter().all(|(at, n)| at + n <= size), "{size}: {r:?}");
+        assert!(
+            r.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0),
+            "{size}: in order, apart"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.jsonl");
+    let size = 64 << 20;
+    std::fs::File::create(&big).unwrap().set_len(size).unwrap();
+    let t0 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    edit(&big, 0, b"x", t0);
+    let mark = FileMark::of(&big).unwrap();
+    // Edits in the head, in a sampled block and in the tail are seen even
+    // with the size and modification time kept.
+    let second = ranges(size)[2].0;
+    for at in [10, second + BLOCK / 2, size - 10] {
+        edit(&big, at, b"y", t0);
+        assert_ne!(FileMark::of(&big).unwrap().sample, mark.sample, "edit at {at}");
+        edit(&big, at, b"\0", t0);
+        assert_eq!(FileMark::of(&big).unwrap(), mark, "restored at {at}");
+    }
+    // One between two sampled blocks, with size and time restored, is not.
+    let gap = second + BLOCK + 1;
+    assert!(gap < ranges(size)[3].0 && BLOCKS > 2 && gap > EDGE);
+    edit(&big, gap, b"y", t0);
+    assert_eq!(FileMark::of(&big).unwrap(), mark, "not sampled: not seen");
+}
+
+#[test]
+fn opening_a_run_prunes_other_runs_last_touched_more_than_a_week_ago_unless_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    for id in ["old-killed", "old-finished", "old-held", "recent"] {
+        let c = Checkpoint::open(&db, id, Mode::Start, &fp("j@1"), 2).unwrap();
+        c.commit(0, enc(&rows())).unwrap();
+        c.end(if id == "old-finished" {
+            "finished"
+        } else {
+            "interrupted"
+        })
+        .unwrap();
+    }
+    let held = Checkpoint::open(&db, "old-held", Mode::Resume, &fp("j@1"), 2).unwrap();
+    let conn = crate::db::open(&db).unwrap();
+    let week = prune::KEEP_DAYS * 86_400;
+    conn.execute(
+        "UPDATE eval_runs SET updated_at = updated_at - ?1 - 1 WHERE id LIKE 'old-%'",
+        [week],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE eval_runs SET updated_at = updated_at - ?1 + 3600 WHERE id = 'recent'",
+        [week],
+    )
+    .unwrap();
+    let lock = |id: &str| lock::path(&db, id).exists();
+    assert!(
+        lock("old-killed") && !lock("old-finished"),
+        "a finished run drops its lock file"
+    );
+    drop(Checkpoint::open(&db, "new", Mode::Start, &fp("j@1"), 2).unwrap());
+    let runs: Vec<String> = conn
+        .prepare("SELECT id FROM eval_runs ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(runs, ["new", "old-held", "recent"]);
+    let blocks: Vec<String> = conn
+        .prepare("SELECT run FROM eval_blocks ORDER BY run")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(blocks, ["old-held", "recent"]);
+    assert!(!lock("old-killed") && !lock("old-finished") && lock("old-held"));
+    drop(held);
+    let e = Checkpoint::open(&db, "old-killed", Mode::Resume, &fp("j@1"), 2)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("runs are kept 7 days"), "{e}");
+}
+
+#[test]
+fn rows_recovered_by_sync_are_committed_apart_from_the_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let c = Checkpoint::open(&db, "r", Mode::Start, &fp("j@1"), 2).unwrap();
+    c.commit(0, enc(&rows())).unwrap();
+    c.commit_recovered(enc(&rows())).unwrap();
+    c.commit_recovered(enc(&vec![(0, rows()[0].1.clone())])).unwrap();
+    c.commit_recovered(enc(&vec![])).unwrap();
+    assert!(c.recovered().unwrap().is_empty(), "nothing from before");
+    c.end("interrupted").unwrap();
+    drop(c);
+    let c = Checkpoint::open(&db, "r", Mode::Resume, &fp("j@1"), 2).unwrap();
+    assert_eq!(c.committed().unwrap(), 1, "result blocks only");
+    let got = c.recovered().unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[&9], rows()[1].1);
+    assert_eq!(c.load(0).unwrap(), Some(rows()));
+}
+
+#[test]
+fn blocks_are_written_in_groups_and_all_queued_ones_when_the_run_is_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let c = Checkpoint::open(&db, "g", Mode::Start, &fp("j@1"), 2).unwrap();
+    let written = || -> i64 {
+        let conn = crate::db::open(&db).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM eval_blocks", [], |r| r.get(0))
+            .unwrap()
+    };
+    for seq in 0..GROUP as u64 - 1 {
+        c.commit(seq, enc(&rows())).unwrap();
+    }
+    assert_eq!(written(), 0, "queued");
+    c.commit(GROUP as u64 - 1, enc(&rows())).unwrap();
+    assert_eq!(written(), GROUP as i64, "a full group is written");
+    std::thread::sleep(GROUP_AFTER);
+    c.commit(100, enc(&rows())).unwrap();
+    assert_eq!(written(), GROUP as i64 + 1, "an old queue is written");
+    c.commit(101, enc(&rows())).unwrap();
+    c.end("interrupted").unwrap();
+    assert_eq!(written(), GROUP as i64 + 2, "the queue goes with the status");
+    c.commit(102, enc(&rows())).unwrap();
+    c.end("finished").unwrap();
+    assert_eq!(written(), 0, "a finished run drops its blocks");
 }
