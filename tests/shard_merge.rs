@@ -291,7 +291,7 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
         3,
         &[
             &name(&other[1]),
-            "input and result files",
+            "--input, --results 1.1",
             "not a shard of the same run",
         ],
     );
