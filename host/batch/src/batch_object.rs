@@ -8,7 +8,8 @@
 //! object was expected and why this is not it.
 
 /// Normalized counts and token totals from a provider's batch object.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// (Serialized as is in a sharded run's partial.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchObject {
     /// The provider's name for the job (`batch_...`, `msgbatch_...`, a job ARN, ...).
     pub id: Option<String>,

@@ -238,7 +238,7 @@ impl fmt::Display for RetryPolicy {
 
 /// Token usage of one row (or a sum). `input` includes `cached_input`, as
 /// OpenAI and Google report it. Addition saturates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
     pub input: u64,
     pub output: u64,

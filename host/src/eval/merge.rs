@@ -159,10 +159,7 @@ pub async fn summarize(
             .reconcile
             .iter()
             .enumerate()
-            .map(|(a, r)| {
-                let obj = (&r.object).into();
-                super::reconcile::reconcile(a + 1, &r.source, &obj, &(&r.tally).into(), rows as u64)
-            })
+            .map(|(a, r)| super::reconcile::reconcile(a + 1, &r.source, &r.object, &r.tally, rows as u64))
             .collect(),
         snapshots: snapshots::snapshots(ledger, rows, segment_size, &agg.models, &agg.snapshots),
         sync: None,

@@ -11,7 +11,7 @@ use assay_batch::{BatchObject, Status, Usage};
 use assay_batch::ingest::LineRec;
 
 /// What one attempt's files hold, counted once per id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AttemptTally {
     /// Distinct submitted ids with at least one result line.
     pub ids: u64,

@@ -116,8 +116,8 @@ pub fn write(s: Slice<'_>) -> Result<Written, PartialError> {
                 .zip(s.tallies)
                 .map(|((source, obj), tally)| Reconcile {
                     source: source.clone(),
-                    object: obj.into(),
-                    tally: tally.into(),
+                    object: obj.clone(),
+                    tally: tally.clone(),
                 })
                 .collect(),
         },
