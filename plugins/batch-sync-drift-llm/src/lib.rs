@@ -15,7 +15,8 @@
 mod answer;
 mod prompt;
 
-use assay_judge_sdk::llm::assay::llm::llm::{ChatRequest, ChatResponse, LlmError, chat};
+use assay_judge_sdk::llm::assay::llm::llm::ChatRequest;
+pub use assay_judge_sdk::llm::{Chat, HostChat};
 use assay_judge_sdk::prelude::*;
 use assay_judge_sdk::truncate_utf8;
 use batch_sync_core::label::encode;
@@ -24,20 +25,6 @@ use batch_sync_core::{DriftCore, Judged, with_config_keys};
 
 /// The judge's name, as in `judge.toml`.
 pub const NAME: &str = "batch-sync-drift-llm";
-
-/// Who answers chat requests: the host in a component, a fake in native tests.
-pub trait Chat {
-    fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError>;
-}
-
-/// The host's `assay:llm/llm.chat`.
-pub struct HostChat;
-
-impl Chat for HostChat {
-    fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
-        chat(request)
-    }
-}
 
 /// The judge instance, generic over who answers (the host by default).
 pub struct BatchSyncDriftLlm<C: Chat = HostChat> {

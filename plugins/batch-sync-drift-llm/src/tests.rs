@@ -2,6 +2,7 @@
 //! fallback.
 
 use assay_judge_sdk::Message;
+use assay_judge_sdk::llm::assay::llm::llm::{ChatResponse, LlmError};
 use local_metrics::testing::{cfg, row};
 
 use super::*;

@@ -15,7 +15,8 @@
 mod answer;
 mod prompt;
 
-use assay_judge_sdk::llm::assay::llm::llm::{ChatRequest, ChatResponse, LlmError, chat};
+use assay_judge_sdk::llm::assay::llm::llm::ChatRequest;
+pub use assay_judge_sdk::llm::{Chat, HostChat};
 use assay_judge_sdk::prelude::*;
 use assay_judge_sdk::truncate_utf8;
 
@@ -24,20 +25,6 @@ pub const NAME: &str = "cluster-explain";
 
 /// The metadata key holding the cluster's shape, the fallback note.
 pub const SHAPE_KEY: &str = "cluster.shape";
-
-/// Who answers chat requests: the host in a component, a fake in native tests.
-pub trait Chat {
-    fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError>;
-}
-
-/// The host's `assay:llm/llm.chat`.
-pub struct HostChat;
-
-impl Chat for HostChat {
-    fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
-        chat(request)
-    }
-}
 
 /// The judge instance, generic over who answers (the host by default).
 pub struct ClusterExplain<C: Chat = HostChat> {

@@ -1,6 +1,7 @@
 //! Native tests with a fake model: the request sent, the note and every fallback.
 
 use assay_judge_sdk::Message;
+use assay_judge_sdk::llm::assay::llm::llm::{ChatResponse, LlmError};
 use local_metrics::testing::{cfg, row};
 
 use super::*;

@@ -91,6 +91,23 @@ pub mod llm {
         use super::assay::llm::llm::LlmError;
         include!("../wit/llm_error_names.rs");
     }
+
+    use assay::llm::llm::{ChatRequest, ChatResponse, LlmError};
+
+    /// Who answers a judge's chat requests: [`HostChat`] in a component, a
+    /// fake of the judge's own in its native tests.
+    pub trait Chat {
+        fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError>;
+    }
+
+    /// The host's `assay:llm/llm.chat`.
+    pub struct HostChat;
+
+    impl Chat for HostChat {
+        fn chat(&mut self, request: &ChatRequest) -> Result<ChatResponse, LlmError> {
+            assay::llm::llm::chat(request)
+        }
+    }
 }
 
 pub use adapter::{Adapter, Judge};
