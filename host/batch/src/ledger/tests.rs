@@ -37,6 +37,11 @@ fn cached_and_reasoning_counts_are_kept_once_any_row_has_them() {
     r.usage.cache_write = 8;
     r.usage.reasoning = u64::from(u32::MAX) - 1;
     assert_eq!(l.apply(1, 1, 2, &r), Applied::Final);
+    assert_eq!(
+        l.usage.extra.len(),
+        3,
+        "one entry per row from the first row that has one"
+    );
     let mut wide = rec(OK, None, 1);
     wide.usage.reasoning = u64::from(u32::MAX) + 3;
     assert_eq!(l.apply(1, 2, 3, &wide), Applied::Final);
