@@ -19,6 +19,7 @@ pub mod llm;
 pub mod load;
 pub mod manifest;
 pub mod output;
+pub mod packed;
 pub mod pipe;
 pub mod policy;
 pub mod registry;

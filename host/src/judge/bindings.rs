@@ -26,3 +26,23 @@ mod llm_error_names {
     use super::llm::LlmError;
     include!("../../../wit/llm/llm_error_names.rs");
 }
+
+/// Host bindings for `assay:judge@0.2.0` (`wit/v0.2`), which adds the
+/// `packed-scorer` export to 0.1's world. Only that export is used from here:
+/// a 0.2 judge is instantiated through the 0.1 bindings above (its world
+/// includes 0.1's), and `packed-scorer` is looked up beside them when present.
+pub mod v0_2 {
+    wasmtime::component::bindgen!({
+        path: ["../wit/v0.1", "../wit/v0.2"],
+        world: "assay:judge/judge@0.2.0",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        ownership: Borrowing { duplicate_if_necessary: true },
+        with: {
+            "assay:judge/types@0.1.0": super::types,
+            "assay:judge/host@0.1.0": super::assay::judge::host,
+        },
+    });
+
+    pub use self::exports::assay::judge0_2_0::packed_scorer::{self, PackedChunk};
+}

@@ -13,6 +13,7 @@ use wasmtime::Store;
 
 use super::bindings::JudgeWithLlm;
 use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
+use super::bindings::v0_2::packed_scorer::Guest as PackedScorer;
 use super::budget::BudgetExceeded;
 use super::entropy::Entropy;
 use super::failure::{
@@ -21,6 +22,7 @@ use super::failure::{
 use super::llm::WaitClock;
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine, rows_label};
+use super::packed::Packer;
 use super::state::{JudgeState, RunContext};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
@@ -49,6 +51,10 @@ pub struct JudgeInstance {
     judge: Arc<JudgePre>,
     store: Store<JudgeState>,
     bindings: JudgeWithLlm,
+    /// `score-packed`, for a judge built against `assay:judge@0.2.0`.
+    packed: Option<PackedScorer>,
+    /// Buffers for `score-packed` chunks, reused from call to call.
+    packer: Packer,
     role: Role,
     /// Rows scored by this instance, for recycling.
     pub rows_served: u64,
@@ -88,10 +94,20 @@ impl JudgeInstance {
             .map_err(|e| trapped(Failure::from_error(&e)))?;
         let deadline = limits.long_call_deadline();
         store.data_mut().begin_call();
-        let bindings = match bounded(deadline, judge.pre.instantiate_async(&mut store)).await {
-            Ok(b) => b,
+        let instance = match bounded(deadline, judge.pre.instantiate_async(&mut store)).await {
+            Ok(i) => i,
             Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
         };
+        // Type-checks every export the host calls, `packed-scorer` included.
+        let loaded = judge.exports.load(&mut store, &instance).and_then(|bindings| {
+            let packed = judge
+                .packed
+                .as_ref()
+                .map(|p| p.load(&mut store, &instance))
+                .transpose()?;
+            Ok((bindings, packed))
+        });
+        let (bindings, packed) = loaded.map_err(|e| trapped(Failure::from_error(&e)))?;
         let pairs: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let init = match bounded(deadline, bindings.assay_judge_meta().call_init(&mut store, &pairs)).await {
             Ok(r) => r,
@@ -109,6 +125,8 @@ impl JudgeInstance {
             judge: judge.clone(),
             store,
             bindings,
+            packed,
+            packer: Packer::default(),
             role,
             rows_served: 0,
             fuel_used: 0,
@@ -173,14 +191,26 @@ impl JudgeInstance {
         let log_start = self.store.data_mut().begin_call();
         let waited = self.store.data().llm.waited.clone();
         let started = tokio::time::Instant::now();
-        let out = bounded_pausing(
-            deadline,
-            &waited,
-            self.bindings
-                .assay_judge_scorer()
-                .call_score_batch(&mut self.store, rows),
-        )
-        .await;
+        // A 0.2 judge gets the same rows as two buffers (`packed.rs`); a chunk
+        // too large for the packed layout goes through `score-batch`, which
+        // every 0.2 judge also exports.
+        let packed = self
+            .packed
+            .as_ref()
+            .and_then(|p| Some((p, self.packer.pack(rows).ok()?)));
+        let out = match packed {
+            Some((scorer, chunk)) => {
+                let call = scorer.call_score_packed(&mut self.store, chunk);
+                bounded_pausing(deadline, &waited, call).await
+            }
+            None => {
+                let call = self
+                    .bindings
+                    .assay_judge_scorer()
+                    .call_score_batch(&mut self.store, rows);
+                bounded_pausing(deadline, &waited, call).await
+            }
+        };
         self.last_compute = started.elapsed().saturating_sub(waited.waited());
         self.store.data_mut().llm.end_chunk();
         self.account_fuel(fuel);

@@ -14,18 +14,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::{HasSelf, InstancePre, Linker};
 
 pub use self::error::LoadError;
 use self::imports::{check_declared_imports, check_imports, grant_llm};
-use super::bindings::{self, JudgeWithLlmPre};
+use super::bindings::{self, JudgeWithLlmIndices, v0_2};
 use super::cache::CompileCache;
 use super::compile::{CompileError, compile_within};
 use super::engine::JudgeEngine;
 use super::files::{ReadError, read_regular};
 use super::limits::Limits;
 use super::llm::LlmAccess;
-use super::manifest::JudgeEntry;
+use super::manifest::{JudgeEntry, PACKED_WIT};
 use super::policy::Policy;
 use super::state::JudgeState;
 
@@ -34,7 +34,13 @@ pub struct JudgePre {
     pub entry: JudgeEntry,
     pub sha256: String,
     pub limits: Limits,
-    pub pre: JudgeWithLlmPre<JudgeState>,
+    pub pre: InstancePre<JudgeState>,
+    /// Where the 0.1 world's exports sit in the component.
+    pub exports: JudgeWithLlmIndices,
+    /// Where `packed-scorer` (`assay:judge@0.2.0`) sits in the component, for a
+    /// judge built against 0.2; `None` for a 0.1 judge, which is scored
+    /// through `score-batch`.
+    pub packed: Option<v0_2::packed_scorer::GuestIndices>,
     /// The judge's share of the `llm` capability, when it imports it (and was
     /// therefore granted it).
     pub llm: Option<Arc<LlmAccess>>,
@@ -154,7 +160,17 @@ pub fn load(
         bindings::llm::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(link_err)?;
     }
     let instance_pre = linker.instantiate_pre(&component).map_err(link("cannot link"))?;
-    let pre = JudgeWithLlmPre::new(instance_pre).map_err(link("does not export the assay:judge@0.1.0 world"))?;
+    let exports =
+        JudgeWithLlmIndices::new(&instance_pre).map_err(link("does not export the assay:judge@0.1.0 world"))?;
+    let packed = packed_scorer(&instance_pre).map_err(link("exports a packed-scorer unlike assay:judge@0.2.0's"))?;
+    if packed.is_none() && entry.manifest.wit == PACKED_WIT {
+        return Err(LoadError::NotPacked {
+            judge: judge(),
+            manifest: entry.path.clone(),
+            wit: entry.manifest.wit.clone(),
+            path,
+        });
+    }
     // Only a component that passed every check is kept for the next run.
     if let (Some(cache), Some(bytes)) = (cache, compiled) {
         cache.store(&engine_key, &sha256, &bytes);
@@ -163,10 +179,22 @@ pub fn load(
         entry,
         sha256,
         limits,
-        pre,
+        pre: instance_pre,
+        exports,
+        packed,
         llm,
         reads_randomness: AtomicBool::new(false),
     }))
+}
+
+/// The component's `packed-scorer` export: `None` when it has none (a 0.1
+/// judge), an error when it has one whose shape is not 0.2's.
+fn packed_scorer(pre: &InstancePre<JudgeState>) -> wasmtime::Result<Option<v0_2::packed_scorer::GuestIndices>> {
+    const NAME: &str = "assay:judge/packed-scorer@0.2.0";
+    if pre.component().get_export_index(None, NAME).is_none() {
+        return Ok(None);
+    }
+    v0_2::packed_scorer::GuestIndices::new(pre).map(Some)
 }
 
 /// What bytes that failed to compile are, for the refusal: a judge must be a

@@ -12,8 +12,13 @@ use serde::Deserialize;
 
 use super::text::{MAX_DESCRIPTION_BYTES, is_config_key, is_judge_name, is_version, one_line};
 
-/// WIT packages this host can run.
-pub const SUPPORTED_WIT: &[&str] = &["assay:judge@0.1.0"];
+/// WIT packages this host can run. A judge declaring 0.2.0 must export
+/// `packed-scorer` (checked at load); any judge that exports it is scored
+/// through it.
+pub const SUPPORTED_WIT: &[&str] = &["assay:judge@0.1.0", "assay:judge@0.2.0"];
+
+/// The version whose judges export `packed-scorer`.
+pub const PACKED_WIT: &str = "assay:judge@0.2.0";
 
 /// Limits a judge asks for; the operator policy decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

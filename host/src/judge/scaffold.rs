@@ -8,8 +8,12 @@
 
 use std::path::{Path, PathBuf};
 
-/// The judge WIT this host runs, copied into every scaffold as `wit/judge.wit`.
+/// The judge WIT 0.1, copied into Python and JavaScript scaffolds as
+/// `wit/judge.wit` (their toolchains bind the 0.1 world).
 pub const JUDGE_WIT: &str = include_str!("../../../wit/v0.1/judge.wit");
+
+/// The judge WIT 0.2 (0.1 plus `packed-scorer`), which the Rust SDK binds.
+pub const JUDGE_WIT_0_2: &str = include_str!("../../../wit/v0.2/judge.wit");
 
 /// The Python helper package (`plugins/sdk-python`), one module, copied into a
 /// Python scaffold's `src/` where componentize-py bundles it.
@@ -28,6 +32,15 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The judge WIT the language's toolchain binds: the Rust SDK binds 0.2;
+    /// componentize-py and ComponentizeJS bind the scaffold's copy of 0.1.
+    fn wit(self) -> &'static str {
+        match self {
+            Lang::Rust => "assay:judge@0.2.0",
+            Lang::Python | Lang::Js => "assay:judge@0.1.0",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Lang::Rust => "Rust",
@@ -92,8 +105,8 @@ macro_rules! sdk {
 /// Rust scaffold so it builds before the crate is on crates.io and offline.
 /// Its WIT copy is kept identical to `wit/` by a test, and this list to the
 /// crate's files by another.
-pub const RUST_SDK: [(&str, &str); 15] = {
-    const F: [File; 15] = [
+pub const RUST_SDK: [(&str, &str); 18] = {
+    const F: [File; 18] = [
         sdk!("Cargo.toml"),
         sdk!("README.md"),
         sdk!("src/lib.rs"),
@@ -105,12 +118,15 @@ pub const RUST_SDK: [(&str, &str); 15] = {
         sdk!("src/helpers.rs"),
         sdk!("src/log.rs"),
         sdk!("src/manifest.rs"),
+        sdk!("src/packed.rs"),
+        sdk!("src/packed/tests.rs"),
         sdk!("src/rng.rs"),
         sdk!("wit/judge/judge.wit"),
+        sdk!("wit/judge-0.2/judge.wit"),
         sdk!("wit/llm/llm.wit"),
         sdk!("wit/llm_error_names.rs"),
     ];
-    let mut out = [("", ""); 15];
+    let mut out = [("", ""); 18];
     let mut i = 0;
     while i < F.len() {
         out[i] = (F[i].path, F[i].text);
@@ -205,6 +221,7 @@ fn render(text: &str, name: &str, lang: Lang) -> String {
         .replace("{{name}}", name)
         .replace("{{crate}}", &crate_name(name))
         .replace("{{lang_label}}", lang.label())
+        .replace("{{wit}}", lang.wit())
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {

@@ -50,7 +50,7 @@ impl<C: Chat> BatchSyncDriftLlm<C> {
     }
 
     /// One verdict per row, in order (never an error).
-    pub fn score_rows(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    pub fn score_rows(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         rows.iter()
             .enumerate()
             .map(|(i, row)| Ok(self.judge_row(i, row)))
@@ -136,7 +136,7 @@ impl Judge for BatchSyncDriftLlm<HostChat> {
         BatchSyncDriftLlm::with_chat(&config, HostChat)
     }
 
-    fn score_batch(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    fn score_batch(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         self.score_rows(rows)
     }
 

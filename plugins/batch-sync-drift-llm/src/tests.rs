@@ -70,7 +70,7 @@ fn requests_are_one_per_pair_with_the_row_position() {
         answers,
     );
     let rows = vec![pair(OK, "nope"), row(Some(OK), &[]), pair("batch text", "sync text")];
-    let out = j.score_rows(rows);
+    let out = j.score_rows(&rows);
     assert_eq!(out.len(), 3);
     assert_eq!(j.chat.requests.len(), 2, "no call for the unpaired row");
     let (a, b) = (&j.chat.requests[0], &j.chat.requests[1]);
@@ -104,7 +104,7 @@ fn answers_map_to_scores() {
     ];
     let mut j = judge(&[("schema", SCHEMA)], answers);
     let got: Vec<_> = j
-        .score_rows(vec![pair(OK, "nope"), pair(OK, "nope"), pair(OK, OK)])
+        .score_rows(&[pair(OK, "nope"), pair(OK, "nope"), pair(OK, OK)])
         .iter()
         .map(|v| v.as_ref().map(summary).ok())
         .collect();
@@ -128,9 +128,9 @@ fn errors_and_bad_answers_fall_back_to_the_structural_verdict() {
         Ok(r#"{"verdict": "C"}"#.to_string()),
     ];
     let mut j = judge(&[("schema", SCHEMA)], answers);
-    let rows = (0..5).map(|_| pair("nope", OK)).collect();
+    let rows: Vec<_> = (0..5).map(|_| pair("nope", OK)).collect();
     let got: Vec<_> = j
-        .score_rows(rows)
+        .score_rows(&rows)
         .iter()
         .map(|v| v.as_ref().map(summary).ok())
         .collect();
@@ -156,7 +156,7 @@ fn errors_and_bad_answers_fall_back_to_the_structural_verdict() {
 fn aggregate_counts_model_verdicts_and_fallbacks() {
     use local_metrics::testing::{metric, observation};
     let mut j = judge(&[], vec![Ok(r#"{"verdict": "B"}"#.to_string())]);
-    let verdicts = j.score_rows(vec![pair("x", "y"), pair("x", "y")]);
+    let verdicts = j.score_rows(&[pair("x", "y"), pair("x", "y")]);
     for v in verdicts.into_iter().flatten() {
         let mut o = observation(0, None);
         o.verdict = Some(assay_judge_sdk::SlimVerdict {

@@ -94,7 +94,7 @@ pub(crate) fn check_manifest(desc: &Descriptor, manifest: &str, lib: &str) {
     assert_eq!(top("name").as_deref(), Some(desc.name.as_str()));
     assert_eq!(top("version").as_deref(), Some(desc.version.as_str()));
     assert_eq!(top("description").as_deref(), Some(desc.description.as_str()));
-    assert_eq!(top("wit").as_deref(), Some("assay:judge@0.1.0"));
+    assert_eq!(top("wit").as_deref(), Some("assay:judge@0.2.0"));
     assert_eq!(top("component"), Some(format!("{lib}.wasm")));
     let mut keys: Vec<(String, String)> = table
         .iter()

@@ -68,7 +68,7 @@ impl<C: Chat> ClusterExplain<C> {
     }
 
     /// One verdict per row, in order.
-    pub fn score_rows(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    pub fn score_rows(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         rows.iter().enumerate().map(|(i, row)| self.judge_row(i, row)).collect()
     }
 
@@ -132,7 +132,7 @@ impl Judge for ClusterExplain<HostChat> {
         ClusterExplain::with_chat(&config, HostChat)
     }
 
-    fn score_batch(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    fn score_batch(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         self.score_rows(rows)
     }
 }

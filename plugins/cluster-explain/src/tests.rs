@@ -73,7 +73,7 @@ fn one_request_per_cluster_with_the_description() {
         Ok((r#"{"fix": "Pin the snapshot."}"#.to_string(), true)),
     ];
     let mut j = judge(&[("model", "judge-small"), ("max-tokens", "64")], answers);
-    let out = j.score_rows(vec![cluster("Shape: A\nexamples…"), cluster("Shape: B")]);
+    let out = j.score_rows(&[cluster("Shape: A\nexamples…"), cluster("Shape: B")]);
     assert_eq!(j.chat.requests.len(), 2);
     let (a, b) = (&j.chat.requests[0], &j.chat.requests[1]);
     assert_eq!((a.row, b.row), (0, 1));
@@ -108,7 +108,7 @@ fn refusals_and_bad_answers_fall_back_to_the_shape_with_the_reason() {
         Ok((r#"{"fix": ""}"#.to_string(), false)),
     ];
     let mut j = judge(&[], answers);
-    let out = j.score_rows((0..5).map(|_| cluster("Shape: x")).collect());
+    let out = j.score_rows(&(0..5).map(|_| cluster("Shape: x")).collect::<Vec<_>>());
     let got: Vec<(String, String)> = out.iter().map(summary).collect();
     let want = |kind: &str, why: &str| (format!("fallback:{kind}"), format!("{SHAPE}\n{kind}: {why}"));
     assert_eq!(

@@ -165,7 +165,7 @@ pub fn check_manifest(desc: &Descriptor, manifest: &str, lib: &str) {
         Some(desc.description.as_str()),
         "description"
     );
-    assert_eq!(top("wit").as_deref(), Some("assay:judge@0.1.0"), "wit");
+    assert_eq!(top("wit").as_deref(), Some("assay:judge@0.2.0"), "wit");
     assert_eq!(top("component"), Some(format!("{lib}.wasm")), "component");
     assert!(desc.scores && desc.quality && desc.aggregates, "capabilities: {desc:?}");
     let mut in_config = false;

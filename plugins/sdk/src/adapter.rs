@@ -3,13 +3,15 @@
 //! Invariant: one judge value per instance, created by `init` and kept in a
 //! thread-local slot (a component instance is single-threaded). Every export called
 //! before a successful `init` returns `JudgeError::Failed("init was not called")`;
-//! `score-batch` always answers with exactly one result per row, in order.
+//! `score-batch` and `score-packed` always answer with exactly one result per
+//! row, in order, and hand the judge the same `Row`s.
 
 use std::any::Any;
 use std::cell::RefCell;
 use std::marker::PhantomData;
 
-use crate::bindings::exports::assay::judge::{aggregator, meta, scorer};
+use crate::bindings::exports::assay::judge0_1_0::{aggregator, meta, scorer};
+use crate::bindings::exports::assay::judge0_2_0::packed_scorer::{self, PackedChunk};
 use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RunInfo, Verdict};
 
 /// What a judge implements. Only [`describe`](Judge::describe) and
@@ -39,7 +41,7 @@ pub trait Judge: 'static {
     }
 
     /// Scores one chunk of rows; must return one result per row, in order.
-    fn score_batch(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    fn score_batch(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         rows.iter().map(|row| self.score(row)).collect()
     }
 
@@ -62,6 +64,9 @@ pub trait Judge: 'static {
 
 thread_local! {
     static STATE: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    /// The rows of the last packed chunk, kept so the next one decodes into
+    /// their strings instead of allocating new ones.
+    static ROWS: RefCell<Vec<Row>> = const { RefCell::new(Vec::new()) };
 }
 
 fn not_initialized() -> JudgeError {
@@ -102,18 +107,36 @@ impl<J: Judge> meta::Guest for Adapter<J> {
 
 impl<J: Judge> scorer::Guest for Adapter<J> {
     fn score_batch(rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
-        let n = rows.len();
-        match with_judge::<J, _>(|judge| judge.score_batch(rows)) {
-            Ok(mut verdicts) => {
-                // Keep the contract even if a judge's own score_batch miscounts.
-                if verdicts.len() != n {
-                    let msg = format!("judge returned {} verdicts for {n} rows", verdicts.len());
-                    verdicts = (0..n).map(|_| Err(JudgeError::Failed(msg.clone()))).collect();
-                }
-                verdicts
+        score_rows::<J>(&rows)
+    }
+}
+
+impl<J: Judge> packed_scorer::Guest for Adapter<J> {
+    fn score_packed(chunk: PackedChunk) -> Vec<Result<Verdict, JudgeError>> {
+        ROWS.with(|rows| {
+            let mut rows = rows.borrow_mut();
+            match crate::packed::decode_into(&chunk, &mut rows) {
+                Ok(()) => score_rows::<J>(&rows),
+                // One answer per row even when the chunk cannot be read.
+                Err(msg) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
             }
-            Err(e) => (0..n).map(|_| Err(e.clone())).collect(),
+        })
+    }
+}
+
+/// `score-batch` and `score-packed` alike: one result per row, in order.
+fn score_rows<J: Judge>(rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
+    let n = rows.len();
+    match with_judge::<J, _>(|judge| judge.score_batch(rows)) {
+        Ok(mut verdicts) => {
+            // Keep the contract even if a judge's own score_batch miscounts.
+            if verdicts.len() != n {
+                let msg = format!("judge returned {} verdicts for {n} rows", verdicts.len());
+                verdicts = (0..n).map(|_| Err(JudgeError::Failed(msg.clone()))).collect();
+            }
+            verdicts
         }
+        Err(e) => (0..n).map(|_| Err(e.clone())).collect(),
     }
 }
 

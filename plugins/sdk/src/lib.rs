@@ -1,9 +1,12 @@
 //! Write assay judges in plain Rust.
 //!
 //! A judge is a WebAssembly component (`wasm32-wasip2`) for the WIT world
-//! `assay:judge/judge@0.1.0` (`wit/judge/judge.wit`, embedded in this crate). This crate generates the bindings,
-//! and turns one [`Judge`] implementation into the `meta`, `scorer` and `aggregator`
-//! exports with [`export_judge!`]. The judge logic stays callable as plain Rust, so it
+//! `assay:judge/judge@0.2.0` (`wit/judge-0.2/judge.wit`, which includes 0.1's world
+//! from `wit/judge/judge.wit`; both embedded in this crate). This crate generates the
+//! bindings, and turns one [`Judge`] implementation into the `meta`, `scorer`,
+//! `packed-scorer` and `aggregator` exports with [`export_judge!`]: a host that knows
+//! 0.2 passes each chunk as two buffers (`score-packed`), an 0.1 host calls
+//! `score-batch`, and the judge's `score` sees the same `Row`s either way. The judge logic stays callable as plain Rust, so it
 //! is unit-tested natively with `cargo test`.
 //!
 //! Invariant: the instance's state is created by `init` and lives until the host drops
@@ -60,15 +63,17 @@ mod config;
 mod helpers;
 pub mod log;
 mod manifest;
+mod packed;
 mod rng;
 
-/// The raw bindings generated from `wit/judge` (world `judge`). Judge authors rarely
+/// The raw bindings generated from `wit/judge-0.2` (world `judge@0.2.0`). Judge authors rarely
 /// need them: [`prelude`] re-exports the types.
 #[allow(missing_docs, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/judge",
-        world: "judge",
+        path: ["wit/judge", "wit/judge-0.2"],
+        world: "assay:judge/judge@0.2.0",
+        generate_all,
         pub_export_macro: true,
         export_macro_name: "export",
         default_bindings_module: "assay_judge_sdk::bindings",
@@ -116,8 +121,8 @@ pub use helpers::truncate_utf8;
 pub use manifest::config_keys_from_manifest;
 pub use rng::{Rng, fnv1a64, row_rng};
 
-pub use bindings::assay::judge::host::Level;
-pub use bindings::assay::judge::types::{
+pub use bindings::assay::judge0_1_0::host::Level;
+pub use bindings::assay::judge0_1_0::types::{
     Alarm, Descriptor, JudgeError, Message, Metric, Needs, Observation, Report, Row, RowFlags, RowStatus, RunInfo,
     SlimVerdict, Usage, Verdict,
 };

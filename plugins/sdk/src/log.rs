@@ -9,7 +9,7 @@ use crate::Level;
 /// Sends `message` to the host at `level`.
 pub fn log(level: Level, message: &str) {
     #[cfg(target_family = "wasm")]
-    crate::bindings::assay::judge::host::log(level, message);
+    crate::bindings::assay::judge0_1_0::host::log(level, message);
     #[cfg(not(target_family = "wasm"))]
     eprintln!("[{level:?}] {message}");
 }

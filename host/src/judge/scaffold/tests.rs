@@ -47,6 +47,8 @@ fn the_sdk_embeds_the_wit_this_host_runs() {
     assert_eq!(sdk("wit/llm/llm.wit"), repo("wit/llm/v0.1/llm.wit"));
     assert_eq!(sdk("wit/llm_error_names.rs"), repo("wit/llm/llm_error_names.rs"));
     assert_eq!(sdk("wit/judge/judge.wit"), repo("plugins/sdk/wit/judge/judge.wit"));
+    assert_eq!(sdk("wit/judge-0.2/judge.wit"), repo("wit/v0.2/judge.wit"));
+    assert_eq!(sdk("wit/judge-0.2/judge.wit"), JUDGE_WIT_0_2);
 }
 
 /// Every file of the SDK crate reaches a Rust scaffold, and nothing else.
@@ -82,8 +84,9 @@ fn the_vendored_sdk_is_the_whole_crate() {
     }
 }
 
-/// The crate's major.minor version is the WIT package's, so `assay-judge-sdk = "0.1"`
-/// means `assay:judge@0.1.x`; the crate is standalone (no workspace inheritance).
+/// The crate's major.minor version is the newest WIT package it binds, so
+/// `assay-judge-sdk = "0.2"` means `assay:judge@0.2.x`; the crate is standalone
+/// (no workspace inheritance).
 #[test]
 fn the_sdk_version_follows_the_wit() {
     let cargo = sdk("Cargo.toml");
@@ -92,7 +95,7 @@ fn the_sdk_version_follows_the_wit() {
         .find_map(|l| l.strip_prefix("version = \""))
         .and_then(|v| v.strip_suffix('"'))
         .expect("a literal version");
-    let wit = JUDGE_WIT
+    let wit = JUDGE_WIT_0_2
         .lines()
         .find_map(|l| l.strip_prefix("package assay:judge@"))
         .and_then(|v| v.strip_suffix(';'))

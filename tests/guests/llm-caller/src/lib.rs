@@ -126,7 +126,7 @@ impl Judge for LlmCaller {
         Ok(score_one(0, row))
     }
 
-    fn score_batch(&mut self, rows: Vec<Row>) -> Vec<Result<Verdict, JudgeError>> {
+    fn score_batch(&mut self, rows: &[Row]) -> Vec<Result<Verdict, JudgeError>> {
         rows.iter().enumerate().map(|(i, r)| Ok(score_one(i, r))).collect()
     }
 }

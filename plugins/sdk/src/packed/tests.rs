@@ -1,0 +1,91 @@
+use super::*;
+
+/// One row in the documented layout: id "r1", provider "p", model "m",
+/// response "hé", no other strings; prompt entries 0-1, metadata entry 2.
+fn chunk() -> PackedChunk {
+    let text = "r1pmhésysbe briefuserhi?kv".as_bytes().to_vec();
+    let mut words = vec![3, 7, 2, 3, 0b1001, 2, 10, 0, 4, 1, 1, 0, 2, 0, 3, 0];
+    words.extend([0, 2, 2, 1, 3, 1, NONE, 0, 4, 3, NONE, 0, NONE, 0, NONE, 0]);
+    words.extend([0, 2, 2, 1]);
+    words.extend([7, 3, 10, 8, 18, 4, 22, 3, 25, 1, 26, 1]);
+    PackedChunk { rows: 1, words, text }
+}
+
+#[test]
+fn a_chunk_decodes_into_the_row_score_batch_would_get() {
+    let rows = decode(&chunk()).expect("decodes");
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!((r.index, r.segment, r.attempt), ((7 << 32) | 3, 2, 2));
+    assert_eq!(r.status, RowStatus::Timeout);
+    assert_eq!(r.flags, RowFlags::TRUNCATED | RowFlags::DUPLICATE);
+    assert_eq!(r.usage.input_tokens, 10);
+    assert_eq!(r.usage.output_tokens, (1 << 32) | 4);
+    assert_eq!(r.usage.reasoning_tokens, 3);
+    assert_eq!((r.id.as_str(), r.provider.as_str(), r.model.as_str()), ("r1", "p", "m"));
+    assert_eq!(r.response.as_deref(), Some("hé"));
+    assert_eq!((r.snapshot.as_deref(), r.finish_reason.as_deref()), (None, None));
+    let prompt: Vec<_> = r.prompt.iter().map(|m| (m.role.as_str(), m.content.as_str())).collect();
+    assert_eq!(prompt, [("sys", "be brief"), ("user", "hi?")]);
+    assert_eq!(r.metadata, [("k".to_owned(), "v".to_owned())]);
+}
+
+fn broken(edit: impl FnOnce(&mut PackedChunk)) -> String {
+    let mut c = chunk();
+    edit(&mut c);
+    decode(&c).expect_err("a broken chunk is refused")
+}
+
+#[test]
+fn a_chunk_that_breaks_the_layout_is_refused_naming_what_broke() {
+    let e = broken(|c| c.rows = 2);
+    assert!(e.contains("2 rows need 36 words each, got 48"), "{e}");
+    let e = broken(|c| c.words.push(0));
+    assert!(e.contains("span table has 13 words"), "{e}");
+    let e = broken(|c| c.words[3] = 8);
+    assert!(e.contains("row 0: status 8 is not a row-status"), "{e}");
+    let e = broken(|c| c.words[4] = 1 << 4);
+    assert!(e.contains("row 0: flags 0x10 set a bit past row-flags"), "{e}");
+    let e = broken(|c| c.words[17] = 100);
+    assert!(e.contains("row 0: span (0, 100) is outside the text"), "{e}");
+    // "hé": the é starts at byte 5 and is two bytes long.
+    let e = broken(|c| c.words[25] = 2);
+    assert!(e.contains("splits a character"), "{e}");
+    let e = broken(|c| c.words[16] = NONE);
+    assert!(e.contains("row 0: id is absent"), "{e}");
+    let e = broken(|c| c.words[35] = 2);
+    assert!(e.contains("row 0: span entries 2+2 are outside the span table"), "{e}");
+    let e = broken(|c| c.text[0] = 0xff);
+    assert!(e.contains("text is not UTF-8"), "{e}");
+}
+
+#[test]
+fn an_empty_chunk_decodes_into_no_rows() {
+    let c = PackedChunk {
+        rows: 0,
+        words: Vec::new(),
+        text: Vec::new(),
+    };
+    assert_eq!(decode(&c).expect("decodes").len(), 0);
+}
+
+#[test]
+fn decoding_into_last_chunks_rows_leaves_nothing_of_them() {
+    let mut pool = decode(&chunk()).expect("decodes");
+    let mut stale = pool[0].clone();
+    stale.snapshot = Some("old snapshot".into());
+    stale.error_code = Some("old".into());
+    stale.prompt.push(stale.prompt[0].clone());
+    stale.metadata.clear();
+    pool = vec![stale.clone(), stale];
+    let mut c = chunk();
+    // This time: no prompt, no response.
+    c.words[33] = 0;
+    c.words[24] = NONE;
+    decode_into(&c, &mut pool).expect("decodes");
+    let fresh = decode(&c).expect("decodes");
+    assert_eq!(format!("{pool:?}"), format!("{fresh:?}"));
+    assert_eq!(pool.len(), 1);
+    assert!(pool[0].prompt.is_empty() && pool[0].response.is_none() && pool[0].snapshot.is_none());
+    assert_eq!(pool[0].metadata, [("k".to_owned(), "v".to_owned())]);
+}
