@@ -1,18 +1,20 @@
-//! `assay:judge@0.2.0`'s packed chunks: a judge gets the same rows through
-//! `score-packed` as through `score-batch`, and the host checks what a
-//! manifest's `wit` version promises.
+//! `assay:judge@0.2.0`'s packed calls: a judge gets the same rows through
+//! `score-packed` as through `score-batch`, and the same observations through
+//! `observe-packed` as through `observe`; the host checks what a manifest's
+//! `wit` version promises.
 
 mod support;
 
 use std::sync::Arc;
 
-use assay::judge::bindings::types::{Message, Row, RowFlags, RowStatus, Usage};
+use assay::eval::aggregate::drive;
+use assay::judge::bindings::types::{Message, Observation, Row, RowFlags, RowStatus, RunInfo, SlimVerdict, Usage};
 use assay::judge::engine::JudgeEngine;
 use assay::judge::load::load;
 use assay::judge::manifest::Manifest;
 use assay::judge::runner::Scorer;
 use assay::judge::state::RunContext;
-use assay::judge::{JudgePre, LoadError, Policy, RowResult};
+use assay::judge::{JudgeInstance, JudgePre, LoadError, Policy, Role, RowResult};
 
 const RUN: RunContext = RunContext { seed: 7 };
 
@@ -173,7 +175,88 @@ fn a_manifest_declaring_0_2_for_a_0_1_component_is_refused_at_load() {
     let msg = err.to_string();
     assert!(
         msg.contains("declares wit = \"assay:judge@0.2.0\"")
-            && msg.contains("does not export assay:judge/packed-scorer@0.2.0"),
+            && msg.contains("does not export assay:judge@0.2.0's packed-scorer and packed-aggregator"),
         "{msg}"
     );
+}
+
+/// Observations that use every field, with and without a verdict, score,
+/// label, snapshot and validation.
+fn observations() -> Vec<Observation<'static>> {
+    let labels = [None, Some("enum@/label"), Some("é✓")];
+    (0..12u32)
+        .map(|i| Observation {
+            index: u64::from(i) << 34 | u64::from(i),
+            segment: i / 5,
+            status: [RowStatus::Completed, RowStatus::Expired, RowStatus::Missing][i as usize % 3],
+            flags: [RowFlags::empty(), RowFlags::RETRIED | RowFlags::DUPLICATE][i as usize % 2],
+            model: i % 3,
+            snapshot: [None, Some(0), Some(7)][i as usize % 3],
+            attempt: 1 + i % 2,
+            usage: Usage {
+                input_tokens: 1 << 41 | u64::from(i),
+                output_tokens: u64::from(i) * 3,
+                cached_input_tokens: 0,
+                cache_write_tokens: 1,
+                reasoning_tokens: u64::MAX,
+            },
+            retry_usage: Usage {
+                input_tokens: u64::from(i),
+                output_tokens: 0,
+                cached_input_tokens: 2,
+                cache_write_tokens: 0,
+                reasoning_tokens: 5,
+            },
+            verdict: (i % 4 != 3).then(|| SlimVerdict {
+                score: [None, Some(0.25), Some(1.0 / 3.0)][i as usize % 3],
+                label: labels[i as usize % 3],
+                passed: i % 2 == 0,
+            }),
+            validated: [None, Some(false), Some(true)][i as usize % 3],
+        })
+        .collect()
+}
+
+fn aggregate(judge: &Arc<JudgePre>) -> Vec<String> {
+    support::runtime().block_on(async {
+        let mut inst = JudgeInstance::start(judge, &[], RUN, Role::Aggregator)
+            .await
+            .expect("aggregator starts");
+        let info = RunInfo {
+            rows_submitted: 12,
+            segment_size: 5,
+            provider: "openai",
+            models: &["a", "b", "c"],
+            snapshots: &["fp"],
+        };
+        let report = drive(&mut inst, info, observations().into_iter())
+            .await
+            .expect("aggregates");
+        report.alarms.into_iter().map(|a| a.message).collect()
+    })
+}
+
+#[test]
+fn an_aggregator_sees_the_same_observations_through_observe_packed_as_through_observe() {
+    let engine = JudgeEngine::new().expect("engine");
+    let packed = load_guest(&engine, "echo-row").expect("echo-row loads");
+    let mut plain = load_guest(&engine, "echo-row").expect("echo-row loads");
+    Arc::get_mut(&mut plain).expect("one owner").packed = None;
+    let through_packed = aggregate(&packed);
+    let through_observe = aggregate(&plain);
+    assert_eq!(through_packed.len(), 12);
+    assert_eq!(through_packed, through_observe);
+    let seen = through_packed.join("\n");
+    for part in [
+        "index: 188978561035",
+        "reasoning-tokens: 18446744073709551615",
+        "snapshot: Some(7)",
+        "label: Some(\"é✓\")",
+        "score: Some(0.3333333333333333)",
+        "verdict: None",
+        "validated: Some(true)",
+        "flags: RowFlags(RETRIED | DUPLICATE)",
+    ] {
+        assert!(seen.contains(part), "{part} not in {seen}");
+    }
 }

@@ -28,9 +28,10 @@ mod llm_error_names {
 }
 
 /// Host bindings for `assay:judge@0.2.0` (`wit/v0.2`), which adds the
-/// `packed-scorer` export to 0.1's world. Only that export is used from here:
-/// a 0.2 judge is instantiated through the 0.1 bindings above (its world
-/// includes 0.1's), and `packed-scorer` is looked up beside them when present.
+/// `packed-scorer` and `packed-aggregator` exports to 0.1's world. Only those
+/// are used from here: a 0.2 judge is instantiated through the 0.1 bindings
+/// above (its world includes 0.1's), and the packed exports are looked up
+/// beside them when present.
 pub mod v0_2 {
     wasmtime::component::bindgen!({
         path: ["../wit/v0.1", "../wit/v0.2"],
@@ -44,5 +45,6 @@ pub mod v0_2 {
         },
     });
 
+    pub use self::exports::assay::judge0_2_0::packed_aggregator::{self, PackedObservations};
     pub use self::exports::assay::judge0_2_0::packed_scorer::{self, PackedChunk};
 }

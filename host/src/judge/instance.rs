@@ -13,7 +13,6 @@ use wasmtime::Store;
 
 use super::bindings::JudgeWithLlm;
 use super::bindings::types::{Descriptor, Observation, Report, Row, RunInfo};
-use super::bindings::v0_2::packed_scorer::Guest as PackedScorer;
 use super::budget::BudgetExceeded;
 use super::entropy::Entropy;
 use super::failure::{
@@ -22,7 +21,7 @@ use super::failure::{
 use super::llm::WaitClock;
 use super::load::JudgePre;
 use super::output::{CapturedLog, LogLine, rows_label};
-use super::packed::Packer;
+use super::packed::PackedCalls;
 use super::state::{JudgeState, RunContext};
 
 /// Whether an instance scores rows (one per worker) or aggregates (one per run).
@@ -51,10 +50,8 @@ pub struct JudgeInstance {
     judge: Arc<JudgePre>,
     store: Store<JudgeState>,
     bindings: JudgeWithLlm,
-    /// `score-packed`, for a judge built against `assay:judge@0.2.0`.
-    packed: Option<PackedScorer>,
-    /// Buffers for `score-packed` chunks, reused from call to call.
-    packer: Packer,
+    /// The packed calls, for a judge built against `assay:judge@0.2.0`.
+    packed: Option<PackedCalls>,
     role: Role,
     /// Rows scored by this instance, for recycling.
     pub rows_served: u64,
@@ -98,13 +95,12 @@ impl JudgeInstance {
             Ok(i) => i,
             Err(f) => return Err(trapped(f.with_guest_text(&store.data().call_said()))),
         };
-        // Type-checks every export the host calls, `packed-scorer` included.
+        // Type-checks every export the host calls, the packed ones included.
         let loaded = judge.exports.load(&mut store, &instance).and_then(|bindings| {
-            let packed = judge
-                .packed
-                .as_ref()
-                .map(|p| p.load(&mut store, &instance))
-                .transpose()?;
+            let packed = match &judge.packed {
+                None => None,
+                Some(p) => Some(PackedCalls::load(p, &mut store, &instance)?),
+            };
             Ok((bindings, packed))
         });
         let (bindings, packed) = loaded.map_err(|e| trapped(Failure::from_error(&e)))?;
@@ -126,7 +122,6 @@ impl JudgeInstance {
             store,
             bindings,
             packed,
-            packer: Packer::default(),
             role,
             rows_served: 0,
             fuel_used: 0,
@@ -196,8 +191,8 @@ impl JudgeInstance {
         // every 0.2 judge also exports.
         let packed = self
             .packed
-            .as_ref()
-            .and_then(|p| Some((p, self.packer.pack(rows).ok()?)));
+            .as_mut()
+            .and_then(|p| Some((&p.scorer, p.rows.pack(rows).ok()?)));
         let out = match packed {
             Some((scorer, chunk)) => {
                 let call = scorer.call_score_packed(&mut self.store, chunk);
@@ -262,13 +257,23 @@ impl JudgeInstance {
         let deadline = limits.rows_deadline(batch.len());
         self.arm(fuel)?;
         self.store.data_mut().begin_call();
-        let r = bounded(
-            deadline,
-            self.bindings
-                .assay_judge_aggregator()
-                .call_observe(&mut self.store, batch),
-        )
-        .await;
+        // As in `score_batch`: a 0.2 judge gets the same batch packed.
+        let packed = self
+            .packed
+            .as_mut()
+            .and_then(|p| Some((&p.aggregator, p.observations.pack(batch).ok()?)));
+        let r = match packed {
+            Some((aggregator, packed)) => {
+                bounded(deadline, aggregator.call_observe_packed(&mut self.store, packed)).await
+            }
+            None => {
+                let call = self
+                    .bindings
+                    .assay_judge_aggregator()
+                    .call_observe(&mut self.store, batch);
+                bounded(deadline, call).await
+            }
+        };
         self.account_fuel(fuel);
         Ok(self.said(r)??)
     }

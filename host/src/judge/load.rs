@@ -37,10 +37,10 @@ pub struct JudgePre {
     pub pre: InstancePre<JudgeState>,
     /// Where the 0.1 world's exports sit in the component.
     pub exports: JudgeWithLlmIndices,
-    /// Where `packed-scorer` (`assay:judge@0.2.0`) sits in the component, for a
-    /// judge built against 0.2; `None` for a 0.1 judge, which is scored
-    /// through `score-batch`.
-    pub packed: Option<v0_2::packed_scorer::GuestIndices>,
+    /// Where `packed-scorer` and `packed-aggregator` (`assay:judge@0.2.0`) sit
+    /// in the component, for a judge built against 0.2; `None` for a 0.1
+    /// judge, which is called through `score-batch` and `observe`.
+    pub packed: Option<PackedIndices>,
     /// The judge's share of the `llm` capability, when it imports it (and was
     /// therefore granted it).
     pub llm: Option<Arc<LlmAccess>>,
@@ -162,7 +162,8 @@ pub fn load(
     let instance_pre = linker.instantiate_pre(&component).map_err(link("cannot link"))?;
     let exports =
         JudgeWithLlmIndices::new(&instance_pre).map_err(link("does not export the assay:judge@0.1.0 world"))?;
-    let packed = packed_scorer(&instance_pre).map_err(link("exports a packed-scorer unlike assay:judge@0.2.0's"))?;
+    let packed =
+        packed_exports(&instance_pre).map_err(link("does not export assay:judge@0.2.0's packed calls as 0.2 does"))?;
     if packed.is_none() && entry.manifest.wit == PACKED_WIT {
         return Err(LoadError::NotPacked {
             judge: judge(),
@@ -187,14 +188,26 @@ pub fn load(
     }))
 }
 
-/// The component's `packed-scorer` export: `None` when it has none (a 0.1
-/// judge), an error when it has one whose shape is not 0.2's.
-fn packed_scorer(pre: &InstancePre<JudgeState>) -> wasmtime::Result<Option<v0_2::packed_scorer::GuestIndices>> {
-    const NAME: &str = "assay:judge/packed-scorer@0.2.0";
-    if pre.component().get_export_index(None, NAME).is_none() {
+/// The exports `assay:judge@0.2.0` adds.
+pub struct PackedIndices {
+    pub scorer: v0_2::packed_scorer::GuestIndices,
+    pub aggregator: v0_2::packed_aggregator::GuestIndices,
+}
+
+/// The component's packed exports: `None` when it has neither (a 0.1
+/// judge), an error when it has one without the other. Their function types
+/// are checked when an instance loads them.
+fn packed_exports(pre: &InstancePre<JudgeState>) -> wasmtime::Result<Option<PackedIndices>> {
+    const SCORER: &str = "assay:judge/packed-scorer@0.2.0";
+    const AGGREGATOR: &str = "assay:judge/packed-aggregator@0.2.0";
+    let has = |name| pre.component().get_export_index(None, name).is_some();
+    if !has(SCORER) && !has(AGGREGATOR) {
         return Ok(None);
     }
-    v0_2::packed_scorer::GuestIndices::new(pre).map(Some)
+    Ok(Some(PackedIndices {
+        scorer: v0_2::packed_scorer::GuestIndices::new(pre)?,
+        aggregator: v0_2::packed_aggregator::GuestIndices::new(pre)?,
+    }))
 }
 
 /// What bytes that failed to compile are, for the refusal: a judge must be a

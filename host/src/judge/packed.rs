@@ -1,13 +1,21 @@
 //! Packing a chunk of rows into `assay:judge@0.2.0`'s `packed-chunk`: two flat
-//! buffers (`words`, `text`) in the layout `wit/v0.2/judge.wit` documents.
+//! buffers (`words`, `text`) in the layout `wit/v0.2/judge.wit` documents;
+//! observations for `packed-aggregator` in `observations.rs`.
 //!
 //! Invariant: the chunk carries exactly the rows `score-batch` would get, field
 //! for field, so a judge answers the same through either call; every span lies
 //! within `text` on a character boundary (it is a whole `&str`), and a chunk
 //! whose text would not fit u32 offsets is refused rather than wrapped.
 
+mod observations;
+
+use wasmtime::AsContextMut;
+use wasmtime::component::Instance;
+
 use super::bindings::types::{Row, RowFlags, RowStatus};
-use super::bindings::v0_2::PackedChunk;
+use super::bindings::v0_2::{PackedChunk, packed_aggregator, packed_scorer};
+use super::load::PackedIndices;
+pub use observations::{OBSERVATION_WORDS, ObservationPacker};
 
 /// Words per row, before the span table (`row-words` in the WIT).
 pub const ROW_WORDS: usize = 36;
@@ -18,7 +26,28 @@ const NONE: u32 = u32::MAX;
 /// The chunk's text does not fit the layout's 32-bit offsets.
 #[derive(Debug, thiserror::Error)]
 #[error("a chunk's text reached {0} bytes; packed chunks hold under 4 GiB")]
-pub struct TooLarge(usize);
+pub struct TooLarge(pub(super) usize);
+
+/// A 0.2 judge's packed calls in one instance, with buffers reused from call
+/// to call.
+pub struct PackedCalls {
+    pub scorer: packed_scorer::Guest,
+    pub aggregator: packed_aggregator::Guest,
+    pub rows: Packer,
+    pub observations: ObservationPacker,
+}
+
+impl PackedCalls {
+    /// Looks the calls up in `instance`, checking their types.
+    pub fn load(indices: &PackedIndices, mut store: impl AsContextMut, instance: &Instance) -> wasmtime::Result<Self> {
+        Ok(PackedCalls {
+            scorer: indices.scorer.load(&mut store, instance)?,
+            aggregator: indices.aggregator.load(&mut store, instance)?,
+            rows: Packer::default(),
+            observations: ObservationPacker::default(),
+        })
+    }
+}
 
 /// Reusable buffers for packing chunks, one per instance.
 #[derive(Default)]

@@ -105,8 +105,8 @@ macro_rules! sdk {
 /// Rust scaffold so it builds before the crate is on crates.io and offline.
 /// Its WIT copy is kept identical to `wit/` by a test, and this list to the
 /// crate's files by another.
-pub const RUST_SDK: [(&str, &str); 18] = {
-    const F: [File; 18] = [
+pub const RUST_SDK: [(&str, &str); 19] = {
+    const F: [File; 19] = [
         sdk!("Cargo.toml"),
         sdk!("README.md"),
         sdk!("src/lib.rs"),
@@ -119,6 +119,7 @@ pub const RUST_SDK: [(&str, &str); 18] = {
         sdk!("src/log.rs"),
         sdk!("src/manifest.rs"),
         sdk!("src/packed.rs"),
+        sdk!("src/packed/observations.rs"),
         sdk!("src/packed/tests.rs"),
         sdk!("src/rng.rs"),
         sdk!("wit/judge/judge.wit"),
@@ -126,7 +127,7 @@ pub const RUST_SDK: [(&str, &str); 18] = {
         sdk!("wit/llm/llm.wit"),
         sdk!("wit/llm_error_names.rs"),
     ];
-    let mut out = [("", ""); 18];
+    let mut out = [("", ""); 19];
     let mut i = 0;
     while i < F.len() {
         out[i] = (F[i].path, F[i].text);

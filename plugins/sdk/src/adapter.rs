@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 
 use crate::bindings::exports::assay::judge0_1_0::{aggregator, meta, scorer};
+use crate::bindings::exports::assay::judge0_2_0::packed_aggregator::{self, PackedObservations};
 use crate::bindings::exports::assay::judge0_2_0::packed_scorer::{self, PackedChunk};
 use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RunInfo, Verdict};
 
@@ -121,6 +122,13 @@ impl<J: Judge> packed_scorer::Guest for Adapter<J> {
                 Err(msg) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
             }
         })
+    }
+}
+
+impl<J: Judge> packed_aggregator::Guest for Adapter<J> {
+    fn observe_packed(batch: PackedObservations) -> Result<(), JudgeError> {
+        with_judge::<J, _>(|judge| crate::packed::observations::for_each(&batch, |obs| judge.observe(obs)))?
+            .map_err(JudgeError::Failed)
     }
 }
 

@@ -1,9 +1,12 @@
 //! Decoding an `assay:judge@0.2.0` `packed-chunk` into the rows `score-batch`
-//! would have received, so a judge's code sees one `Row` type either way.
+//! would have received, so a judge's code sees one `Row` type either way
+//! (observations: `observations.rs`).
 //!
 //! Invariant: a chunk decodes into exactly `rows` rows, or into one error that
 //! names the first word that breaks the layout (`wit/judge-0.2/judge.wit`);
 //! never into fewer rows or a row with a field read from the wrong place.
+
+pub mod observations;
 
 use crate::bindings::exports::assay::judge0_2_0::packed_scorer::PackedChunk;
 use crate::{Message, Row, RowFlags, RowStatus, Usage};

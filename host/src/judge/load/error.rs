@@ -87,7 +87,7 @@ pub enum LoadError {
         source: wasmtime::Error,
     },
     #[error(
-        "judge '{judge}': manifest {} declares wit = \"{wit}\", and component {} does not export assay:judge/packed-scorer@0.2.0; rebuild it with assay-judge-sdk 0.2, or declare assay:judge@0.1.0",
+        "judge '{judge}': manifest {} declares wit = \"{wit}\", and component {} does not export assay:judge@0.2.0's packed-scorer and packed-aggregator; rebuild it with assay-judge-sdk 0.2, or declare assay:judge@0.1.0",
         manifest.display(), path.display()
     )]
     NotPacked {

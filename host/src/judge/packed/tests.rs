@@ -103,3 +103,52 @@ fn a_packer_reused_for_a_smaller_chunk_keeps_nothing_of_the_last() {
     assert_eq!(c.words.len(), ROW_WORDS);
     assert_eq!(c.text, "yopenaigpt-xlengthé".as_bytes());
 }
+
+#[test]
+fn an_observation_packs_into_the_documented_words() {
+    use crate::judge::bindings::types::{Observation, SlimVerdict};
+    let usage = |n: u64| Usage {
+        input_tokens: n,
+        output_tokens: 0,
+        cached_input_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 1 << 32,
+    };
+    let obs = Observation {
+        index: 5,
+        segment: 1,
+        status: RowStatus::Expired,
+        flags: RowFlags::RETRIED,
+        model: 2,
+        snapshot: Some(0),
+        attempt: 3,
+        usage: usage(7),
+        retry_usage: usage(8),
+        verdict: Some(SlimVerdict {
+            score: Some(0.5),
+            label: Some("é"),
+            passed: true,
+        }),
+        validated: Some(false),
+    };
+    let bare = Observation {
+        snapshot: None,
+        verdict: None,
+        validated: None,
+        ..obs.clone()
+    };
+    let mut p = ObservationPacker::default();
+    let b = p.pack(&[obs, bare]).expect("packs");
+    assert_eq!(b.count, 2);
+    assert_eq!(b.words.len(), 2 * OBSERVATION_WORDS);
+    let w = &b.words[..OBSERVATION_WORDS];
+    assert_eq!(&w[..9], &[5, 0, 1, 4, 0b10, 2, 1, 0, 3]);
+    assert_eq!(&w[9..19], &[7, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(&w[19..21], &[8, 0]);
+    let bits = 0.5f64.to_bits();
+    assert_eq!(&w[29..38], &[1, 1, bits as u32, (bits >> 32) as u32, 0, 2, 1, 1, 0]);
+    assert_eq!(b.text, "é".as_bytes());
+    let w = &b.words[OBSERVATION_WORDS..];
+    assert_eq!(&w[6..8], &[0, 0], "no snapshot");
+    assert_eq!(&w[29..38], &[0; 9], "no verdict, not validated");
+}

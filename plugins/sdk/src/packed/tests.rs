@@ -1,4 +1,5 @@
 use super::*;
+use crate::bindings::exports::assay::judge0_2_0::packed_aggregator::PackedObservations;
 
 /// One row in the documented layout: id "r1", provider "p", model "m",
 /// response "hé", no other strings; prompt entries 0-1, metadata entry 2.
@@ -88,4 +89,62 @@ fn decoding_into_last_chunks_rows_leaves_nothing_of_them() {
     assert_eq!(pool.len(), 1);
     assert!(pool[0].prompt.is_empty() && pool[0].response.is_none() && pool[0].snapshot.is_none());
     assert_eq!(pool[0].metadata, [("k".to_owned(), "v".to_owned())]);
+}
+
+fn observations() -> PackedObservations {
+    let mut words = vec![5, 0, 1, 4, 0b10, 2, 1, 9, 3];
+    words.extend([7, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    words.extend([8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let bits = 0.5f64.to_bits();
+    words.extend([1, 1, bits as u32, (bits >> 32) as u32, 0, 2, 1, 1, 0]);
+    PackedObservations {
+        count: 1,
+        words,
+        text: "é".as_bytes().to_vec(),
+    }
+}
+
+fn seen(batch: &PackedObservations) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    observations::for_each(batch, |o| out.push(format!("{o:?}")))?;
+    Ok(out)
+}
+
+#[test]
+fn packed_observations_decode_into_what_observe_would_get() {
+    let out = seen(&observations()).expect("decodes");
+    assert_eq!(out.len(), 1);
+    for part in [
+        "index: 5",
+        "status: RowStatus::Expired",
+        "flags: RowFlags(RETRIED)",
+        "snapshot: Some(9)",
+        "attempt: 3",
+        "reasoning-tokens: 4294967296",
+        "retry-usage: Usage { input-tokens: 8",
+        "verdict: Some(SlimVerdict { score: Some(0.5), label: Some(\"é\"), passed: true })",
+        "validated: Some(false)",
+    ] {
+        assert!(out[0].contains(part), "{part} not in {}", out[0]);
+    }
+}
+
+#[test]
+fn packed_observations_that_break_the_layout_are_refused() {
+    let broken = |edit: &dyn Fn(&mut PackedObservations)| {
+        let mut b = observations();
+        edit(&mut b);
+        seen(&b).expect_err("refused")
+    };
+    let e = broken(&|b| b.count = 2);
+    assert!(e.contains("2 observations need 38 words each, got 38"), "{e}");
+    let e = broken(&|b| b.words[36] = 3);
+    assert!(e.contains("observation 0: word 36 is 3, not 0, 1 or 2"), "{e}");
+    let e = broken(&|b| b.words[34] = 1);
+    assert!(
+        e.contains("observation 0: label span (0, 1) is outside the text or splits a character"),
+        "{e}"
+    );
+    let e = broken(&|b| b.words[3] = 9);
+    assert!(e.contains("observation 0: status 9 is not a row-status"), "{e}");
 }
