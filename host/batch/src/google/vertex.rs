@@ -177,3 +177,6 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
     };
     Ok(ResultLine { custom_id, outcome })
 }
+
+#[cfg(test)]
+mod tests;
