@@ -118,9 +118,9 @@ fn id_paths_outside_the_request_walk_the_whole_line() {
         result_id(&line, "response.usageMetadata.promptTokenCount"),
         Ok("5".to_string())
     );
-    let err = format!(r#"{{"status":"Bad Request","request":"r-9","response":{{}}}}"#);
-    assert_eq!(result_id(&err, "request"), Ok("r-9".to_string()));
-    assert_eq!(result_id(&err, "status"), Ok("Bad Request".to_string()));
+    let err = r#"{"status":"Bad Request","request":"r-9","response":{}}"#;
+    assert_eq!(result_id(err, "request"), Ok("r-9".to_string()));
+    assert_eq!(result_id(err, "status"), Ok("Bad Request".to_string()));
 }
 
 #[test]
@@ -257,4 +257,118 @@ fn input_lines_give_the_id_and_the_request_model() {
         input_id(&dup, &path),
         Err(LineError::WrongShape("duplicate field `request` at column 147".into()))
     );
+}
+
+/// Lines in many shapes, good and bad, under many id paths: wherever the
+/// one-pass reader gives a result, the field-by-field reader gives the same
+/// one, and on good lines the one-pass reader does give it.
+#[test]
+fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
+    let no_model = REQ.replace(r#""model":"gemini-x","#, "");
+    let requests = [
+        REQ.to_string(),
+        no_model,
+        with_id("42"),
+        with_id(r#""row\u002d7""#),
+        with_id("null"),
+        with_id(r#"{"a":1}"#),
+        REQ.replace(r#""model":"gemini-x""#, r#""model":5"#),
+        REQ.replace(r#""model":"gemini-x""#, r#""model":"a","model":"b""#),
+        REQ.replace(r#""model":"gemini-x""#, r#""model":1e400"#),
+        REQ.replace(r#""labels""#, r#""labels":{},"labels""#),
+        REQ.replace("row-7", r#"row-7","custom_id":"row-8"#),
+        with_id("1e400"),
+        r#"{"labels":{"custom_id":"a",}}"#.to_string(),
+        r#"{"labels":{"custom_id":"a"},}"#.to_string(),
+        r#"{"contents":[1,],"labels":{"custom_id":"a"}}"#.to_string(),
+        r#"{"model":{"x":[1,{"y":null}]},"labels":{"custom_id":true}}"#.to_string(),
+        "{}".to_string(),
+        "null".to_string(),
+        r#""r-1""#.to_string(),
+        "[1,{\"a\":2}]".to_string(),
+        "7".to_string(),
+        "-7".to_string(),
+        "2.5".to_string(),
+        "true".to_string(),
+    ];
+    let statuses = [
+        r#""""#,
+        r#""  ""#,
+        "null",
+        r#""Too Many Requests: {\"error\": {\"code\": 429, \"message\": \"Quota\", \"status\": \"RESOURCE_EXHAUSTED\"}}""#,
+        r#""odd""#,
+        "3",
+    ];
+    let bad_resp = RESP.replace(r#""promptTokenCount":5"#, r#""promptTokenCount":null"#);
+    let mut lines = Vec::new();
+    for req in &requests {
+        lines.push(format!(r#"{{"request":{req}}}"#));
+        lines.push(format!(r#"{{"row_id":"b-1","request":{req},"metadata":{{"k":"v"}}}}"#));
+        lines.push(format!(r#"{{"request":{req},"request":{req}}}"#));
+        for st in statuses {
+            lines.push(format!(
+                r#"{{"status":{st},"processed_time":"t","request":{req},"response":{RESP}}}"#
+            ));
+            lines.push(format!(
+                r#"{{"response":{{}},"request":{req},"status":{st},"row_id":7}}"#
+            ));
+            lines.push(format!(r#"{{"status":{st},"request":{req}}}"#));
+            lines.push(format!(r#"{{"status":{st},"request":{req},"response":{bad_resp}}}"#));
+        }
+    }
+    lines.push(format!(r#"{{"status":"","response":{RESP}}}"#));
+    lines.push(format!(
+        r#"{{"status":"","request":{REQ},"response":{RESP},"status":""}}"#
+    ));
+    lines.push(format!(r#"{{"status":"","request":{REQ},"response":{RESP}}} x"#));
+    lines.push("[]".to_string());
+    lines.push(String::new());
+    let paths = [
+        None,
+        Some(PATH),
+        Some("request"),
+        Some("request.model"),
+        Some("request.labels"),
+        Some("request.labels.custom_id.x"),
+        Some("row_id"),
+        Some("status"),
+        Some("response.modelVersion"),
+        Some("processed_time"),
+        Some("metadata.k"),
+        Some(""),
+        Some("request."),
+    ];
+    let (mut inputs, mut results) = (0, 0);
+    for path in paths {
+        let opts = ProviderOptions {
+            id_path: path.map(str::to_string),
+        };
+        for line in &lines {
+            let b = line.as_bytes();
+            if let Ok(one) = one_pass_input(b, &opts) {
+                assert_eq!(Ok(one), fields::input_line(b, &opts), "{path:?} {line}");
+                inputs += 1;
+            }
+            if let Ok(one) = one_pass_result(b, &opts) {
+                assert_eq!(Ok(one), fields::result_line(b, &opts), "{path:?} {line}");
+                results += 1;
+            }
+        }
+        let good = format!(
+            r#"{{"status":"","row_id":"b","processed_time":"t","metadata":{{"k":"v"}},"request":{REQ},"response":{RESP}}}"#
+        );
+        let finds = !matches!(
+            path,
+            Some("request" | "request.labels" | "request.labels.custom_id.x" | "" | "request.")
+        );
+        assert_eq!(one_pass_result(good.as_bytes(), &opts).is_ok(), finds, "{path:?}");
+        let good_input = format!(r#"{{"row_id":"b","metadata":{{"k":"v"}},"request":{REQ}}}"#);
+        let input_finds = finds && !matches!(path, Some("status" | "response.modelVersion" | "processed_time"));
+        assert_eq!(
+            one_pass_input(good_input.as_bytes(), &opts).is_ok(),
+            input_finds,
+            "{path:?}"
+        );
+    }
+    assert!(inputs > 200 && results > 500, "{inputs} {results}");
 }
