@@ -28,8 +28,9 @@ pub(crate) fn value_at<'a>(json: &'a [u8], path: &str) -> Result<Option<Cow<'a, 
 /// The first segment of a dotted path and the rest, if any: `a.b.c` is
 /// `("a", Some("b.c"))`, `a` is `("a", None)` (as `split('.')` would cut it).
 pub(crate) fn step(path: &str) -> (&str, Option<&str>) {
-    match path.split_once('.') {
-        Some((first, rest)) => (first, Some(rest)),
+    // A byte loop: paths are short, and a `.` byte is always the character.
+    match path.bytes().position(|b| b == b'.') {
+        Some(i) => (&path[..i], Some(&path[i + 1..])),
         None => (path, None),
     }
 }

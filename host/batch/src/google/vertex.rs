@@ -46,6 +46,7 @@ use line::{IdAt, Line, Read};
 
 mod fields;
 mod line;
+mod scan;
 
 /// How Vertex batch prediction files are read (see [`crate::provider`]):
 /// prompts and metadata as in [`crate::google`]'s input reader
@@ -58,11 +59,23 @@ pub const FORMAT: Format = Format {
     metadata: input::metadata,
     batch_object: batch::parse_batch_object,
 };
-/// Reads `line` in one pass ([`line`]) and finds its id (see the module docs).
-fn read<'a, 'p>(line: &'a [u8], opts: &'p ProviderOptions, result: bool) -> Result<(Line<'a>, IdAt<'p>), LineError> {
-    let path = opts.id_path.as_deref();
-    let id = IdAt::of(path);
-    Ok((parse_object_seed(line, Read { id, result })?, id))
+/// Reads `line` in one pass ([`line`]) into `out`; returns where its id
+/// comes from (see the module docs).
+fn read<'a, 'p>(
+    line: &'a [u8],
+    opts: &'p ProviderOptions,
+    result: bool,
+    out: &mut Line<'a>,
+) -> Result<IdAt<'p>, LineError> {
+    let id = IdAt::of(opts.id_path.as_deref());
+    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Ok(text)) = (id, simdutf8::basic::from_utf8(line)) {
+        if scan::scan(text, id, result, out).is_some() {
+            return Ok(id);
+        }
+        *out = Line::default();
+    }
+    parse_object_seed(line, Read { id, result, out })?;
+    Ok(id)
 }
 
 /// The join id of a line read by [`read`]; `Err` names what is missing.
@@ -91,7 +104,18 @@ pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<In
 }
 
 fn one_pass_input<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    let (mut raw, id) = read(line, opts, false)?;
+    let mut raw = Line::default();
+    let id = read(line, opts, false, &mut raw)?;
+    input_of(line, raw, id, opts)
+}
+
+/// The input line of what [`read`] read.
+fn input_of<'a>(
+    line: &'a [u8],
+    mut raw: Line<'a>,
+    id: IdAt<'_>,
+    opts: &ProviderOptions,
+) -> Result<InputLine<'a>, LineError> {
     if !raw.request {
         return Err(LineError::MissingField("request"));
     }
@@ -159,7 +183,18 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
 }
 
 fn one_pass_result<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let (mut raw, id) = read(line, opts, true)?;
+    let mut raw = Line::default();
+    let id = read(line, opts, true, &mut raw)?;
+    result_of(line, raw, id, opts)
+}
+
+/// The result line of what [`read`] read.
+fn result_of<'a>(
+    line: &'a [u8],
+    mut raw: Line<'a>,
+    id: IdAt<'_>,
+    opts: &ProviderOptions,
+) -> Result<ResultLine<'a>, LineError> {
     let custom_id = line_id(line, &mut raw, id, opts)?;
     let outcome = outcome(raw.status, raw.response)?;
     Ok(ResultLine { custom_id, outcome })

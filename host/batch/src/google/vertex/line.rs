@@ -69,14 +69,17 @@ pub(super) struct Line<'a> {
 
 /// The seed for a whole line: `result` says it is a prediction line (read
 /// `status` and `response`), else an input line (read `request.model`).
-pub(super) struct Read<'p> {
+/// What it reads goes to `out` (a `Line` is large: filled in place, not
+/// moved out through each layer of the parser).
+pub(super) struct Read<'p, 'o, 'a> {
     pub id: IdAt<'p>,
     pub result: bool,
+    pub out: &'o mut Line<'a>,
 }
 
-impl<'de> DeserializeSeed<'de> for Read<'_> {
-    type Value = Line<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Line<'de>, D::Error> {
+impl<'de> DeserializeSeed<'de> for Read<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
@@ -89,14 +92,14 @@ fn once<E: de::Error>(seen: &mut bool, name: &'static str) -> Result<(), E> {
     Ok(())
 }
 
-impl<'de> Visitor<'de> for Read<'_> {
-    type Value = Line<'de>;
+impl<'de> Visitor<'de> for Read<'_, '_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Vertex batch line")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Line<'de>, A::Error> {
-        let mut line = Line::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let line = self.out;
         let (mut status, mut request, mut response) = (false, false, false);
         while let Some(k) = map.next_key::<Str<'de>>()? {
             match k.0.as_ref() {
@@ -135,7 +138,7 @@ impl<'de> Visitor<'de> for Read<'_> {
                 },
             }
         }
-        Ok(line)
+        Ok(())
     }
 }
 
@@ -220,7 +223,7 @@ impl<'de, 'p> Visitor<'de> for RequestSeed<'p> {
                     }
                     _ if self.model && k.0 == "model" => {
                         models += 1;
-                        req.model = model(map.next_value()?);
+                        req.model = model(map.next_value::<&RawValue>()?.get());
                     }
                     _ => {
                         map.next_value::<IgnoredAny>()?;
@@ -267,10 +270,10 @@ impl<'de, 'p> Visitor<'de> for RequestSeed<'p> {
     }
 }
 
-/// A request's `model`: a string, else nothing (the line stays good).
-/// Skipped first, so that no value there (say `1e400`) can refuse the line.
-fn model(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let text = raw.get();
+/// A request's `model` from its JSON text: a string, else nothing (the
+/// line stays good). Skipped first, so that no value there (say `1e400`)
+/// can refuse the line.
+pub(super) fn model(text: &str) -> Option<Cow<'_, str>> {
     if !text.starts_with('"') {
         return None;
     }

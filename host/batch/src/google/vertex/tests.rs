@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use super::*;
 use crate::google::request_hash_id;
 use crate::status::Status;
+use line::{IdAt, Line, Read};
 
 const REQ: &str = r#"{"contents":[{"role":"user","parts":[{"text":"hi \"there\""}]}],"model":"gemini-x","labels":{"other":"x","custom_id":"row-7"}}"#;
 const RESP: &str = r#"{"candidates":[{"content":{"parts":[{"text":"ok"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2},"modelVersion":"gemini-2.0-flash-001"}"#;
@@ -259,11 +260,8 @@ fn input_lines_give_the_id_and_the_request_model() {
     );
 }
 
-/// Lines in many shapes, good and bad, under many id paths: wherever the
-/// one-pass reader gives a result, the field-by-field reader gives the same
-/// one, and on good lines the one-pass reader does give it.
-#[test]
-fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
+/// Lines in many shapes, good and bad.
+fn corpus() -> Vec<String> {
     let no_model = REQ.replace(r#""model":"gemini-x","#, "");
     let requests = [
         REQ.to_string(),
@@ -323,7 +321,74 @@ fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
     lines.push(format!(r#"{{"status":"","request":{REQ},"response":{RESP}}} x"#));
     lines.push("[]".to_string());
     lines.push(String::new());
-    let paths = [
+    // For the quick scan: spacing, escapes in names, odd numbers, literals
+    // and strings in skipped values, deep nesting, bad ids at the path.
+    let odd_requests = [
+        REQ.replace(r#""labels""#, r#""lab\u0065ls""#),
+        REQ.replace(r#""row-7""#, r#""\ud800""#),
+        REQ.replace(r#""custom_id""#, r#""custom\ud800""#),
+        REQ.replace(r#""row-7""#, r#"{"\ud800":1}"#),
+        REQ.replace(r#"{"other":"x","custom_id":"row-7"}"#, r#""x""#),
+        REQ.replace(r#""model":"gemini-x""#, r#""model":"g\ud800""#),
+        format!(
+            r#"{{"contents":{}1{},"labels":{{"custom_id":"d"}}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        ),
+        format!(
+            r#"{{"contents":{}1{},"labels":{{"custom_id":"d"}}}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        ),
+    ];
+    for bad in [
+        "01",
+        "1.",
+        "-",
+        "1e",
+        ".5",
+        "1e+",
+        "tru",
+        "nul",
+        "[1 2]",
+        r#"{"a" 1}"#,
+        r#"{1:2}"#,
+    ] {
+        lines.push(format!(r#"{{"request":{{"x":{bad},"labels":{{"custom_id":"b"}}}}}}"#));
+    }
+    for good in [
+        "-0",
+        "1.5e+3",
+        "0.25E-2",
+        "[ ]",
+        "{ }",
+        r#"[true,false,null,"\u00e9\n"]"#,
+    ] {
+        lines.push(format!(
+            r#"{{"request":{{"x":{good},"labels":{{"custom_id":"g"}}}},"response":{RESP}}}"#
+        ));
+    }
+    for text in [r#""a\x""#, r#""a\u12G4""#, "\"a\u{1}b\"", "\"unterminated"] {
+        lines.push(format!(r#"{{"request":{{"x":{text},"labels":{{"custom_id":"s"}}}}}}"#));
+    }
+    for req in &odd_requests {
+        lines.push(format!(r#"{{"status":"","request":{req},"response":{RESP}}}"#));
+        lines.push(format!(r#"{{"request":{req}}}"#));
+    }
+    lines.push(format!(
+        r#"  {{ "status" : "" , "request" : {REQ} , "response" : {RESP} }}  "#
+    ));
+    lines.push(format!("{{\"status\":\"\",\t\"request\":{REQ},\"response\":{RESP}}}"));
+    lines.push(format!(r#"{{"stat\u0075s":"x","request":{REQ},"response":{RESP}}}"#));
+    lines.push("{}".to_string());
+    lines.push("{ }".to_string());
+    lines.push(r#"{"request":{}}"#.to_string());
+    lines
+}
+
+/// Id paths of every kind.
+fn paths() -> Vec<Option<&'static str>> {
+    vec![
         None,
         Some(PATH),
         Some("request"),
@@ -337,9 +402,17 @@ fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
         Some("metadata.k"),
         Some(""),
         Some("request."),
-    ];
+    ]
+}
+
+/// Lines in many shapes, good and bad, under many id paths: wherever the
+/// one-pass reader gives a result, the field-by-field reader gives the same
+/// one, and on good lines the one-pass reader does give it.
+#[test]
+fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
+    let lines = corpus();
     let (mut inputs, mut results) = (0, 0);
-    for path in paths {
+    for path in paths() {
         let opts = ProviderOptions {
             id_path: path.map(str::to_string),
         };
@@ -371,4 +444,63 @@ fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
         );
     }
     assert!(inputs > 200 && results > 500, "{inputs} {results}");
+}
+
+/// Wherever the quick scan reads a line, serde reads it too, to the same
+/// id, outcome and model.
+#[test]
+fn the_quick_scan_reads_what_serde_reads() {
+    let lines = corpus();
+    let mut scanned = 0;
+    for path in paths() {
+        let opts = ProviderOptions {
+            id_path: path.map(str::to_string),
+        };
+        let id = IdAt::of(path);
+        for line in &lines {
+            let b = line.as_bytes();
+            for result in [false, true] {
+                let mut quick = Line::default();
+                if scan::scan(line, id, result, &mut quick).is_none() {
+                    continue;
+                }
+                scanned += 1;
+                let mut full = Line::default();
+                let read = crate::json::parse_object_seed(
+                    b,
+                    Read {
+                        id,
+                        result,
+                        out: &mut full,
+                    },
+                );
+                assert!(read.is_ok(), "{path:?} {line}");
+                if result {
+                    assert_eq!(
+                        result_of(b, quick, id, &opts),
+                        result_of(b, full, id, &opts),
+                        "{path:?} {line}"
+                    );
+                } else {
+                    assert_eq!(
+                        input_of(b, quick, id, &opts),
+                        input_of(b, full, id, &opts),
+                        "{path:?} {line}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(scanned > 300, "{scanned}");
+    for line in [
+        format!(r#"{{"status":"","processed_time":"t","request":{REQ},"response":{RESP}}}"#),
+        format!(r#"{{"request":{REQ}}}"#),
+    ] {
+        let mut quick = Line::default();
+        assert!(
+            scan::scan(&line, IdAt::of(Some(PATH)), true, &mut quick).is_some(),
+            "{line}"
+        );
+        assert_eq!(quick.id.as_deref(), Some("row-7"));
+    }
 }
