@@ -102,22 +102,30 @@ impl<'a> Scan<'a> {
         (self.s.get(self.i..end)? == word).then(|| self.i = end)
     }
 
-    /// A string at `"`: its raw inside. Escapes are checked as serde_json
-    /// checks a string it skips (control bytes were ruled out up front).
-    fn string(&mut self) -> Option<&'a [u8]> {
+    /// A string at `"`: its raw inside, and whether it has escapes.
+    /// Escapes are checked as serde_json checks a string it skips (control
+    /// bytes were ruled out up front). Short runs are searched by hand,
+    /// long ones by `memchr2`.
+    fn string(&mut self) -> Option<(&'a [u8], bool)> {
         if self.next()? != b'"' {
             return None;
         }
-        let start = self.i;
+        let (s, start) = (self.s, self.i);
+        let mut escaped = false;
         loop {
-            let k = self.i + memchr::memchr2(b'"', b'\\', &self.s[self.i..])?;
-            if self.s[k] == b'"' {
+            let near = s.len().min(self.i + 16);
+            let k = match s[self.i..near].iter().position(|&b| b == b'"' || b == b'\\') {
+                Some(p) => self.i + p,
+                None => near + memchr::memchr2(b'"', b'\\', &s[near..])?,
+            };
+            if s[k] == b'"' {
                 self.i = k + 1;
-                return Some(&self.s[start..k]);
+                return Some((&s[start..k], escaped));
             }
-            self.i = match *self.s.get(k + 1)? {
+            escaped = true;
+            self.i = match *s.get(k + 1)? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => k + 2,
-                b'u' if self.s.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => k + 6,
+                b'u' if s.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => k + 6,
                 _ => return None,
             };
         }
@@ -126,8 +134,8 @@ impl<'a> Scan<'a> {
     /// A member name without escapes (so its raw bytes are the name) and
     /// the colon after it.
     fn key(&mut self) -> Option<&'a [u8]> {
-        let k = self.string()?;
-        if memchr::memchr(b'\\', k).is_some() {
+        let (k, escaped) = self.string()?;
+        if escaped {
             return None;
         }
         self.eat(b':')?;
