@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::{LineError, json_kind};
@@ -201,14 +201,20 @@ pub(crate) fn loose(s: Option<LooseStr<'_>>) -> Option<Cow<'_, str>> {
 
 /// Parses a line that must be a JSON object into `T`.
 pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, LineError> {
+    parse_object_seed(line, PhantomData::<T>)
+}
+
+/// [`parse_object`] with a seed, for a parse that depends on options (the
+/// Vertex id path).
+pub(crate) fn parse_object_seed<'a, S: DeserializeSeed<'a>>(line: &'a [u8], seed: S) -> Result<S::Value, LineError> {
     let first = line.iter().copied().find(|b| !b.is_ascii_whitespace());
     match first {
         // Parsed as `str` when the line is UTF-8 (every line a block hands
         // out was checked by the reader): serde_json then skips its own
         // per-string check, about a tenth of all parsing time.
         Some(b'{') => match simdutf8::basic::from_utf8(line) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(line),
+            Ok(text) => whole(serde_json::Deserializer::from_str(text), seed),
+            Err(_) => whole(serde_json::Deserializer::from_slice(line), seed),
         }
         .map_err(|e| LineError::from_json(&e)),
         None => Err(LineError::Malformed("empty line".into())),
@@ -220,6 +226,16 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, 
             Err(e) => Err(LineError::from_json(&e)),
         },
     }
+}
+
+/// `seed` over the whole input of `de`, as `serde_json::from_str` does.
+fn whole<'a, R: serde_json::de::Read<'a>, S: DeserializeSeed<'a>>(
+    mut de: serde_json::Deserializer<R>,
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    let v = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
 }
 
 /// Message content as OpenAI, Azure, Anthropic and Bedrock-Claude write it:

@@ -22,21 +22,31 @@
 //! Unavailable, Gateway Timeout, ...) gives the HTTP code otherwise. A status
 //! string with neither is `ProviderError(Other)` with the string as message.
 //!
+//! Reading: one pass per line ([`line`]) picks the id at the id path, the
+//! `status`, the `response` and (input lines) `request.model`, and skips the
+//! rest of the echoed request unbuilt. A line that pass refuses is read
+//! again field by field ([`fields`]), which gives the reason.
+//!
 //! Invariant: every result line becomes exactly one `ResultLine` or a
 //! `LineError` saying why not.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use super::canon::value_hash_id;
 use super::path::{static_path, value_at};
 use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input, into_owned};
 use crate::error::LineError;
-use crate::json::{Str, cow, parse_object};
+use crate::json::{Str, cow, parse_object_seed};
 use crate::provider::Format;
 use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+use crate::status::ErrorKind;
+use line::{IdAt, Line, Read};
+
+mod fields;
+mod line;
+mod scan;
 
 /// How Vertex batch prediction files are read (see [`crate::provider`]):
 /// prompts and metadata as in [`crate::google`]'s input reader
@@ -49,68 +59,72 @@ pub const FORMAT: Format = Format {
     metadata: input::metadata,
     batch_object: batch::parse_batch_object,
 };
-use crate::status::ErrorKind;
-
-#[derive(Deserialize)]
-struct RawInput<'a> {
-    #[serde(borrow)]
-    request: Option<&'a RawValue>,
+/// Reads `line` in one pass ([`line`]) into `out`; returns where its id
+/// comes from (see the module docs).
+fn read<'a, 'p>(
+    line: &'a [u8],
+    opts: &'p ProviderOptions,
+    result: bool,
+    out: &mut Line<'a>,
+) -> Result<IdAt<'p>, LineError> {
+    let id = IdAt::of(opts.id_path.as_deref());
+    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Ok(text)) = (id, simdutf8::basic::from_utf8(line)) {
+        if scan::scan(text, id, result, out).is_some() {
+            return Ok(id);
+        }
+        *out = Line::default();
+    }
+    parse_object_seed(line, Read { id, result, out })?;
+    Ok(id)
 }
 
-#[derive(Deserialize)]
-struct RawModel<'a> {
-    #[serde(borrow)]
-    model: Option<Str<'a>>,
-}
-
-/// The join id of a line whose `request` is `request` (see the module docs).
+/// The join id of a line read by [`read`]; `Err` names what is missing.
 fn line_id<'a>(
     line: &'a [u8],
-    request: Option<&'a RawValue>,
+    read: &mut Line<'a>,
+    id: IdAt<'_>,
     opts: &ProviderOptions,
 ) -> Result<Cow<'a, str>, LineError> {
-    match opts.id_path.as_deref() {
-        Some(path) => {
-            let segs: Vec<&str> = path.split('.').collect();
-            let found = match (segs.split_first(), request) {
-                (Some((&"request", rest)), Some(req)) if !rest.is_empty() => value_at(req.get().as_bytes(), rest)?,
-                (Some((&"request", _)), None) => None,
-                _ => value_at(line, &segs)?,
-            };
-            found.ok_or_else(|| LineError::MissingField(static_path(path)))
+    let path = opts.id_path.as_deref().unwrap_or_default();
+    let found = match id {
+        IdAt::Hash => {
+            let req = read.value.take().ok_or(LineError::MissingField("request"))?;
+            return Ok(Cow::Owned(value_hash_id(&req)));
         }
-        None => {
-            let req = request.ok_or(LineError::MissingField("request"))?;
-            let v: serde_json::Value = serde_json::from_str(req.get()).map_err(|e| LineError::from_json(&e))?;
-            Ok(Cow::Owned(value_hash_id(&v)))
-        }
-    }
+        IdAt::Again => value_at(line, path)?,
+        IdAt::Request(_) | IdAt::Top(..) => read.id.take(),
+    };
+    found.ok_or_else(|| LineError::MissingField(static_path(path)))
 }
 
 /// Parses an input line: the id per the module docs, `request.model` as
 /// the model when the request names one (usually the job does).
 pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    let raw: RawInput = parse_object(line)?;
-    let request = raw.request.ok_or(LineError::MissingField("request"))?;
-    let custom_id = line_id(line, Some(request), opts)?;
-    let model = serde_json::from_str::<RawModel>(request.get())
-        .ok()
-        .and_then(|m| cow(m.model));
-    Ok(InputLine {
-        custom_id,
-        model,
-        url: None,
-    })
+    one_pass_input(line, opts).or_else(|_| fields::input_line(line, opts))
 }
 
-#[derive(Deserialize)]
-struct RawResult<'a> {
-    #[serde(borrow)]
-    status: Option<Str<'a>>,
-    #[serde(borrow)]
-    request: Option<&'a RawValue>,
-    #[serde(borrow)]
-    response: Option<RawResponse<'a>>,
+fn one_pass_input<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    let mut raw = Line::default();
+    let id = read(line, opts, false, &mut raw)?;
+    input_of(line, raw, id, opts)
+}
+
+/// The input line of what [`read`] read.
+fn input_of<'a>(
+    line: &'a [u8],
+    mut raw: Line<'a>,
+    id: IdAt<'_>,
+    opts: &ProviderOptions,
+) -> Result<InputLine<'a>, LineError> {
+    if !raw.request {
+        return Err(LineError::MissingField("request"));
+    }
+    let custom_id = line_id(line, &mut raw, id, opts)?;
+    Ok(InputLine {
+        custom_id,
+        model: raw.model,
+        url: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -165,15 +179,38 @@ fn status_error(status: Cow<'_, str>) -> Outcome<'_> {
 
 /// Parses and classifies one prediction line.
 pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let raw: RawResult = parse_object(line)?;
-    let custom_id = line_id(line, raw.request, opts)?;
-    let status = cow(raw.status).filter(|s| !s.trim().is_empty());
-    let outcome = match (status, raw.response) {
+    one_pass_result(line, opts).or_else(|_| fields::result_line(line, opts))
+}
+
+fn one_pass_result<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    let mut raw = Line::default();
+    let id = read(line, opts, true, &mut raw)?;
+    result_of(line, raw, id, opts)
+}
+
+/// The result line of what [`read`] read.
+fn result_of<'a>(
+    line: &'a [u8],
+    mut raw: Line<'a>,
+    id: IdAt<'_>,
+    opts: &ProviderOptions,
+) -> Result<ResultLine<'a>, LineError> {
+    let custom_id = line_id(line, &mut raw, id, opts)?;
+    let outcome = outcome(raw.status, raw.response)?;
+    Ok(ResultLine { custom_id, outcome })
+}
+
+/// The outcome of a line's `status` and `response` (see the module docs).
+fn outcome<'a>(status: Option<Str<'a>>, response: Option<RawResponse<'a>>) -> Result<Outcome<'a>, LineError> {
+    let status = cow(status).filter(|s| !s.trim().is_empty());
+    Ok(match (status, response) {
         (None, Some(resp)) => classify_response(resp),
         (None, None) => {
             return Err(LineError::WrongShape("empty `status` and no `response`".into()));
         }
         (Some(st), resp) => error_with_response(status_error(st), resp),
-    };
-    Ok(ResultLine { custom_id, outcome })
+    })
 }
+
+#[cfg(test)]
+mod tests;
