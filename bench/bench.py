@@ -15,9 +15,9 @@ the start and end, and after each size. assay runs with its own compile cache
 (a fresh temporary ASSAY_CACHE_DIR), never the user's.
 
 Files: ../shared/bench/gen_openai_batch.py -n ROWS --seed 1 writes the OpenAI job
-(cached in bench/out/); bench/convert.py turns it, row for row, into the same job in
-the Azure OpenAI, Anthropic, Bedrock, Vertex and Gemini formats (cached in
-bench/out/providers-vN-ROWS/).
+(cached in bench/out/, or in $ASSAY_BENCH_OUT when set: 10M rows are 16 GB);
+bench/convert.py turns it, row for row, into the same job in the Azure OpenAI,
+Anthropic, Bedrock, Vertex and Gemini formats (cached in providers-vN-ROWS/ beside it).
 
 Figures, per size unless said otherwise:
 
@@ -93,7 +93,7 @@ def shared_dir():
 
 
 SHARED = shared_dir()
-OUT = os.path.join(HERE, "out")
+OUT = os.environ.get("ASSAY_BENCH_OUT") or os.path.join(HERE, "out")
 ASSAY = os.path.join(ROOT, "target", "release", "assay")
 GOLDEN = os.path.join(ROOT, "tests", "fixtures", "golden")
 START_TARGET_MS = 50.0
@@ -135,7 +135,7 @@ def run_full(cmd, env=None):
 
 
 def ensure_files(n):
-    """The OpenAI job of n rows (input, results), generated once into bench/out."""
+    """The OpenAI job of n rows (input, results), generated once into OUT."""
     os.makedirs(OUT, exist_ok=True)
     out = os.path.join(OUT, "out_%d.jsonl" % n)
     inp = os.path.join(OUT, "in_%d.jsonl" % n)

@@ -95,7 +95,10 @@ pub async fn run(
 ) -> Result<EvalOutcome, EvalStop> {
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
-    let plan = plan::plan(&cfg)?;
+    let mut plan = plan::plan(&cfg)?;
+    // Byte offsets are kept only when something re-reads request lines.
+    plan.read.offsets = judges.iter().any(|j| j.info.needs_prompt || j.info.needs_metadata)
+        || sinks.iter().any(|s| s.wants_content() || s.reads_prompts());
     crate::progress::stage("indexing", None);
     let (index, mut bad) = input::index(&cfg, &plan).instrument(phase_span("input index")).await?;
     detect::refuse_other_shapes(&bad)?;

@@ -3,8 +3,9 @@
 //! Invariant: each distinct `custom_id` has exactly one index `0..len()`,
 //! assigned in input order; ids live in one arena string (u32 offsets) and
 //! the hash table stores only u32 indexes; line positions are packed by
-//! [`column`], so a row costs about 13 bytes plus its id bytes and its
-//! hash-table slots (5 to 10 bytes, as the table's power-of-two size falls).
+//! [`column`], so a row costs 8 bytes (4 without byte offsets, see
+//! [`InputIndex::without_offsets`]) plus its id bytes and its hash-table
+//! slots (5 to 10 bytes, as the table's power-of-two size falls).
 
 mod column;
 
@@ -39,6 +40,8 @@ pub struct InputIndex {
     /// `ends[i]` is the end of id `i` in `arena`; it starts at `ends[i-1]`.
     ends: Vec<u32>,
     offsets: column::Offsets,
+    /// Whether byte offsets are kept (`offset` is `None` otherwise).
+    no_offsets: bool,
     lines: column::LineNumbers,
     table: HashTable<u32>,
     hasher: RandomState,
@@ -48,6 +51,23 @@ pub struct InputIndex {
 impl InputIndex {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An index that keeps no byte offsets ([`Self::offset`] is `None`):
+    /// 4 bytes less a row, for runs that never re-read a request line.
+    pub fn without_offsets() -> Self {
+        InputIndex {
+            no_offsets: true,
+            ..Self::default()
+        }
+    }
+
+    /// An index for `opts`: with byte offsets when `opts.offsets` asks for them.
+    pub fn for_options(opts: &ReadOptions) -> Self {
+        match opts.offsets {
+            true => Self::new(),
+            false => Self::without_offsets(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -90,7 +110,9 @@ impl InputIndex {
         slot.insert(idx);
         self.arena.push_str(id);
         self.ends.push(end);
-        self.offsets.push(line_offset);
+        if !self.no_offsets {
+            self.offsets.push(line_offset);
+        }
         self.lines.push(line);
         Ok(idx)
     }
@@ -117,7 +139,9 @@ impl InputIndex {
         let (arena, ends) = (&self.arena, &self.ends);
         self.table.reserve(rows, |&i| hasher.hash_one(slice(arena, ends, i)));
         self.ends.reserve(rows);
-        self.offsets.reserve(rows);
+        if !self.no_offsets {
+            self.offsets.reserve(rows);
+        }
         self.arena.reserve(rows.saturating_mul(id_bytes));
     }
 
@@ -126,9 +150,10 @@ impl InputIndex {
         slice(&self.arena, &self.ends, idx)
     }
 
-    /// Byte offset of the input line of row `idx` (0 if out of range).
-    pub fn offset(&self, idx: u32) -> u64 {
-        self.offsets.get(idx).unwrap_or(0)
+    /// Byte offset of the input line of row `idx` (`None` if out of range
+    /// or the index keeps no offsets).
+    pub fn offset(&self, idx: u32) -> Option<u64> {
+        self.offsets.get(idx)
     }
 
     /// 1-based line number of row `idx` in the input file (0 if out of range).
@@ -185,7 +210,7 @@ fn slice<'a>(arena: &'a str, ends: &[u32], idx: u32) -> &'a str {
 /// duplicated id stays indexed).
 pub fn read_input(path: &Path, file: FileId, opts: &ReadOptions) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
-    let mut index = InputIndex::new();
+    let mut index = InputIndex::for_options(opts);
     let mut bad = Vec::new();
     while let Some(block) = reader.next_block()? {
         for line in block.lines() {

@@ -90,7 +90,8 @@ pub fn read_input_parallel(
         }
         drop(done_tx);
         let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let merger = s.spawn(move || merge(done_rx, &path, file_bytes));
+        let fresh = InputIndex::for_options(opts);
+        let merger = s.spawn(move || merge(done_rx, &path, file_bytes, fresh));
         let mut seq = 0u64;
         let mut read_error = None;
         loop {
@@ -133,8 +134,12 @@ fn worker(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: Inp
     }
 }
 
-fn merge(rx: Receiver<Parsed>, path: &Arc<Path>, file_bytes: u64) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
-    let mut index = InputIndex::new();
+fn merge(
+    rx: Receiver<Parsed>,
+    path: &Arc<Path>,
+    file_bytes: u64,
+    mut index: InputIndex,
+) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     let mut bad = Vec::new();
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next = 0u64;

@@ -5,20 +5,24 @@
 //! of a row is the first line (in file order) of the latest attempt that has
 //! one; results from other attempts only add to `retry_usage`. Token
 //! counts are kept whole (`u64`): a row's input and output counts are
-//! packed as `u32` (24 bytes per row) when they fit; cached, cache-write and
-//! reasoning counts take 12 bytes more per row only once some row has one;
-//! rows with a larger count, like the usage of superseded results, live in
-//! side tables for the rows that have any.
+//! packed as `u32` when they fit, in a 16-byte [`row::RowState`] with its
+//! status, flags and a key to its attempt, model and snapshot; cached,
+//! cache-write and reasoning counts take 12 bytes more per row only once some
+//! row has one; rows with a larger count, like the usage of superseded
+//! results, live in side tables for the rows that have any.
 //!
 //! Size: over 300 lines because applying a line, recovery, settling retries
-//! and the readers all work on one private packed `RowState`; splitting them
+//! and the readers all work on the private packed `RowState`; splitting them
 //! would make that packing public to the whole crate.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
+mod row;
 mod settled;
 pub use settled::SettledRow;
+
+use row::{Origin, Origins, RowState};
 
 use crate::row::Outcome;
 use crate::status::{ErrorKind, Flags, RetryPolicy, Status, Usage};
@@ -80,33 +84,7 @@ pub const MAX_UNEXPECTED_IDS: usize = 20;
 const OTHER_ATTEMPT: u8 = 1;
 const EARLIER_COMPLETED: u8 = 2;
 
-#[derive(Debug, Clone, Copy)]
-struct RowState {
-    /// [`fold_hash`] of the final line: two different lines share it with
-    /// odds of 1 in 2^32, so a conflicting line is taken for a duplicate
-    /// about once in four billion same-attempt pairs.
-    hash: u32,
-    usage: [u32; 2],
-    attempt: u16,
-    model: u16,
-    snapshot: u16,
-    status: Status,
-    kind: Option<ErrorKind>,
-    flags: Flags,
-    seen: u8,
-}
-
-const EMPTY: RowState = RowState {
-    hash: 0,
-    usage: [0; 2],
-    attempt: 0,
-    model: 0,
-    snapshot: 0,
-    status: Status::Missing,
-    kind: None,
-    flags: Flags(0),
-    seen: 0,
-};
+const EMPTY: RowState = RowState::EMPTY;
 
 /// Marks a row whose usage needs more than 32 bits a count: its usage is
 /// in [`Ledger::wide`].
@@ -186,6 +164,8 @@ fn fold_hash(h: u64) -> u32 {
 /// Per-row results of one batch job across its attempts.
 pub struct Ledger {
     rows: Vec<RowState>,
+    /// Attempt, model and snapshot of the rows, keyed from each `RowState`.
+    origins: Origins,
     /// Usage of non-final results, kept only for the few rows that have any
     /// (retries, conflicting lines): most rows never need the 40 bytes.
     retry: UsageMap,
@@ -205,6 +185,7 @@ impl Ledger {
         status_counts[Status::Missing.index()] = rows as u64;
         Ledger {
             rows: vec![EMPTY; rows],
+            origins: Origins::default(),
             retry: HashMap::default(),
             usage: UsageStore::default(),
             attempts,
@@ -235,32 +216,33 @@ impl Ledger {
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return Applied::Invalid;
         };
-        let store = &mut self.usage;
-        if r.attempt == 0 {
-            set_final(r, store, (idx, rows), attempt, line_hash, rec);
+        let sides = (&mut self.usage, &mut self.origins);
+        let current = sides.1.get(idx, r).attempt;
+        if current == 0 {
+            set_final(r, sides, (idx, rows), attempt, line_hash, rec);
             return Applied::Final;
         }
-        let (applied, to_retry) = if attempt == r.attempt {
+        let (applied, to_retry) = if attempt == current {
             if fold_hash(line_hash) == r.hash {
-                r.flags.insert(Flags::DUPLICATE);
+                r.insert_flag(Flags::DUPLICATE);
                 return Applied::Duplicate;
             }
-            r.flags.insert(Flags::SILENTLY_RETRIED);
+            r.insert_flag(Flags::SILENTLY_RETRIED);
             (Applied::Conflict, rec.usage)
         } else {
-            r.seen |= OTHER_ATTEMPT;
-            if attempt < r.attempt {
+            r.add_seen(OTHER_ATTEMPT);
+            if attempt < current {
                 if rec.status == Status::Completed {
-                    r.seen |= EARLIER_COMPLETED;
+                    r.add_seen(EARLIER_COMPLETED);
                 }
                 (Applied::Superseded, rec.usage)
             } else {
-                let old = store.get(idx, &r.usage);
-                if r.status == Status::Completed {
-                    r.seen |= EARLIER_COMPLETED;
+                let old = sides.0.get(idx, &r.usage);
+                if r.status() == Status::Completed {
+                    r.add_seen(EARLIER_COMPLETED);
                 }
-                r.flags = Flags::empty();
-                set_final(r, store, (idx, rows), attempt, line_hash, rec);
+                r.set_flags(Flags::empty());
+                set_final(r, sides, (idx, rows), attempt, line_hash, rec);
                 (Applied::Final, old)
             }
         };
@@ -279,21 +261,21 @@ impl Ledger {
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return false;
         };
-        if r.status == Status::Completed || rec.status != Status::Completed {
+        if r.status() == Status::Completed || rec.status != Status::Completed {
             return false;
         }
-        if r.attempt != 0 {
+        if self.origins.get(idx, r).attempt != 0 {
             *self.retry.entry(idx).or_default() += self.usage.get(idx, &r.usage);
         }
-        r.flags = Flags::empty();
-        set_final(r, &mut self.usage, (idx, rows), attempt, 0, rec);
-        r.flags.insert(Flags::RETRIED);
+        r.set_flags(Flags::empty());
+        set_final(r, (&mut self.usage, &mut self.origins), (idx, rows), attempt, 0, rec);
+        r.insert_flag(Flags::RETRIED);
         true
     }
 
     /// Whether row `idx` already has a result.
     pub fn has_final(&self, idx: u32) -> bool {
-        self.rows.get(idx as usize).is_some_and(|r| r.attempt != 0)
+        self.attempt(idx) != 0
     }
 
     /// Records a result whose id was never submitted.
@@ -311,17 +293,17 @@ impl Ledger {
     pub fn finish(&mut self) {
         let mut counts = [0u64; 8];
         let mut flags = FlagCounts::default();
-        for r in &mut self.rows {
-            let other = r.seen & OTHER_ATTEMPT != 0;
-            if r.attempt == 0 {
-                r.status = Status::Missing;
-            } else if r.status == Status::Completed && other && r.seen & EARLIER_COMPLETED == 0 {
-                r.flags.insert(Flags::RETRIED);
-            } else if other && self.policy.is_retryable(r.status, r.kind) {
-                r.status = Status::RetryExhausted;
+        for (idx, r) in (0u32..).zip(&mut self.rows) {
+            let other = r.seen() & OTHER_ATTEMPT != 0;
+            if self.origins.get(idx, r).attempt == 0 {
+                r.set_status(Status::Missing);
+            } else if r.status() == Status::Completed && other && r.seen() & EARLIER_COMPLETED == 0 {
+                r.insert_flag(Flags::RETRIED);
+            } else if other && self.policy.is_retryable(r.status(), r.kind()) {
+                r.set_status(Status::RetryExhausted);
             }
-            counts[r.status.index()] += 1;
-            let f = r.flags;
+            counts[r.status().index()] += 1;
+            let f = r.flags();
             flags.truncated += u64::from(f.contains(Flags::TRUNCATED));
             flags.retried += u64::from(f.contains(Flags::RETRIED));
             flags.silently_retried += u64::from(f.contains(Flags::SILENTLY_RETRIED));
@@ -335,15 +317,19 @@ impl Ledger {
         self.rows.get(idx as usize).unwrap_or(&EMPTY)
     }
 
+    fn origin(&self, idx: u32) -> Origin {
+        self.origins.get(idx, self.row(idx))
+    }
+
     /// Final status (Missing for unknown rows).
     pub fn status(&self, idx: u32) -> Status {
-        self.row(idx).status
+        self.row(idx).status()
     }
     pub fn flags(&self, idx: u32) -> Flags {
-        self.row(idx).flags
+        self.row(idx).flags()
     }
     pub fn error_kind(&self, idx: u32) -> Option<ErrorKind> {
-        self.row(idx).kind
+        self.row(idx).kind()
     }
     /// Usage of the final result.
     pub fn usage(&self, idx: u32) -> Usage {
@@ -356,17 +342,17 @@ impl Ledger {
     }
     /// Attempt that gave the final result (0 if missing).
     pub fn attempt(&self, idx: u32) -> u16 {
-        self.row(idx).attempt
+        self.origin(idx).attempt
     }
     /// Whether the row also had a result in an attempt other than the final one.
     pub fn in_other_attempt(&self, idx: u32) -> bool {
-        self.row(idx).seen & OTHER_ATTEMPT != 0
+        self.row(idx).seen() & OTHER_ATTEMPT != 0
     }
     pub fn model(&self, idx: u32) -> u16 {
-        self.row(idx).model
+        self.origin(idx).model
     }
     pub fn snapshot(&self, idx: u32) -> u16 {
-        self.row(idx).snapshot
+        self.origin(idx).snapshot
     }
     /// Rows per status, indexed by [`Status::index`] (valid after `finish`).
     pub fn status_counts(&self) -> [u64; 8] {
@@ -398,18 +384,25 @@ impl Ledger {
 }
 
 /// Makes `rec` the final result of row `at.0` (of `at.1` rows).
-fn set_final(r: &mut RowState, store: &mut UsageStore, at: (u32, usize), attempt: u16, hash: u64, rec: &RowRecord) {
-    r.attempt = attempt;
+fn set_final(r: &mut RowState, sides: Sides<'_>, at: (u32, usize), attempt: u16, hash: u64, rec: &RowRecord) {
+    let (store, origins) = sides;
+    let origin = Origin {
+        attempt,
+        model: rec.model,
+        snapshot: rec.snapshot,
+    };
+    origins.set(at.0, r, origin);
     r.hash = fold_hash(hash);
-    r.status = rec.status;
-    r.kind = rec.error_kind;
+    r.set_status(rec.status);
+    r.set_kind(rec.error_kind);
     store.set(at.0, at.1, &mut r.usage, &rec.usage);
-    r.model = rec.model;
-    r.snapshot = rec.snapshot;
     if rec.truncated {
-        r.flags.insert(Flags::TRUNCATED);
+        r.insert_flag(Flags::TRUNCATED);
     }
 }
+
+/// What a row keeps outside its `RowState`.
+type Sides<'a> = (&'a mut UsageStore, &'a mut Origins);
 
 #[cfg(test)]
 mod tests;

@@ -31,6 +31,9 @@ pub struct ReadOptions {
     pub max_line_bytes: usize,
     /// Target size of one block.
     pub block_bytes: usize,
+    /// Whether an input index keeps each row's byte offset (needed only to
+    /// re-read request lines).
+    pub offsets: bool,
 }
 
 impl Default for ReadOptions {
@@ -38,6 +41,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_line_bytes: 64 << 20,
             block_bytes: 1 << 20,
+            offsets: true,
         }
     }
 }

@@ -87,6 +87,13 @@ impl Flags {
         (Flags::DUPLICATE, "duplicate"),
     ];
 
+    /// The flags of `bits`, or `None` when a bit is set that is no flag.
+    pub const fn from_bits(bits: u8) -> Option<Flags> {
+        match bits & !0b1111 {
+            0 => Some(Flags(bits)),
+            _ => None,
+        }
+    }
     pub const fn empty() -> Flags {
         Flags(0)
     }

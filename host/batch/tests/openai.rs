@@ -151,7 +151,7 @@ fn unicode_and_long_prompt_round_trip() {
     let (index, _) = read_input(&fixture("statuses_input.jsonl"), FileId(0), &opts).unwrap_or_else(|e| panic!("{e}"));
     let text = std::fs::read(fixture("statuses_input.jsonl")).unwrap_or_default();
     let line_at = |idx: u32| {
-        let start = index.offset(idx) as usize;
+        let start = index.offset(idx).unwrap_or(u64::MAX) as usize;
         let rest = &text[start..];
         let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
         &rest[..end]

@@ -3,10 +3,12 @@
 //!
 //! Invariant: a row has an entry only while its final status is not
 //! `completed`; a message is capped at [`MESSAGE_BYTES`] on a character
-//! boundary; codes are interned, so a million failures share a handful of
-//! strings.
+//! boundary; codes and messages are interned (each distinct message is kept
+//! once, whatever its count), so a million failures share a handful of
+//! strings and cost 12 bytes of entry each.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use assay_batch::{Interner, Ledger, Status};
 
@@ -49,17 +51,47 @@ pub fn cap(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// The message id of a row without a message.
+const NO_MESSAGE: u32 = u32::MAX;
+
 #[derive(Default)]
 pub struct ErrorCodes {
     codes: Interner,
-    rows: HashMap<u32, (u16, Option<Box<str>>), foldhash::fast::FixedState>,
+    /// Distinct messages, by id, and the id of each.
+    messages: Vec<Arc<str>>,
+    message_ids: HashMap<Arc<str>, u32, foldhash::fast::FixedState>,
+    /// (code, message id) per failed row.
+    rows: HashMap<u32, (u16, u32), foldhash::fast::FixedState>,
 }
 
 impl ErrorCodes {
     /// Records row `idx`'s final failure.
     pub fn put(&mut self, idx: u32, text: &ErrorText) {
         let code = self.codes.intern_opt(text.code.as_deref());
-        self.rows.insert(idx, (code, text.message.as_deref().map(Box::from)));
+        let message = text.message.as_deref().map_or(NO_MESSAGE, |m| self.message_id(m));
+        self.rows.insert(idx, (code, message));
+    }
+
+    /// The id of `m`, kept once. (Past `u32::MAX - 1` distinct messages,
+    /// which no batch reaches, the last id is shared.)
+    fn message_id(&mut self, m: &str) -> u32 {
+        if let Some(&id) = self.message_ids.get(m) {
+            return id;
+        }
+        let id = u32::try_from(self.messages.len())
+            .unwrap_or(NO_MESSAGE - 1)
+            .min(NO_MESSAGE - 1);
+        if id as usize == self.messages.len() {
+            let m: Arc<str> = Arc::from(m);
+            self.messages.push(m.clone());
+            self.message_ids.insert(m, id);
+        }
+        id
+    }
+
+    /// Distinct messages kept.
+    pub fn distinct_messages(&self) -> usize {
+        self.messages.len()
     }
 
     /// Row `idx` completed after all (a sync retry): it has no error.
@@ -71,7 +103,10 @@ impl ErrorCodes {
     pub fn get(&self, idx: u32) -> (Option<&str>, Option<&str>) {
         match self.rows.get(&idx) {
             None => (None, None),
-            Some((code, msg)) => ((*code != Interner::NONE).then(|| self.codes.get(*code)), msg.as_deref()),
+            Some(&(code, msg)) => (
+                (code != Interner::NONE).then(|| self.codes.get(code)),
+                self.messages.get(msg as usize).map(|m| &**m),
+            ),
         }
     }
 
@@ -99,3 +134,6 @@ impl ErrorCodes {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

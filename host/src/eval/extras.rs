@@ -113,15 +113,18 @@ impl RequestSource {
 
     /// Reads the input line at `offset` and pulls out what judges asked for.
     fn read_one(&self, idx: u32) -> RequestExtras {
+        // No offset (out of range, or an index built without them): no
+        // extras, never another row's.
+        let Some(offset) = self.index.offset(idx) else {
+            return RequestExtras::default();
+        };
         if self.input_body {
-            let element =
-                anthropic::read_request_at(&self.file, &self.path, self.index.offset(idx)).unwrap_or_default();
+            let element = anthropic::read_request_at(&self.file, &self.path, offset).unwrap_or_default();
             return self.extras_of(&element);
         }
         // Most request lines are a few KiB: start small, double as needed.
         let mut buf = vec![0u8; 4 * 1024];
         let mut len = 0;
-        let offset = self.index.offset(idx);
         loop {
             if len == buf.len() {
                 if buf.len() >= self.max_line_bytes {
@@ -158,7 +161,7 @@ impl RequestSource {
         let mut order: Vec<(u64, usize)> = idxs
             .iter()
             .enumerate()
-            .map(|(k, &i)| (self.index.offset(i), k))
+            .filter_map(|(k, &i)| Some((self.index.offset(i)?, k)))
             .collect();
         order.sort_unstable();
         let mut buf = Vec::new();

@@ -75,7 +75,7 @@ pub fn index_input(
         return read_input_parallel(path, FileId(0), opts, threads, parse, provider_opts);
     }
     let shared: Arc<Path> = Arc::from(path);
-    let mut index = InputIndex::new();
+    let mut index = InputIndex::for_options(opts);
     let mut bad = Vec::new();
     let element_bad = |e: ElementError| BadLine {
         path: Arc::clone(&shared),

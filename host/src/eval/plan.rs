@@ -150,6 +150,8 @@ pub fn plan(cfg: &EvalConfig) -> Result<Plan, EvalError> {
         read: ReadOptions {
             max_line_bytes: cfg.max_line_bytes,
             block_bytes: cfg.block_bytes,
+            // Settled by `eval::run`, which knows whether anything re-reads requests.
+            offsets: true,
         },
     })
 }

@@ -12,7 +12,7 @@ fn insert_get_and_duplicates() {
     assert_eq!(ix.get("row-9999"), Some(9999));
     assert_eq!(ix.get("row-10000"), None);
     assert_eq!(ix.id(123), "row-123");
-    assert_eq!(ix.offset(123), 1230);
+    assert_eq!(ix.offset(123), Some(1230));
     assert_eq!(ix.line(123), 124);
     assert_eq!(ix.id(99_999), "");
     assert_eq!(ix.insert("", 0, 0), Ok(10_000));
@@ -21,4 +21,27 @@ fn insert_get_and_duplicates() {
     ix.shrink_to_fit();
     let per_row = ix.heap_bytes().saturating_sub(ix.arena.capacity()) / ix.len();
     assert!(per_row <= 20, "{per_row} bytes/row");
+}
+
+#[test]
+fn an_index_without_offsets_has_none_and_costs_4_bytes_less_a_row() {
+    let (mut with, mut without) = (InputIndex::new(), InputIndex::without_offsets());
+    for i in 0..10_000u64 {
+        let id = format!("row-{i}");
+        assert_eq!(with.insert(&id, i * 10, i + 1), Ok(i as u32));
+        assert_eq!(without.insert(&id, i * 10, i + 1), Ok(i as u32));
+    }
+    with.shrink_to_fit();
+    without.shrink_to_fit();
+    assert_eq!(without.offset(123), None);
+    assert_eq!(
+        (without.id(123), without.line(123), without.get("row-5")),
+        ("row-123", 124, Some(5))
+    );
+    assert_eq!(with.heap_bytes() - without.heap_bytes(), 4 * 10_000 + 8);
+    let opts = ReadOptions {
+        offsets: false,
+        ..ReadOptions::default()
+    };
+    assert_eq!(InputIndex::for_options(&opts).offset(0), None);
 }

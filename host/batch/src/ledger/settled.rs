@@ -6,7 +6,7 @@
 //! status, flags, usage, retry usage, attempt, model and snapshot as the
 //! original row; `finish` is idempotent on a restored row.
 
-use super::{EARLIER_COMPLETED, EMPTY, Ledger, OTHER_ATTEMPT};
+use super::{EARLIER_COMPLETED, EMPTY, Ledger, OTHER_ATTEMPT, Origin};
 use crate::status::{ErrorKind, Flags, Status, Usage};
 
 /// Everything a ledger keeps about one settled row.
@@ -30,17 +30,18 @@ impl Ledger {
     /// Row `idx`'s state (an empty row when out of range).
     pub fn settled(&self, idx: u32) -> SettledRow {
         let r = self.rows.get(idx as usize).unwrap_or(&EMPTY);
+        let o = self.origins.get(idx, r);
         SettledRow {
-            status: r.status,
-            kind: r.kind,
-            flags: r.flags,
-            attempt: r.attempt,
-            model: r.model,
-            snapshot: r.snapshot,
+            status: r.status(),
+            kind: r.kind(),
+            flags: r.flags(),
+            attempt: o.attempt,
+            model: o.model,
+            snapshot: o.snapshot,
             usage: self.usage.get(idx, &r.usage),
             retry_usage: self.retry_usage(idx),
-            other_attempt: r.seen & OTHER_ATTEMPT != 0,
-            earlier_completed: r.seen & EARLIER_COMPLETED != 0,
+            other_attempt: r.seen() & OTHER_ATTEMPT != 0,
+            earlier_completed: r.seen() & EARLIER_COMPLETED != 0,
         }
     }
 
@@ -51,13 +52,16 @@ impl Ledger {
         let Some(r) = self.rows.get_mut(idx as usize) else {
             return false;
         };
-        r.status = s.status;
-        r.kind = s.kind;
-        r.flags = s.flags;
-        r.attempt = s.attempt;
-        r.model = s.model;
-        r.snapshot = s.snapshot;
-        r.seen = (u8::from(s.other_attempt) * OTHER_ATTEMPT) | (u8::from(s.earlier_completed) * EARLIER_COMPLETED);
+        r.set_status(s.status);
+        r.set_kind(s.kind);
+        r.set_flags(s.flags);
+        let origin = Origin {
+            attempt: s.attempt,
+            model: s.model,
+            snapshot: s.snapshot,
+        };
+        self.origins.set(idx, r, origin);
+        r.set_seen((u8::from(s.other_attempt) * OTHER_ATTEMPT) | (u8::from(s.earlier_completed) * EARLIER_COMPLETED));
         self.usage.set(idx, rows, &mut r.usage, &s.usage);
         if s.retry_usage != Usage::default() {
             self.retry.insert(idx, s.retry_usage);

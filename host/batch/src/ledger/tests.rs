@@ -24,7 +24,65 @@ const RL: Option<ErrorKind> = Some(ErrorKind::RateLimit);
 
 #[test]
 fn row_state_is_compact() {
-    assert!(std::mem::size_of::<RowState>() <= 24);
+    assert!(std::mem::size_of::<RowState>() <= 16);
+}
+
+#[test]
+fn every_origin_is_kept_past_the_keyed_ones() {
+    // 70,000 distinct (attempt, model, snapshot) origins: more than the
+    // 65,535 that have a key; the rest live in the side table.
+    let rows = 70_000u32;
+    let mut l = Ledger::new(rows as usize, 2, RetryPolicy::default());
+    let origin = |i: u32| (i as u16, (i >> 16) as u16 + 1);
+    for i in 0..rows {
+        let (model, snapshot) = origin(i);
+        let r = RowRecord {
+            model,
+            snapshot,
+            ..rec(OK, None, u64::from(i))
+        };
+        assert_eq!(l.apply(1 + (i % 2) as u16, i, u64::from(i), &r), Applied::Final);
+    }
+    // A keyed row moving to an origin past the keyed ones reads right.
+    let late = RowRecord {
+        model: 9,
+        snapshot: 9,
+        ..rec(OK, None, 1)
+    };
+    assert_eq!(l.apply(2, 0, 77, &late), Applied::Final);
+    l.finish();
+    for i in 1..rows {
+        let (model, snapshot) = origin(i);
+        assert_eq!((l.model(i), l.snapshot(i)), (model, snapshot), "row {i}");
+        assert_eq!(l.attempt(i), 1 + (i % 2) as u16, "row {i}");
+        assert_eq!(l.usage(i).input, u64::from(i), "row {i}");
+    }
+    assert_eq!((l.model(0), l.snapshot(0), l.attempt(0)), (9, 9, 2));
+    assert_eq!(l.retry_usage(0).input, 0, "row 0's first result had 0 input tokens");
+    assert_eq!(l.usage(0).input, 1);
+    assert_eq!(l.status_counts()[OK.index()], u64::from(rows));
+}
+
+#[test]
+fn packed_bits_keep_every_status_kind_and_flag() {
+    let mut r = RowState::EMPTY;
+    assert_eq!(
+        (r.status(), r.kind(), r.flags(), r.seen()),
+        (Status::Missing, None, Flags::empty(), 0)
+    );
+    for s in Status::ALL {
+        for k in std::iter::once(None).chain(ErrorKind::ALL.map(Some)) {
+            for f in 0..16u8 {
+                for seen in 0..4u8 {
+                    r.set_status(s);
+                    r.set_kind(k);
+                    r.set_flags(Flags(f));
+                    r.set_seen(seen);
+                    assert_eq!((r.status(), r.kind(), r.flags(), r.seen()), (s, k, Flags(f), seen));
+                }
+            }
+        }
+    }
 }
 
 #[test]

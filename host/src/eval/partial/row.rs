@@ -185,7 +185,7 @@ pub fn decode(v: &Value, scorers: usize) -> Result<Row, String> {
     let settled = SettledRow {
         status: Status::from_index(status).ok_or_else(|| format!("unknown status {status}"))?,
         kind,
-        flags: Flags(int(&a[4], "flags")?),
+        flags: Flags::from_bits(int(&a[4], "flags")?).ok_or_else(|| format!("unknown flags {}", a[4]))?,
         attempt: int(&a[5], "attempt")?,
         model: int(&a[6], "model")?,
         snapshot: int(&a[7], "snapshot")?,

@@ -86,6 +86,8 @@ fn a_bad_row_line_is_an_error_not_a_guess() {
         "[0,\"a\",0,null,0,1,0,0,0,0,0,null,null,[9,0.5,null]]",
         "[-1,\"a\",0,null,0,1,0,0,0,0,0,null,null,0]",
         "[0,null,0,null,0,1,0,0,0,0,0,null,null,0]",
+        // Flags past the four known ones.
+        "[0,\"a\",0,null,16,1,0,0,0,0,0,null,null,0]",
     ] {
         let v: Value = serde_json::from_str(bad).expect("json");
         assert!(decode(&v, 1).is_err(), "{bad}");
