@@ -56,6 +56,14 @@ Figures, per size unless said otherwise:
    judge the same rows scored and passed and no judge error: the script stops
    otherwise.
 
+5. Sandbox price. The same `assay eval` as in 1, run by the bench-only native build
+   (target/bench-native/assay: `cargo build --release --features bench-native`, with
+   ASSAY_BENCH_NATIVE=1: schema-drift and cost-per-row compiled into the host, the rest of
+   the pipeline the same) in the same rounds. Price = the sandboxed run's median wall
+   time over the native run's, and the same with CPU seconds (target: <= 1.5). The
+   script stops unless the two summaries are equal but for fuel and timings.
+   Skipped (--no-native, or no native binary) with a note.
+
 --json FILE writes every figure above (and the load averages) as one JSON object;
 --report-from FILE prints the report of such a file again.
 """
@@ -95,6 +103,7 @@ def shared_dir():
 SHARED = shared_dir()
 OUT = os.environ.get("ASSAY_BENCH_OUT") or os.path.join(HERE, "out")
 ASSAY = os.path.join(ROOT, "target", "release", "assay")
+ASSAY_NATIVE = os.path.join(ROOT, "target", "bench-native", "assay")
 GOLDEN = os.path.join(ROOT, "tests", "fixtures", "golden")
 START_TARGET_MS = 50.0
 
@@ -247,9 +256,14 @@ def bench_size(n, a, env):
         # Above 100k rows the plain baseline runs in the first round only (~25 s per 1M rows).
         r.add("python_plain", [sys.executable, os.path.join(SHARED, "peers", "baseline_plain.py"), out], warm=False,
               every=a.repeat if n > 100000 else 1)
+    if a.native:
+        # 5: the same command, judges compiled into the host (exec'd by env, same process).
+        r.add("assay_native", ["env", "ASSAY_BENCH_NATIVE=1", a.native, "eval"] + prov["openai"] + schema + cost + tail)
     r.go(a.repeat)
     for name in r.cmds:
         row[name] = r.fig(name, n)
+    if a.native:
+        row["sandbox_price"] = sandbox_price(row, r)
     row["assay"]["pass_rate"] = summary(r.stdout["assay"], "assay")["judges"]["schema-drift"]["pass_rate"]
     row["x_fast"] = round(row["python_fast"]["wall_s"] / row["assay"]["wall_s"], 2)
     row["x_fast_cpu"] = round(row["python_fast"]["cpu_s"] / row["assay"]["cpu_s"], 2)
@@ -297,6 +311,20 @@ def bench_size(n, a, env):
     row["readers"] = readers
     row["load_after"] = load()
     return row
+
+
+def sandbox_price(row, r):
+    """Sandboxed over native, wall and CPU; stops unless both summaries agree."""
+    def same(x):
+        x = summary(x, "assay")
+        x.pop("elapsed_ms", None)
+        for j in x.get("judges", {}).values():
+            j.pop("fuel_used", None)
+        return x
+    if same(r.stdout["assay"]) != same(r.stdout["assay_native"]):
+        sys.exit("sandbox price: the native build's summary differs from the sandboxed one's")
+    sb, nat = row["assay"], row["assay_native"]
+    return {"wall": round(sb["wall_s"] / nat["wall_s"], 2), "cpu": round(sb["cpu_s"] / nat["cpu_s"], 2)}
 
 
 # ---- plugin start -----------------------------------------------------------------
@@ -392,6 +420,12 @@ def print_report(res):
             r.get("python_plain", {}).get("rows_per_s", "-"), r["x_fast"], r.get("x_plain", "-"),
             "%.2f/%.2f" % (r["assay"]["cpu_s"], r["python_fast"]["cpu_s"]), r["x_fast_cpu"],
             r["load_before"][0], r["load_after"][0]))
+    for r in sizes:
+        p = r.get("sandbox_price")
+        print("   sandbox price at %d rows: sandboxed / native (bench-native build) wall %s, CPU %s (target <= 1.5);"
+              " native %s s wall, %s s CPU" % (r["rows"], p["wall"], p["cpu"], r["assay_native"]["wall_s"],
+                                              r["assay_native"]["cpu_s"]) if p else
+              "   sandbox price at %d rows: not measured (no bench-native build)" % r["rows"])
     print("   x = the baseline's wall time over assay's (targets at 1M: x fast >= 4, x plain >= 25);"
           " x fast CPU = the same with CPU\n   seconds (user + system), which other load on the machine"
           " disturbs less (assay uses both cores, the baselines one)")
@@ -453,6 +487,9 @@ def main():
     ap.add_argument("--no-plugin-start", action="store_true", help="skip the plugin start table")
     ap.add_argument("--start-judges", help="plugin start for these built-in judges only (comma-separated)")
     ap.add_argument("--assay", default=ASSAY, help="the assay binary (default: target/release/assay)")
+    ap.add_argument("--assay-native", default=ASSAY_NATIVE,
+                    help="the bench-native build (default: target/bench-native/assay)")
+    ap.add_argument("--no-native", action="store_true", help="skip the sandbox price")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--report-from", metavar="FILE", help="print the report of an earlier run's --json FILE; run nothing")
     a = ap.parse_args()
@@ -462,6 +499,9 @@ def main():
         return
     if a.quick:
         a.rows, a.repeat = "100000", 1
+    a.native = None if a.no_native or not os.path.exists(a.assay_native) else a.assay_native
+    if not a.native:
+        print("no bench-native build (%s): no sandbox price" % ("--no-native" if a.no_native else a.assay_native))
     sizes = sorted({int(x) for x in a.rows.split(",")})
     a.reader_sizes = {int(x) for x in a.reader_rows.split(",")} if a.reader_rows else set(sizes)
     tmp = tempfile.mkdtemp(prefix="assay-bench-")

@@ -12,6 +12,7 @@
 //! never dropped; the result does not depend on worker count or chunk size.
 
 pub mod aggregate;
+pub mod calls;
 pub mod checkpoint;
 pub mod collect;
 pub mod detect;
@@ -23,6 +24,8 @@ pub mod gates;
 pub mod input;
 pub mod judges;
 pub mod merge;
+#[cfg(feature = "bench-native")]
+pub mod native;
 pub mod partial;
 pub mod plan;
 pub mod read;
@@ -55,10 +58,10 @@ pub use judges::{HOST_KEY_PREFIX, JudgeInfo, PreparedJudge, prepare, read_config
 pub use plan::EvalConfig;
 
 use crate::judge::budget::RunBudget;
-use crate::judge::runner::Scorer;
 use crate::judge::state::LogLine;
 use crate::report::summary::Summary;
 use crate::sink::RowSink;
+use calls::Scorer;
 use summarize::JudgeLog;
 
 /// The finished run: a summary plus what the CLI needs to decide exit codes.
@@ -181,9 +184,7 @@ pub async fn run(
         scoring
             .iter()
             .zip(&budgets)
-            .map(|(&j, budget)| {
-                Scorer::new(judges[j].loaded.clone(), judges[j].config.clone(), cfg.run).with_budget(budget.clone())
-            })
+            .map(|(&j, budget)| Scorer::new(&judges[j], cfg.run, budget.clone()))
             .collect()
     };
     let ledger = Ledger::new(rows, plan.attempts, cfg.retry);

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use assay_batch::{Interner, Ledger};
 
+use super::calls::Aggregator;
 use super::error::EvalError;
 use super::judges::PreparedJudge;
 
@@ -81,13 +82,13 @@ pub async fn aggregate_all(
 }
 
 /// Runs one aggregator over all rows and folds its report into `summary`;
-/// hands the instance back for its log.
+/// hands the aggregator back for its log.
 pub async fn aggregate(
-    mut inst: JudgeInstance,
+    mut inst: Aggregator,
     own_table: Option<usize>,
     input: AggInputs,
     mut summary: JudgeSummary,
-) -> (JudgeInstance, JudgeSummary) {
+) -> (Aggregator, JudgeSummary) {
     match run(&mut inst, own_table, &input).await {
         Ok(report) => {
             for m in report.metrics {
@@ -109,7 +110,7 @@ pub async fn aggregate(
         }
         Err(e) => summary.aggregator_error = Some(e),
     }
-    summary.fuel_used += inst.fuel_used;
+    summary.fuel_used += inst.fuel_used();
     (inst, summary)
 }
 
@@ -120,7 +121,7 @@ fn names(i: &Interner) -> Vec<&str> {
         .collect()
 }
 
-async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInputs) -> Result<wit::Report, String> {
+async fn run(inst: &mut Aggregator, own_table: Option<usize>, input: &AggInputs) -> Result<wit::Report, String> {
     let (models, snapshots) = (names(&input.models), names(&input.snapshots));
     let info = wit::RunInfo {
         rows_submitted: input.rows as u64,
@@ -150,7 +151,11 @@ async fn run(inst: &mut JudgeInstance, own_table: Option<usize>, input: &AggInpu
             validated: input.validated(idx),
         }
     });
-    drive(inst, info, observations).await
+    match inst {
+        Aggregator::Sandboxed(inst) => drive(inst, info, observations).await,
+        #[cfg(feature = "bench-native")]
+        Aggregator::Native(n) => n.drive(info, observations, OBSERVE_CHUNK),
+    }
 }
 
 /// Drives one aggregator: `begin`, the observations in submission order in

@@ -16,6 +16,7 @@ use assay_batch::ingest::{self, Target};
 use assay_batch::{Applied, AtomicBitSet, BadLine, Interner, Ledger};
 use tokio::sync::{Semaphore, mpsc};
 
+use super::calls::Scorer;
 use super::error::EvalError;
 use super::errors::ErrorCodes;
 use super::plan::Plan;
@@ -23,7 +24,6 @@ use super::read::{Feed, ReadStats, read_results};
 use super::reconcile::AttemptTally;
 use super::verdicts::{Limit, VerdictStore};
 use super::work::{BlockDone, WorkerCtx, process};
-use crate::judge::runner::Scorer;
 
 /// Everything the batch attempts produced.
 pub struct Collected {

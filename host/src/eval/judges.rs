@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::calls::{Aggregator, Calls};
 use crate::judge::cache::CompileCache;
 use crate::judge::engine::JudgeEngine;
 use crate::judge::files::{ReadError, read_regular_text};
@@ -32,8 +33,11 @@ pub struct PreparedJudge {
     pub loaded: Arc<JudgePre>,
     pub config: Arc<Vec<(String, String)>>,
     pub info: JudgeInfo,
-    /// The instance that described itself; kept as the run's aggregator.
-    pub aggregator: Option<JudgeInstance>,
+    /// The instance that described itself (or its native stand-in in a
+    /// bench-native run); kept as the run's aggregator.
+    pub aggregator: Option<Aggregator>,
+    /// Whom the scorers call.
+    pub calls: Calls,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,11 +138,12 @@ pub async fn prepare(
         needs_prompt: d.needs.contains(Needs::PROMPT),
         needs_metadata: d.needs.contains(Needs::METADATA),
     };
-    let aggregator = info.aggregates.then_some(inst);
+    let (calls, aggregator) = super::calls::pick(&loaded, &config, &info, inst)?;
     Ok(PreparedJudge {
         loaded,
         config,
         info,
         aggregator,
+        calls,
     })
 }

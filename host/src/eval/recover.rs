@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use assay_batch::{Flags, Interner, Ledger, RowRecord, Status};
 
+use super::calls::Scorer;
 use super::error::EvalError;
 use super::errors::ErrorCodes;
 use super::rows::{Place, RequestExtras, wit_row};
@@ -22,7 +23,6 @@ use super::verdicts::{Limit, VerdictStore};
 use super::work::WorkerCtx;
 use crate::judge::RowResult;
 use crate::judge::bindings::types as wit;
-use crate::judge::runner::Scorer;
 use crate::report::summary::StatusCounts;
 
 /// What recovery writes into: the run's ledger, names and verdicts.

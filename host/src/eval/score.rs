@@ -6,9 +6,9 @@
 //! (the runner enforces the count); a judge that cannot be started stops the
 //! whole set.
 
+use super::calls::Scorer;
 use super::rows::narrow;
 use crate::judge::bindings::types as wit;
-use crate::judge::runner::Scorer;
 use crate::judge::{RowResult, StartError};
 
 /// What one scoring judge asks of a row: (prompt, metadata).

@@ -42,7 +42,7 @@ pub fn stopped(
         for worker in scorers_by_worker.iter_mut() {
             if let Some(sc) = worker.get_mut(t) {
                 sc.close();
-                lines.append(&mut sc.log);
+                lines.append(&mut sc.take_log());
             }
         }
         judge_logs.push((judges[j].info.name.clone(), lines));

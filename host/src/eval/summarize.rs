@@ -10,12 +10,12 @@ use std::path::Path;
 
 use assay_batch::{BadLine, ErrorKind, Ledger, Status};
 
+use super::calls::Scorer;
 use super::judges::PreparedJudge;
 use super::plan::{EvalConfig, Plan};
 use super::streams::Streams;
 use super::verdicts::VerdictStore;
 use crate::judge::FailureKind;
-use crate::judge::runner::Scorer;
 use crate::judge::state::LogLine;
 use crate::report::reconcile::Reconciliation;
 use crate::report::snapshots::Snapshots;
@@ -70,8 +70,8 @@ pub fn judge_summaries(
             for w in scorers_by_worker.iter_mut() {
                 if let Some(sc) = w.get_mut(t) {
                     s.fuel_used += sc.fuel_used();
-                    s.instance_restarts += sc.restarts;
-                    log.append(&mut sc.log);
+                    s.instance_restarts += sc.restarts();
+                    log.append(&mut sc.take_log());
                 }
             }
             logs.push((pj.info.name.clone(), log));

@@ -13,12 +13,12 @@ use assay_batch::ingest::{self, LineRec, Target};
 use assay_batch::{AtomicBitSet, BadLine, Block, Flags, InputIndex, Provider, ProviderOptions, ResultLine, Status};
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::calls::Scorer;
 use super::errors::ErrorText;
 use super::extras::RequestSource;
 use super::rows::{Answer, Place, RequestExtras, wit_row};
 use super::score::{Needs, score_all};
 use crate::judge::bindings::types as wit;
-use crate::judge::runner::Scorer;
 use crate::judge::{RowResult, StartError};
 
 /// One block of one result file, tagged with its place in the run.

@@ -113,6 +113,9 @@ impl Judge for CostPerRow {
     }
 }
 
+// Exported only in the component: a native build (the host's `bench-native`) links
+// the judge as plain Rust, beside other judges that export the same names.
+#[cfg(target_family = "wasm")]
 assay_judge_sdk::export_judge!(CostPerRow);
 
 #[cfg(test)]
