@@ -12,7 +12,7 @@ mod observations;
 use wasmtime::AsContextMut;
 use wasmtime::component::Instance;
 
-use super::bindings::types::{Row, RowFlags, RowStatus};
+use super::bindings::types::{Row, RowFlags, RowStatus, Usage};
 use super::bindings::v0_2::{PackedChunk, packed_aggregator, packed_scorer};
 use super::load::PackedIndices;
 pub use observations::{OBSERVATION_WORDS, ObservationPacker};
@@ -76,26 +76,15 @@ impl Packer {
     }
 
     fn row(&mut self, r: &Row<'_>) -> Result<(), TooLarge> {
-        let u = &r.usage;
-        let head = [
+        self.words.extend_from_slice(&[
             lo(r.index),
             hi(r.index),
             r.segment,
             status_code(r.status),
             flag_bits(r.flags),
             r.attempt,
-            lo(u.input_tokens),
-            hi(u.input_tokens),
-            lo(u.output_tokens),
-            hi(u.output_tokens),
-            lo(u.cached_input_tokens),
-            hi(u.cached_input_tokens),
-            lo(u.cache_write_tokens),
-            hi(u.cache_write_tokens),
-            lo(u.reasoning_tokens),
-            hi(u.reasoning_tokens),
-        ];
-        self.words.extend_from_slice(&head);
+        ]);
+        push_usage(&mut self.words, &r.usage);
         for s in [Some(r.id), Some(r.provider), Some(r.model)] {
             self.string(s)?;
         }
@@ -113,21 +102,10 @@ impl Packer {
     fn string(&mut self, s: Option<&str>) -> Result<(), TooLarge> {
         let (start, len) = match s {
             None => (NONE, 0),
-            Some(s) => self.push_text(s)?,
+            Some(s) => push_text(&mut self.text, s)?,
         };
         self.words.extend_from_slice(&[start, len]);
         Ok(())
-    }
-
-    fn push_text(&mut self, s: &str) -> Result<(u32, u32), TooLarge> {
-        let start = self.text.len();
-        self.text.extend_from_slice(s.as_bytes());
-        let end = self.text.len();
-        // Start must stay below NONE, the absent marker.
-        match (u32::try_from(start), u32::try_from(s.len())) {
-            (Ok(a), Ok(n)) if a < NONE && u32::try_from(end).is_ok() => Ok((a, n)),
-            _ => Err(TooLarge(end)),
-        }
     }
 
     /// Appends `count` (a, b) string pairs to the span table and (first, count)
@@ -139,8 +117,8 @@ impl Packer {
         first: usize,
     ) -> Result<(), TooLarge> {
         for (a, b) in pairs {
-            let (a0, a1) = self.push_text(a)?;
-            let (b0, b1) = self.push_text(b)?;
+            let (a0, a1) = push_text(&mut self.text, a)?;
+            let (b0, b1) = push_text(&mut self.text, b)?;
             self.spans.extend_from_slice(&[a0, a1, b0, b1]);
         }
         let too_large = || TooLarge(self.text.len());
@@ -148,6 +126,31 @@ impl Packer {
         let count = u32::try_from(count).map_err(|_| too_large())?;
         self.words.extend_from_slice(&[first, count]);
         Ok(())
+    }
+}
+
+/// Appends the five token counts of `u`, each as (low, high).
+fn push_usage(words: &mut Vec<u32>, u: &Usage) {
+    for v in [
+        u.input_tokens,
+        u.output_tokens,
+        u.cached_input_tokens,
+        u.cache_write_tokens,
+        u.reasoning_tokens,
+    ] {
+        words.extend_from_slice(&[lo(v), hi(v)]);
+    }
+}
+
+/// Appends `s` to `text`: its (start, length) there.
+fn push_text(text: &mut Vec<u8>, s: &str) -> Result<(u32, u32), TooLarge> {
+    let start = text.len();
+    text.extend_from_slice(s.as_bytes());
+    let end = text.len();
+    // Start must stay below NONE, the absent marker.
+    match (u32::try_from(start), u32::try_from(s.len())) {
+        (Ok(a), Ok(n)) if a < NONE && u32::try_from(end).is_ok() => Ok((a, n)),
+        _ => Err(TooLarge(end)),
     }
 }
 

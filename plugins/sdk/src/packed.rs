@@ -94,7 +94,7 @@ struct Cx<'a> {
 impl Cx<'_> {
     /// Overwrites every field of `row` with the row at words `w`.
     fn fill(&self, row: &mut Row, w: &[u32]) -> Result<(), String> {
-        let wide = |i: usize| u64::from(w[i]) | u64::from(w[i + 1]) << 32;
+        let wide = |i: usize| wide_at(w, i);
         row.status = *STATUSES
             .get(w[3] as usize)
             .ok_or_else(|| format!("status {} is not a row-status", w[3]))?;
@@ -102,13 +102,7 @@ impl Cx<'_> {
         row.index = wide(0);
         row.segment = w[2];
         row.attempt = w[5];
-        row.usage = Usage {
-            input_tokens: wide(6),
-            output_tokens: wide(8),
-            cached_input_tokens: wide(10),
-            cache_write_tokens: wide(12),
-            reasoning_tokens: wide(14),
-        };
+        row.usage = usage_at(w, 6);
         for (slot, i, what) in [
             (&mut row.id, 16, "id"),
             (&mut row.provider, 18, "provider"),
@@ -199,6 +193,22 @@ fn set_opt(slot: &mut Option<String>, s: Option<&str>) {
     match (slot.as_mut(), s) {
         (Some(buf), Some(s)) => set(buf, s),
         (_, s) => *slot = s.map(str::to_owned),
+    }
+}
+
+/// The u64 at words `i` (low), `i + 1` (high).
+fn wide_at(w: &[u32], i: usize) -> u64 {
+    u64::from(w[i]) | u64::from(w[i + 1]) << 32
+}
+
+/// The five token counts from word `i` on, each as (low, high).
+fn usage_at(w: &[u32], i: usize) -> Usage {
+    Usage {
+        input_tokens: wide_at(w, i),
+        output_tokens: wide_at(w, i + 2),
+        cached_input_tokens: wide_at(w, i + 4),
+        cache_write_tokens: wide_at(w, i + 6),
+        reasoning_tokens: wide_at(w, i + 8),
     }
 }
 

@@ -5,9 +5,9 @@
 //! field for field; labels are whole `&str`s in `text`, and a batch whose text
 //! would not fit u32 offsets is refused rather than wrapped.
 
-use super::super::bindings::types::{Observation, Usage};
+use super::super::bindings::types::Observation;
 use super::super::bindings::v0_2::PackedObservations;
-use super::{NONE, TooLarge, flag_bits, hi, lo, status_code};
+use super::{NONE, TooLarge, flag_bits, hi, lo, push_text, push_usage, status_code};
 
 /// Words per observation (`observation-words` in the WIT).
 pub const OBSERVATION_WORDS: usize = 38;
@@ -47,15 +47,15 @@ impl ObservationPacker {
             snapshot,
             o.attempt,
         ]);
-        usage(&mut self.words, &o.usage);
-        usage(&mut self.words, &o.retry_usage);
+        push_usage(&mut self.words, &o.usage);
+        push_usage(&mut self.words, &o.retry_usage);
         let verdict = match &o.verdict {
             None => [0; 7],
             Some(v) => {
                 let (has_score, bits) = v.score.map_or((0, 0), |s| (1, s.to_bits()));
                 let (start, len) = match v.label {
                     None => (NONE, 0),
-                    Some(label) => self.push_text(label)?,
+                    Some(label) => push_text(&mut self.text, label)?,
                 };
                 [1, has_score, lo(bits), hi(bits), start, len, u32::from(v.passed)]
             }
@@ -68,30 +68,5 @@ impl ObservationPacker {
         };
         self.words.extend_from_slice(&[validated, 0]);
         Ok(())
-    }
-
-    fn push_text(&mut self, s: &str) -> Result<(u32, u32), TooLarge> {
-        let start = self.text.len();
-        self.text.extend_from_slice(s.as_bytes());
-        match (
-            u32::try_from(start),
-            u32::try_from(s.len()),
-            u32::try_from(self.text.len()),
-        ) {
-            (Ok(a), Ok(n), Ok(_)) if a < NONE => Ok((a, n)),
-            _ => Err(TooLarge(self.text.len())),
-        }
-    }
-}
-
-fn usage(words: &mut Vec<u32>, u: &Usage) {
-    for v in [
-        u.input_tokens,
-        u.output_tokens,
-        u.cached_input_tokens,
-        u.cache_write_tokens,
-        u.reasoning_tokens,
-    ] {
-        words.extend_from_slice(&[lo(v), hi(v)]);
     }
 }

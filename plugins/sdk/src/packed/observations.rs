@@ -7,7 +7,7 @@
 //! (an `observe` error fails the judge's aggregation, so the observations
 //! before it never reach a report).
 
-use super::{NONE, STATUSES, flags, text};
+use super::{NONE, STATUSES, flags, text, usage_at, wide_at};
 use crate::bindings::exports::assay::judge0_2_0::packed_aggregator::PackedObservations;
 use crate::{Observation, RowFlags, RowStatus, SlimVerdict, Usage};
 
@@ -60,14 +60,7 @@ fn blank() -> Observation {
 }
 
 fn fill(o: &mut Observation, w: &[u32], text: &str) -> Result<(), String> {
-    let wide = |i: usize| u64::from(w[i]) | u64::from(w[i + 1]) << 32;
-    let usage = |i: usize| Usage {
-        input_tokens: wide(i),
-        output_tokens: wide(i + 2),
-        cached_input_tokens: wide(i + 4),
-        cache_write_tokens: wide(i + 6),
-        reasoning_tokens: wide(i + 8),
-    };
+    let wide = |i: usize| wide_at(w, i);
     o.index = wide(0);
     o.segment = w[2];
     o.status = *STATUSES
@@ -81,8 +74,8 @@ fn fill(o: &mut Observation, w: &[u32], text: &str) -> Result<(), String> {
         b => return Err(format!("word 6 is {b}, not 0 or 1")),
     };
     o.attempt = w[8];
-    o.usage = usage(9);
-    o.retry_usage = usage(19);
+    o.usage = usage_at(w, 9);
+    o.retry_usage = usage_at(w, 19);
     match w[29] {
         0 => o.verdict = None,
         1 => {
