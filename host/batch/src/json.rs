@@ -281,5 +281,7 @@ impl<'de> Deserialize<'de> for Content {
     }
 }
 
+pub(crate) mod scan;
+
 #[cfg(test)]
 mod tests;

@@ -83,6 +83,15 @@ pub fn endpoint_has_text(url: &str) -> bool {
 /// batch request always has a `body`: a line without one is not an OpenAI
 /// request (an Anthropic `{custom_id, params}` line is refused by its shape).
 pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
+    if let Some(quick) = simdutf8::basic::from_utf8(line).ok().and_then(scan::input) {
+        return Ok(quick);
+    }
+    parse_input_line_serde(line)
+}
+
+/// [`parse_input_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_input_line_serde(line: &[u8]) -> Result<InputLine<'_>, LineError> {
     let raw: RawInput = parse_object(line)?;
     let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
     let body = raw.body.ok_or(LineError::MissingField("body"))?;
@@ -338,6 +347,7 @@ mod batch;
 mod errors;
 pub(crate) mod input;
 pub mod responses;
+mod scan;
 use azure::filtered_categories;
 pub use batch::parse_batch_object;
 use errors::{RawBodyError, RawError, classify_error, empty_response, http_error};

@@ -1,0 +1,248 @@
+//! A grammar-checking JSON scan for the quick forms of the line readers:
+//! it walks one line's text, checks the JSON grammar as serde_json does,
+//! and jumps through strings with `memchr` (a batch line is mostly prompt
+//! or response text), leaving the fields a reader wants to serde_json.
+//!
+//! Invariant: every method returns `None` for text serde_json would refuse
+//! and for text it is not sure of (a control byte or a tab anywhere in the
+//! line, an escape in a member name, nesting deeper than 128); `None`
+//! means "read this line the slow way", never "this line is bad".
+
+use serde::Deserialize;
+
+/// A position in one line's text.
+pub(crate) struct Scan<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) s: &'a [u8],
+    pub(crate) i: usize,
+}
+
+/// Marks a member as seen: `None` when it was already (serde refuses a
+/// repeated field, so a scan leaves such a line to it).
+pub(crate) fn once(seen: &mut bool) -> Option<()> {
+    (!std::mem::replace(seen, true)).then_some(())
+}
+
+impl<'a> Scan<'a> {
+    /// A scan of `text`, or `None` when it holds a byte below 0x20: strings
+    /// may not hold them, and a line without tabs or newlines has none
+    /// between tokens either, so one pass rules them all out.
+    pub(crate) fn new(text: &'a str) -> Option<Scan<'a>> {
+        let s = text.as_bytes();
+        s.chunks(64)
+            .all(|c| c.iter().fold(true, |ok, &b| ok & (b >= 0x20)))
+            .then_some(Scan { text, s, i: 0 })
+    }
+
+    /// Only whitespace is left.
+    pub(crate) fn end(&mut self) -> Option<()> {
+        self.ws();
+        (self.i == self.s.len()).then_some(())
+    }
+
+    pub(crate) fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.i).copied()
+    }
+    pub(crate) fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+    pub(crate) fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.i += 1)
+    }
+    pub(crate) fn lit(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i + word.len();
+        (self.s.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// A string at `"`: its raw inside, and whether it has escapes.
+    /// Escapes are checked as serde_json checks a string it skips (control
+    /// bytes were ruled out up front).
+    pub(crate) fn string(&mut self) -> Option<(&'a [u8], bool)> {
+        if self.next()? != b'"' {
+            return None;
+        }
+        let (s, start) = (self.s, self.i);
+        let mut escaped = false;
+        loop {
+            let k = quote_or_backslash(s, self.i)?;
+            if s[k] == b'"' {
+                self.i = k + 1;
+                return Some((&s[start..k], escaped));
+            }
+            escaped = true;
+            self.i = match *s.get(k + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => k + 2,
+                b'u' if s.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => k + 6,
+                _ => return None,
+            };
+        }
+    }
+
+    /// A member name without escapes (so its raw bytes are the name) and
+    /// the colon after it.
+    pub(crate) fn key(&mut self) -> Option<&'a [u8]> {
+        let (k, escaped) = self.string()?;
+        if escaped {
+            return None;
+        }
+        self.eat(b':')?;
+        Some(k)
+    }
+
+    pub(crate) fn digits(&mut self) -> usize {
+        let n = self.s[self.i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        self.i += n;
+        n
+    }
+
+    /// A number as serde_json's grammar has it (its value is not read).
+    pub(crate) fn number(&mut self) -> Option<()> {
+        if self.s.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.s.get(self.i)? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.s.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            (self.digits() > 0).then_some(())?;
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            (self.digits() > 0).then_some(())?;
+        }
+        Some(())
+    }
+
+    /// Skips one value, checking it. Objects and arrays nest up to 128
+    /// deep (beyond, `None`), kept as one bit each.
+    pub(crate) fn value(&mut self) -> Option<()> {
+        let (mut objects, mut depth) = (0u128, 0u32);
+        loop {
+            // A value's start.
+            match self.peek()? {
+                open @ (b'{' | b'[') => {
+                    self.i += 1;
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.eat(close).is_none() {
+                        if depth == 128 {
+                            return None;
+                        }
+                        objects = (objects << 1) | u128::from(open == b'{');
+                        depth += 1;
+                        if open == b'{' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => {
+                    self.string()?;
+                }
+                b't' => self.lit(b"true")?,
+                b'f' => self.lit(b"false")?,
+                b'n' => self.lit(b"null")?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                _ => return None,
+            }
+            // After a value: close what ends here, up to the next value.
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                let object = objects & 1 == 1;
+                match self.next()? {
+                    b',' => {
+                        if object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    b'}' if object => {}
+                    b']' if !object => {}
+                    _ => return None,
+                }
+                objects >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+
+    /// The text of the value here, skipped.
+    pub(crate) fn span(&mut self) -> Option<&'a str> {
+        self.ws();
+        let start = self.i;
+        self.value()?;
+        self.text.get(start..self.i)
+    }
+
+    /// `T` read by serde_json from here (once: a stream deserializer says
+    /// where the value ended).
+    pub(crate) fn serde<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        self.ws();
+        let mut values = serde_json::Deserializer::from_str(self.text.get(self.i..)?).into_iter::<T>();
+        let v = values.next()?.ok()?;
+        self.i += values.byte_offset();
+        Some(v)
+    }
+
+    /// An object here, each member's value read by `member(self, name)`.
+    pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let k = self.key()?;
+            member(self, k)?;
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The first `"` or `\\` in `s` from `from`. Runs between escapes are often
+/// a few bytes (`\"label\"`), where `memchr2`'s set-up costs more than the
+/// search: the first 32 bytes are searched a word at a time, the rest by
+/// `memchr2`.
+fn quote_or_backslash(s: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i < from + 32 {
+        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+            return s[i..].iter().position(|&b| b == b'"' || b == b'\\').map(|p| i + p);
+        };
+        let w = u64::from_le_bytes(word);
+        let (q, b) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
+        // A byte of `q` or `b` is zero where `w` holds the byte sought; the
+        // lowest flagged byte is exact (a borrow can only flag bytes above it).
+        let found = ((q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b)) & HIGH;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr2(b'"', b'\\', &s[i..]).map(|p| i + p)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! The quick input scan against serde: the same answer wherever it answers.
+
+use super::super::parse_input_line_serde;
+use super::input;
+
+/// Input lines as providers and users write them, and odd ones.
+fn corpus() -> Vec<String> {
+    let mut lines: Vec<String> = [
+        r#"{"custom_id":"request-1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello world!"}],"max_tokens":1000}}"#,
+        r#"{"custom_id": "task-0", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o", "temperature": 0.1, "response_format": {"type": "json_object"}, "messages": [{"role": "user", "content": "Say \"hi\" \\ then\nstop \u00e9 \ud83d\ude00"}]}}"#,
+        r#"{"custom_id":"r2","method":"POST","url":"/v1/responses","body":{"model":"o4-mini","instructions":"be brief","input":[{"role":"user","content":[{"type":"input_text","text":"x"}]}]}}"#,
+        r#"{"custom_id":"emb-1","method":"POST","url":"/v1/embeddings","body":{"model":"text-embedding-3-small","input":"The food was delicious"}}"#,
+        r#"{"custom_id":"azure-1","method":"POST","url":"/chat/completions","body":{"model":"gpt-4o-batch","messages":[]}}"#,
+        r#"  {"body":{"messages":[],"model":"m"},"custom_id":"order"}  "#,
+        r#"{"custom_id":"esc\"aped\u0041","body":{"model":"m\/x"},"url":"\/v1\/chat"}"#,
+        r#"{"custom_id":"é-ü-漢字","body":{"model":null},"url":null}"#,
+        r#"{"custom_id":"n","body":{"n":[1,-2,3.5,1e10,-0.0e-5,0,true,false,null,{},[],{"a":[{"b":{}}]}]}}"#,
+        r#"{"custom_id":"no-model","body":{}}"#,
+        r#"{"custom_id":"dup","custom_id":"twice","body":{}}"#,
+        r#"{"custom_id":"dupm","body":{"model":"a","model":"b"}}"#,
+        r#"{"custom_id":"nullbody","body":null}"#,
+        r#"{"custom_id":"arraybody","body":["m"]}"#,
+        r#"{"custom_id":7,"body":{}}"#,
+        r#"{"custom_id":"x","body":{"model":3}}"#,
+        r#"{"custom_id":null,"body":{}}"#,
+        r#"{"body":{}}"#,
+        r#"{"custom_id":"tab","body":{	"model":"m"}}"#,
+        r#"{"custom_id":"lone","body":{"model":"\ud800"}}"#,
+        r#"{"custom_id":"bad","body":{"messages":[1,]}}"#,
+        r#"{"custom_id":"trail","body":{}} x"#,
+        r#"{"custom_id":"deep","body":{"x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"#,
+        r#"{"custom_id":"big","body":{"max_tokens":1e400,"seed":123456789012345678901234567890}}"#,
+        r#"{"custom_id":"ctrl\u0001","body":{"model":"m\u0000"}}"#,
+        r#"[1,2]"#,
+        r#""just a string""#,
+        r#"{}"#,
+    ]
+    .map(String::from)
+    .to_vec();
+    let deep = format!(
+        r#"{{"custom_id":"d","body":{{"x":{}1{}}}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    lines.push(deep);
+    lines
+}
+
+fn show(r: Result<crate::row::InputLine<'_>, crate::error::LineError>) -> String {
+    format!(
+        "{:?}",
+        r.map(|l| (
+            l.custom_id.into_owned(),
+            l.model.map(|m| m.into_owned()),
+            l.url.map(|u| u.into_owned())
+        ))
+    )
+}
+
+/// Every line the scan answers, serde reads to the same id, model and url;
+/// the usual lines are answered by the scan, the odd ones left to serde.
+#[test]
+fn the_quick_input_scan_reads_what_serde_reads() {
+    let mut scanned = 0;
+    for line in corpus() {
+        let Some(quick) = input(&line) else { continue };
+        scanned += 1;
+        assert_eq!(show(Ok(quick)), show(parse_input_line_serde(line.as_bytes())), "{line}");
+    }
+    assert_eq!(scanned, 13, "all but the odd lines take the quick path");
+    for (line, why) in [
+        (
+            r#"{"custom_id":"dup","custom_id":"twice","body":{}}"#,
+            "a repeated member",
+        ),
+        (r#"{"custom_id":"nullbody","body":null}"#, "no body"),
+        (
+            r#"{"custom_id":"arraybody","body":["m"]}"#,
+            "a body serde reads as a sequence",
+        ),
+        (r#"{"custom_id":7,"body":{}}"#, "an id that is not a string"),
+        (r#"{"custom_id":"tab","body":{	"model":"m"}}"#, "a tab"),
+        (r#"{"custom_id":"bad","body":{"messages":[1,]}}"#, "bad JSON"),
+    ] {
+        assert!(input(line).is_none(), "{why}: {line}");
+    }
+}
+
+/// The corpus with bytes changed, dropped and added at random (a fixed
+/// seed): wherever the scan reads a mutated line, serde reads it too, to
+/// the same result.
+#[test]
+fn the_quick_input_scan_accepts_no_line_serde_refuses() {
+    let lines = corpus();
+    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let (mut scanned, mut tried) = (0, 0);
+    for _ in 0..30_000 {
+        let mut b = lines[rand(lines.len())].clone().into_bytes();
+        for _ in 0..1 + rand(3) {
+            let i = rand(b.len() + 1);
+            match rand(3) {
+                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
+                1 if i < b.len() => {
+                    b.remove(i);
+                }
+                _ => b.insert(i, alphabet[rand(alphabet.len())]),
+            }
+        }
+        let Ok(text) = std::str::from_utf8(&b) else { continue };
+        tried += 1;
+        let Some(quick) = input(text) else { continue };
+        scanned += 1;
+        assert_eq!(show(Ok(quick)), show(parse_input_line_serde(&b)), "{text}");
+    }
+    assert!(tried > 20_000 && scanned > 3_000, "{tried} {scanned}");
+}
