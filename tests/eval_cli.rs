@@ -443,7 +443,10 @@ fn a_batch_object_that_is_not_a_regular_file_is_refused_without_reading_it() {
         "{}",
         stderr(&o)
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // The message proves the refusal came before any read; the bound only
+    // catches a read of the endless device, so it leaves room for a loaded
+    // machine compiling the run's judges (60 s was seen to be too tight).
+    assert!(started.elapsed() < std::time::Duration::from_secs(300));
 }
 
 #[test]
