@@ -95,7 +95,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 }
 
 /// Unescapes the inside of a JSON string the parser already accepted.
-fn unescape(s: &str) -> Result<String, &'static str> {
+pub(crate) fn unescape(s: &str) -> Result<String, &'static str> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {

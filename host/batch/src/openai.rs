@@ -256,7 +256,20 @@ struct CompletionDetails {
 /// If a line has both `error` and `response` (a provider bug), the error
 /// decides the status; usage and model still come from the response.
 pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
-    let raw: RawResult = parse_object(line)?;
+    match simdutf8::basic::from_utf8(line).ok().and_then(scan::result) {
+        Some(quick) => result_line(quick, line),
+        None => parse_result_line_serde(line),
+    }
+}
+
+/// [`parse_result_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
+    result_line(parse_object(line)?, line)
+}
+
+/// Classifies a line read by either form.
+fn result_line<'a>(raw: RawResult<'a>, line: &'a [u8]) -> Result<ResultLine<'a>, LineError> {
     let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
     let outcome = match (raw.error, raw.response) {
         (None, None) => {

@@ -8,6 +8,8 @@
 //! line, an escape in a member name, nesting deeper than 128); `None`
 //! means "read this line the slow way", never "this line is bad".
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 /// A position in one line's text.
@@ -32,6 +34,42 @@ impl<'a> Scan<'a> {
         s.chunks(64)
             .all(|c| c.iter().fold(true, |ok, &b| ok & (b >= 0x20)))
             .then_some(Scan { text, s, i: 0 })
+    }
+
+    /// A string member's value as serde's `Option<Str>` reads it: `null`
+    /// is `Some(None)`; a string is borrowed, or decoded by serde_json when
+    /// it has escapes; any other value is `None` (serde names the error).
+    pub(crate) fn str_or_null(&mut self) -> Option<Option<Cow<'a, str>>> {
+        match self.quoted_or_null()? {
+            None => Some(None),
+            Some((_, inner, false)) => Some(Some(Cow::Borrowed(inner))),
+            Some((start, _, true)) => serde_json::from_str::<String>(self.text.get(start..self.i)?)
+                .ok()
+                .map(|v| Some(Cow::Owned(v))),
+        }
+    }
+
+    /// A long text member's value as [`crate::json::Text`] reads it:
+    /// `null` is `Some(None)`; a string is borrowed, or unescaped in one
+    /// pass when it has escapes; any other value is `None`.
+    pub(crate) fn text_or_null(&mut self) -> Option<Option<Cow<'a, str>>> {
+        match self.quoted_or_null()? {
+            None => Some(None),
+            Some((_, inner, false)) => Some(Some(Cow::Borrowed(inner))),
+            Some((_, inner, true)) => crate::json::unescape(inner).ok().map(|v| Some(Cow::Owned(v))),
+        }
+    }
+
+    /// `null`, or where a string starts, its raw inside (as text: its
+    /// quotes are ASCII, so the inside is whole characters) and whether it
+    /// has escapes.
+    fn quoted_or_null(&mut self) -> Option<Option<(usize, &'a str, bool)>> {
+        if self.peek()? == b'n' {
+            return self.lit(b"null").map(|()| None);
+        }
+        let start = self.i;
+        let (_, escaped) = self.string()?;
+        Some(Some((start, self.text.get(start + 1..self.i - 1)?, escaped)))
     }
 
     /// Only whitespace is left.

@@ -9,8 +9,6 @@
 //! of the wrong kind, bad JSON) is `None`, and the serde form reads the line
 //! and names what is wrong.
 
-use std::borrow::Cow;
-
 use crate::json::scan::{Scan, once};
 use crate::row::InputLine;
 
@@ -22,12 +20,12 @@ pub(super) fn input(text: &str) -> Option<InputLine<'_>> {
     s.object(|s, k| match k {
         b"custom_id" => {
             once(&mut seen_id)?;
-            id = string_or_null(s)?;
+            id = s.str_or_null()?;
             Some(())
         }
         b"url" => {
             once(&mut seen_url)?;
-            url = string_or_null(s)?;
+            url = s.str_or_null()?;
             Some(())
         }
         b"body" => {
@@ -40,7 +38,7 @@ pub(super) fn input(text: &str) -> Option<InputLine<'_>> {
             s.object(|s, k| match k {
                 b"model" => {
                     once(&mut seen_model)?;
-                    model = string_or_null(s)?;
+                    model = s.str_or_null()?;
                     Some(())
                 }
                 _ => s.value(),
@@ -57,22 +55,9 @@ pub(super) fn input(text: &str) -> Option<InputLine<'_>> {
     })
 }
 
-/// A string member's value as serde's `Option<Str>` reads it: `null` is
-/// `Some(None)`; a string is borrowed, or decoded by serde_json when it has
-/// escapes; any other value is `None` (serde names the error).
-fn string_or_null<'a>(s: &mut Scan<'a>) -> Option<Option<Cow<'a, str>>> {
-    if s.peek()? == b'n' {
-        return s.lit(b"null").map(|()| None);
-    }
-    let start = s.i;
-    let (_, escaped) = s.string()?;
-    let quoted = s.text.get(start..s.i)?;
-    if !escaped {
-        // Its quotes are ASCII, so the inside is whole characters.
-        return Some(Some(Cow::Borrowed(quoted.get(1..quoted.len() - 1)?)));
-    }
-    serde_json::from_str::<String>(quoted).ok().map(|v| Some(Cow::Owned(v)))
-}
+mod result;
+
+pub(super) use result::result;
 
 #[cfg(test)]
 mod tests;

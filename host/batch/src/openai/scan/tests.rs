@@ -1,7 +1,7 @@
 //! The quick input scan against serde: the same answer wherever it answers.
 
-use super::super::parse_input_line_serde;
-use super::input;
+use super::super::{parse_input_line_serde, parse_result_line, parse_result_line_serde};
+use super::{input, result};
 
 /// Input lines as providers and users write them, and odd ones.
 fn corpus() -> Vec<String> {
@@ -118,6 +118,137 @@ fn the_quick_input_scan_accepts_no_line_serde_refuses() {
         let Some(quick) = input(text) else { continue };
         scanned += 1;
         assert_eq!(show(Ok(quick)), show(parse_input_line_serde(&b)), "{text}");
+    }
+    assert!(tried > 20_000 && scanned > 3_000, "{tried} {scanned}");
+}
+
+/// A usual chat line, with escapes, non-ASCII text and token details.
+const CHAT: &str = r#"{"id":"b1","custom_id":"r","response":{"status_code":200,"request_id":"q","body":{"id":"c","object":"chat.completion","created":1711678946,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"{\"label\":\"neg\"} \u00e9\ud83d\ude00","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":343,"completion_tokens":86,"total_tokens":429,"prompt_tokens_details":{"cached_tokens":null},"completion_tokens_details":{"reasoning_tokens":5}},"system_fingerprint":"fp_44709d6fcb"}},"error":null}"#;
+
+/// Result and error lines: the fixtures of every OpenAI and Azure test (chat,
+/// Responses, embeddings, errors, statuses, filters, retries, malformed),
+/// the bundled example, and odd forms.
+fn result_corpus() -> Vec<Vec<u8>> {
+    let files: [&[u8]; 11] = [
+        include_bytes!("../../../tests/fixtures/openai/statuses_output.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/statuses_errors.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/responses_output.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/responses_errors.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/embeddings_output.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/malformed_output.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/retry_attempt1.jsonl"),
+        include_bytes!("../../../tests/fixtures/openai/retry_attempt2.jsonl"),
+        include_bytes!("../../../tests/fixtures/azure/output.jsonl"),
+        include_bytes!("../../../tests/fixtures/azure/errors.jsonl"),
+        include_bytes!("../../../../../examples/data/openai_errors.jsonl"),
+    ];
+    let example = include_bytes!("../../../../../examples/data/openai_output.jsonl");
+    let mut lines: Vec<Vec<u8>> = files
+        .iter()
+        .flat_map(|f| f.split(|&b| b == b'\n'))
+        .chain(example.split(|&b| b == b'\n').take(150))
+        .filter(|l| !l.trim_ascii().is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    let ok = CHAT;
+    lines.push(ok.as_bytes().to_vec());
+    for (from, to) in [
+        (r#""finish_reason":"stop""#, r#""finish_reason":"length""#),
+        (r#""finish_reason":"stop""#, r#""finish_reason":"content_filter""#),
+        (r#""finish_reason":"stop""#, r#""finish_reason":null"#),
+        (r#""content":"{"#, r#""content":null,"x":"{"#),
+        (r#""content":"{"#, r#""content":"","y":"{"#),
+        (r#""refusal":null"#, r#""tool_calls":[{"function":{"arguments":"{}"}}]"#),
+        (r#""refusal":null"#, r#""tool_calls":null"#),
+        (
+            r#""content":"{"#,
+            r#""content":"","tool_calls":[{"function":{"arguments":"{}"}}],"z":"{"#,
+        ),
+        (r#""created":1711678946"#, r#""created_at":7,"created":1711678946"#),
+        (r#""created":1711678946"#, r#""created":1711678946,"created_at":7"#),
+        (r#""status_code":200"#, r#""status_code":500"#),
+        (r#""status_code":200"#, r#""status_code":null"#),
+        (r#""status_code":200"#, r#""status_code":70000"#),
+        (r#""created":1711678946"#, r#""created":1.5"#),
+        (r#""created":1711678946"#, r#""created_at":"now""#),
+        (r#""created":1711678946"#, r#""created":1,"created":2"#),
+        (r#""model":"gpt-4o-mini-2024-07-18""#, r#""model":7"#),
+        (r#""model":"gpt-4o-mini-2024-07-18""#, r#""model":"a\"b""#),
+        (r#""custom_id":"r""#, r#""custom_id":"r\u0041""#),
+        (r#""custom_id":"r""#, r#""custom_id":null"#),
+        (r#""custom_id":"r""#, r#""custom_id":"r","custom_id":"s""#),
+        (r#""choices":[{"#, r#""choices":[],"c":[{"#),
+        (
+            r#""logprobs":null,"finish_reason":"stop"}]"#,
+            r#""logprobs":null,"finish_reason":"stop"},{"index":1},[1,{"a":"\n"}]]"#,
+        ),
+        (r#""choices":[{"#, r#""choices":null,"c":[{"#),
+        (r#""usage":{"prompt_tokens":343"#, r#""usage":{"prompt_tokens":-3"#),
+        (r#""usage":{"prompt_tokens":343"#, r#""usage":{"prompt_tokens":1e3"#),
+        (r#""usage":{"#, r#""usage":null,"u":{"#),
+        (r#""error":null}"#, r#""error":{"code":"x","message":"y"}}"#),
+        (
+            r#""system_fingerprint":"fp_44709d6fcb"}"#,
+            r#""system_fingerprint":"fp","error":{"message":"m"}}"#,
+        ),
+        (r#""body":{"id""#, r#""body":null,"b":{"id""#),
+        (r#""response":{"#, r#""response":null,"r":{"#),
+        (r#""message":{"#, r#""message":null,"m":{"#),
+        (r#""message":{"#, r#""message":["x"],"m":{"#),
+        (r#""content":"{"#, r#""content":[{"type":"text"}],"z":"{"#),
+        (r#""content":"{"#, r#""content":"\udc00","z":"{"#),
+    ] {
+        assert!(ok.contains(from), "{from}");
+        lines.push(ok.replacen(from, to, 1).into_bytes());
+    }
+    lines
+}
+
+/// Every result line the scan answers, serde reads to the same row; the
+/// usual chat lines are answered by the scan.
+#[test]
+fn the_quick_result_scan_reads_what_serde_reads() {
+    let (mut scanned, mut lines) = (0, 0);
+    for line in result_corpus() {
+        lines += 1;
+        let text = String::from_utf8_lossy(&line);
+        assert_eq!(parse_result_line(&line), parse_result_line_serde(&line), "{text}");
+        scanned += usize::from(std::str::from_utf8(&line).ok().and_then(result).is_some());
+    }
+    assert!(lines > 250 && scanned > 150, "{lines} {scanned}");
+    assert!(result(CHAT).is_some(), "the usual line takes the quick path");
+}
+
+/// Mutated result lines (a fixed seed): the scan and serde agree on every
+/// one, whether the line is read or refused.
+#[test]
+fn the_quick_result_scan_accepts_no_line_serde_refuses() {
+    let lines = result_corpus();
+    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let (mut scanned, mut tried) = (0, 0);
+    for _ in 0..30_000 {
+        let mut b = lines[rand(lines.len())].clone();
+        for _ in 0..1 + rand(3) {
+            let i = rand(b.len() + 1);
+            match rand(3) {
+                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
+                1 if i < b.len() => {
+                    b.remove(i);
+                }
+                _ => b.insert(i, alphabet[rand(alphabet.len())]),
+            }
+        }
+        let Ok(text) = std::str::from_utf8(&b) else { continue };
+        tried += 1;
+        scanned += usize::from(result(text).is_some());
+        assert_eq!(parse_result_line(&b), parse_result_line_serde(&b), "{text}");
     }
     assert!(tried > 20_000 && scanned > 3_000, "{tried} {scanned}");
 }

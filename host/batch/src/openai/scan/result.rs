@@ -1,0 +1,173 @@
+//! The quick form of the OpenAI and Azure result-line reader, for the usual
+//! chat line: the [`Scan`] walks the line and fills the same [`RawResult`]
+//! serde would, so one classification follows either form. Small values
+//! (the status code, usage, times) are still read by serde_json; the
+//! members nobody reads (ids, `object`, `logprobs`, `refusal`, …) are only
+//! checked.
+//!
+//! Invariant: [`result`] answers only for a line serde reads into the same
+//! [`RawResult`]; an error object, a tool call, a repeated member, a value
+//! of another kind or anything the scan is unsure of is `None`, and serde
+//! reads the line.
+
+use crate::json::scan::{Scan, once};
+use crate::json::{First, Str, Text};
+
+use super::super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult};
+
+/// The line read as serde would, or `None`: see the module docs.
+pub(in crate::openai) fn result(text: &str) -> Option<RawResult<'_>> {
+    let mut s = Scan::new(text)?;
+    let mut raw = RawResult {
+        custom_id: None,
+        response: None,
+        error: None,
+    };
+    let (mut id, mut response, mut error) = (false, false, false);
+    s.object(|s, k| match k {
+        b"custom_id" => {
+            once(&mut id)?;
+            raw.custom_id = s.str_or_null()?.map(Str);
+            Some(())
+        }
+        b"response" => {
+            once(&mut response)?;
+            raw.response = or_null(s, self::response)?;
+            Some(())
+        }
+        b"error" => {
+            once(&mut error)?;
+            s.lit(b"null")
+        }
+        _ => s.value(),
+    })?;
+    s.end()?;
+    Some(raw)
+}
+
+/// `null` as `Some(None)`, or an object read by `read`.
+fn or_null<'a, T>(s: &mut Scan<'a>, read: fn(&mut Scan<'a>) -> Option<T>) -> Option<Option<T>> {
+    if s.peek()? == b'n' {
+        return s.lit(b"null").map(|()| None);
+    }
+    read(s).map(Some)
+}
+
+fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
+    let mut r = RawResponse {
+        status_code: None,
+        body: None,
+    };
+    let (mut status, mut body) = (false, false);
+    s.object(|s, k| match k {
+        b"status_code" => {
+            once(&mut status)?;
+            r.status_code = s.serde()?;
+            Some(())
+        }
+        b"body" => {
+            once(&mut body)?;
+            r.body = or_null(s, self::body)?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(r)
+}
+
+fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
+    let mut b = RawBody {
+        model: None,
+        system_fingerprint: None,
+        choices: None,
+        usage: None,
+        created: None,
+        created_at: None,
+        error: None,
+    };
+    // One flag per member read, in the order below.
+    let mut seen = [false; 7];
+    s.object(|s, k| {
+        let at = match k {
+            b"model" => 0,
+            b"system_fingerprint" => 1,
+            b"choices" => 2,
+            b"usage" => 3,
+            b"created" => 4,
+            b"created_at" => 5,
+            b"error" => 6,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            0 => b.model = s.str_or_null()?.map(Str),
+            1 => b.system_fingerprint = s.str_or_null()?.map(Str),
+            2 => b.choices = or_null(s, choices)?,
+            3 => b.usage = s.serde()?,
+            4 => b.created = s.serde()?,
+            5 => b.created_at = s.serde()?,
+            _ => s.lit(b"null")?,
+        }
+        Some(())
+    })?;
+    Some(b)
+}
+
+/// `choices`: the first element read, the rest only checked (as [`First`]).
+fn choices<'a>(s: &mut Scan<'a>) -> Option<First<RawChoice<'a>>> {
+    s.eat(b'[')?;
+    if s.eat(b']').is_some() {
+        return Some(First(None));
+    }
+    let first = choice(s)?;
+    loop {
+        match s.next()? {
+            b',' => s.value()?,
+            b']' => return Some(First(Some(first))),
+            _ => return None,
+        }
+    }
+}
+
+fn choice<'a>(s: &mut Scan<'a>) -> Option<RawChoice<'a>> {
+    let mut c = RawChoice {
+        finish_reason: None,
+        message: None,
+    };
+    let (mut finish, mut message) = (false, false);
+    s.object(|s, k| match k {
+        b"finish_reason" => {
+            once(&mut finish)?;
+            c.finish_reason = s.str_or_null()?.map(Str);
+            Some(())
+        }
+        b"message" => {
+            once(&mut message)?;
+            c.message = or_null(s, self::message)?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(c)
+}
+
+fn message<'a>(s: &mut Scan<'a>) -> Option<RawMessage<'a>> {
+    let mut m = RawMessage {
+        content: None,
+        tool_calls: None,
+    };
+    let (mut content, mut tools) = (false, false);
+    s.object(|s, k| match k {
+        b"content" => {
+            once(&mut content)?;
+            m.content = s.text_or_null()?.map(Text);
+            Some(())
+        }
+        b"tool_calls" => {
+            once(&mut tools)?;
+            s.lit(b"null")
+        }
+        _ => s.value(),
+    })?;
+    Some(m)
+}
