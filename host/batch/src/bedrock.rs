@@ -43,6 +43,7 @@ mod batch;
 mod classify;
 mod input;
 mod results;
+mod scan;
 
 pub use batch::parse_batch_object;
 pub use classify::error_code_status;

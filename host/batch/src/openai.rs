@@ -31,6 +31,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::error::LineError;
+use crate::json::scan::{InputKeys, input_line};
 use crate::json::{First, NullTok, Str, Text, Tok, cow, parse_object};
 use crate::provider::Format;
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
@@ -79,11 +80,21 @@ pub fn endpoint_has_text(url: &str) -> bool {
     !(path == "embeddings" || path.ends_with("/embeddings"))
 }
 
+/// What an OpenAI or Azure input line names its id, body and endpoint.
+const INPUT_KEYS: InputKeys = InputKeys {
+    id: b"custom_id",
+    body: b"body",
+    url: Some(b"url"),
+};
+
 /// Parses an input line; the body's messages are validated but skipped. A
 /// batch request always has a `body`: a line without one is not an OpenAI
 /// request (an Anthropic `{custom_id, params}` line is refused by its shape).
 pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
-    if let Some(quick) = simdutf8::basic::from_utf8(line).ok().and_then(scan::input) {
+    if let Some(quick) = simdutf8::basic::from_utf8(line)
+        .ok()
+        .and_then(|t| input_line(t, &INPUT_KEYS))
+    {
         return Ok(quick);
     }
     parse_input_line_serde(line)

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::anthropic::input::{Msg, Prompt};
 use crate::error::LineError;
 use crate::json::Content;
+use crate::json::scan::{InputKeys, input_line};
 use crate::json::{Str, cow, parse_object};
 use crate::row::{InputLine, ProviderOptions};
 
@@ -30,6 +31,24 @@ struct RawModelInput<'a> {
 /// Parses an input record. The model is set per job, so `model` is `None`
 /// unless `modelInput.model` names one.
 pub fn parse_input_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    match simdutf8::basic::from_utf8(line)
+        .ok()
+        .and_then(|t| input_line(t, &INPUT_KEYS))
+    {
+        Some(quick) => Ok(quick),
+        None => parse_input_line_serde(line),
+    }
+}
+
+/// What a Bedrock input record names its id and body; it has no endpoint.
+const INPUT_KEYS: InputKeys = InputKeys {
+    id: b"recordId",
+    body: b"modelInput",
+    url: None,
+};
+
+/// [`parse_input_line`] by serde alone (see [`input_line`]).
+pub(super) fn parse_input_line_serde(line: &[u8]) -> Result<InputLine<'_>, LineError> {
     let raw: RawInput = parse_object(line)?;
     let custom_id = cow(raw.record_id).ok_or(LineError::MissingField("recordId"))?;
     let body = raw.model_input.ok_or(LineError::MissingField("modelInput"))?;

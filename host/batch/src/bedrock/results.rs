@@ -159,11 +159,24 @@ pub(super) struct RawUsage {
 /// Parses and classifies one line of a `.jsonl.out` file. If a line has
 /// both `error` and `modelOutput`, the error decides.
 pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let raw: RawResult = match parse_object(line) {
-        Ok(r) => r,
-        Err(LineError::WrongShape(why)) => return unrecognized(line, why),
-        Err(e) => return Err(e),
-    };
+    match simdutf8::basic::from_utf8(line).ok().and_then(super::scan::result) {
+        Some(quick) => result_line(quick),
+        None => parse_result_line_serde(line),
+    }
+}
+
+/// [`parse_result_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+pub(super) fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
+    match parse_object(line) {
+        Ok(raw) => result_line(raw),
+        Err(LineError::WrongShape(why)) => unrecognized(line, why),
+        Err(e) => Err(e),
+    }
+}
+
+/// Classifies a record read by either form.
+fn result_line(raw: RawResult<'_>) -> Result<ResultLine<'_>, LineError> {
     let custom_id = cow(raw.record_id).ok_or(LineError::MissingField("recordId"))?;
     let outcome = match (raw.error, raw.model_output) {
         (Some(err), _) => classify_error(err),

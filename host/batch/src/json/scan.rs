@@ -282,5 +282,9 @@ fn quote_or_backslash(s: &[u8], from: usize) -> Option<usize> {
     memchr::memchr2(b'"', b'\\', &s[i..]).map(|p| i + p)
 }
 
+mod input;
+
+pub(crate) use input::{InputKeys, input_line};
+
 #[cfg(test)]
 mod tests;

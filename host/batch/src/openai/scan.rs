@@ -1,63 +1,176 @@
-//! The quick form of the OpenAI and Azure input-line reader. An input line
-//! is mostly its request body's messages, of which the index wants nothing:
-//! the shared [`Scan`] checks their grammar at `memchr` speed and only
-//! `custom_id`, `url` and `body.model` are read.
+//! The quick form of the OpenAI and Azure result-line reader, for the usual
+//! chat line: the [`Scan`] walks the line and fills the same [`RawResult`]
+//! serde would, so one classification follows either form. Small values
+//! (the status code, usage, times) are still read by serde_json; the
+//! members nobody reads (ids, `object`, `logprobs`, `refusal`, …) are only
+//! checked.
 //!
-//! Invariant: [`input`] answers only for a line the serde form
-//! ([`super::parse_input_line`]'s slow path) accepts, with exactly what it
-//! reads; anything else (a repeated member, a missing id or body, a field
-//! of the wrong kind, bad JSON) is `None`, and the serde form reads the line
-//! and names what is wrong.
+//! Invariant: [`result`] answers only for a line serde reads into the same
+//! [`RawResult`]; an error object, a tool call, a repeated member, a value
+//! of another kind or anything the scan is unsure of is `None`, and serde
+//! reads the line.
 
 use crate::json::scan::{Scan, once};
-use crate::row::InputLine;
+use crate::json::{First, Str, Text};
 
-/// The line's id, model and url, or `None`: see the module docs.
-pub(super) fn input(text: &str) -> Option<InputLine<'_>> {
+use super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult};
+
+/// The line read as serde would, or `None`: see the module docs.
+pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
     let mut s = Scan::new(text)?;
-    let (mut id, mut url, mut model) = (None, None, None);
-    let (mut seen_id, mut seen_url, mut seen_body, mut body) = (false, false, false, false);
+    let mut raw = RawResult {
+        custom_id: None,
+        response: None,
+        error: None,
+    };
+    let (mut id, mut response, mut error) = (false, false, false);
     s.object(|s, k| match k {
         b"custom_id" => {
-            once(&mut seen_id)?;
-            id = s.str_or_null()?;
+            once(&mut id)?;
+            raw.custom_id = s.str_or_null()?.map(Str);
             Some(())
         }
-        b"url" => {
-            once(&mut seen_url)?;
-            url = s.str_or_null()?;
+        b"response" => {
+            once(&mut response)?;
+            raw.response = or_null(s, self::response)?;
             Some(())
         }
-        b"body" => {
-            once(&mut seen_body)?;
-            if s.peek()? == b'n' {
-                return s.lit(b"null");
-            }
-            body = true;
-            let mut seen_model = false;
-            s.object(|s, k| match k {
-                b"model" => {
-                    once(&mut seen_model)?;
-                    model = s.str_or_null()?;
-                    Some(())
-                }
-                _ => s.value(),
-            })
+        b"error" => {
+            once(&mut error)?;
+            s.lit(b"null")
         }
         _ => s.value(),
     })?;
     s.end()?;
-    body.then_some(())?;
-    Some(InputLine {
-        custom_id: id?,
-        model,
-        url,
-    })
+    Some(raw)
 }
 
-mod result;
+/// `null` as `Some(None)`, or an object read by `read`.
+fn or_null<'a, T>(s: &mut Scan<'a>, read: fn(&mut Scan<'a>) -> Option<T>) -> Option<Option<T>> {
+    if s.peek()? == b'n' {
+        return s.lit(b"null").map(|()| None);
+    }
+    read(s).map(Some)
+}
 
-pub(super) use result::result;
+fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
+    let mut r = RawResponse {
+        status_code: None,
+        body: None,
+    };
+    let (mut status, mut body) = (false, false);
+    s.object(|s, k| match k {
+        b"status_code" => {
+            once(&mut status)?;
+            r.status_code = s.serde()?;
+            Some(())
+        }
+        b"body" => {
+            once(&mut body)?;
+            r.body = or_null(s, self::body)?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(r)
+}
+
+fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
+    let mut b = RawBody {
+        model: None,
+        system_fingerprint: None,
+        choices: None,
+        usage: None,
+        created: None,
+        created_at: None,
+        error: None,
+    };
+    // One flag per member read, in the order below.
+    let mut seen = [false; 7];
+    s.object(|s, k| {
+        let at = match k {
+            b"model" => 0,
+            b"system_fingerprint" => 1,
+            b"choices" => 2,
+            b"usage" => 3,
+            b"created" => 4,
+            b"created_at" => 5,
+            b"error" => 6,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            0 => b.model = s.str_or_null()?.map(Str),
+            1 => b.system_fingerprint = s.str_or_null()?.map(Str),
+            2 => b.choices = or_null(s, choices)?,
+            3 => b.usage = s.serde()?,
+            4 => b.created = s.serde()?,
+            5 => b.created_at = s.serde()?,
+            _ => s.lit(b"null")?,
+        }
+        Some(())
+    })?;
+    Some(b)
+}
+
+/// `choices`: the first element read, the rest only checked (as [`First`]).
+fn choices<'a>(s: &mut Scan<'a>) -> Option<First<RawChoice<'a>>> {
+    s.eat(b'[')?;
+    if s.eat(b']').is_some() {
+        return Some(First(None));
+    }
+    let first = choice(s)?;
+    loop {
+        match s.next()? {
+            b',' => s.value()?,
+            b']' => return Some(First(Some(first))),
+            _ => return None,
+        }
+    }
+}
+
+fn choice<'a>(s: &mut Scan<'a>) -> Option<RawChoice<'a>> {
+    let mut c = RawChoice {
+        finish_reason: None,
+        message: None,
+    };
+    let (mut finish, mut message) = (false, false);
+    s.object(|s, k| match k {
+        b"finish_reason" => {
+            once(&mut finish)?;
+            c.finish_reason = s.str_or_null()?.map(Str);
+            Some(())
+        }
+        b"message" => {
+            once(&mut message)?;
+            c.message = or_null(s, self::message)?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(c)
+}
+
+fn message<'a>(s: &mut Scan<'a>) -> Option<RawMessage<'a>> {
+    let mut m = RawMessage {
+        content: None,
+        tool_calls: None,
+    };
+    let (mut content, mut tools) = (false, false);
+    s.object(|s, k| match k {
+        b"content" => {
+            once(&mut content)?;
+            m.content = s.text_or_null()?.map(Text);
+            Some(())
+        }
+        b"tool_calls" => {
+            once(&mut tools)?;
+            s.lit(b"null")
+        }
+        _ => s.value(),
+    })?;
+    Some(m)
+}
 
 #[cfg(test)]
 mod tests;

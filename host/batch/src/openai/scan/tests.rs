@@ -1,7 +1,12 @@
 //! The quick input scan against serde: the same answer wherever it answers.
 
-use super::super::{parse_input_line_serde, parse_result_line, parse_result_line_serde};
-use super::{input, result};
+use super::super::{INPUT_KEYS, parse_input_line_serde, parse_result_line, parse_result_line_serde};
+use super::result;
+use crate::json::scan::input_line;
+
+fn input(text: &str) -> Option<crate::row::InputLine<'_>> {
+    input_line(text, &INPUT_KEYS)
+}
 
 /// Input lines as providers and users write them, and odd ones.
 fn corpus() -> Vec<String> {

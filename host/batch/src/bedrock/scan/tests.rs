@@ -1,0 +1,104 @@
+//! The quick Bedrock scans against serde: the same answer on every line.
+
+use super::super::input::{parse_input_line, parse_input_line_serde};
+use super::super::results::{parse_result_line, parse_result_line_serde};
+use super::result;
+use crate::row::ProviderOptions;
+
+/// Records of every model family the fixtures hold, and the bench's shape.
+fn corpus() -> Vec<Vec<u8>> {
+    let files: [&[u8]; 2] = [
+        include_bytes!("../../../tests/fixtures/bedrock/input.jsonl"),
+        include_bytes!("../../../tests/fixtures/bedrock/input.jsonl.out"),
+    ];
+    let mut lines: Vec<Vec<u8>> = files
+        .iter()
+        .flat_map(|f| f.split(|&b| b == b'\n'))
+        .filter(|l| !l.trim_ascii().is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    lines.push(CLAUDE.as_bytes().to_vec());
+    for (from, to) in [
+        (r#""recordId":"row-0""#, r#""recordId":"row\u0030""#),
+        (r#""recordId":"row-0""#, r#""recordId":7"#),
+        (
+            r#""recordId":"row-0""#,
+            r#""recordId":"row-0","url":"/v1/x","custom_id":"c""#,
+        ),
+        (r#""recordId":"row-0""#, r#""recordId":"a","recordId":"b""#),
+        (r#""modelOutput":{"#, r#""modelOutput":null,"x":{"#),
+        (
+            r#""modelOutput":{"#,
+            r#""error":{"errorCode":400,"errorMessage":"bad"},"modelOutput":{"#,
+        ),
+        (r#""modelOutput":{"#, r#""modelOutput":{"content":7,"#),
+        (r#""stop_reason":"end_turn""#, r#""stop_reason":"max_tokens""#),
+        (r#""input_tokens":343"#, r#""input_tokens":-1"#),
+        (r#""model":"claude-3-5-haiku-20241022""#, r#""model":null"#),
+    ] {
+        assert!(CLAUDE.contains(from), "{from}");
+        lines.push(CLAUDE.replacen(from, to, 1).into_bytes());
+    }
+    lines
+}
+
+/// The bench's Claude record: a long echoed `modelInput`, then the output.
+const CLAUDE: &str = r#"{"recordId":"row-0","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":256,"system":"Reply with \"label\" only.","messages":[{"role":"user","content":[{"type":"text","text":"Classify: it's fine \u00e9."}]}]},"modelOutput":{"id":"msg_0","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"{\"label\":\"neutral\"}"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":343,"output_tokens":86}}}"#;
+
+fn both(line: &[u8]) -> [String; 4] {
+    let o = ProviderOptions::default();
+    [
+        format!("{:?}", parse_input_line(line, &o)),
+        format!("{:?}", parse_input_line_serde(line)),
+        format!("{:?}", parse_result_line(line, &o)),
+        format!("{:?}", parse_result_line_serde(line)),
+    ]
+}
+
+/// Every fixture record and odd form reads the same by both forms; the
+/// usual record takes the quick path.
+#[test]
+fn the_quick_bedrock_scans_read_what_serde_reads() {
+    for line in corpus() {
+        let [quick_in, serde_in, quick_out, serde_out] = both(&line);
+        let text = String::from_utf8_lossy(&line);
+        assert_eq!(quick_in, serde_in, "{text}");
+        assert_eq!(quick_out, serde_out, "{text}");
+    }
+    assert!(result(CLAUDE).is_some(), "the usual record takes the quick path");
+}
+
+/// Mutated records (a fixed seed): both forms agree on every one.
+#[test]
+fn the_quick_bedrock_scans_accept_no_line_serde_refuses() {
+    let lines = corpus();
+    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
+    let mut seed = 0x6a09_e667_f3bc_c908_u64;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let (mut scanned, mut tried) = (0, 0);
+    for _ in 0..20_000 {
+        let mut b = lines[rand(lines.len())].clone();
+        for _ in 0..1 + rand(3) {
+            let i = rand(b.len() + 1);
+            match rand(3) {
+                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
+                1 if i < b.len() => {
+                    b.remove(i);
+                }
+                _ => b.insert(i, alphabet[rand(alphabet.len())]),
+            }
+        }
+        let Ok(text) = std::str::from_utf8(&b) else { continue };
+        tried += 1;
+        scanned += usize::from(result(text).is_some());
+        let [quick_in, serde_in, quick_out, serde_out] = both(&b);
+        assert_eq!(quick_in, serde_in, "{text}");
+        assert_eq!(quick_out, serde_out, "{text}");
+    }
+    assert!(tried > 12_000 && scanned > 2_000, "{tried} {scanned}");
+}
