@@ -1,11 +1,14 @@
 //! Per-judge verdicts for every submitted row, kept compact so a
 //! million-row job stays well inside the memory budget: one byte a row
-//! for a pass/fail judge whose scores are 0 and 1 and that names no label,
-//! three with labels, eleven when it returns other scores.
+//! for a pass/fail judge whose scores are 0 and 1 and whose labels are among
+//! its first 14 distinct ones, three when it names more, eleven when it
+//! returns other scores.
 //!
 //! Scores stay the f64 the judge returned, end to end (summary, aggregators,
 //! `--rows-out`): 0.0 and 1.0 (bit for bit) are coded in the row's byte; any
 //! other score puts the table's scores in one f64 column from then on.
+//! Labels are interned; a label id up to [`INLINE_LABELS`] is coded in the
+//! row's byte, a later one goes to a u16 column made on first need.
 //!
 //! Invariant: a row's cell is written at most once, by the collector, when
 //! the row's final result is applied; counters always agree with the cells.
@@ -19,16 +22,25 @@ use crate::report::summary::SegmentPass;
 
 pub use crate::sink::CellView;
 
-/// Low six bits of a row's byte: 0 none, 1 passed, 2 failed, 3 judge error,
-/// 16 + k host failure of kind k.
-const KIND: u8 = 0x3f;
+/// Low two bits of a row's byte: 0 none or a host failure, 1 passed,
+/// 2 failed, 3 judge error.
+const KIND: u8 = 0x03;
 const NONE: u8 = 0;
 const PASSED: u8 = 1;
 const FAILED: u8 = 2;
 const JUDGE_ERROR: u8 = 3;
-const HOST_FAILURE: u8 = 16;
+
+/// Middle four bits: with `NONE`, 0 or `1 + k` for a host failure of kind
+/// k; with `PASSED` or `FAILED`, the label id when it is at most
+/// [`INLINE_LABELS`], else 0 (the label, if any, is in the column).
+const SUB: u8 = 0x3c;
+const SUB_SHIFT: u32 = 2;
+/// Largest label id coded in the row's byte.
+const INLINE_LABELS: u16 = (SUB >> SUB_SHIFT) as u16;
+const _: () = assert!(FailureKind::ALL.len() < INLINE_LABELS as usize);
 
 /// High two bits of a row's byte: how its score is kept.
+const SCORE: u8 = 0xc0;
 const SCORE_NONE: u8 = 0;
 const SCORE_ZERO: u8 = 1 << 6;
 const SCORE_ONE: u8 = 2 << 6;
@@ -37,7 +49,8 @@ const SCORE_COLUMN: u8 = 3 << 6;
 pub struct VerdictTable {
     /// Kind and score code, one byte per row.
     cells: Vec<u8>,
-    /// Label ids per row; empty until a verdict names a label.
+    /// Label ids per row; empty until a verdict names a label past
+    /// [`INLINE_LABELS`].
     label_ids: Vec<u16>,
     /// Scores per row; empty until a score other than 0.0 or 1.0.
     scores: Vec<f64>,
@@ -64,7 +77,7 @@ impl VerdictTable {
 
     pub fn store(&mut self, idx: u32, r: &RowResult) {
         let i = idx as usize;
-        if self.cells.get(i).is_none_or(|&c| c & KIND != NONE) {
+        if self.cells.get(i).is_none_or(|&c| c != NONE) {
             return;
         }
         self.cells[i] = match r {
@@ -73,10 +86,12 @@ impl VerdictTable {
                 if v.passed {
                     self.passed += 1;
                 }
+                let mut sub = 0;
                 if let Some(l) = v.label.as_deref() {
-                    let id = self.labels.intern(l);
-                    if id != Interner::NONE {
-                        column(&mut self.label_ids, self.cells.len(), Interner::NONE)[i] = id;
+                    match self.labels.intern(l) {
+                        Interner::NONE => {}
+                        id @ ..=INLINE_LABELS => sub = (id as u8) << SUB_SHIFT,
+                        id => column(&mut self.label_ids, self.cells.len(), Interner::NONE)[i] = id,
                     }
                 }
                 let code = match v.score {
@@ -88,7 +103,7 @@ impl VerdictTable {
                         SCORE_COLUMN
                     }
                 };
-                code | if v.passed { PASSED } else { FAILED }
+                code | sub | if v.passed { PASSED } else { FAILED }
             }
             RowResult::JudgeError { .. } => {
                 self.judge_errors += 1;
@@ -97,7 +112,7 @@ impl VerdictTable {
             RowResult::Failed(f) => {
                 *self.failures.entry(f.kind).or_default() += 1;
                 let k = FailureKind::ALL.iter().position(|x| *x == f.kind).unwrap_or(0) as u8;
-                HOST_FAILURE + k
+                (1 + k) << SUB_SHIFT
             }
         };
     }
@@ -132,26 +147,28 @@ impl VerdictTable {
         let Some(&c) = self.cells.get(i) else {
             return CellView::Unscored;
         };
+        let sub = (c & SUB) >> SUB_SHIFT;
         match c & KIND {
-            NONE => CellView::Unscored,
+            NONE if sub == 0 => CellView::Unscored,
             k @ (PASSED | FAILED) => CellView::Verdict {
                 passed: k == PASSED,
-                score: match c & !KIND {
+                score: match c & SCORE {
                     SCORE_ZERO => Some(0.0),
                     SCORE_ONE => Some(1.0),
                     SCORE_COLUMN => self.scores.get(i).copied(),
                     _ => None,
                 },
-                label: self
-                    .label_ids
-                    .get(i)
-                    .filter(|&&l| l != Interner::NONE)
-                    .map(|&l| self.labels.get(l)),
+                label: match sub {
+                    0 => self.label_ids.get(i).copied(),
+                    inline => Some(u16::from(inline)),
+                }
+                .filter(|&l| l != Interner::NONE)
+                .map(|l| self.labels.get(l)),
             },
             JUDGE_ERROR => CellView::JudgeError,
-            k => CellView::Failed(
+            _ => CellView::Failed(
                 FailureKind::ALL
-                    .get(usize::from(k - HOST_FAILURE))
+                    .get(usize::from(sub - 1))
                     .copied()
                     .unwrap_or(FailureKind::Trap),
             ),

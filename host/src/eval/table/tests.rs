@@ -55,8 +55,8 @@ fn scores_are_kept_as_f64_exactly() {
     }
 }
 
-/// A pass/fail judge scoring 0 and 1 without labels costs one byte a row;
-/// labels add two, other scores eight.
+/// A pass/fail judge scoring 0 and 1 costs one byte a row while it names at
+/// most 14 distinct labels; more labels add two, other scores eight.
 #[test]
 fn columns_are_allocated_only_when_a_verdict_needs_them() {
     let verdict = |score: f64, label: Option<&str>| {
@@ -71,7 +71,7 @@ fn columns_are_allocated_only_when_a_verdict_needs_them() {
     (0..500).for_each(|i| t.store(i, &verdict(f64::from(i % 2), None)));
     assert!(t.label_ids.is_empty() && t.scores.is_empty());
     t.store(500, &verdict(0.0, Some("enum@/label")));
-    assert_eq!((t.label_ids.len(), t.scores.len()), (1000, 0));
+    assert!(t.label_ids.is_empty() && t.scores.is_empty());
     t.store(501, &verdict(0.75, None));
     assert_eq!(t.scores.len(), 1000);
     assert_eq!(
@@ -91,4 +91,71 @@ fn columns_are_allocated_only_when_a_verdict_needs_them() {
         }
     );
     assert_eq!(t.segment_pass(250)[0].passed, 125);
+}
+
+/// The first 14 distinct labels live in the row's byte; the 15th makes the
+/// label column, and every row still reads back its own label.
+#[test]
+fn the_first_14_labels_cost_nothing_and_later_ones_go_to_the_column() {
+    let mut t = VerdictTable::new(40);
+    let labelled = |i: u32| {
+        RowResult::Verdict(Verdict {
+            score: Some(0.0),
+            label: Some(format!("label-{}", i % 20)),
+            passed: i % 3 == 0,
+            details: None,
+        })
+    };
+    (0..14).for_each(|i| t.store(i, &labelled(i)));
+    t.store(30, &labelled(30));
+    assert!(t.label_ids.is_empty());
+    (14..20).for_each(|i| t.store(i, &labelled(i)));
+    assert_eq!(t.label_ids.len(), 40);
+    (20..30).for_each(|i| t.store(i, &labelled(i)));
+    for i in 0..31 {
+        let want = format!("label-{}", i % 20);
+        assert_eq!(
+            t.get(i),
+            CellView::Verdict {
+                passed: i % 3 == 0,
+                score: Some(0.0),
+                label: Some(want.as_str())
+            },
+            "row {i}"
+        );
+    }
+    assert_eq!(t.get(31), CellView::Unscored);
+    assert_eq!((t.scored, t.passed), (31, 11));
+}
+
+/// Every kind of host failure reads back as itself, beside verdicts with
+/// inline labels, and counts as neither scored nor passed.
+#[test]
+fn every_host_failure_kind_reads_back() {
+    let mut t = VerdictTable::new(FailureKind::ALL.len() + 1);
+    for (i, kind) in FailureKind::ALL.into_iter().enumerate() {
+        t.store(i as u32, &RowResult::Failed(Failure::new(kind, "x")));
+        t.store(
+            i as u32,
+            &RowResult::Verdict(Verdict {
+                score: None,
+                label: Some("late".into()),
+                passed: true,
+                details: None,
+            }),
+        );
+        assert_eq!(t.get(i as u32), CellView::Failed(kind));
+        assert!(!t.passed_row(i as u32));
+    }
+    let last = FailureKind::ALL.len() as u32;
+    t.store(
+        last,
+        &RowResult::JudgeError {
+            kind: "trap",
+            message: String::new(),
+        },
+    );
+    assert_eq!(t.get(last), CellView::JudgeError);
+    assert_eq!((t.scored, t.passed, t.judge_errors, t.host_failures()), (0, 0, 1, 7));
+    assert_eq!(t.segment_pass(100)[0].scored, 0);
 }
