@@ -2,24 +2,24 @@
 //!
 //! Invariant: each distinct `custom_id` has exactly one index `0..len()`,
 //! assigned in input order; ids live in one arena string (u32 offsets) and
-//! the hash table stores only u32 indexes; line positions are packed by
-//! [`column`], so a row costs 8 bytes (4 without byte offsets, see
+//! the hash table ([`slots`]) stores only u32 indexes; line positions are
+//! packed by [`column`], so a row costs 8 bytes (4 without byte offsets, see
 //! [`InputIndex::without_offsets`]) plus its id bytes and its hash-table
-//! slots (5 to 10 bytes, as the table's power-of-two size falls).
+//! slots (about 4.6 bytes, 5.1 as the parallel reader sizes it).
 
 mod column;
+mod slots;
 
 use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
 
 use crate::error::{BadLine, LineError, ReadError};
 use crate::lines::{BlockReader, FileId, ReadOptions};
 use crate::openai::parse_input_line;
+use slots::{Probe, Slots};
 
 /// Distinct model names tracked by [`InputIndex::models`].
 pub const MAX_MODELS: usize = 256;
@@ -43,7 +43,7 @@ pub struct InputIndex {
     /// Whether byte offsets are kept (`offset` is `None` otherwise).
     no_offsets: bool,
     lines: column::LineNumbers,
-    table: HashTable<u32>,
+    table: Slots,
     hasher: RandomState,
     models: Vec<(String, u64)>,
 }
@@ -91,23 +91,20 @@ impl InputIndex {
     /// Adds an id, telling duplicates from a full index.
     pub fn try_insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, InsertError> {
         let hash = self.hasher.hash_one(id);
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table.make_room(1, |i| hasher.hash_one(slice(arena, ends, i)));
         // One probe finds the id or its free slot (a lookup then an insert
         // would walk the table twice).
-        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
-        let slot = match self.table.entry(
-            hash,
-            |&i| slice(arena, ends, i) == id,
-            |&i| hasher.hash_one(slice(arena, ends, i)),
-        ) {
-            Entry::Occupied(e) => return Err(InsertError::Duplicate(*e.get())),
-            Entry::Vacant(v) => v,
+        let slot = match self.table.probe(hash, |i| slice(arena, ends, i) == id) {
+            Probe::Found(i) => return Err(InsertError::Duplicate(i)),
+            Probe::Vacant(slot) => slot,
         };
         let idx = u32::try_from(self.ends.len())
             .ok()
             .filter(|&i| i != u32::MAX)
             .ok_or(InsertError::Full)?;
         let end = u32::try_from(self.arena.len() + id.len()).map_err(|_| InsertError::Full)?;
-        slot.insert(idx);
+        self.table.insert(slot, hash, idx);
         self.arena.push_str(id);
         self.ends.push(end);
         if !self.no_offsets {
@@ -120,7 +117,7 @@ impl InputIndex {
     /// Index of a submitted id.
     pub fn get(&self, id: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(id);
-        self.table.find(hash, |&i| self.id(i) == id).copied()
+        self.table.find(hash, |i| self.id(i) == id)
     }
 
     /// Like [`InputIndex::get`], trying `guess` first: result files usually
@@ -137,7 +134,9 @@ impl InputIndex {
     pub fn reserve(&mut self, rows: usize, id_bytes: usize) {
         let hasher = &self.hasher;
         let (arena, ends) = (&self.arena, &self.ends);
-        self.table.reserve(rows, |&i| hasher.hash_one(slice(arena, ends, i)));
+        self.table.reserve_total(self.ends.len().saturating_add(rows), |i| {
+            hasher.hash_one(slice(arena, ends, i))
+        });
         self.ends.reserve(rows);
         if !self.no_offsets {
             self.offsets.reserve(rows);
@@ -180,8 +179,11 @@ impl InputIndex {
         }
     }
 
-    /// Releases spare capacity of the per-row vectors and the id arena.
+    /// Releases spare capacity of the per-row vectors and the id arena, and
+    /// of the hash table when it is over twice the size it needs.
     pub fn shrink_to_fit(&mut self) {
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table.shrink(|i| hasher.hash_one(slice(arena, ends, i)));
         self.arena.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.offsets.shrink_to_fit();
@@ -194,7 +196,7 @@ impl InputIndex {
             + self.ends.capacity() * 4
             + self.offsets.heap_bytes()
             + self.lines.heap_bytes()
-            + self.table.capacity() * 5
+            + self.table.heap_bytes()
     }
 }
 

@@ -45,3 +45,18 @@ fn an_index_without_offsets_has_none_and_costs_4_bytes_less_a_row() {
     };
     assert_eq!(InputIndex::for_options(&opts).offset(0), None);
 }
+
+/// Sized up front, the hash table costs under 5 bytes a row (a power-of-two
+/// table for 100k rows is 2^18 slots of 5 bytes: 13 bytes a row).
+#[test]
+fn a_reserved_index_costs_under_9_bytes_a_row_besides_its_ids() {
+    let mut ix = InputIndex::without_offsets();
+    ix.reserve(100_000, 10);
+    for i in 0..100_000u64 {
+        assert_eq!(ix.insert(&format!("row-{i}"), 0, i + 1), Ok(i as u32));
+    }
+    ix.shrink_to_fit();
+    let per_row = (ix.heap_bytes() - ix.arena.capacity()) as f64 / 100_000.0;
+    assert!(per_row < 9.0, "{per_row} bytes/row");
+    assert_eq!((ix.get("row-99999"), ix.get("row-100000")), (Some(99_999), None));
+}
