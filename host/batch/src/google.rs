@@ -58,6 +58,7 @@ mod error;
 pub mod gemini;
 mod input;
 mod path;
+mod scan;
 pub mod vertex;
 
 pub use batch::parse_batch_object;

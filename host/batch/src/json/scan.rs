@@ -239,6 +239,31 @@ impl<'a> Scan<'a> {
         Some(v)
     }
 
+    /// `null` as `Some(None)`, or the value read by `read` (serde's `Option`).
+    pub(crate) fn or_null<T>(&mut self, read: fn(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.peek()? == b'n' {
+            return self.lit(b"null").map(|()| None);
+        }
+        read(self).map(Some)
+    }
+
+    /// An array here as [`crate::json::First`] reads it: the first element
+    /// read by `read`, the rest only checked.
+    pub(crate) fn first<T>(&mut self, read: fn(&mut Self) -> Option<T>) -> Option<crate::json::First<T>> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(crate::json::First(None));
+        }
+        let first = read(self)?;
+        loop {
+            match self.next()? {
+                b',' => self.value()?,
+                b']' => return Some(crate::json::First(Some(first))),
+                _ => return None,
+            }
+        }
+    }
+
     /// An object here, each member's value read by `member(self, name)`.
     pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;

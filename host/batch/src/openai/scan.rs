@@ -11,7 +11,7 @@
 //! reads the line.
 
 use crate::json::scan::{Scan, once};
-use crate::json::{First, Str, Text};
+use crate::json::{Str, Text};
 
 use super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult};
 
@@ -32,7 +32,7 @@ pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
         }
         b"response" => {
             once(&mut response)?;
-            raw.response = or_null(s, self::response)?;
+            raw.response = s.or_null(self::response)?;
             Some(())
         }
         b"error" => {
@@ -43,14 +43,6 @@ pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
     })?;
     s.end()?;
     Some(raw)
-}
-
-/// `null` as `Some(None)`, or an object read by `read`.
-fn or_null<'a, T>(s: &mut Scan<'a>, read: fn(&mut Scan<'a>) -> Option<T>) -> Option<Option<T>> {
-    if s.peek()? == b'n' {
-        return s.lit(b"null").map(|()| None);
-    }
-    read(s).map(Some)
 }
 
 fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
@@ -67,7 +59,7 @@ fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
         }
         b"body" => {
             once(&mut body)?;
-            r.body = or_null(s, self::body)?;
+            r.body = s.or_null(self::body)?;
             Some(())
         }
         _ => s.value(),
@@ -102,7 +94,7 @@ fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
         match at {
             0 => b.model = s.str_or_null()?.map(Str),
             1 => b.system_fingerprint = s.str_or_null()?.map(Str),
-            2 => b.choices = or_null(s, choices)?,
+            2 => b.choices = s.or_null(|s| s.first(choice))?,
             3 => b.usage = s.serde()?,
             4 => b.created = s.serde()?,
             5 => b.created_at = s.serde()?,
@@ -111,22 +103,6 @@ fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
         Some(())
     })?;
     Some(b)
-}
-
-/// `choices`: the first element read, the rest only checked (as [`First`]).
-fn choices<'a>(s: &mut Scan<'a>) -> Option<First<RawChoice<'a>>> {
-    s.eat(b'[')?;
-    if s.eat(b']').is_some() {
-        return Some(First(None));
-    }
-    let first = choice(s)?;
-    loop {
-        match s.next()? {
-            b',' => s.value()?,
-            b']' => return Some(First(Some(first))),
-            _ => return None,
-        }
-    }
 }
 
 fn choice<'a>(s: &mut Scan<'a>) -> Option<RawChoice<'a>> {
@@ -143,7 +119,7 @@ fn choice<'a>(s: &mut Scan<'a>) -> Option<RawChoice<'a>> {
         }
         b"message" => {
             once(&mut message)?;
-            c.message = or_null(s, self::message)?;
+            c.message = s.or_null(self::message)?;
             Some(())
         }
         _ => s.value(),

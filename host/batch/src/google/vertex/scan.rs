@@ -1,8 +1,9 @@
 //! The quick form of the one-pass reader, for the usual line: an id path
 //! into the request (or a top-level member), compact JSON. The shared
 //! [`Scan`] checks the JSON grammar, jumping through strings (the echoed
-//! request is mostly prompt text); this module hands `status`, `response`,
-//! the value at the id path and the request's `model` to serde_json.
+//! request is mostly prompt text); `response` is read by the shared
+//! response scan ([`super::super::scan`]), and `status`, the value at the id
+//! path and the request's `model` by serde_json.
 //!
 //! Invariant: `scan` fills `out` only for a line serde_json accepts, with
 //! what [`super::line`] reads from it; a line it is not sure of (control
@@ -34,7 +35,7 @@ pub(super) fn scan<'a>(text: &'a str, id: IdAt<'_>, result: bool, out: &mut Line
                 }
                 b"response" if result => {
                     once(&mut response)?;
-                    out.response = s.serde()?;
+                    out.response = s.or_null(super::super::scan::response)?;
                 }
                 b"request" => {
                     once(&mut request)?;

@@ -1,0 +1,136 @@
+//! The quick form of a `GenerateContentResponse`, for the usual response:
+//! the [`Scan`] fills the same [`RawResponse`] serde would (candidates with
+//! text parts, a finish reason, the model version), so one classification
+//! follows either form. Small values (usage, prompt feedback) are still
+//! read by serde_json; members nobody reads (safety ratings, citations,
+//! `role`, …) are only checked.
+//!
+//! Invariant: [`response`] answers only for a value serde reads into the
+//! same [`RawResponse`]; an embeddings response, a member named twice
+//! (under its camelCase or its snake_case name), a value of another kind or
+//! anything the scan is unsure of is `None`, and serde reads the line.
+
+use std::borrow::Cow;
+
+use super::{Int, Parts, RawCandidate, RawContent, RawResponse};
+use crate::json::Str;
+use crate::json::scan::{Scan, once};
+
+/// The response as serde reads it, or `None`: see the module docs.
+pub(crate) fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
+    let mut r = RawResponse {
+        candidates: None,
+        prompt_feedback: None,
+        usage: None,
+        model_version: None,
+        embedding: None,
+        embeddings: None,
+        token_count: Int(0),
+    };
+    // One flag per member read, in the order below.
+    let mut seen = [false; 4];
+    s.object(|s, k| {
+        let at = match k {
+            b"candidates" => 0,
+            b"promptFeedback" | b"prompt_feedback" => 1,
+            b"usageMetadata" | b"usage_metadata" => 2,
+            b"modelVersion" | b"model_version" => 3,
+            // An embeddings response: rare in these files, serde reads it.
+            b"embedding" | b"embeddings" | b"tokenCount" | b"token_count" => return None,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            0 => r.candidates = s.or_null(|s| s.first(candidate))?,
+            1 => r.prompt_feedback = s.serde()?,
+            2 => r.usage = s.serde()?,
+            _ => r.model_version = s.str_or_null()?.map(Str),
+        }
+        Some(())
+    })?;
+    Some(r)
+}
+
+fn candidate<'a>(s: &mut Scan<'a>) -> Option<RawCandidate<'a>> {
+    let mut c = RawCandidate {
+        content: None,
+        finish_reason: None,
+        finish_message: None,
+    };
+    let mut seen = [false; 3];
+    s.object(|s, k| {
+        let at = match k {
+            b"content" => 0,
+            b"finishReason" | b"finish_reason" => 1,
+            b"finishMessage" | b"finish_message" => 2,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            0 => c.content = s.or_null(content)?,
+            1 => c.finish_reason = s.str_or_null()?.map(Str),
+            _ => c.finish_message = s.str_or_null()?.map(Str),
+        }
+        Some(())
+    })?;
+    Some(c)
+}
+
+fn content<'a>(s: &mut Scan<'a>) -> Option<RawContent<'a>> {
+    let mut c = RawContent { parts: None };
+    let mut seen = false;
+    s.object(|s, k| match k {
+        b"parts" => {
+            once(&mut seen)?;
+            c.parts = s.or_null(parts)?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(c)
+}
+
+/// `parts`: the text of the parts that are not thoughts, concatenated.
+fn parts<'a>(s: &mut Scan<'a>) -> Option<Parts<'a>> {
+    let mut text: Option<Cow<'a, str>> = None;
+    s.eat(b'[')?;
+    if s.eat(b']').is_some() {
+        return Some(Parts(None));
+    }
+    loop {
+        if let Some(t) = part(s)? {
+            match &mut text {
+                None => text = Some(t),
+                Some(acc) => acc.to_mut().push_str(&t),
+            }
+        }
+        match s.next()? {
+            b',' => {}
+            b']' => return Some(Parts(text)),
+            _ => return None,
+        }
+    }
+}
+
+/// One part: `Some(None)` when it has no text or is a thought.
+fn part<'a>(s: &mut Scan<'a>) -> Option<Option<Cow<'a, str>>> {
+    let (mut text, mut thought) = (None, None);
+    let (mut seen_text, mut seen_thought) = (false, false);
+    s.object(|s, k| match k {
+        b"text" => {
+            once(&mut seen_text)?;
+            text = s.text_or_null()?;
+            Some(())
+        }
+        b"thought" => {
+            once(&mut seen_thought)?;
+            thought = s.serde::<Option<bool>>()?;
+            Some(())
+        }
+        _ => s.value(),
+    })?;
+    Some(text.filter(|_| thought != Some(true)))
+}
+
+#[cfg(test)]
+mod tests;
