@@ -99,6 +99,9 @@ pub async fn run(
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
     let mut plan = plan::plan(&cfg)?;
+    for (source, _) in &mut plan.batch_objects {
+        *source = streams.shown(std::path::Path::new(source)).display().to_string();
+    }
     // Byte offsets are kept only when something re-reads request lines.
     plan.read.offsets = judges.iter().any(|j| j.info.needs_prompt || j.info.needs_metadata)
         || sinks.iter().any(|s| s.wants_content() || s.reads_prompts());

@@ -6,6 +6,7 @@ pub mod emulator;
 pub mod llm_server;
 pub mod planted;
 pub mod rehearsal;
+pub mod s3_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -38,6 +38,7 @@ fn fail(code: i32, e: impl std::fmt::Display) -> anyhow::Error {
     })
 }
 
+mod remote;
 pub(crate) mod settings;
 mod shard;
 
@@ -136,6 +137,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         }
         attempts.push(files);
     }
+    remote::check(input_files(&args, &input).iter().map(PathBuf::as_path)).map_err(remote::RemoteError::exit)?;
     let retry = RetryPolicy::parse(&args.retryable).map_err(|e| fail(exit::USAGE, e))?;
     let mut policy = match &args.policy {
         Some(p) => Policy::load(p).map_err(|e| fail(exit::USAGE, e))?,
@@ -158,7 +160,10 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(async move {
+    // The `s3://` objects copied for the run, named back in its errors.
+    let copied = std::cell::RefCell::new(Vec::new());
+    let copied_out = &copied;
+    let done = rt.block_on(async move {
         let engine = JudgeEngine::new().map_err(|e| fail(exit::JUDGE, e))?;
         let cache = if args.no_cache {
             None
@@ -205,8 +210,12 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             gates,
             checkpoint: None,
             shard: None,
+            copied: Vec::new(),
         };
         let mut cfg = cfg;
+        // Held to the end of the run: the copies go when it is dropped.
+        let _copies = remote::fetch(&mut cfg).await.map_err(remote::RemoteError::exit)?;
+        *copied_out.borrow_mut() = cfg.copied.clone();
         cfg.shard = shard::prepare(&args, &cfg, &mut judges)?;
         let sharded = cfg.shard.is_some();
         let scoring = judges.iter().filter(|j| j.info.scores).count();
@@ -324,7 +333,8 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             partial: outcome.partial,
             checkpoint,
         })
-    })
+    });
+    done.map_err(|e| remote::rename(e, &copied.borrow()))
 }
 
 /// Prints the summary on stdout (and the bad-lines error on stderr).

@@ -43,6 +43,9 @@ pub struct EvalConfig {
     pub checkpoint: Option<std::sync::Arc<super::checkpoint::Checkpoint>>,
     /// `--shard i/N --partial-out PART`: score only this shard's rows and write its partial.
     pub shard: Option<super::shard::ShardRun>,
+    /// Files the CLI copied before the run (`s3://` objects): (path read, name
+    /// given), so the summary names each as the user did.
+    pub copied: Vec<(PathBuf, PathBuf)>,
 }
 
 /// The settled run.

@@ -5,7 +5,8 @@
 //!
 //! Invariant: no stream is opened twice, so sniffing cannot consume rows the
 //! main read then misses, and a FIFO cannot hang a second open; stdin is
-//! taken by at most one file; the summary names each file as the user did.
+//! taken by at most one file; the summary names each file as the user did
+//! (a copy made before the run, `EvalConfig::copied`, too).
 
 use std::fs::File;
 use std::io::Read;
@@ -43,7 +44,10 @@ fn is_stream(path: &Path) -> bool {
 /// Copies every stream among the run's input, result and sync files into an
 /// unnamed temporary file and points `cfg` at the copies.
 pub fn take(cfg: &mut EvalConfig) -> Result<Streams, EvalError> {
-    let mut streams = Streams::default();
+    let mut streams = Streams {
+        copies: Vec::new(),
+        names: cfg.copied.clone(),
+    };
     let mut stdin_taken = false;
     let paths = std::iter::once(&mut cfg.input)
         .chain(cfg.attempts.iter_mut().flatten())
