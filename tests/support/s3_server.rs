@@ -4,9 +4,11 @@
 //! `object_store` needs (Content-Length, ETag, Last-Modified, and
 //! Content-Range for a `Range: bytes=A-[B]` request). A missing file answers
 //! S3's 404 `NoSuchKey`; a key under `private/` answers 403 `AccessDenied`.
-//! The server keeps every request's `Authorization` header.
+//! The server counts every request and keeps each one's `Authorization`
+//! header.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,6 +22,8 @@ pub struct S3Server {
     pub url: String,
     /// Every request's Authorization header, in arrival order.
     pub auth: Arc<Mutex<Vec<String>>>,
+    /// Every request, signed or not.
+    pub requests: Arc<AtomicUsize>,
     _thread: std::thread::JoinHandle<()>,
 }
 
@@ -30,6 +34,8 @@ impl S3Server {
         let url = format!("http://{}", std_listener.local_addr().expect("addr"));
         let auth = Arc::new(Mutex::new(Vec::new()));
         let seen = auth.clone();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let count = requests.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -41,9 +47,9 @@ impl S3Server {
                     let Ok((conn, _)) = listener.accept().await else {
                         continue;
                     };
-                    let (root, seen) = (root.clone(), seen.clone());
+                    let (root, seen, count) = (root.clone(), seen.clone(), count.clone());
                     tokio::spawn(async move {
-                        let _ = serve(conn, root, seen).await;
+                        let _ = serve(conn, root, seen, count).await;
                     });
                 }
             });
@@ -51,6 +57,7 @@ impl S3Server {
         S3Server {
             url,
             auth,
+            requests,
             _thread: thread,
         }
     }
@@ -65,9 +72,19 @@ impl S3Server {
             ("AWS_REGION", "us-east-1".into()),
         ]
     }
+
+    /// How many requests have arrived so far.
+    pub fn request_count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
 }
 
-async fn serve(mut conn: TcpStream, root: PathBuf, seen: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+async fn serve(
+    mut conn: TcpStream,
+    root: PathBuf,
+    seen: Arc<Mutex<Vec<String>>>,
+    count: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -77,6 +94,7 @@ async fn serve(mut conn: TcpStream, root: PathBuf, seen: Arc<Mutex<Vec<String>>>
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+    count.fetch_add(1, Ordering::SeqCst);
     let head = String::from_utf8_lossy(&buf).into_owned();
     let mut lines = head.split("\r\n");
     let mut first = lines.next().unwrap_or_default().split(' ');
@@ -105,7 +123,9 @@ async fn serve(mut conn: TcpStream, root: PathBuf, seen: Arc<Mutex<Vec<String>>>
 }
 
 fn error(status: &str, code: &str) -> (String, Vec<(String, String)>, Vec<u8>) {
-    let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{code}</Message></Error>");
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
+    );
     let headers = vec![
         ("Content-Type".into(), "application/xml".into()),
         ("Content-Length".into(), body.len().to_string()),
@@ -113,7 +133,12 @@ fn error(status: &str, code: &str) -> (String, Vec<(String, String)>, Vec<u8>) {
     (status.into(), headers, body.into_bytes())
 }
 
-fn answer(method: &str, path: &str, range: Option<String>, root: &std::path::Path) -> (String, Vec<(String, String)>, Vec<u8>) {
+fn answer(
+    method: &str,
+    path: &str,
+    range: Option<String>,
+    root: &std::path::Path,
+) -> (String, Vec<(String, String)>, Vec<u8>) {
     if method != "GET" && method != "HEAD" {
         return error("405 Method Not Allowed", "MethodNotAllowed");
     }
@@ -131,12 +156,18 @@ fn answer(method: &str, path: &str, range: Option<String>, root: &std::path::Pat
     };
     let len = bytes.len() as u64;
     let mut headers = vec![
-        ("ETag".to_owned(), format!("\"{len:x}-{}\"", bytes.iter().map(|&b| u64::from(b)).sum::<u64>())),
+        (
+            "ETag".to_owned(),
+            format!("\"{len:x}-{}\"", bytes.iter().map(|&b| u64::from(b)).sum::<u64>()),
+        ),
         ("Last-Modified".to_owned(), LAST_MODIFIED.to_owned()),
         ("Content-Type".to_owned(), "application/octet-stream".to_owned()),
         ("Accept-Ranges".to_owned(), "bytes".to_owned()),
     ];
-    let spec = range.as_deref().and_then(|r| r.strip_prefix("bytes=")).and_then(|r| r.split_once('-'));
+    let spec = range
+        .as_deref()
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.split_once('-'));
     let Some((from, to)) = spec else {
         headers.push(("Content-Length".into(), len.to_string()));
         return ("200 OK".into(), headers, bytes);
