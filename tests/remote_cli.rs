@@ -1,10 +1,11 @@
 //! `s3://` file arguments of `assay eval`, against a loopback S3-compatible
 //! server each test starts (tests/support/s3_server.rs): the run over the
 //! objects gives the local run's summary and rows (a gzip input, a bad
-//! result line, judges that re-read prompts and metadata), names the URLs,
-//! leaves nothing in TMPDIR, shards and merges; a missing object, a denied
-//! request, a bad URL and `gs://` each fail with the exit code of a missing
-//! local file and a message naming the URL.
+//! result line, judges that re-read prompts and metadata; sync results and a
+//! batch object), names the URLs, leaves nothing in TMPDIR, shards and
+//! merges; a missing object, a denied request, a bad URL and `gs://` each
+//! fail with the exit code of a missing local file and a message naming the
+//! URL; a TMPDIR the copy cannot be written to fails as an output does.
 
 mod support;
 
@@ -106,7 +107,10 @@ fn refused(out: &Output, code: i32, words: &[&str]) {
 #[test]
 fn an_eval_over_s3_objects_gives_the_local_summary_and_rows() {
     let b = Bucket::new();
-    let (local_rows, s3_rows) = (b.root.path().join("local-rows.jsonl"), b.root.path().join("s3-rows.jsonl"));
+    let (local_rows, s3_rows) = (
+        b.root.path().join("local-rows.jsonl"),
+        b.root.path().join("s3-rows.jsonl"),
+    );
     let local_results = format!("{},{}", b.local("out.jsonl"), b.local("err.jsonl"));
     let local = b.run(&eval_args(
         &b.local("in.jsonl.gz"),
@@ -121,7 +125,10 @@ fn an_eval_over_s3_objects_gives_the_local_summary_and_rows() {
     assert_eq!(remote.status.code(), local.status.code(), "{}", stderr(&remote));
     let (want, got) = (no_timing(json(&local)), no_timing(json(&remote)));
     assert_eq!(got["input"], "s3://jobs/in.jsonl.gz");
-    assert_eq!(got["attempts"], serde_json::json!([["s3://jobs/out.jsonl", "s3://jobs/err.jsonl"]]));
+    assert_eq!(
+        got["attempts"],
+        serde_json::json!([["s3://jobs/out.jsonl", "s3://jobs/err.jsonl"]])
+    );
     assert_eq!(got["bad_lines"]["count"], 1, "{}", got["bad_lines"]);
     let text = got.to_string();
     assert!(!text.contains("/proc/self/fd"), "the summary names a copy: {text}");
@@ -133,12 +140,20 @@ fn an_eval_over_s3_objects_gives_the_local_summary_and_rows() {
     let got: Value = serde_json::from_str(&named_locally).expect("json");
     assert_eq!(got, want);
     let rows = |p: &Path| std::fs::read_to_string(p).expect("rows-out");
-    assert_eq!(rows(&s3_rows), rows(&local_rows), "rows-out differs (prompts and metadata re-read)");
+    assert_eq!(
+        rows(&s3_rows),
+        rows(&local_rows),
+        "rows-out differs (prompts and metadata re-read)"
+    );
     let auth = b.server.auth.lock().expect("auth").clone();
     assert!(
-        !auth.is_empty() && auth.iter().all(|a| a.contains("Credential=AKIDTESTLOOPBACK/")),
-        "requests signed with the AWS_* credentials: {auth:?}"
+        !auth.is_empty()
+            && auth
+                .iter()
+                .all(|a| a.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTESTLOOPBACK/")),
+        "requests SigV4-signed with the AWS_* access key: {auth:?}"
     );
+    assert_eq!(auth.len(), b.server.request_count(), "every request is signed");
 }
 
 #[test]
@@ -207,9 +222,16 @@ fn bad_urls_and_gs_are_refused_before_the_run() {
             "AWS_ENDPOINT_URL=https://storage.googleapis.com",
         ],
     );
-    let no_key = b.run(&eval_args("s3://jobs/in.jsonl.gz", "s3://jobs", &[]));
-    refused(&no_key, 3, &["s3://jobs: not an object URL: no object key"]);
-    assert!(b.server.auth.lock().expect("auth").is_empty(), "a refused URL sends no request");
+    for (url, why) in [
+        ("s3://jobs", "no object key"),
+        ("s3:///out.jsonl", "no bucket"),
+        ("s3://jobs/dir/", "the key names no object"),
+        ("https://example.com/out.jsonl", "only s3://BUCKET/KEY"),
+    ] {
+        let out = b.run(&eval_args("s3://jobs/in.jsonl.gz", url, &[]));
+        refused(&out, 3, &[&format!("{url}: not an object URL: {why}")]);
+    }
+    assert_eq!(b.server.request_count(), 0, "a refused URL sends no request");
 }
 
 #[test]
@@ -225,6 +247,86 @@ fn a_download_that_cannot_be_written_names_tmpdir() {
     refused(
         &out,
         5,
-        &["s3://jobs/in.jsonl.gz: cannot write the download to a temporary file in", "absent", "(TMPDIR)"],
+        &[
+            "s3://jobs/in.jsonl.gz: cannot write the download to a temporary file in",
+            "absent",
+            "(TMPDIR)",
+        ],
     );
+}
+
+#[test]
+fn sync_results_and_the_batch_object_read_from_s3_as_from_files() {
+    let b = Bucket::new();
+    let dir = b.root.path().join("sync");
+    std::fs::create_dir_all(&dir).expect("bucket dir");
+    let names = [
+        "input.jsonl",
+        "output.jsonl",
+        "errors.jsonl",
+        "sync.jsonl",
+        "batch.json",
+    ];
+    for n in names {
+        std::fs::copy(support::fixture("sync").join(n), dir.join(n)).expect("copy fixture");
+    }
+    let local = |n: &str| dir.join(n).display().to_string();
+    let s3 = |n: &str| format!("s3://sync/{n}");
+    let args = |f: &dyn Fn(&str) -> String| -> Vec<String> {
+        let results = format!("{},{}", f("output.jsonl"), f("errors.jsonl"));
+        let mut a: Vec<String> = ["eval", "--no-history", "--format", "json", "--judge", "hostile"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        a.extend(["--input".into(), f("input.jsonl"), "--results".into(), results]);
+        a.extend(["--sync-results".into(), f("sync.jsonl")]);
+        a.extend(["--batch-object".into(), f("batch.json")]);
+        a
+    };
+    let want = b.run(&args(&local));
+    let got = b.run(&args(&s3));
+    assert_eq!(want.status.code(), Some(0), "{}", stderr(&want));
+    assert_eq!(got.status.code(), Some(0), "{}", stderr(&got));
+    let text = no_timing(json(&got)).to_string();
+    assert!(!text.contains("/proc/self/fd"), "the summary names a copy: {text}");
+    let named_locally = names.iter().fold(text, |t, n| t.replace(&s3(n), &local(n)));
+    let got: Value = serde_json::from_str(&named_locally).expect("json");
+    let want = no_timing(json(&want));
+    assert_eq!(got["sync"]["recovered_by_sync"], 2, "{}", got["sync"]);
+    assert_eq!(got["reconciliation"][0]["ok"], true, "{}", got["reconciliation"]);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_bad_line_in_an_object_is_named_by_its_url_and_line() {
+    let b = Bucket::new();
+    let args: Vec<String> = [
+        "eval",
+        "--no-history",
+        "--format",
+        "json",
+        "--input",
+        "s3://jobs/in.jsonl.gz",
+        "--results",
+        "s3://jobs/out.jsonl",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = b.run(&args);
+    refused(&out, 3, &["s3://jobs/out.jsonl:5:"]);
+    let s = json(&out);
+    assert_eq!(s["bad_lines"]["count"], 1, "{}", s["bad_lines"]);
+    assert!(
+        !s.to_string().contains("/proc/self/fd"),
+        "the summary names a copy: {s}"
+    );
+}
+
+#[test]
+fn an_empty_object_is_named_by_its_url() {
+    let b = Bucket::new();
+    std::fs::write(b.root.path().join("jobs").join("empty.jsonl"), "").expect("write empty");
+    let out = b.run(&eval_args("s3://jobs/in.jsonl.gz", "s3://jobs/empty.jsonl", &[]));
+    refused(&out, 3, &["s3://jobs/empty.jsonl"]);
 }
