@@ -102,7 +102,7 @@ fn the_first_14_labels_cost_nothing_and_later_ones_go_to_the_column() {
         RowResult::Verdict(Verdict {
             score: Some(0.0),
             label: Some(format!("label-{}", i % 20)),
-            passed: i % 3 == 0,
+            passed: i.is_multiple_of(3),
             details: None,
         })
     };
@@ -117,7 +117,7 @@ fn the_first_14_labels_cost_nothing_and_later_ones_go_to_the_column() {
         assert_eq!(
             t.get(i),
             CellView::Verdict {
-                passed: i % 3 == 0,
+                passed: i.is_multiple_of(3),
                 score: Some(0.0),
                 label: Some(want.as_str())
             },
