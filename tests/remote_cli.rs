@@ -15,7 +15,7 @@ use std::process::Output;
 
 use serde_json::Value;
 use support::s3_server::S3Server;
-use support::{assay_with_env, data, json, stderr};
+use support::{assay_with_env, data, example_judges, json, stderr};
 
 /// A bucket `jobs` served from a temp dir, the example job in it: the input
 /// gzip-compressed, the output with a bad line.
@@ -72,15 +72,8 @@ fn eval_args(input: &str, results: &str, extra: &[&str]) -> Vec<String> {
         .map(|s| s.to_string())
         .collect();
     a.extend(["--input".into(), input.into(), "--results".into(), results.into()]);
+    a.extend(example_judges());
     a.extend([
-        "--judge".into(),
-        "schema-drift".into(),
-        "--set".into(),
-        format!("schema-drift.schema=@{}", data("schema.json").display()),
-        "--judge".into(),
-        "cost-per-row".into(),
-        "--set".into(),
-        format!("cost-per-row.prices=@{}", data("prices.json").display()),
         "--judge".into(),
         "echo-row".into(),
         "--segment-size".into(),

@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::{assay, data, json, root, stderr, write_lines};
+use support::{assay, data, example_judges, json, root, stderr, write_lines};
 
 /// The example job, or its messy copy: (input, attempts' result files).
 struct Job {
@@ -99,18 +99,8 @@ fn eval_args(job: &Job, extra: &[&str]) -> Vec<String> {
     if let Some(b) = &job.batch_object {
         a.extend(["--batch-object".into(), b.display().to_string()]);
     }
-    a.extend([
-        "--judge".into(),
-        "schema-drift".into(),
-        "--set".into(),
-        format!("schema-drift.schema=@{}", data("schema.json").display()),
-        "--judge".into(),
-        "cost-per-row".into(),
-        "--set".into(),
-        format!("cost-per-row.prices=@{}", data("prices.json").display()),
-        "--segment-size".into(),
-        "250".into(),
-    ]);
+    a.extend(example_judges());
+    a.extend(["--segment-size".into(), "250".into()]);
     a.extend(extra.iter().map(|s| s.to_string()));
     a
 }

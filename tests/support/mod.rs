@@ -40,6 +40,21 @@ pub fn data(name: &str) -> PathBuf {
     root().join("examples").join("data").join(name)
 }
 
+/// `schema-drift` and `cost-per-row` with the example job's schema and
+/// prices, as `assay eval` arguments.
+pub fn example_judges() -> Vec<String> {
+    vec![
+        "--judge".into(),
+        "schema-drift".into(),
+        "--set".into(),
+        format!("schema-drift.schema=@{}", data("schema.json").display()),
+        "--judge".into(),
+        "cost-per-row".into(),
+        "--set".into(),
+        format!("cost-per-row.prices=@{}", data("prices.json").display()),
+    ]
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("tests").join("fixtures").join(name)
 }

@@ -308,6 +308,8 @@ fn quote_or_backslash(s: &[u8], from: usize) -> Option<usize> {
 }
 
 mod input;
+#[cfg(test)]
+pub(crate) mod mutate;
 
 pub(crate) use input::{InputKeys, input_line};
 

@@ -3,6 +3,7 @@
 use super::super::input::{parse_input_line, parse_input_line_serde};
 use super::super::results::{parse_result_line, parse_result_line_serde};
 use super::result;
+use crate::json::scan::mutate::mutated;
 use crate::row::ProviderOptions;
 
 /// Records of every model family the fixtures hold, and the bench's shape.
@@ -72,27 +73,8 @@ fn the_quick_bedrock_scans_read_what_serde_reads() {
 #[test]
 fn the_quick_bedrock_scans_accept_no_line_serde_refuses() {
     let lines = corpus();
-    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
-    let mut seed = 0x6a09_e667_f3bc_c908_u64;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
     let (mut scanned, mut tried) = (0, 0);
-    for _ in 0..20_000 {
-        let mut b = lines[rand(lines.len())].clone();
-        for _ in 0..1 + rand(3) {
-            let i = rand(b.len() + 1);
-            match rand(3) {
-                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
-                1 if i < b.len() => {
-                    b.remove(i);
-                }
-                _ => b.insert(i, alphabet[rand(alphabet.len())]),
-            }
-        }
+    for b in mutated(&lines, 0x6a09_e667_f3bc_c908_u64, 20_000) {
         let Ok(text) = std::str::from_utf8(&b) else { continue };
         tried += 1;
         scanned += usize::from(result(text).is_some());

@@ -4,6 +4,7 @@
 use super::*;
 use crate::google::classify_response;
 use crate::json::scan::Scan;
+use crate::json::scan::mutate::mutated;
 
 /// The outcome of `text` read by the scan, or `None` where it is unsure.
 fn quick(text: &str) -> Option<String> {
@@ -123,27 +124,8 @@ fn the_scan_leaves_repeats_embeddings_and_odd_values_to_serde() {
 #[test]
 fn the_scan_accepts_no_response_serde_refuses() {
     let lines = corpus();
-    let alphabet = b"{}[]:,\"\\ 0123456789-+.eEtrufalsn/u\xc3\xa9";
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
     let (mut tried, mut scanned) = (0, 0);
-    for _ in 0..30_000 {
-        let mut b = lines[rand(lines.len())].clone().into_bytes();
-        for _ in 0..1 + rand(3) {
-            let i = rand(b.len() + 1);
-            match rand(3) {
-                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
-                1 if i < b.len() => {
-                    b.remove(i);
-                }
-                _ => b.insert(i, alphabet[rand(alphabet.len())]),
-            }
-        }
+    for b in mutated(&lines, 0x2545_f491_4f6c_dd1d_u64, 30_000) {
         let Ok(text) = std::str::from_utf8(&b) else { continue };
         tried += 1;
         if let Some(q) = quick(text) {

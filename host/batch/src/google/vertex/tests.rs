@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use super::*;
 use crate::google::request_hash_id;
+use crate::json::scan::mutate::mutated;
 use crate::status::Status;
 use line::{IdAt, Line, Read};
 
@@ -511,29 +512,10 @@ fn the_quick_scan_reads_what_serde_reads() {
 #[test]
 fn the_quick_scan_accepts_no_line_serde_refuses() {
     let lines = corpus();
-    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
     let opts = at(PATH);
     let id = IdAt::of(Some(PATH));
     let (mut scanned, mut tried) = (0, 0);
-    for _ in 0..30_000 {
-        let mut b = lines[rand(lines.len())].clone().into_bytes();
-        for _ in 0..1 + rand(3) {
-            let i = rand(b.len() + 1);
-            match rand(3) {
-                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
-                1 if i < b.len() => {
-                    b.remove(i);
-                }
-                _ => b.insert(i, alphabet[rand(alphabet.len())]),
-            }
-        }
+    for b in mutated(&lines, 0x9e37_79b9_7f4a_7c15_u64, 30_000) {
         let Ok(text) = std::str::from_utf8(&b) else { continue };
         tried += 1;
         for result in [false, true] {

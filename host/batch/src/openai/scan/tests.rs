@@ -3,6 +3,7 @@
 use super::super::{INPUT_KEYS, parse_input_line_serde, parse_result_line, parse_result_line_serde};
 use super::result;
 use crate::json::scan::input_line;
+use crate::json::scan::mutate::mutated;
 
 fn input(text: &str) -> Option<crate::row::InputLine<'_>> {
     input_line(text, &INPUT_KEYS)
@@ -97,27 +98,8 @@ fn the_quick_input_scan_reads_what_serde_reads() {
 #[test]
 fn the_quick_input_scan_accepts_no_line_serde_refuses() {
     let lines = corpus();
-    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
     let (mut scanned, mut tried) = (0, 0);
-    for _ in 0..30_000 {
-        let mut b = lines[rand(lines.len())].clone().into_bytes();
-        for _ in 0..1 + rand(3) {
-            let i = rand(b.len() + 1);
-            match rand(3) {
-                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
-                1 if i < b.len() => {
-                    b.remove(i);
-                }
-                _ => b.insert(i, alphabet[rand(alphabet.len())]),
-            }
-        }
+    for b in mutated(&lines, 0x2545_f491_4f6c_dd1d_u64, 30_000) {
         let Ok(text) = std::str::from_utf8(&b) else { continue };
         tried += 1;
         let Some(quick) = input(text) else { continue };
@@ -229,27 +211,8 @@ fn the_quick_result_scan_reads_what_serde_reads() {
 #[test]
 fn the_quick_result_scan_accepts_no_line_serde_refuses() {
     let lines = result_corpus();
-    let alphabet = b"{}[]:,\"\\ \t0123456789-+.eEtrufalsn/u\x01\xc3\xa9";
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
     let (mut scanned, mut tried) = (0, 0);
-    for _ in 0..30_000 {
-        let mut b = lines[rand(lines.len())].clone();
-        for _ in 0..1 + rand(3) {
-            let i = rand(b.len() + 1);
-            match rand(3) {
-                0 if i < b.len() => b[i] = alphabet[rand(alphabet.len())],
-                1 if i < b.len() => {
-                    b.remove(i);
-                }
-                _ => b.insert(i, alphabet[rand(alphabet.len())]),
-            }
-        }
+    for b in mutated(&lines, 0x9e37_79b9_7f4a_7c15_u64, 30_000) {
         let Ok(text) = std::str::from_utf8(&b) else { continue };
         tried += 1;
         scanned += usize::from(result(text).is_some());
