@@ -577,6 +577,26 @@ fn a_fifo_and_stdin_are_each_read_once_and_lose_no_row() {
     assert_eq!(s["bad_lines"]["count"], 0);
 }
 
+/// An error about a stream names it as given (`-`), never the copy the run
+/// read it through.
+#[test]
+fn an_empty_stream_is_refused_by_the_name_given() {
+    use std::process::{Command, Stdio};
+    let input = data("openai_input.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["eval", "--provider", "openai", "--input"])
+        .arg(&input)
+        .args(["--results", "-", "--format", "json"])
+        .env("ASSAY_STATE", support::test_state())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("hold no rows (-)"), "{err}");
+    assert!(!err.contains("/proc/self/fd"), "{err}");
+}
+
 /// Metadata values that are not strings reach a judge as their JSON text
 /// (`42`, `true`), so `exact-match` against a numeric reference passes.
 #[test]

@@ -79,6 +79,9 @@ pub struct EvalStop {
     pub error: EvalError,
     pub judge_logs: Vec<JudgeLog>,
     pub repro: Option<stop::Repro>,
+    /// (path read, path given) of every file the run read through a copy
+    /// (a stream, an `s3://` object), so its error can name the file as given.
+    pub names: Vec<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl<E: Into<EvalError>> From<E> for EvalStop {
@@ -87,17 +90,32 @@ impl<E: Into<EvalError>> From<E> for EvalStop {
             error: error.into(),
             judge_logs: Vec::new(),
             repro: None,
+            names: Vec::new(),
         }
     }
 }
 
 pub async fn run(
     mut cfg: EvalConfig,
-    mut judges: Vec<PreparedJudge>,
+    judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
 ) -> Result<EvalOutcome, EvalStop> {
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
+    let names = streams.names().to_vec();
+    run_on(cfg, judges, sinks, streams, started)
+        .await
+        .map_err(|stop| EvalStop { names, ..stop })
+}
+
+/// The run over `streams`, the copies [`streams::take`] made.
+async fn run_on(
+    cfg: EvalConfig,
+    mut judges: Vec<PreparedJudge>,
+    sinks: Vec<Box<dyn RowSink>>,
+    streams: streams::Streams,
+    started: Instant,
+) -> Result<EvalOutcome, EvalStop> {
     let mut plan = plan::plan(&cfg)?;
     for (source, _) in &mut plan.batch_objects {
         *source = streams.shown(std::path::Path::new(source)).display().to_string();

@@ -160,7 +160,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    // The `s3://` objects copied for the run, named back in its errors.
+    // The files read through copies (`s3://` objects, streams), named back in errors.
     let copied = std::cell::RefCell::new(Vec::new());
     let copied_out = &copied;
     let done = rt.block_on(async move {
@@ -260,6 +260,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         let outcome = match eval::run(cfg, judges, sinks).await {
             Ok(o) => o,
             Err(stop) => {
+                copied_out.borrow_mut().extend(stop.names.iter().cloned());
                 super::resume::end(checkpoint.as_ref(), false);
                 if args.judge_log {
                     super::stop::print_judge_logs(&stop.judge_logs);

@@ -70,6 +70,7 @@ pub fn stopped(
         error,
         judge_logs,
         repro,
+        names: Vec::new(),
     }
 }
 

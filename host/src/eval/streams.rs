@@ -25,6 +25,11 @@ pub struct Streams {
 }
 
 impl Streams {
+    /// (path the stages read, path as the user gave it) of every copy.
+    pub fn names(&self) -> &[(PathBuf, PathBuf)] {
+        &self.names
+    }
+
     /// The name the user gave for a path the stages read.
     pub fn shown<'a>(&'a self, path: &'a Path) -> &'a Path {
         self.names
@@ -32,6 +37,30 @@ impl Streams {
             .find(|(read, _)| read == path)
             .map_or(path, |(_, given)| given.as_path())
     }
+}
+
+/// `text` with each copy's path in `names` replaced by the name given; a
+/// path is matched only whole (`/proc/self/fd/7` is not the start of
+/// `/proc/self/fd/71`).
+pub fn show_names(text: &str, names: &[(PathBuf, PathBuf)]) -> String {
+    let mut out = text.to_owned();
+    for (read, given) in names {
+        let (read, given) = (read.display().to_string(), given.display().to_string());
+        let mut next = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(&read) {
+            let after = &rest[at + read.len()..];
+            next.push_str(&rest[..at]);
+            match after.starts_with(|c: char| c.is_ascii_digit()) {
+                true => next.push_str(&read),
+                false => next.push_str(&given),
+            }
+            rest = after;
+        }
+        next.push_str(rest);
+        out = next;
+    }
+    out
 }
 
 fn is_stream(path: &Path) -> bool {
@@ -86,3 +115,6 @@ pub fn take(cfg: &mut EvalConfig) -> Result<Streams, EvalError> {
     }
     Ok(streams)
 }
+
+#[cfg(test)]
+mod tests;

@@ -196,39 +196,17 @@ async fn download(object: &ObjectUrl) -> Result<File, RemoteError> {
     Ok(file)
 }
 
-/// `e` with every copy's path replaced by the URL it was copied from, when
-/// it is an error that already knows its exit code.
+/// `e` with every copy's path (an `s3://` object's, a stream's) replaced by
+/// the name the user gave, when it is an error that already knows its exit
+/// code.
 pub fn rename(e: anyhow::Error, copied: &[(PathBuf, PathBuf)]) -> anyhow::Error {
     match e.downcast::<Exit>() {
         Ok(Exit { code, message }) => anyhow::anyhow!(Exit {
             code,
-            message: rename_in(&message, copied),
+            message: assay::eval::streams::show_names(&message, copied),
         }),
         Err(e) => e,
     }
-}
-
-/// `text` with each copy's path replaced by its URL; a path is matched only
-/// whole (`/proc/self/fd/7` is not the start of `/proc/self/fd/71`).
-fn rename_in(text: &str, copied: &[(PathBuf, PathBuf)]) -> String {
-    let mut out = text.to_owned();
-    for (read, url) in copied {
-        let (read, url) = (read.display().to_string(), url.display().to_string());
-        let mut next = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(&read) {
-            let after = &rest[at + read.len()..];
-            next.push_str(&rest[..at]);
-            match after.starts_with(|c: char| c.is_ascii_digit()) {
-                true => next.push_str(&read),
-                false => next.push_str(&url),
-            }
-            rest = after;
-        }
-        next.push_str(rest);
-        out = next;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{RemoteError, parse, rename_in};
+use super::{RemoteError, parse};
 
 fn url(s: &str) -> Result<Option<super::ObjectUrl>, RemoteError> {
     parse(Path::new(s))
@@ -52,17 +52,4 @@ fn gs_is_refused_with_the_way_to_gcs() {
     assert!(e.contains("gs://bucket/key: gs:// is not supported"), "{e}");
     assert!(e.contains("AWS_ENDPOINT_URL=https://storage.googleapis.com"), "{e}");
     assert!(e.contains("HMAC"), "{e}");
-}
-
-#[test]
-fn errors_name_the_url_not_the_copy() {
-    let copied = vec![
-        (PathBuf::from("/proc/self/fd/7"), PathBuf::from("s3://b/in.jsonl")),
-        (PathBuf::from("/proc/self/fd/71"), PathBuf::from("s3://b/out.jsonl")),
-    ];
-    let text = "/proc/self/fd/7 line 3: bad JSON; /proc/self/fd/71: empty; /proc/self/fd/7";
-    assert_eq!(
-        rename_in(text, &copied),
-        "s3://b/in.jsonl line 3: bad JSON; s3://b/out.jsonl: empty; s3://b/in.jsonl"
-    );
 }
