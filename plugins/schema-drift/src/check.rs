@@ -5,7 +5,11 @@
 //! within 128 bytes and details within 2 KiB; the label comes from the error with
 //! the shallowest instance location (first in schema order on ties), so a missing
 //! top-level property beats a type error deep inside an array.
+//!
+//! A response first meets the fast path (`crate::fast`), which may only answer
+//! "passes"; anything else is scored here exactly as before.
 
+use crate::fast::FastCheck;
 use assay_judge_sdk::{JudgeError, Verdict, truncate_utf8};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
@@ -23,6 +27,8 @@ const MAX_ERRORS: usize = 1000;
 /// A compiled Draft 2020-12 schema.
 pub struct SchemaCheck {
     validator: Validator,
+    /// Present when the schema stays within the fast path's keyword subset.
+    fast: Option<FastCheck>,
 }
 
 impl SchemaCheck {
@@ -32,7 +38,8 @@ impl SchemaCheck {
             .map_err(|e| JudgeError::Config(format!("config key `schema`: not valid JSON: {e}")))?;
         let validator = jsonschema::draft202012::new(&schema)
             .map_err(|e| JudgeError::Config(format!("config key `schema`: not a usable JSON Schema: {e}")))?;
-        Ok(SchemaCheck { validator })
+        let fast = FastCheck::compile(&schema);
+        Ok(SchemaCheck { validator, fast })
     }
 
     /// The verdict on one response text (`None`: the provider returned none).
@@ -40,6 +47,30 @@ impl SchemaCheck {
         let Some(text) = response else {
             return Verdict::fail("no_response", None);
         };
+        if self.fast.as_ref().is_some_and(|fast| fast.passes(text)) {
+            return Verdict::pass(1.0);
+        }
+        self.score_slow(text)
+    }
+
+    /// The fast path's answer: `None` when the schema has no fast path, else
+    /// `Some(true)` for "passes" and `Some(false)` for "don't know".
+    #[cfg(test)]
+    pub(crate) fn fast_passes(&self, text: &str) -> Option<bool> {
+        self.fast.as_ref().map(|fast| fast.passes(text))
+    }
+
+    /// The verdict of the slow path alone, as `score` gave before the fast path.
+    #[cfg(test)]
+    pub(crate) fn slow_score(&self, response: Option<&str>) -> Verdict {
+        match response {
+            None => Verdict::fail("no_response", None),
+            Some(text) => self.score_slow(text),
+        }
+    }
+
+    /// Parse into a `Value`, validate with `jsonschema`, and name the failure.
+    fn score_slow(&self, text: &str) -> Verdict {
         let instance: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => return Verdict::fail("json_parse", Some(e.to_string())),
@@ -108,10 +139,10 @@ fn describe(error: &ValidationError<'_>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const SCHEMA: &str = r#"{
+    pub(crate) const SCHEMA: &str = r#"{
         "type": "object",
         "properties": {
             "label": {"enum": ["positive", "negative", "neutral"]},

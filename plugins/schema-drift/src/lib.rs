@@ -8,6 +8,7 @@
 
 mod check;
 mod drift;
+mod fast;
 mod retry;
 mod snapshots;
 
