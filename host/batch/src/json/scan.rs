@@ -1,7 +1,7 @@
 //! A grammar-checking JSON scan for the quick forms of the line readers:
 //! it walks one line's text, checks the JSON grammar as serde_json does,
-//! and jumps through strings with `memchr` (a batch line is mostly prompt
-//! or response text), leaving the fields a reader wants to serde_json.
+//! and jumps through strings a block at a time (a batch line is mostly
+//! prompt or response text), leaving the fields a reader wants to serde_json.
 //!
 //! Invariant: every method returns `None` for text serde_json would refuse
 //! and for text it is not sure of (a control byte or a tab anywhere in the
@@ -107,21 +107,10 @@ impl<'a> Scan<'a> {
         if self.next()? != b'"' {
             return None;
         }
-        let (s, start) = (self.s, self.i);
-        let mut escaped = false;
-        loop {
-            let k = quote_or_backslash(s, self.i)?;
-            if s[k] == b'"' {
-                self.i = k + 1;
-                return Some((&s[start..k], escaped));
-            }
-            escaped = true;
-            self.i = match *s.get(k + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => k + 2,
-                b'u' if s.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => k + 6,
-                _ => return None,
-            };
-        }
+        let start = self.i;
+        let (end, escaped) = strings::string_end(self.s, start)?;
+        self.i = end + 1;
+        Some((&self.s[start..end], escaped))
     }
 
     /// A member name without escapes (so its raw bytes are the name) and
@@ -282,36 +271,9 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The first `"` or `\\` in `s` from `from`. Runs between escapes are often
-/// a few bytes (`\"label\"`), where `memchr2`'s set-up costs more than the
-/// search: the first 32 bytes are searched a word at a time, the rest by
-/// `memchr2`.
-fn quote_or_backslash(s: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while i < from + 32 {
-        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
-            return s[i..].iter().position(|&b| b == b'"' || b == b'\\').map(|p| i + p);
-        };
-        let w = u64::from_le_bytes(word);
-        let (q, b) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
-        // A byte of `q` or `b` is zero where `w` holds the byte sought; the
-        // lowest flagged byte is exact (a borrow can only flag bytes above it).
-        let found = ((q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b)) & HIGH;
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr::memchr2(b'"', b'\\', &s[i..]).map(|p| i + p)
-}
-
 mod input;
 #[cfg(test)]
 pub(crate) mod mutate;
+mod strings;
 
 pub(crate) use input::{InputKeys, input_line};
-
-#[cfg(test)]
-mod tests;

@@ -1,0 +1,116 @@
+//! Where a JSON string ends, found 64 bytes at a time: each block becomes a
+//! bitmask of its quotes and backslashes (SSE2 on x86_64, plain words
+//! elsewhere), and escapes are walked by popping bits from that mask, so a
+//! string full of `\"` is not searched again after each escape.
+//!
+//! Invariant: [`string_end`] gives the answer of the plain search (kept as
+//! the oracle in the tests): the first unescaped `"` and whether an escape
+//! came before it, or `None` for an unterminated string or an escape
+//! serde_json refuses. It does not look at control bytes.
+
+/// Bytes per block, one bit each in a `u64` mask.
+const BLOCK: usize = 64;
+
+/// For the inside of a string starting at `from` (just after its `"`): the
+/// index of its closing `"` and whether it has escapes; `None` when it is
+/// unterminated or has an escape other than `\" \\ \/ \b \f \n \r \t` and
+/// `\u` with four hex digits.
+pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    let mut i = from;
+    loop {
+        let (mut m, n) = block(s, i)?;
+        // Where the next block starts: after this one, or after an escape
+        // that runs past it.
+        let mut next = i + n;
+        while m != 0 {
+            let k = i + m.trailing_zeros() as usize;
+            if s[k] == b'"' {
+                return Some((k, escaped));
+            }
+            escaped = true;
+            let after = escape_end(s, k)?;
+            if after - i >= n {
+                next = after;
+                break;
+            }
+            // Drop the bits up to the escape's end (the escaped byte may be
+            // a `"` or `\`).
+            m &= u64::MAX << (after - i);
+        }
+        i = next;
+    }
+}
+
+/// The end of the escape whose `\` is at `k`, or `None` when serde_json
+/// refuses it.
+fn escape_end(s: &[u8], k: usize) -> Option<usize> {
+    match *s.get(k + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(k + 2),
+        b'u' if s.get(k + 2..k + 6)?.iter().all(u8::is_ascii_hexdigit) => Some(k + 6),
+        _ => None,
+    }
+}
+
+/// The mask of quotes and backslashes in `s[i..]`'s first block (bit `j`
+/// for byte `i + j`) and how many bytes it covers (up to [`BLOCK`]);
+/// `None` at the end of `s`. A short tail is read as the last full block
+/// of `s`, shifted, or (in a line shorter than a block) from a copy.
+fn block(s: &[u8], i: usize) -> Option<(u64, usize)> {
+    if let Some(b) = s.get(i..i + BLOCK) {
+        return Some((mask(b.try_into().ok()?), BLOCK));
+    }
+    let n = s.len().checked_sub(i).filter(|&n| n > 0)?;
+    if let Some(last) = s.len().checked_sub(BLOCK) {
+        return Some((mask(s[last..].try_into().ok()?) >> (BLOCK - n), n));
+    }
+    let mut copy = [0u8; BLOCK];
+    copy[..n].copy_from_slice(&s[i..]);
+    Some((mask(&copy), n))
+}
+
+/// Bit `j` set where `b[j]` is `"` or `\`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn mask(b: &[u8; BLOCK]) -> u64 {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let mut m = 0;
+    // SAFETY: the build enables SSE2 (the `cfg` above), so its intrinsics
+    // run on any CPU this code runs on; each `lane` is 16 readable bytes,
+    // what `_mm_loadu_si128` reads, with no alignment required.
+    unsafe {
+        let (quote, backslash) = (_mm_set1_epi8(b'"' as i8), _mm_set1_epi8(b'\\' as i8));
+        for (j, lane) in b.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
+            let hits = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+            m |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * j);
+        }
+    }
+    m
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn mask(b: &[u8; BLOCK]) -> u64 {
+    mask_words(b)
+}
+
+/// [`mask`] a `u64` word at a time, with no architecture's help.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn mask_words(b: &[u8; BLOCK]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // High bit of each byte of `x` set exactly where that byte is zero (no
+    // borrow crosses bytes, unlike the subtracting test).
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let mut m = 0;
+    for (j, word) in b.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let hits = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
+        // Gathers the eight high bits (bits 7, 15, .., 63) into one byte.
+        let byte = ((hits >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        m |= byte << (8 * j);
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests;
