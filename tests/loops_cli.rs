@@ -173,7 +173,10 @@ fn submit_watch_fetch_eval_give_counts_that_add_up_and_the_key_appears_nowhere()
 /// to its end.
 #[test]
 fn a_watch_stopped_with_ctrl_c_is_followed_to_the_end_by_the_next_watch() {
-    let r = Rehearsal::new("process_ms = 3000\n");
+    // The batch must still run when Ctrl-C comes, 0.5 s after `watch` starts: the
+    // emulator counts from the batch's creation, and on a loaded 2-core machine
+    // `submit` (a debug binary) took more than the 3 s this once was.
+    let r = Rehearsal::new("process_ms = 10000\n");
     let job = r.submit();
     let w = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(["watch", &job, "--interval-ms", "50"])

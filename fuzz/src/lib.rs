@@ -10,9 +10,10 @@
 //! status, the status counts add up to the rows, and each row's final
 //! status is the one its first result line carried ([`pipeline`]); the
 //! host's manifest and policy parsers accept only what keeps its rules
-//! ([`config`]).
+//! (`config`, with the `config` feature).
 
 pub mod body;
+#[cfg(feature = "config")]
 pub mod config;
 pub mod pipeline;
 pub mod reader;
