@@ -183,9 +183,11 @@ fn a_watch_stopped_with_ctrl_c_is_followed_to_the_end_by_the_next_watch() {
         .envs(r.env())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null());
-    // `watch` keeps SIGINT's default action, as Ctrl-C at a terminal finds it. A
-    // test run started as a shell's background job inherits SIGINT ignored (the
-    // shell's rule for `&`), and `watch` then rightly runs on: restore the default.
+    // `watch` keeps SIGINT's default action, as Ctrl-C at a terminal finds it. In two
+    // full `.ci/run`s started from a background shell, the first `watch` here ran
+    // through the signal to the batch's end (never when this test ran alone); an
+    // ignored SIGINT, inherited across exec, is the one way known for that, so the
+    // child gets the default action back before it starts.
     // SAFETY: `signal` is async-signal-safe and touches no memory of this process.
     unsafe {
         watch.pre_exec(|| {
