@@ -51,17 +51,6 @@ fn both(args: &[String]) -> (Value, Value, String, String) {
     (sandboxed.0, native.0, sandboxed.1, native.1)
 }
 
-fn judges_args() -> Vec<String> {
-    vec![
-        "--judge".into(),
-        "schema-drift".into(),
-        "--set".into(),
-        format!("schema-drift.schema=@{}", data("schema.json").display()),
-        "--judge".into(),
-        "cost-per-row".into(),
-    ]
-}
-
 #[test]
 fn native_judges_give_the_sandboxed_summary_and_verdicts() {
     let mut args: Vec<String> = [
@@ -83,7 +72,7 @@ fn native_judges_give_the_sandboxed_summary_and_verdicts() {
         data("openai_errors.jsonl").display()
     );
     args.extend(["--results".into(), results]);
-    args.extend(judges_args());
+    args.extend(support::example_judges());
     args.extend([
         "--set".into(),
         format!("cost-per-row.prices=@{}", data("prices.json").display()),
@@ -122,7 +111,7 @@ fn native_cost_per_row_scores_sync_rows_as_the_sandboxed_one() {
         format!("{},{}", fx("output.jsonl"), fx("errors.jsonl")),
     ]);
     args.extend(["--sync-results".into(), fx("sync.jsonl")]);
-    args.extend(judges_args());
+    args.extend(support::example_judges());
     args.extend(["--set".into(), format!("cost-per-row.prices=@{}", fx("prices.json"))]);
     let (sandboxed, native, rows_s, rows_n) = both(&args);
     // With sync results the cost judge scores too (the `sync` label).
