@@ -42,6 +42,7 @@ pub mod streams;
 pub mod summarize;
 pub mod sync;
 pub mod table;
+mod thread;
 pub mod verdicts;
 pub mod work;
 

@@ -69,7 +69,7 @@ pub async fn aggregate_all(
         if let Some(inst) = pj.aggregator.take()
             && let Some(s) = summaries.remove(&pj.info.name)
         {
-            let task = tokio::spawn(aggregate(inst, own, input.clone(), s));
+            let task = super::thread::spawn(aggregate(inst, own, input.clone(), s));
             running.push((pj.info.name.clone(), task));
         }
     }

@@ -82,7 +82,7 @@ pub async fn collect(
     for _ in 0..workers {
         let mut scorers = make_scorers();
         let (rx, tx, ctx) = (job_rx.clone(), done_tx.clone(), ctx.clone());
-        handles.push(tokio::spawn(async move {
+        handles.push(super::thread::spawn(async move {
             while let Ok(job) = rx.recv().await {
                 let done = process(job, &ctx, &mut scorers).await;
                 if tx.send(done).is_err() {
