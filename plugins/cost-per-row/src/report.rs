@@ -105,7 +105,8 @@ impl CostTally {
         let mut costs: Vec<(&str, f64)> = self
             .model_cost
             .iter()
-            .map(|(&m, &cost)| (self.models.get(m as usize).map_or("", String::as_str), cost))
+            .enumerate()
+            .filter_map(|(m, cost)| Some((self.models.get(m).map_or("", String::as_str), (*cost)?)))
             .collect();
         costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let rest: f64 = costs.iter().skip(MAX_MODEL_COSTS).map(|(_, c)| c).sum();
@@ -131,10 +132,12 @@ impl CostTally {
     fn push_fallbacks(&self, r: &mut Report) {
         let mut fell: Vec<(&str, &str)> = self
             .model_cost
-            .keys()
-            .filter_map(|&m| {
-                let resolved = self.model_prices.get(m as usize)?.as_ref()?;
-                let name = self.models.get(m as usize)?;
+            .iter()
+            .enumerate()
+            .filter(|(_, cost)| cost.is_some())
+            .filter_map(|(m, _)| {
+                let resolved = self.model_prices.get(m)?.as_ref()?;
+                let name = self.models.get(m)?;
                 resolved.fallback.then_some((name.as_str(), resolved.key.as_str()))
             })
             .collect();

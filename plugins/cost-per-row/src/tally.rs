@@ -8,7 +8,7 @@
 //! cache savings include superseded attempts. What is reported from these totals
 //! is `report.rs`'s business.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use assay_judge_sdk::{Observation, RowStatus, RunInfo, Usage};
 
@@ -56,8 +56,9 @@ pub struct CostTally {
     pub(crate) priced_rows: u64,
     pub(crate) unpriced: BTreeMap<String, Unpriced>,
     pub(crate) segment_cost: BTreeMap<u32, f64>,
-    /// Cost (final + superseded attempts) by `observation.model` index, priced models only.
-    pub(crate) model_cost: HashMap<u32, f64>,
+    /// Cost (final + superseded attempts) by `observation.model` index, set for
+    /// priced models that had a billed row; one slot per run model (`begin`).
+    pub(crate) model_cost: Vec<Option<f64>>,
 }
 
 fn billed(u: &Usage) -> u64 {
@@ -87,7 +88,7 @@ impl CostTally {
             priced_rows: 0,
             unpriced: BTreeMap::new(),
             segment_cost: BTreeMap::new(),
-            model_cost: HashMap::new(),
+            model_cost: Vec::new(),
         }
     }
 
@@ -99,6 +100,7 @@ impl CostTally {
             .iter()
             .map(|m| self.prices.resolve(m, &info.provider))
             .collect();
+        self.model_cost = vec![None; self.models.len()];
     }
 
     /// Adds one row.
@@ -150,7 +152,16 @@ impl CostTally {
         };
         self.retry_cost += retry;
         self.cache_savings += last_savings + retry_savings;
-        *self.segment_cost.entry(obs.segment).or_default() += last + retry;
-        *self.model_cost.entry(obs.model).or_default() += last + retry;
+        // Observations arrive in row order, so a segment's rows come together:
+        // its entry is the last one, found without a search.
+        match self.segment_cost.last_entry() {
+            Some(mut e) if *e.key() == obs.segment => *e.get_mut() += last + retry,
+            _ => *self.segment_cost.entry(obs.segment).or_default() += last + retry,
+        }
+        // `model_prices` and `model_cost` have a slot per run model (`begin`),
+        // and the row was priced, so its slot exists.
+        if let Some(slot) = self.model_cost.get_mut(m) {
+            *slot.get_or_insert(0.0) += last + retry;
+        }
     }
 }

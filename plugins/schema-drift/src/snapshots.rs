@@ -10,7 +10,13 @@
 //! `MAX_ALARMS`, each needing `min_segment_rows` scored rows and a pass rate
 //! *strictly* more than `alarm_points` points below the batch-wide rate.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::fast::FixedState;
+
+/// Tables keyed by small model and snapshot indices, looked up for every
+/// observation: a fixed-seed fast hash, not std's SipHash (nothing here is
+/// keyed by input an attacker chooses, only by the host's dense indices).
+type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
+type HashSet<K> = std::collections::HashSet<K, FixedState>;
 
 use assay_judge_sdk::{Report, RunInfo, SlimVerdict};
 
@@ -48,8 +54,8 @@ impl SnapshotStats {
             models: Vec::new(),
             snapshots: Vec::new(),
             by_snapshot: true,
-            seen: HashSet::new(),
-            combos: HashMap::new(),
+            seen: HashSet::default(),
+            combos: HashMap::default(),
         }
     }
 
@@ -83,8 +89,8 @@ impl SnapshotStats {
     /// Stops comparing snapshots and folds every combination into its model.
     fn models_only(&mut self) {
         self.by_snapshot = false;
-        self.seen = HashSet::new();
-        let mut folded: HashMap<Key, Tally> = HashMap::new();
+        self.seen = HashSet::default();
+        let mut folded: HashMap<Key, Tally> = HashMap::default();
         for ((model, _), tally) in self.combos.drain() {
             folded.entry((model, None)).or_default().merge(tally);
         }

@@ -160,7 +160,12 @@ impl SegmentPassRate {
     /// Counts one row of `segment`; `verdict` is none for a row this judge did
     /// not score (not completed, a judge error, or stopped by the host).
     pub fn add(&mut self, segment: u32, verdict: Option<&SlimVerdict>) {
-        let seg = self.segments.entry(segment).or_default();
+        // Rows arrive in order, so a segment's rows come together: its entry
+        // is the last one, reached without a search.
+        let seg = match self.segments.last_entry() {
+            Some(e) if *e.key() == segment => e.into_mut(),
+            _ => self.segments.entry(segment).or_default(),
+        };
         seg.seen += 1;
         let Some(v) = verdict else { return };
         seg.scored += 1;
