@@ -96,7 +96,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 
 /// Unescapes the inside of a JSON string the parser already accepted.
 pub(crate) fn unescape(s: &str) -> Result<String, &'static str> {
-    let mut out = String::with_capacity(s.len());
+    let mut out = crate::spare::take(s.len());
     let mut rest = s;
     while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
         out.push_str(&rest[..i]);

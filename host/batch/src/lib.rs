@@ -36,6 +36,7 @@ pub mod lines;
 pub mod openai;
 pub mod provider;
 pub mod row;
+pub mod spare;
 pub mod status;
 mod str_pairs;
 

@@ -6,6 +6,7 @@
 //! per scoring judge. Workers never decide a row's final status: the
 //! collector does, in file order, so the outcome does not depend on timing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -167,10 +168,16 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
             content,
         });
     }
-    let (verdicts, abort) = match score_or_resume(ctx, seq, attempt, to_score, scorers).await {
+    let (verdicts, abort) = match score_or_resume(ctx, seq, attempt, &to_score, scorers).await {
         Ok(v) => (v, None),
         Err(e) => (Vec::new(), Some(e)),
     };
+    // The unescaped responses' buffers serve this worker's next block.
+    for (_, line) in to_score {
+        if let Some(Cow::Owned(text)) = line.outcome.response_text {
+            assay_batch::spare::recycle(text);
+        }
+    }
     BlockDone {
         seq,
         names: names.into_names(),
@@ -195,23 +202,24 @@ async fn score_or_resume(
     ctx: &WorkerCtx,
     seq: u64,
     attempt: u16,
-    to_score: Vec<(u32, ResultLine<'_>)>,
+    to_score: &[(u32, ResultLine<'_>)],
     scorers: &mut [Scorer],
 ) -> Result<Vec<Vec<RowResult>>, StartError> {
     // A blob that cannot be read or decoded only costs rescoring its block.
     let mut saved = match ctx.checkpoint.as_ref().map(|c| c.load(seq)) {
         Some(Ok(Some(rows))) if !to_score.is_empty() => super::checkpoint::by_row(rows),
-        _ => return score_block(ctx, attempt, &to_score, scorers).await,
+        _ => return score_block(ctx, attempt, &to_score.iter().collect::<Vec<_>>(), scorers).await,
     };
     // (row, committed results) in slot order; `None` for the rows to score.
     let mut slots: Vec<(u32, Option<Vec<RowResult>>)> = Vec::with_capacity(to_score.len());
     let mut fresh = Vec::new();
-    for (idx, line) in to_score {
+    for row in to_score {
+        let idx = row.0;
         match saved.remove(&idx).filter(|r| r.len() == scorers.len()) {
             Some(r) => slots.push((idx, Some(r))),
             None => {
                 slots.push((idx, None));
-                fresh.push((idx, line));
+                fresh.push(row);
             }
         }
     }
@@ -241,7 +249,7 @@ async fn score_or_resume(
 async fn score_block(
     ctx: &WorkerCtx,
     attempt: u16,
-    to_score: &[(u32, ResultLine<'_>)],
+    to_score: &[&(u32, ResultLine<'_>)],
     scorers: &mut [Scorer],
 ) -> Result<Vec<Vec<RowResult>>, StartError> {
     if to_score.is_empty() {
