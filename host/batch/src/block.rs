@@ -29,6 +29,9 @@ pub struct Block {
     /// Numbers of the lines in `bad` as the reader flagged them (sorted):
     /// what [`Block::lines`] skips, whatever becomes of `bad`.
     pub(crate) skip: Vec<u64>,
+    /// Non-blank lines, flagged ones included: at least as many as
+    /// [`Block::lines`] yields, for sizing what a consumer collects.
+    pub(crate) rows: usize,
 }
 
 /// One non-blank line, without its `\n` / `\r\n`.
@@ -50,6 +53,12 @@ impl Block {
             offset: self.start_offset,
             skip: &self.skip,
         }
+    }
+
+    /// The block's non-blank lines, flagged ones included: an upper bound
+    /// on what [`Block::lines`] yields.
+    pub fn rows(&self) -> usize {
+        self.rows
     }
 
     /// A [`BadLine`] for a line of this block.

@@ -246,6 +246,7 @@ impl<R: Read> BlockReader<R> {
             bytes,
             bad: Vec::new(),
             skip: Vec::new(),
+            rows: 0,
         };
         self.seq += 1;
         self.buf_offset += cut as u64;
@@ -267,6 +268,7 @@ impl<R: Read> BlockReader<R> {
             let line = strip_cr(raw);
             if !is_blank(line) {
                 self.rows += 1;
+                block.rows += 1;
                 let reason = if line.len() > self.max_line {
                     Some(LineError::TooLong {
                         bytes: line.len() as u64,
@@ -349,6 +351,7 @@ impl<R: Read> BlockReader<R> {
                 },
             }],
             skip: vec![line],
+            rows: 1,
         };
         self.seq += 1;
         block

@@ -116,9 +116,9 @@ pub async fn process(job: Job, ctx: &WorkerCtx, scorers: &mut [Scorer]) -> Block
         permit,
     } = job;
     let mut bad = std::mem::take(&mut block.bad);
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(block.rows());
     // (input index, parsed line) for rows to score
-    let mut to_score = Vec::new();
+    let mut to_score = Vec::with_capacity(block.rows());
     let parse = ctx.provider.result_parser();
     let mut names = BlockNames::default();
     // Next expected input index: results usually come in submission order.

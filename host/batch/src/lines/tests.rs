@@ -24,6 +24,11 @@ fn collect(data: &[u8], block: usize, max: usize) -> Result<Got, ReadError> {
         assert_eq!(b.seq, seq);
         assert_eq!(b.file, FileId(3));
         seq += 1;
+        assert_eq!(
+            b.rows(),
+            b.lines().count() + b.bad.len(),
+            "rows: yielded and flagged lines"
+        );
         for l in b.lines() {
             lines.push((l.number, l.offset, l.bytes.to_vec(), l.last_unterminated));
         }
