@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use assay_judge_sdk::agg::with_segment;
 use assay_judge_sdk::{Observation, RowStatus, RunInfo, Usage};
 
 use crate::prices::{PriceTable, Resolved};
@@ -152,12 +153,7 @@ impl CostTally {
         };
         self.retry_cost += retry;
         self.cache_savings += last_savings + retry_savings;
-        // Observations arrive in row order, so a segment's rows come together:
-        // its entry is the last one, found without a search.
-        match self.segment_cost.last_entry() {
-            Some(mut e) if *e.key() == obs.segment => *e.get_mut() += last + retry,
-            _ => *self.segment_cost.entry(obs.segment).or_default() += last + retry,
-        }
+        with_segment(&mut self.segment_cost, obs.segment, |cost| *cost += last + retry);
         // `model_prices` and `model_cost` have a slot per run model (`begin`),
         // and the row was priced, so its slot exists.
         if let Some(slot) = self.model_cost.get_mut(m) {

@@ -1,6 +1,7 @@
 //! Aggregator building blocks: a per-segment pass rate with a drop alarm
-//! ([`SegmentPassRate`]), score statistics with quantiles ([`Scores`]) and
-//! bounded counts by label ([`LabelCounts`]).
+//! ([`SegmentPassRate`]), score statistics with quantiles ([`Scores`]),
+//! bounded counts by label ([`LabelCounts`]), and [`with_segment`], the
+//! per-segment map access `SegmentPassRate` uses, for judges' own state.
 //!
 //! Invariants: every state here is O(segments × labels), never O(rows) — scores
 //! are kept in 1,000 fixed bins over `[0, 1]`, so a quantile is exact to 0.001;
@@ -15,6 +16,16 @@ use crate::{Observation, Report, RunInfo, SlimVerdict};
 
 mod scores;
 pub use scores::Scores;
+
+/// Calls `f` with the entry for `segment` in a per-segment map, made when
+/// absent. Observations arrive in row order, so a segment's rows come together
+/// and its entry is nearly always the last one: reached without a search.
+pub fn with_segment<V: Default>(map: &mut BTreeMap<u32, V>, segment: u32, f: impl FnOnce(&mut V)) {
+    match map.last_entry() {
+        Some(mut e) if *e.key() == segment => f(e.get_mut()),
+        _ => f(map.entry(segment).or_default()),
+    }
+}
 
 /// Distinct labels a [`LabelCounts`] remembers; later ones count as `other`.
 pub const MAX_LABELS: usize = 64;
@@ -160,20 +171,16 @@ impl SegmentPassRate {
     /// Counts one row of `segment`; `verdict` is none for a row this judge did
     /// not score (not completed, a judge error, or stopped by the host).
     pub fn add(&mut self, segment: u32, verdict: Option<&SlimVerdict>) {
-        // Rows arrive in order, so a segment's rows come together: its entry
-        // is the last one, reached without a search.
-        let seg = match self.segments.last_entry() {
-            Some(e) if *e.key() == segment => e.into_mut(),
-            _ => self.segments.entry(segment).or_default(),
-        };
-        seg.seen += 1;
-        let Some(v) = verdict else { return };
-        seg.scored += 1;
-        if v.passed {
-            seg.passed += 1;
-        } else {
-            seg.fail_labels.add(v.label.as_deref().unwrap_or("unlabelled"));
-        }
+        with_segment(&mut self.segments, segment, |seg| {
+            seg.seen += 1;
+            let Some(v) = verdict else { return };
+            seg.scored += 1;
+            if v.passed {
+                seg.passed += 1;
+            } else {
+                seg.fail_labels.add(v.label.as_deref().unwrap_or("unlabelled"));
+            }
+        });
     }
 
     /// Scored and passed rows over the whole run.

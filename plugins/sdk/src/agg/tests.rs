@@ -116,3 +116,12 @@ fn labels_are_bounded() {
     assert_eq!(l.get("l000"), 2);
     assert_eq!(l.most_common(), Some(("other", 10)));
 }
+
+#[test]
+fn with_segment_finds_every_segment_in_or_out_of_order() {
+    let mut map: BTreeMap<u32, u64> = BTreeMap::new();
+    for segment in [0, 0, 1, 1, 1, 0, 3, 1, 3] {
+        with_segment(&mut map, segment, |n| *n += 1);
+    }
+    assert_eq!(map.into_iter().collect::<Vec<_>>(), [(0, 3), (1, 4), (3, 2)]);
+}
