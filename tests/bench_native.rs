@@ -74,8 +74,6 @@ fn native_judges_give_the_sandboxed_summary_and_verdicts() {
     args.extend(["--results".into(), results]);
     args.extend(support::example_judges());
     args.extend([
-        "--set".into(),
-        format!("cost-per-row.prices=@{}", data("prices.json").display()),
         // Several chunks and both workers, as in the bench.
         "--workers".into(),
         "2".into(),
@@ -112,6 +110,7 @@ fn native_cost_per_row_scores_sync_rows_as_the_sandboxed_one() {
     ]);
     args.extend(["--sync-results".into(), fx("sync.jsonl")]);
     args.extend(support::example_judges());
+    // The fixture's own prices: of a key set twice, the judge reads the last value.
     args.extend(["--set".into(), format!("cost-per-row.prices=@{}", fx("prices.json"))]);
     let (sandboxed, native, rows_s, rows_n) = both(&args);
     // With sync results the cost judge scores too (the `sync` label).
