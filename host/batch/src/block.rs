@@ -32,6 +32,9 @@ pub struct Block {
     /// Non-blank lines, flagged ones included: at least as many as
     /// [`Block::lines`] yields, for sizing what a consumer collects.
     pub(crate) rows: usize,
+    /// Where each line of `bytes` ends (its `\n`, or the end of `bytes`),
+    /// found once by the reader so iterating does not search again.
+    pub(crate) ends: Vec<usize>,
 }
 
 /// One non-blank line, without its `\n` / `\r\n`.
@@ -48,7 +51,9 @@ impl Block {
     /// The good, non-blank lines of the block.
     pub fn lines(&self) -> Lines<'_> {
         Lines {
-            rest: &self.bytes,
+            bytes: &self.bytes,
+            start: 0,
+            ends: &self.ends,
             number: self.first_line,
             offset: self.start_offset,
             skip: &self.skip,
@@ -74,7 +79,11 @@ impl Block {
 
 /// Iterator over the good lines of a block.
 pub struct Lines<'a> {
-    rest: &'a [u8],
+    bytes: &'a [u8],
+    /// Where the next line starts in `bytes`.
+    start: usize,
+    /// The ends of the lines not yet yielded.
+    ends: &'a [usize],
     number: u64,
     offset: u64,
     skip: &'a [u64],
@@ -84,14 +93,14 @@ impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
 
     fn next(&mut self) -> Option<Line<'a>> {
-        while !self.rest.is_empty() {
-            let (raw, advance, terminated) = match memchr::memchr(b'\n', self.rest) {
-                Some(i) => (&self.rest[..i], i + 1, true),
-                None => (self.rest, self.rest.len(), false),
-            };
+        while let Some((&end, ends)) = self.ends.split_first() {
+            self.ends = ends;
+            let raw = self.bytes.get(self.start..end)?;
+            let terminated = end < self.bytes.len();
+            let advance = raw.len() + usize::from(terminated);
             let number = self.number;
             let offset = self.offset;
-            self.rest = &self.rest[advance..];
+            self.start += advance;
             self.number += 1;
             self.offset += advance as u64;
             while let Some(&n) = self.skip.first() {

@@ -160,26 +160,26 @@ impl<R: Read> BlockReader<R> {
         &self.path
     }
 
-    /// Reads more bytes; returns how many (0 at end of file).
+    /// Reads up to `want` (at least 64 KiB) more bytes; returns how many
+    /// (0 at end of file). The bytes land in the buffer's spare capacity
+    /// without zeroing it first (`read_to_end` tracks what is initialized),
+    /// which a `resize` before each read would do over every byte of the file.
     fn fill(&mut self, want: usize) -> Result<usize, ReadError> {
         if self.eof {
             return Ok(0);
         }
         let chunk = want.max(64 << 10);
         let len = self.buf.len();
-        self.buf.resize(len + chunk, 0);
-        let n = loop {
-            match self.src.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(ReadError::io(&self.path, e));
-                }
+        self.buf.reserve(chunk);
+        let n = match (&mut self.src).take(chunk as u64).read_to_end(&mut self.buf) {
+            Ok(n) => n,
+            Err(e) => {
+                self.buf.truncate(len);
+                return Err(ReadError::io(&self.path, e));
             }
         };
-        self.buf.truncate(len + n);
-        if n == 0 {
+        // `take` stops early only at the end of the source.
+        if n < chunk {
             self.eof = true;
         }
         Ok(n)
@@ -247,6 +247,7 @@ impl<R: Read> BlockReader<R> {
             bad: Vec::new(),
             skip: Vec::new(),
             rows: 0,
+            ends: Vec::new(),
         };
         self.seq += 1;
         self.buf_offset += cut as u64;
@@ -254,10 +255,14 @@ impl<R: Read> BlockReader<R> {
         Ok(Some(block))
     }
 
-    /// Validates every line of `block` (length, UTF-8), records bad ones and
-    /// counts rows; returns the number of lines in the block.
+    /// Validates every line of `block` (length, UTF-8), records bad ones,
+    /// counts rows and notes where each line ends; returns the number of
+    /// lines in the block.
     fn check_lines(&mut self, block: &mut Block) -> u64 {
         let mut rest: &[u8] = &block.bytes;
+        // A guess from the line length of the first, grown if need be.
+        let first = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        block.ends = Vec::with_capacity(rest.len() / first.max(1) + 16);
         let mut number = block.first_line;
         let mut offset = block.start_offset;
         while !rest.is_empty() {
@@ -265,6 +270,7 @@ impl<R: Read> BlockReader<R> {
                 Some(i) => (&rest[..i], i + 1),
                 None => (rest, rest.len()),
             };
+            block.ends.push((offset - block.start_offset) as usize + raw.len());
             let line = strip_cr(raw);
             if !is_blank(line) {
                 self.rows += 1;
@@ -352,6 +358,7 @@ impl<R: Read> BlockReader<R> {
             }],
             skip: vec![line],
             rows: 1,
+            ends: Vec::new(),
         };
         self.seq += 1;
         block

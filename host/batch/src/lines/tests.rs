@@ -169,3 +169,73 @@ fn a_line_the_reader_flagged_is_never_a_row_even_after_its_record_is_taken() {
         assert_eq!(records, vec![2, 3, 5], "block {block}: one record per bad line");
     }
 }
+
+/// A source that hands out a few bytes per read, is interrupted now and
+/// then, and (if `fail_at` is set) fails once that many bytes are out.
+struct Trickle {
+    data: Vec<u8>,
+    at: usize,
+    reads: usize,
+    fail_at: Option<usize>,
+}
+
+impl Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reads += 1;
+        if self.reads.is_multiple_of(5) {
+            return Err(io::Error::from(io::ErrorKind::Interrupted));
+        }
+        if self.fail_at.is_some_and(|f| self.at >= f) {
+            return Err(io::Error::other("device went away"));
+        }
+        let n = (1 + self.reads % 7).min(buf.len()).min(self.data.len() - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn trickle(data: &[u8], fail_at: Option<usize>, block: usize) -> BlockReader<Trickle> {
+    let src = Trickle {
+        data: data.to_vec(),
+        at: 0,
+        reads: 0,
+        fail_at,
+    };
+    BlockReader::from_reader(src, Arc::from(Path::new("t.jsonl")), FileId(3), 1000).with_block_bytes(block)
+}
+
+#[test]
+fn short_and_interrupted_reads_give_the_same_lines() {
+    let data: Vec<u8> = (0..300).flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes()).collect();
+    let Ok((want, _)) = collect(&data, 64, 1000) else {
+        panic!("read failed")
+    };
+    for block in [1, 64, 1000, 1 << 20] {
+        let mut r = trickle(&data, None, block);
+        let mut got = Vec::new();
+        while let Some(b) = r.next_block().expect("trickled read") {
+            got.extend(
+                b.lines()
+                    .map(|l| (l.number, l.offset, l.bytes.to_vec(), l.last_unterminated)),
+            );
+        }
+        assert_eq!(got, want, "block {block}");
+    }
+}
+
+#[test]
+fn a_read_error_mid_file_names_the_file_and_keeps_its_cause() {
+    let data: Vec<u8> = (0..300).flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes()).collect();
+    let mut r = trickle(&data, Some(1000), 64);
+    let err = loop {
+        match r.next_block() {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the whole file was read past a failing device"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.path(), Path::new("t.jsonl"));
+    let source = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(source.as_deref(), Some("device went away"));
+}
