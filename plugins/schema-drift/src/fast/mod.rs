@@ -1,6 +1,6 @@
 //! The fast pass path: a schema that uses only a conservative subset of keywords is
-//! compiled into a small checker that validates a response while serde_json's
-//! streaming `Deserializer` parses it, without building a `Value` (see `stream`).
+//! compiled into a small checker that validates a response in one pass over its
+//! bytes, without building a `Value` (see `stream`).
 //!
 //! Invariant: the fast path answers "pass" only for a response the slow path
 //! (`serde_json::from_str` into a `Value`, then `jsonschema`) passes; on any doubt
@@ -17,13 +17,16 @@
 //! and the Draft 2020-12 `$schema` at the root. Any other keyword anywhere disables
 //! the fast path for the whole schema.
 
+mod rules;
 mod stream;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_equiv;
+mod text;
 
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// The only `$schema` accepted: the dialect the slow path compiles with.
 const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -45,6 +48,8 @@ const T_ALL: u8 = 0x7f;
 /// A compiled schema: nodes by index, the root first.
 pub struct FastCheck {
     nodes: Vec<Node>,
+    /// Buffers the next check reuses, so a response with escapes allocates once.
+    buffers: RefCell<stream::Buffers>,
 }
 
 /// A literal an `enum` or `const` may name.
@@ -119,14 +124,21 @@ impl Node {
 impl FastCheck {
     /// The checker for `schema`, or `None` when it uses anything outside the subset.
     pub fn compile(schema: &Value) -> Option<FastCheck> {
-        let mut check = FastCheck { nodes: Vec::new() };
+        let mut check = FastCheck {
+            nodes: Vec::new(),
+            buffers: RefCell::default(),
+        };
         check.node(schema, 0)?;
         Some(check)
     }
 
     /// `true` only when `text` certainly passes the slow path; `false`: don't know.
     pub fn passes(&self, text: &str) -> bool {
-        stream::passes(self, text)
+        match self.buffers.try_borrow_mut() {
+            Ok(mut buffers) => stream::passes(self, text, &mut buffers),
+            // Not reached (checks do not nest), but fresh buffers do as well.
+            Err(_) => stream::passes(self, text, &mut stream::Buffers::default()),
+        }
     }
 
     /// Compiles one schema into a new node; returns its index.

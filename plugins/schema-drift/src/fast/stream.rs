@@ -1,275 +1,241 @@
-//! Validation while parsing: a `DeserializeSeed` per schema node drives serde_json's
-//! streaming `Deserializer` through exactly the calls `Value` makes (`deserialize_any`
-//! for values, `deserialize_str` for member names), so it meets the same parse errors
-//! and recursion limit. Strings are seen unescaped and borrowed; nothing is built.
-//! Any doubt aborts the parse with an error, which `passes` reports as "don't know".
+//! Validation while parsing: one pass over the response's bytes checks the JSON
+//! grammar and each value against its schema node, building nothing; strings are
+//! borrowed unless they hold an escape, and numbers are read by serde_json itself
+//! from their own text, so they are the very values the slow path compares.
+//!
+//! Invariant: `passes` is `true` only for a text `serde_json::from_str` parses
+//! (nesting stays under its recursion limit, no trailing text) into a `Value`
+//! that meets the schema. Any doubt, including a construct this reader does not
+//! take, is `false` ("don't know"), and the slow path gives the verdict.
 
-use super::{FastCheck, Lit, Node, Num, T_ARRAY, T_BOOL, T_INTEGER, T_NULL, T_NUMBER, T_OBJECT, T_STRING};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::cmp::Ordering;
-use std::fmt;
+use super::text::{self, Text};
+use super::{FastCheck, Lit, Node, Num, T_ARRAY, T_BOOL, T_NULL, T_OBJECT, rules};
 
 /// Member names serde_json reserves for its own encodings (`arbitrary_precision`,
 /// `raw_value`): an object carrying one may not be an object at all.
 const RESERVED_PREFIX: &str = "$serde_json::private::";
 /// Unknown member names tracked per object to detect duplicates; more: don't know.
 const MAX_UNKNOWN: usize = 16;
-/// Largest magnitude at which every integer is exactly an `f64`.
-const EXACT_F64_INT: u64 = 1 << 53;
+/// Nesting this reader follows: below serde_json's limit of 128, so whatever it
+/// reads, serde_json reads too.
+const MAX_DEPTH: usize = 120;
 
-/// Parses `text` as `serde_json::from_str` does, validating on the way.
-pub(super) fn passes(check: &FastCheck, text: &str) -> bool {
+/// Buffers one check reuses for the next.
+#[derive(Default)]
+pub(super) struct Buffers {
+    /// A string with an escape, decoded.
+    scratch: String,
+    /// Hashes of unknown member names, a run per open object.
+    unknown: Vec<u64>,
+}
+
+/// Whether `text` certainly passes the slow path (see the module docs).
+pub(super) fn passes(check: &FastCheck, text: &str, buffers: &mut Buffers) -> bool {
     let Some(root) = check.nodes.first() else {
         return false;
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let seed = Seed {
+    buffers.unknown.clear();
+    let mut r = Reader {
         check,
-        node: Some(root),
+        s: text,
+        at: 0,
+        buf: buffers,
     };
-    seed.deserialize(&mut de).is_ok() && de.end().is_ok()
+    r.value(Some(root), 0).is_some() && {
+        r.skip_ws();
+        r.at == text.len()
+    }
 }
 
-/// One value to check; `node: None` accepts any value (but still parses it fully).
-#[derive(Clone, Copy)]
-struct Seed<'a> {
+/// The text and where reading has got to.
+struct Reader<'a, 'b> {
     check: &'a FastCheck,
-    node: Option<&'a Node>,
+    s: &'a str,
+    at: usize,
+    buf: &'b mut Buffers,
 }
 
-impl<'a> Seed<'a> {
-    /// The seed for the node at `index` (`None`: any value); a bad index is doubt.
-    fn at<E: de::Error>(self, index: Option<usize>) -> Result<Seed<'a>, E> {
-        let node = match index {
-            None => None,
-            Some(i) => Some(self.check.nodes.get(i).ok_or_else(unsure)?),
-        };
-        Ok(Seed {
-            check: self.check,
-            node,
-        })
+impl<'a> Reader<'a, '_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.at).copied()
     }
 
-    /// Whether the node admits a value of type bits `ty` (for numbers, `T_NUMBER`
-    /// plus `T_INTEGER` when the value is integral) and no `enum`/`const` stands in
-    /// the way (`lit`: the value as a literal, if it is one).
-    fn admits(node: &Node, ty: u8, lit: Option<&dyn Fn(&Lit) -> bool>) -> bool {
-        !node.never
-            && node.types & ty != 0
-            && node
-                .choices
-                .iter()
-                .all(|choice| lit.is_some_and(|eq| choice.iter().any(eq)))
-    }
-
-    fn number<E: de::Error>(self, n: Num) -> Result<(), E> {
-        let Some(node) = self.node else { return Ok(()) };
-        let integral = match n {
-            Num::U(_) | Num::I(_) => true,
-            Num::F(f) => f.is_finite() && f.fract() == 0.0,
-        };
-        let finite = !matches!(n, Num::F(f) if !f.is_finite());
-        let ty = T_NUMBER | if integral { T_INTEGER } else { 0 };
-        let within = |limit: Option<Num>, ok: fn(Ordering) -> bool| limit.is_none_or(|l| cmp(n, l).is_some_and(ok));
-        let ok = finite
-            && Self::admits(node, ty, None)
-            && within(node.minimum, Ordering::is_ge)
-            && within(node.maximum, Ordering::is_le)
-            && within(node.exclusive_minimum, Ordering::is_gt)
-            && within(node.exclusive_maximum, Ordering::is_lt);
-        if ok { Ok(()) } else { Err(unsure()) }
-    }
-}
-
-/// The error that means "don't know".
-fn unsure<E: de::Error>() -> E {
-    E::custom("fast path: unsure")
-}
-
-/// Exact ordering of two numbers; `None` where an integer beyond 2^53 meets a float.
-fn cmp(a: Num, b: Num) -> Option<Ordering> {
-    fn int(n: Num) -> Option<i128> {
-        match n {
-            Num::U(u) => Some(i128::from(u)),
-            Num::I(i) => Some(i128::from(i)),
-            Num::F(_) => None,
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
         }
     }
-    fn float(n: Num) -> Option<f64> {
-        match n {
-            Num::F(f) => Some(f),
-            // Exact: the magnitude is at most 2^53.
-            Num::U(u) if u <= EXACT_F64_INT => Some(u as f64),
-            Num::I(i) if i.unsigned_abs() <= EXACT_F64_INT => Some(i as f64),
-            _ => None,
+
+    /// Consumes `b` after any whitespace.
+    fn expect(&mut self, b: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek()? == b).then(|| self.at += 1)
+    }
+
+    /// The node at `index` (`None`: any value); a bad index is doubt.
+    fn node(&self, index: Option<usize>) -> Option<Option<&'a Node>> {
+        match index {
+            None => Some(None),
+            Some(i) => Some(Some(self.check.nodes.get(i)?)),
         }
     }
-    match (int(a), int(b)) {
-        (Some(x), Some(y)) => Some(x.cmp(&y)),
-        _ => float(a)?.partial_cmp(&float(b)?),
-    }
-}
 
-/// Whether `s` has `min..=max` code points; the byte length settles most strings
-/// without counting, as a code point takes one to four bytes.
-fn length_within(s: &str, min: u64, max: u64) -> bool {
-    let bytes = s.len() as u64;
-    let fewest = bytes.div_ceil(4);
-    if min <= fewest && bytes <= max {
-        return true;
-    }
-    (min..=max).contains(&(s.chars().count() as u64))
-}
-
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Seed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        let ok = self
-            .node
-            .is_none_or(|n| Self::admits(n, T_NULL, Some(&|l| *l == Lit::Null)));
-        if ok { Ok(()) } else { Err(unsure()) }
-    }
-
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
-        let ok = self
-            .node
-            .is_none_or(|n| Self::admits(n, T_BOOL, Some(&|l| *l == Lit::Bool(b))));
-        if ok { Ok(()) } else { Err(unsure()) }
-    }
-
-    fn visit_u64<E: de::Error>(self, u: u64) -> Result<(), E> {
-        self.number(Num::U(u))
-    }
-
-    fn visit_i64<E: de::Error>(self, i: i64) -> Result<(), E> {
-        self.number(Num::I(i))
-    }
-
-    fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
-        self.number(Num::F(f))
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        let Some(node) = self.node else { return Ok(()) };
-        let eq = |l: &Lit| matches!(l, Lit::Str(t) if t == s);
-        let mut ok = Self::admits(node, T_STRING, Some(&eq));
-        if ok && (node.min_length.is_some() || node.max_length.is_some()) {
-            ok = length_within(s, node.min_length.unwrap_or(0), node.max_length.unwrap_or(u64::MAX));
-        }
-        if ok { Ok(()) } else { Err(unsure()) }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let items = match self.node {
-            Some(node) if !Self::admits(node, T_ARRAY, None) => return Err(unsure()),
-            Some(node) => self.at(node.items)?,
-            None => self,
-        };
-        let mut count = 0u64;
-        while seq.next_element_seed(items)?.is_some() {
-            count += 1;
-        }
-        let ok = self
-            .node
-            .is_none_or(|n| n.min_items.is_none_or(|m| count >= m) && n.max_items.is_none_or(|m| count <= m));
-        if ok { Ok(()) } else { Err(unsure()) }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Some(node) = self.node else {
-            while map.next_key_seed(Name(None))?.is_some() {
-                map.next_value_seed(self)?;
-            }
-            return Ok(());
-        };
-        if !Self::admits(node, T_OBJECT, None) {
-            return Err(unsure());
-        }
-        let mut seen = 0u64;
-        let mut unknown = [0u64; MAX_UNKNOWN];
-        let mut unknown_count = 0usize;
-        while let Some(name) = map.next_key_seed(Name(Some(node)))? {
-            let value = match name {
-                Found::Known(i) => {
-                    let bit = 1u64
-                        .checked_shl(u32::try_from(i).map_err(|_| unsure())?)
-                        .ok_or_else(unsure)?;
-                    let prop = node.props.get(i).ok_or_else(unsure)?;
-                    if seen & bit != 0 || (node.no_additional && !prop.declared) {
-                        return Err(unsure());
-                    }
-                    seen |= bit;
-                    prop.schema
+    /// Reads one value and checks it against `node` (`None`: anything).
+    fn value(&mut self, node: Option<&'a Node>, depth: usize) -> Option<()> {
+        self.skip_ws();
+        let ok = match self.peek()? {
+            b'{' => return self.object(node, depth + 1),
+            b'[' => return self.array(node, depth + 1),
+            b'"' => {
+                self.at += 1;
+                let scratch = &mut self.buf.scratch;
+                match text::string(self.s, &mut self.at, scratch)? {
+                    Text::Raw(s) => node.is_none_or(|n| rules::string(n, s)),
+                    Text::Decoded => node.is_none_or(|n| rules::string(n, scratch)),
                 }
-                Found::Unknown(hash) => {
-                    if node.no_additional || unknown.get(..unknown_count).is_none_or(|names| names.contains(&hash)) {
-                        return Err(unsure());
+            }
+            b't' => self.literal(b"true", node, T_BOOL, Lit::Bool(true))?,
+            b'f' => self.literal(b"false", node, T_BOOL, Lit::Bool(false))?,
+            b'n' => self.literal(b"null", node, T_NULL, Lit::Null)?,
+            b'-' | b'0'..=b'9' => {
+                let n = self.number()?;
+                node.is_none_or(|node| rules::number(node, n))
+            }
+            _ => false,
+        };
+        ok.then_some(())
+    }
+
+    fn literal(&mut self, word: &[u8], node: Option<&Node>, ty: u8, lit: Lit) -> Option<bool> {
+        let end = self.at + word.len();
+        (self.s.as_bytes().get(self.at..end)? == word).then_some(())?;
+        self.at = end;
+        Some(node.is_none_or(|n| rules::admits(n, ty, Some(&|l| *l == lit))))
+    }
+
+    /// The number whose text starts here, parsed by serde_json alone: the
+    /// longest run of number characters must be exactly one JSON number.
+    fn number(&mut self) -> Option<Num> {
+        let rest = self.s.as_bytes().get(self.at..)?;
+        let len = rest
+            .iter()
+            .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+            .unwrap_or(rest.len());
+        let token = self.s.get(self.at..self.at + len)?;
+        self.at += len;
+        let n: serde_json::Number = serde_json::from_str(token).ok()?;
+        if let Some(u) = n.as_u64() {
+            Some(Num::U(u))
+        } else if let Some(i) = n.as_i64() {
+            Some(Num::I(i))
+        } else {
+            n.as_f64().map(Num::F)
+        }
+    }
+
+    fn array(&mut self, node: Option<&'a Node>, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let items = match node {
+            Some(n) if !rules::admits(n, T_ARRAY, None) => return None,
+            Some(n) => self.node(n.items)?,
+            None => None,
+        };
+        self.at += 1;
+        self.skip_ws();
+        let mut count = 0u64;
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                self.value(items, depth)?;
+                count += 1;
+                self.skip_ws();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
                     }
-                    *unknown.get_mut(unknown_count).ok_or_else(unsure)? = hash;
-                    unknown_count += 1;
+                    _ => return None,
+                }
+            }
+        }
+        node.is_none_or(|n| n.min_items.is_none_or(|m| count >= m) && n.max_items.is_none_or(|m| count <= m))
+            .then_some(())
+    }
+
+    fn object(&mut self, node: Option<&'a Node>, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH || node.is_some_and(|n| !rules::admits(n, T_OBJECT, None)) {
+            return None;
+        }
+        self.at += 1;
+        self.skip_ws();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return node.is_none_or(|n| n.required == 0).then_some(());
+        }
+        let first_unknown = self.buf.unknown.len();
+        let mut seen = 0u64;
+        loop {
+            self.expect(b'"')?;
+            let value = match node {
+                None => {
+                    text::string(self.s, &mut self.at, &mut self.buf.scratch)?;
                     None
                 }
-                Found::Any => return Err(unsure()),
+                Some(n) => self.member(n, &mut seen, first_unknown)?,
             };
-            map.next_value_seed(self.at(value)?)?;
+            self.expect(b':')?;
+            let value = self.node(value)?;
+            self.value(value, depth)?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
         }
-        if node.required & !seen == 0 {
-            Ok(())
-        } else {
-            Err(unsure())
-        }
-    }
-}
-
-/// A member name, looked up among the node's properties (`None`: not looked up).
-struct Name<'a>(Option<&'a Node>);
-
-/// Which property a member name is: by index, or an FNV-1a hash of an unknown name.
-enum Found {
-    Known(usize),
-    Unknown(u64),
-    Any,
-}
-
-impl<'de> DeserializeSeed<'de> for Name<'_> {
-    type Value = Found;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Name<'_> {
-    type Value = Found;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a member name")
+        self.buf.unknown.truncate(first_unknown);
+        node.is_none_or(|n| n.required & !seen == 0).then_some(())
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Found, E> {
-        let Some(node) = self.0 else { return Ok(Found::Any) };
-        if s.starts_with(RESERVED_PREFIX) {
-            return Err(unsure());
+    /// Reads a member name of an object checked against `node`; returns the
+    /// schema its value must meet. A repeated name is doubt: `Value` keeps the
+    /// last, which only the slow path sees.
+    fn member(&mut self, node: &Node, seen: &mut u64, first_unknown: usize) -> Option<Option<usize>> {
+        let name = match text::string(self.s, &mut self.at, &mut self.buf.scratch)? {
+            Text::Raw(s) => s,
+            Text::Decoded => self.buf.scratch.as_str(),
+        };
+        if name.starts_with(RESERVED_PREFIX) {
+            return None;
         }
-        if let Some(i) = node.props.iter().position(|p| p.name == s) {
-            return Ok(Found::Known(i));
+        if let Some(i) = node
+            .props
+            .iter()
+            .position(|p| rules::same(p.name.as_bytes(), name.as_bytes()))
+        {
+            let bit = 1u64.checked_shl(u32::try_from(i).ok()?)?;
+            let prop = node.props.get(i)?;
+            if *seen & bit != 0 || (node.no_additional && !prop.declared) {
+                return None;
+            }
+            *seen |= bit;
+            return Some(prop.schema);
         }
-        let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        Ok(Found::Unknown(hash))
+        let names = self.buf.unknown.get(first_unknown..)?;
+        if node.no_additional || names.len() >= MAX_UNKNOWN || names.contains(&hash) {
+            return None;
+        }
+        self.buf.unknown.push(hash);
+        Some(None)
     }
 }

@@ -1,0 +1,252 @@
+//! JSON strings for the fast path: the end of a string found sixteen bytes at
+//! a time (WebAssembly SIMD in the component, SSE2 in a native build), and
+//! escapes decoded only when a string has one.
+//!
+//! Invariant: [`string`] returns a string only where `serde_json::from_str`
+//! reads the same characters: a raw control byte, an unknown escape, a `\u`
+//! without four hex digits or a lone surrogate is `None` (serde_json refuses
+//! each), as is an unterminated string.
+
+/// Bytes examined at once.
+const LANES: usize = 16;
+
+/// Whether `c` ends a run of plain string bytes: `"`, `\` or a control byte.
+fn special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+/// The index of the first [`special`] byte of `b`, or `b.len()`.
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+fn first_special(b: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + LANES).and_then(|c| <&[u8; LANES]>::try_from(c).ok()) {
+        let m = mask(chunk);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += LANES;
+    }
+    let rest = b.get(i..).unwrap_or_default();
+    i + rest.iter().position(|&c| special(c)).unwrap_or(rest.len())
+}
+
+/// Bit `j` set where `c[j]` is [`special`].
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn mask(c: &[u8; LANES]) -> u16 {
+    use core::arch::wasm32::{i8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or};
+    // SAFETY: `c` is 16 readable bytes, what `v128_load` reads; WebAssembly
+    // loads need no alignment.
+    let v = unsafe { v128_load(c.as_ptr().cast()) };
+    let hits = v128_or(
+        v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
+        u8x16_lt(v, u8x16_splat(0x20)),
+    );
+    i8x16_bitmask(hits)
+}
+
+/// Bit `j` set where `c[j]` is [`special`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn mask(c: &[u8; LANES]) -> u16 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: the build enables SSE2 (the `cfg` above), so its intrinsics run
+    // on any CPU this code runs on; `c` is 16 readable bytes, what
+    // `_mm_loadu_si128` reads, with no alignment required.
+    unsafe {
+        let v = _mm_loadu_si128(c.as_ptr().cast::<__m128i>());
+        let low = _mm_set1_epi8(0x1f);
+        // max(v, 0x1f) == 0x1f exactly where v <= 0x1f (unsigned).
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, low), low);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u16
+    }
+}
+
+#[cfg(not(any(target_arch = "wasm32", all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn mask(c: &[u8; LANES]) -> u16 {
+    mask_bytes(c)
+}
+
+/// [`mask`] a byte at a time: the reference the others are tested against.
+#[cfg_attr(
+    any(target_arch = "wasm32", all(target_arch = "x86_64", target_feature = "sse2")),
+    allow(dead_code)
+)]
+fn mask_bytes(c: &[u8; LANES]) -> u16 {
+    c.iter()
+        .enumerate()
+        .fold(0, |m, (j, &b)| m | (u16::from(special(b)) << j))
+}
+
+/// A string's characters: borrowed when it has no escape, else decoded into
+/// the caller's scratch buffer.
+pub(super) enum Text<'a> {
+    Raw(&'a str),
+    Decoded,
+}
+
+/// Reads the string whose opening `"` is just before `*at` in `s`; on
+/// success `*at` is just past its closing `"`.
+pub(super) fn string<'a>(s: &'a str, at: &mut usize, scratch: &mut String) -> Option<Text<'a>> {
+    let b = s.as_bytes();
+    let start = *at;
+    let end = start + first_special(b.get(start..)?);
+    match *b.get(end)? {
+        b'"' => {
+            *at = end + 1;
+            Some(Text::Raw(s.get(start..end)?))
+        }
+        b'\\' => {
+            scratch.clear();
+            scratch.push_str(s.get(start..end)?);
+            decode(s, end, at, scratch)?;
+            Some(Text::Decoded)
+        }
+        _ => None,
+    }
+}
+
+/// Decodes from the escape at `i` to the closing quote into `out`.
+fn decode(s: &str, mut i: usize, at: &mut usize, out: &mut String) -> Option<()> {
+    let b = s.as_bytes();
+    loop {
+        let run = first_special(b.get(i..)?);
+        out.push_str(s.get(i..i + run)?);
+        i += run;
+        match *b.get(i)? {
+            b'"' => {
+                *at = i + 1;
+                return Some(());
+            }
+            b'\\' => {}
+            _ => return None,
+        }
+        let c = match *b.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let (c, len) = unicode(b, i)?;
+                out.push(c);
+                i += len;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
+    }
+}
+
+/// The character of the `\u` escape at `i` (a surrogate pair takes two) and
+/// the escape's length in bytes.
+fn unicode(b: &[u8], i: usize) -> Option<(char, usize)> {
+    let hi = hex4(b.get(i + 2..i + 6)?)?;
+    match hi {
+        0xD800..=0xDBFF => {
+            if b.get(i + 6..i + 8)? != b"\\u" {
+                return None;
+            }
+            let lo = hex4(b.get(i + 8..i + 12)?)?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return None;
+            }
+            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            Some((char::from_u32(c)?, 12))
+        }
+        0xDC00..=0xDFFF => None,
+        _ => Some((char::from_u32(hi)?, 6)),
+    }
+}
+
+fn hex4(d: &[u8]) -> Option<u32> {
+    d.iter()
+        .try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The string from `text` (which starts with its opening quote) as serde_json reads it.
+    fn read(text: &str) -> Option<(String, usize)> {
+        let mut at = 1;
+        let mut scratch = String::new();
+        let s = match string(text, &mut at, &mut scratch)? {
+            Text::Raw(s) => s.to_string(),
+            Text::Decoded => scratch,
+        };
+        Some((s, at))
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them() {
+        for text in [
+            r#""""#,
+            r#""a""#,
+            r#""exactly sixteen.""#,
+            r#""longer than one chunk of sixteen, with 5★ in it""#,
+            r#""esc \" \\ \/ \b \f \n \r \t done""#,
+            r#""\u00e9\u0041\ud83d\ude00 and after, past a chunk""#,
+            r#""a quote at byte 16:\"""#,
+        ] {
+            let expect: String = serde_json::from_str(text).expect("valid");
+            assert_eq!(read(text), Some((expect, text.len())), "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_serde_json_refuses_are_none() {
+        for text in [
+            "\"unterminated",
+            "\"unterminated after a long run of plain text",
+            "\"raw\ncontrol\"",
+            "\"raw \u{1f} control past the first sixteen bytes\"",
+            "\"raw \u{7f} is fine but \u{0} is not\"",
+            r#""\x""#,
+            r#""\u12""#,
+            r#""\u12g4""#,
+            r#""\ud800""#,
+            r#""\ud800\u0041""#,
+            r#""\udc00""#,
+            r#""ends in \"#,
+        ] {
+            assert!(serde_json::from_str::<String>(text).is_err(), "{text}");
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    /// The chunk mask flags exactly the special bytes, among all byte values.
+    #[test]
+    fn the_chunk_mask_flags_exactly_quotes_backslashes_and_control_bytes() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20_000u32 {
+            let mut c = [0u8; LANES];
+            for x in &mut c {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *x = match seed % 5 {
+                    0 => b'"',
+                    1 => b'\\',
+                    2 => (seed >> 8) as u8 & 0x3f,
+                    _ => (seed >> 16) as u8,
+                };
+            }
+            if round < 256 {
+                c = [round as u8; LANES];
+            }
+            assert_eq!(mask(&c), mask_bytes(&c), "{c:?}");
+        }
+        assert_eq!(first_special(b"0123456789abcdef0123\"5"), 20);
+        assert_eq!(first_special(b"no special byte here, none at all"), 33);
+    }
+}
