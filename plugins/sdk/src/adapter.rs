@@ -117,7 +117,7 @@ impl<J: Judge> packed_scorer::Guest for Adapter<J> {
         ROWS.with(|rows| {
             let mut rows = rows.borrow_mut();
             match crate::packed::decode_into(&chunk, &mut rows) {
-                Ok(()) => score_rows::<J>(&rows),
+                Ok(rows) => score_rows::<J>(rows),
                 // One answer per row even when the chunk cannot be read.
                 Err(msg) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
             }

@@ -28,10 +28,12 @@ const STATUSES: [RowStatus; 8] = [
     RowStatus::Missing,
 ];
 
-/// Decodes `chunk` into `rows`, reusing the strings already there: after the
-/// first chunks, decoding allocates nothing. On success `rows` holds exactly
-/// the chunk's rows, in order; on error its contents are unspecified.
-pub fn decode_into(chunk: &PackedChunk, rows: &mut Vec<Row>) -> Result<(), String> {
+/// Decodes `chunk` into the first rows of `rows`, reusing the rows and
+/// strings already there: after the first chunks, decoding allocates
+/// nothing. `rows` never shrinks (a shorter chunk would otherwise free rows
+/// the next longer one allocates again). On success the returned slice is
+/// exactly the chunk's rows, in order; on error the contents are unspecified.
+pub fn decode_into<'r>(chunk: &PackedChunk, rows: &'r mut Vec<Row>) -> Result<&'r [Row], String> {
     let text = text(&chunk.text)?;
     let n = chunk.rows as usize;
     let head = n
@@ -51,22 +53,21 @@ pub fn decode_into(chunk: &PackedChunk, rows: &mut Vec<Row>) -> Result<(), Strin
         ));
     }
     let cx = Cx { text, spans };
-    rows.truncate(n);
-    for (i, w) in words.chunks_exact(ROW_WORDS).enumerate() {
-        if i == rows.len() {
-            rows.push(Row::completed("", None));
-        }
-        cx.fill(&mut rows[i], w)
-            .map_err(|e| format!("packed chunk, row {i}: {e}"))?;
+    if rows.len() < n {
+        rows.resize_with(n, || Row::completed("", None));
     }
-    Ok(())
+    for (i, (w, row)) in words.chunks_exact(ROW_WORDS).zip(rows.iter_mut()).enumerate() {
+        cx.fill(row, w).map_err(|e| format!("packed chunk, row {i}: {e}"))?;
+    }
+    Ok(&rows[..n])
 }
 
 /// The rows of `chunk`, in order, into fresh rows.
 #[cfg(test)]
 fn decode(chunk: &PackedChunk) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
-    decode_into(chunk, &mut rows)?;
+    let n = decode_into(chunk, &mut rows)?.len();
+    rows.truncate(n);
     Ok(rows)
 }
 

@@ -83,12 +83,14 @@ fn decoding_into_last_chunks_rows_leaves_nothing_of_them() {
     // This time: no prompt, no response.
     c.words[33] = 0;
     c.words[24] = NONE;
-    decode_into(&c, &mut pool).expect("decodes");
+    let got = decode_into(&c, &mut pool).expect("decodes");
     let fresh = decode(&c).expect("decodes");
-    assert_eq!(format!("{pool:?}"), format!("{fresh:?}"));
-    assert_eq!(pool.len(), 1);
-    assert!(pool[0].prompt.is_empty() && pool[0].response.is_none() && pool[0].snapshot.is_none());
-    assert_eq!(pool[0].metadata, [("k".to_owned(), "v".to_owned())]);
+    assert_eq!(format!("{got:?}"), format!("{fresh:?}"));
+    assert_eq!(got.len(), 1);
+    assert!(got[0].prompt.is_empty() && got[0].response.is_none() && got[0].snapshot.is_none());
+    assert_eq!(got[0].metadata, [("k".to_owned(), "v".to_owned())]);
+    // The spare row stays for the next, longer chunk.
+    assert_eq!(pool.len(), 2);
 }
 
 fn observations() -> PackedObservations {
