@@ -65,20 +65,11 @@ pub struct BlockReader<R = Source> {
 }
 
 /// A file's bytes: read as they are, or gunzipped on the fly when the file
-/// starts with the gzip magic bytes (`.jsonl.gz` downloads).
-pub enum Source {
-    Plain(File),
-    Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<File>>>),
-}
-
-impl Read for Source {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Source::Plain(f) => f.read(buf),
-            Source::Gzip(g) => g.read(buf),
-        }
-    }
-}
+/// starts with the gzip magic bytes (`.jsonl.gz` downloads). A trait object
+/// and not an enum of the two: through it `read_to_end` reaches `File`'s own
+/// `read_buf`, which reads into a buffer's spare capacity as it is, where a
+/// type implementing only `read` gets std's default, zeroing every byte first.
+pub type Source = Box<dyn Read + Send>;
 
 /// The first `N` bytes of `path`, or `None` when it is shorter.
 fn magic<const N: usize>(path: &Path) -> io::Result<Option<[u8; N]>> {
@@ -119,12 +110,13 @@ impl BlockReader<Source> {
         }
         let gz = is_gzip(&path).map_err(|e| ReadError::io(&path, e))?;
         let f = File::open(&path).map_err(|e| ReadError::io(&path, e))?;
-        let src = if gz {
-            Source::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(1 << 20, f),
+        let src: Source = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+                1 << 20,
+                f,
             )))
         } else {
-            Source::Plain(f)
+            Box::new(f)
         };
         Ok(BlockReader::from_reader(src, path, file, max_line_bytes))
     }
@@ -161,9 +153,9 @@ impl<R: Read> BlockReader<R> {
     }
 
     /// Reads up to `want` (at least 64 KiB) more bytes; returns how many
-    /// (0 at end of file). The bytes land in the buffer's spare capacity
-    /// without zeroing it first (`read_to_end` tracks what is initialized),
-    /// which a `resize` before each read would do over every byte of the file.
+    /// (0 at end of file). The bytes land in the buffer's spare capacity: a
+    /// `File` (see [`Source`]) reads into it without zeroing it first, which
+    /// a `resize` before each read would do over every byte of the file.
     fn fill(&mut self, want: usize) -> Result<usize, ReadError> {
         if self.eof {
             return Ok(0);

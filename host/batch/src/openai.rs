@@ -123,14 +123,14 @@ struct RawResult<'a> {
     error: Option<Box<RawError<'a>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawResponse<'a> {
     status_code: Option<u16>,
     #[serde(borrow)]
     body: Option<RawBody<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawBody<'a> {
     #[serde(borrow)]
     model: Option<Str<'a>>,

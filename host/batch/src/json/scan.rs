@@ -236,6 +236,21 @@ impl<'a> Scan<'a> {
         read(self).map(Some)
     }
 
+    /// [`Scan::or_null`] into `slot`: `null` leaves it `None`; any other
+    /// value is read by `read` into a default `T` built in place, so a large
+    /// struct is never moved from a return value into its parent.
+    pub(crate) fn or_null_in<T: Default>(
+        &mut self,
+        slot: &mut Option<T>,
+        read: fn(&mut Self, &mut T) -> Option<()>,
+    ) -> Option<()> {
+        if self.peek()? == b'n' {
+            *slot = None;
+            return self.lit(b"null");
+        }
+        read(self, slot.insert(T::default()))
+    }
+
     /// An array here as [`crate::json::First`] reads it: the first element
     /// read by `read`, the rest only checked.
     pub(crate) fn first<T>(&mut self, read: fn(&mut Self) -> Option<T>) -> Option<crate::json::First<T>> {

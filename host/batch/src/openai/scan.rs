@@ -32,8 +32,7 @@ pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
         }
         b"response" => {
             once(&mut response)?;
-            raw.response = s.or_null(self::response)?;
-            Some(())
+            s.or_null_in(&mut raw.response, self::response)
         }
         b"error" => {
             once(&mut error)?;
@@ -45,11 +44,7 @@ pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
     Some(raw)
 }
 
-fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
-    let mut r = RawResponse {
-        status_code: None,
-        body: None,
-    };
+fn response<'a>(s: &mut Scan<'a>, r: &mut RawResponse<'a>) -> Option<()> {
     let (mut status, mut body) = (false, false);
     s.object(|s, k| match k {
         b"status_code" => {
@@ -59,24 +54,13 @@ fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
         }
         b"body" => {
             once(&mut body)?;
-            r.body = s.or_null(self::body)?;
-            Some(())
+            s.or_null_in(&mut r.body, self::body)
         }
         _ => s.value(),
-    })?;
-    Some(r)
+    })
 }
 
-fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
-    let mut b = RawBody {
-        model: None,
-        system_fingerprint: None,
-        choices: None,
-        usage: None,
-        created: None,
-        created_at: None,
-        error: None,
-    };
+fn body<'a>(s: &mut Scan<'a>, b: &mut RawBody<'a>) -> Option<()> {
     // One flag per member read, in the order below.
     let mut seen = [false; 7];
     s.object(|s, k| {
@@ -101,8 +85,7 @@ fn body<'a>(s: &mut Scan<'a>) -> Option<RawBody<'a>> {
             _ => s.lit(b"null")?,
         }
         Some(())
-    })?;
-    Some(b)
+    })
 }
 
 fn choice<'a>(s: &mut Scan<'a>) -> Option<RawChoice<'a>> {
