@@ -42,6 +42,41 @@ pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
     }
 }
 
+/// The closing `"` of a string starting at `from` when it lies within the
+/// next 16 bytes with no `\` before it; `None` (search with [`string_end`])
+/// otherwise, and near the end of `s`.
+#[inline]
+pub(super) fn short_end(s: &[u8], from: usize) -> Option<usize> {
+    let chunk: &[u8; 16] = s.get(from..from + 16)?.try_into().ok()?;
+    let m = mask16(chunk);
+    let k = m.trailing_zeros() as usize;
+    (m != 0 && chunk[k] == b'"').then_some(from + k)
+}
+
+/// Bit `j` set where `c[j]` is `"` or `\`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn mask16(c: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: the build enables SSE2 (the `cfg` above); `c` is 16 readable
+    // bytes, what `_mm_loadu_si128` reads, with no alignment required.
+    unsafe {
+        let v = _mm_loadu_si128(c.as_ptr().cast::<__m128i>());
+        let hits = _mm_or_si128(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)),
+        );
+        _mm_movemask_epi8(hits) as u32
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn mask16(c: &[u8; 16]) -> u32 {
+    c.iter()
+        .enumerate()
+        .fold(0, |m, (j, &b)| m | (u32::from(b == b'"' || b == b'\\') << j))
+}
+
 /// The end of the escape whose `\` is at `k`, or `None` when serde_json
 /// refuses it.
 fn escape_end(s: &[u8], k: usize) -> Option<usize> {
