@@ -140,6 +140,25 @@ impl<'a> Scan<'a> {
         n
     }
 
+    /// A plain non-negative integer here (`0` or digits without a leading
+    /// zero, then no fraction or exponent) that fits a `u64`: what serde_json
+    /// reads as that `u64`. Anything else is `None` and nothing is consumed,
+    /// so the caller can leave the value to [`Scan::serde`].
+    pub(crate) fn plain_u64(&mut self) -> Option<u64> {
+        self.ws();
+        let rest = self.s.get(self.i..)?;
+        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = rest.get(..n).filter(|d| !d.is_empty() && (d[0] != b'0' || n == 1))?;
+        if let Some(b'.' | b'e' | b'E') = rest.get(n) {
+            return None;
+        }
+        let v = digits
+            .iter()
+            .try_fold(0u64, |v, &d| v.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
+        self.i += n;
+        Some(v)
+    }
+
     /// A number as serde_json's grammar has it (its value is not read).
     pub(crate) fn number(&mut self) -> Option<()> {
         if self.s.get(self.i) == Some(&b'-') {

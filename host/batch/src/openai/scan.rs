@@ -11,9 +11,9 @@
 //! reads the line.
 
 use crate::json::scan::{Scan, once};
-use crate::json::{Str, Text};
+use crate::json::{Str, Text, Tok};
 
-use super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult};
+use super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult, RawUsage, Seconds};
 
 /// The line read as serde would, or `None`: see the module docs.
 pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
@@ -49,7 +49,14 @@ fn response<'a>(s: &mut Scan<'a>, r: &mut RawResponse<'a>) -> Option<()> {
     s.object(|s, k| match k {
         b"status_code" => {
             once(&mut status)?;
-            r.status_code = s.serde()?;
+            let at = s.i;
+            r.status_code = match s.plain_u64().map(u16::try_from) {
+                Some(Ok(code)) => Some(code),
+                _ => {
+                    s.i = at;
+                    s.serde()?
+                }
+            };
             Some(())
         }
         b"body" => {
@@ -79,8 +86,23 @@ fn body<'a>(s: &mut Scan<'a>, b: &mut RawBody<'a>) -> Option<()> {
             0 => b.model = s.str_or_null()?.map(Str),
             1 => b.system_fingerprint = s.str_or_null()?.map(Str),
             2 => b.choices = s.or_null(|s| s.first(choice))?,
-            3 => b.usage = s.serde()?,
-            4 => b.created = s.serde()?,
+            3 => {
+                let at = s.i;
+                b.usage = match usage(s) {
+                    Some(u) => Some(u),
+                    None => {
+                        s.i = at;
+                        s.serde()?
+                    }
+                };
+            }
+            4 => {
+                // As `Seconds` reads an unsigned count.
+                b.created = match s.plain_u64() {
+                    Some(v) => Some(Seconds(i64::try_from(v).ok())),
+                    None => s.serde()?,
+                };
+            }
             5 => b.created_at = s.serde()?,
             _ => s.lit(b"null")?,
         }
@@ -133,3 +155,30 @@ fn message<'a>(s: &mut Scan<'a>) -> Option<RawMessage<'a>> {
 
 #[cfg(test)]
 mod tests;
+
+/// The usual usage object (plain counts, no details) as serde reads it, or
+/// `None` for anything else (then serde reads it from the start).
+fn usage(s: &mut Scan<'_>) -> Option<RawUsage> {
+    if s.peek()? != b'{' {
+        return None;
+    }
+    let (mut prompt, mut completion) = (None, None);
+    s.object(|s, k| match k {
+        b"prompt_tokens" if prompt.is_none() => {
+            prompt = Some(Tok(s.plain_u64()?));
+            Some(())
+        }
+        b"completion_tokens" if completion.is_none() => {
+            completion = Some(Tok(s.plain_u64()?));
+            Some(())
+        }
+        b"prompt_tokens" | b"completion_tokens" | b"prompt_tokens_details" | b"completion_tokens_details" => None,
+        _ => s.value(),
+    })?;
+    Some(RawUsage {
+        prompt_tokens: prompt.unwrap_or_default(),
+        completion_tokens: completion.unwrap_or_default(),
+        prompt_tokens_details: None,
+        completion_tokens_details: None,
+    })
+}
