@@ -52,6 +52,14 @@ fn text_unescapes_like_serde_json() {
         parse_object::<W>(br#"{"t":"x"}"#).map(|w| w.t.map(|t| t.0)),
         Ok(Some(Cow::Borrowed("x")))
     ));
+    // An escape at every offset around the first 16 bytes' look.
+    for k in 0..40 {
+        for esc in [r#"\""#, r#"\\"#, r#"\u00e9"#, r#"\n"#] {
+            let c = format!(r#""{}{esc}{}{esc}""#, "a".repeat(k), "b".repeat(k % 7));
+            let want: String = serde_json::from_str(&c).unwrap_or_default();
+            assert_eq!(text(&format!(r#"{{"t":{c}}}"#)), Ok(Some(want)), "{c}");
+        }
+    }
     assert_eq!(text(r#"{"t":null}"#), Ok(None));
     assert!(matches!(text(r#"{"t":5}"#), Err(LineError::WrongShape(m)) if m.contains("expected a string")));
     assert!(matches!(text(r#"{"t":"\ud800x"}"#), Err(LineError::WrongShape(m)) if m.contains("surrogate")));
