@@ -72,6 +72,19 @@ impl<'a> Reader<'a, '_> {
         (self.peek()? == b).then(|| self.at += 1)
     }
 
+    /// After an element or member: `,` (another follows: `false`) or the
+    /// container's `close` (`true`); anything else is doubt.
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        self.skip_ws();
+        let b = self.peek()?;
+        self.at += 1;
+        match b {
+            b',' => Some(false),
+            b if b == close => Some(true),
+            _ => None,
+        }
+    }
+
     /// The node at `index` (`None`: any value); a bad index is doubt.
     fn node(&self, index: Option<usize>) -> Option<Option<&'a Node>> {
         match index {
@@ -151,14 +164,8 @@ impl<'a> Reader<'a, '_> {
             loop {
                 self.value(items, depth)?;
                 count += 1;
-                self.skip_ws();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
+                if self.separator(b']')? {
+                    break;
                 }
             }
         }
@@ -190,14 +197,8 @@ impl<'a> Reader<'a, '_> {
             self.expect(b':')?;
             let value = self.node(value)?;
             self.value(value, depth)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    break;
-                }
-                _ => return None,
+            if self.separator(b'}')? {
+                break;
             }
         }
         self.buf.unknown.truncate(first_unknown);
