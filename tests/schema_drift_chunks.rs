@@ -7,19 +7,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{assay, json as summary, stderr, write_lines};
-
-const SCHEMA: &str = r#"{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "type": "object",
-  "properties": {
-    "label": {"enum": ["positive", "negative", "neutral"]},
-    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-    "rationale": {"type": "string", "minLength": 1, "maxLength": 2000}
-  },
-  "required": ["label", "confidence", "rationale"],
-  "additionalProperties": false
-}"#;
+use support::{assay, data, json as summary, stderr, write_lines};
 
 /// Response texts with one special piece at offsets 0..40 of the rationale,
 /// plus escapes in a member name and in an `enum` value.
@@ -84,15 +72,14 @@ fn special_bytes_around_every_chunk_boundary_get_the_schemas_verdict() {
     }
     let input = write_lines(tmp.path(), "input.jsonl", &input);
     let results = write_lines(tmp.path(), "output.jsonl", &output);
-    let schema = tmp.path().join("schema.json");
-    std::fs::write(&schema, SCHEMA).expect("schema");
     let rows = tmp.path().join("rows.jsonl");
     let (input, results, rows_arg) = (
         input.display().to_string(),
         results.display().to_string(),
         rows.display().to_string(),
     );
-    let schema_arg = format!("schema-drift.schema=@{}", schema.display());
+    // The example job's schema: label enum, confidence in [0, 1], rationale of 1-2000 characters.
+    let schema_arg = format!("schema-drift.schema=@{}", data("schema.json").display());
     let o = assay(&[
         "eval",
         "--provider",
