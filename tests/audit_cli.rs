@@ -4,7 +4,7 @@
 //! their job; and the crash cases of the outer loop (a fetch killed
 //! mid-download, a submit killed after the batch was created).
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! the `api-version` query parameter, `/openai/files` and `/openai/batches`
 //! for the batch, and `/openai/deployments/{deployment}/...` for sync calls.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::rehearsal::{Rehearsal, no_key};

@@ -2,7 +2,7 @@
 //! the crafted batch of `support::planted` (three planted clusters and
 //! scattered random failures).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -5,7 +5,7 @@
 //! are stored with the job and shown in the report. Uses the planted batch of
 //! `support::planted`.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

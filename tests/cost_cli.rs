@@ -2,7 +2,7 @@
 //! (its own dated entry, an alias reported as a fallback, LiteLLM's format), the
 //! table's source and date in the summary, and a run no price covers.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

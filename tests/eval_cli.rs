@@ -1,7 +1,7 @@
 //! `assay eval` end to end on files: the summary's contract, gates, exit
 //! codes, bad input, rows-out and determinism.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{assay, data, json, stderr, write_lines};

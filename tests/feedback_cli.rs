@@ -4,7 +4,7 @@
 //! (and not when they do not), and `submit --gate-on-last` refusing the next
 //! submission, `--force` overriding it, and `assay trend` marking both.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::rehearsal::Rehearsal;

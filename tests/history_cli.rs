@@ -3,7 +3,7 @@
 //! a regression; concurrent runs lose nothing; a data directory that cannot be
 //! made costs a warning, never the run.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

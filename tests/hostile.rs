@@ -3,7 +3,7 @@
 //! memory and slow-failure cases also a wall-clock and RSS bound. The table in
 //! docs/hostile-matrix.md names the test for each case.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

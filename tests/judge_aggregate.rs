@@ -2,7 +2,7 @@
 //! rows (begin, observe, finish, as `assay eval` calls it), its report printed
 //! or diffed against an expected file.
 
-mod support;
+use crate::support;
 
 use support::{assay, data, stderr, stdout, write_lines};
 

@@ -5,7 +5,7 @@
 //! chunk answered with the wrong number of verdicts fails every row of that
 //! chunk, with the real counts, instead of being hidden by the row-by-row replay.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! language, the refusals (exit 2, nothing written), and a Rust scaffold that
 //! builds to wasm32-wasip2 and passes its own golden rows.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@
 //! error value while its neighbours still score. Calls go to a loopback
 //! OpenAI-compatible server the test starts; nothing here needs the internet.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

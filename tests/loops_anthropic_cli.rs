@@ -2,7 +2,7 @@
 //! on 127.0.0.1: Message Batches for the batch loop, sync Messages for the
 //! canary, recovery and the drift audit's sync side.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! The batch loop end to end against `assay emulate` on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use support::emulator::Emulator;
 

@@ -3,7 +3,7 @@
 //! a killed or failed run leaves nothing behind; output errors have their
 //! own exit code.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;

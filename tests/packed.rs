@@ -3,7 +3,7 @@
 //! `observe-packed` as through `observe`; the host checks what a manifest's
 //! `wit` version promises.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

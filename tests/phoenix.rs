@@ -7,7 +7,7 @@
 //! and starts Phoenix and sets it, with `ASSAY_REQUIRE_PHOENIX=1` so that a
 //! missing or unreachable Phoenix fails the test instead of skipping it.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

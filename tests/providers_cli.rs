@@ -2,7 +2,7 @@
 //! counts that add up to the rows submitted, reconciliation against the
 //! provider's own batch object, snapshot rotation, gzip, and refusals.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@
 //! fail with the exit code of a missing local file and a message naming the
 //! URL; a TMPDIR the copy cannot be written to fails as an output does.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

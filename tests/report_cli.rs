@@ -2,7 +2,7 @@
 //! common JUnit schema with xmllint, and the HTML report (`--report`) loaded in
 //! headless Chromium (Debian's `chromium`, which CI installs).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

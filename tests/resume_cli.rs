@@ -7,7 +7,7 @@
 //! The number of kills is `ASSAY_KILL_LOOPS` (default 12, as CI runs it; 50
 //! or more by hand).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,7 @@
 //! bytes at every position around those chunks must give the verdicts the
 //! schema and serde_json give.
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::{assay, data, json as summary, stderr, write_lines};

@@ -4,7 +4,7 @@
 //! N = 1, 2 and 7, with an aggregating judge and with failed, missing,
 //! unexpected, duplicate and bad rows; and every way a merge is refused.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! for judges that need metadata, recovery of the rows the batch did not
 //! complete, sync-retry cost, and refusals of bad sync files.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{assay, fixture, json, stderr};

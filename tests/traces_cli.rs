@@ -3,7 +3,7 @@
 
 #[path = "support/otlp_receiver.rs"]
 mod otlp_receiver;
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
