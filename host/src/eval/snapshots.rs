@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use crate::report::snapshots::{Majority, SegmentMix, Snapshots};
 use assay_batch::{Interner, Ledger, Status};
 
@@ -19,9 +21,14 @@ const INFORMATIVE_SHARE: f64 = 0.2;
 /// Names listed per segment.
 const TOP: usize = 3;
 
+/// Row counts by key. Keys are interner ids, not input, so a fixed-seed
+/// fast hash is safe; it runs once per run of equal pairs, on the serial
+/// path after scoring.
+type Counts<K> = HashMap<K, u64, FixedState>;
+
 /// The most common names, ties broken by name: interner ids depend on which
 /// worker saw a name first, so they must never decide an order.
-fn top(counts: &HashMap<u16, u64>, names: &Interner) -> Vec<(String, u64)> {
+fn top(counts: &Counts<u16>, names: &Interner) -> Vec<(String, u64)> {
     let mut v: Vec<(&str, u64)> = counts.iter().map(|(k, n)| (names.get(*k), *n)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v.into_iter().take(TOP).map(|(k, n)| (k.to_owned(), n)).collect()
@@ -29,7 +36,7 @@ fn top(counts: &HashMap<u16, u64>, names: &Interner) -> Vec<(String, u64)> {
 
 /// The most common (model, snapshot) pair, ties broken by the names. A
 /// pair in an overflow bucket ([`Interner::OTHER`]) is never chosen.
-fn argmax(counts: &HashMap<(u16, u16), u64>, models: &Interner, snaps: &Interner) -> Option<((u16, u16), u64)> {
+fn argmax(counts: &Counts<(u16, u16)>, models: &Interner, snaps: &Interner) -> Option<((u16, u16), u64)> {
     let name = |k: &(u16, u16)| (models.get(k.0), snaps.get(k.1));
     counts
         .iter()
@@ -40,17 +47,33 @@ fn argmax(counts: &HashMap<(u16, u16), u64>, models: &Interner, snaps: &Interner
 
 pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Interner, snaps: &Interner) -> Snapshots {
     let seg_count = (rows as u64).div_ceil(u64::from(segment_size)) as usize;
-    let mut job: HashMap<(u16, u16), u64> = HashMap::new();
-    let mut seg_pairs: Vec<HashMap<(u16, u16), u64>> = vec![HashMap::new(); seg_count];
+    let mut job: Counts<(u16, u16)> = Counts::default();
+    let mut seg_pairs: Vec<Counts<(u16, u16)>> = vec![Counts::default(); seg_count];
     let mut completed = 0u64;
+    // Neighbouring rows almost always share a segment, model and snapshot:
+    // count a run of them, then add it to the maps once.
+    let mut add = |(seg, pair, n): (usize, (u16, u16), u64)| {
+        *job.entry(pair).or_default() += n;
+        *seg_pairs[seg].entry(pair).or_default() += n;
+    };
+    let mut run: Option<(usize, (u16, u16), u64)> = None;
     for idx in 0..rows as u32 {
         if ledger.status(idx) != Status::Completed {
             continue;
         }
         completed += 1;
-        let pair = (ledger.model(idx), ledger.snapshot(idx));
-        *job.entry(pair).or_default() += 1;
-        *seg_pairs[(idx / segment_size) as usize].entry(pair).or_default() += 1;
+        let key = ((idx / segment_size) as usize, (ledger.model(idx), ledger.snapshot(idx)));
+        match &mut run {
+            Some((seg, pair, n)) if (*seg, *pair) == key => *n += 1,
+            _ => {
+                if let Some(done) = run.replace((key.0, key.1, 1)) {
+                    add(done);
+                }
+            }
+        }
+    }
+    if let Some(done) = run {
+        add(done);
     }
     let distinct_models = job.keys().map(|k| k.0).collect::<std::collections::HashSet<_>>().len();
     let distinct_snapshots = job
@@ -69,8 +92,8 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         compare_snapshots = false;
     }
     // Fold snapshots away when they are noise: compare (model, -) pairs.
-    let fold = |m: &HashMap<(u16, u16), u64>| -> HashMap<(u16, u16), u64> {
-        let mut out = HashMap::new();
+    let fold = |m: &Counts<(u16, u16)>| -> Counts<(u16, u16)> {
+        let mut out = Counts::default();
         for ((model, snap), n) in m {
             let key = if compare_snapshots {
                 (*model, *snap)
@@ -98,8 +121,8 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         if rotated {
             rotated_segments.push(s as u32);
         }
-        let mut m: HashMap<u16, u64> = HashMap::new();
-        let mut sn: HashMap<u16, u64> = HashMap::new();
+        let mut m: Counts<u16> = Counts::default();
+        let mut sn: Counts<u16> = Counts::default();
         for ((model, snap), c) in pairs {
             *m.entry(*model).or_default() += c;
             // Past the interner's capacity, per-name counts depend on line
