@@ -90,7 +90,22 @@ impl InputIndex {
 
     /// Adds an id, telling duplicates from a full index.
     pub fn try_insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, InsertError> {
-        let hash = self.hasher.hash_one(id);
+        self.try_insert_hashed(id, self.hash(id), line_offset, line)
+    }
+
+    /// The hash [`Self::try_insert_hashed`] takes for `id`.
+    pub fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
+    /// Loads into cache where an id of this [`Self::hash`] will be looked
+    /// for: call it a few ids ahead of inserting them.
+    pub fn prefetch(&self, hash: u64) {
+        self.table.prefetch(hash);
+    }
+
+    /// [`Self::try_insert`] with `hash`, which must be [`Self::hash`] of `id`.
+    pub fn try_insert_hashed(&mut self, id: &str, hash: u64, line_offset: u64, line: u64) -> Result<u32, InsertError> {
         let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
         self.table.make_room(1, |i| hasher.hash_one(slice(arena, ends, i)));
         // One probe finds the id or its free slot (a lookup then an insert

@@ -29,6 +29,10 @@ struct Parsed {
     bad: Vec<BadLine>,
 }
 
+/// How many ids ahead of the one being inserted the merger prefetches its
+/// hash-table slot: enough inserts to cover a trip to memory.
+const PREFETCH_AHEAD: usize = 8;
+
 /// A provider's input-line parser.
 pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
 
@@ -154,11 +158,22 @@ fn merge(
                 index.reserve(rows + rows / 8, p.ids.len() / p.rows.len() + 1);
             }
             next += 1;
-            let mut start = 0usize;
-            for &(end, offset, line, slot) in &p.rows {
-                let id = p.ids.get(start..end as usize).unwrap_or("");
-                start = end as usize;
-                match index.try_insert(id, offset, line) {
+            let ids: Vec<&str> = p
+                .rows
+                .iter()
+                .scan(0usize, |start, &(end, ..)| {
+                    let id = p.ids.get(*start..end as usize).unwrap_or("");
+                    *start = end as usize;
+                    Some(id)
+                })
+                .collect();
+            let hashes: Vec<u64> = ids.iter().map(|id| index.hash(id)).collect();
+            for (k, &(_, offset, line, slot)) in p.rows.iter().enumerate() {
+                if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
+                    index.prefetch(ahead);
+                }
+                let id = ids[k];
+                match index.try_insert_hashed(id, hashes[k], offset, line) {
                     Ok(_) => index.count_model(p.models.get(usize::from(slot)).map_or("", String::as_str)),
                     Err(InsertError::Duplicate(first)) => bad.push(BadLine {
                         path: Arc::clone(path),

@@ -95,6 +95,23 @@ impl Slots {
         }
     }
 
+    /// Asks the CPU to load the home slot of `hash` into cache. A table of a
+    /// million rows is megabytes and each id lands at random in it: a probe
+    /// started cold waits on memory, so inserting a block of ids prefetches
+    /// a few rows ahead. A hint only: it changes no result.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slots.get(self.home(hash)) {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: a prefetch reads nothing the program sees and cannot
+            // fault; the address is a slot of this table.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(slot).cast::<i8>()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
     /// The row of the id hashed to `hash`, if present.
     pub fn find(&self, hash: u64, eq: impl FnMut(u32) -> bool) -> Option<u32> {
         match self.probe(hash, eq) {
