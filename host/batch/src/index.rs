@@ -33,6 +33,16 @@ pub enum InsertError {
     Full,
 }
 
+/// An [`InputIndex`]'s id hash, usable on other threads.
+#[derive(Clone)]
+pub struct IdHasher(RandomState);
+
+impl IdHasher {
+    pub fn hash(&self, id: &str) -> u64 {
+        self.0.hash_one(id)
+    }
+}
+
 /// Submitted ids in input order.
 #[derive(Default)]
 pub struct InputIndex {
@@ -90,22 +100,24 @@ impl InputIndex {
 
     /// Adds an id, telling duplicates from a full index.
     pub fn try_insert(&mut self, id: &str, line_offset: u64, line: u64) -> Result<u32, InsertError> {
-        self.try_insert_hashed(id, self.hash(id), line_offset, line)
+        self.try_insert_hashed(id, self.hasher.hash_one(id), line_offset, line)
     }
 
-    /// The hash [`Self::try_insert_hashed`] takes for `id`.
-    pub fn hash(&self, id: &str) -> u64 {
-        self.hasher.hash_one(id)
+    /// This index's id hash, for threads that hash ids before they are inserted.
+    pub fn id_hasher(&self) -> IdHasher {
+        IdHasher(self.hasher.clone())
     }
 
-    /// Loads into cache where an id of this [`Self::hash`] will be looked
-    /// for: call it a few ids ahead of inserting them.
+    /// Loads into cache where an id of this hash will be looked for: call it
+    /// a few ids ahead of inserting them.
     pub fn prefetch(&self, hash: u64) {
         self.table.prefetch(hash);
     }
 
-    /// [`Self::try_insert`] with `hash`, which must be [`Self::hash`] of `id`.
+    /// [`Self::try_insert`] with `hash`, which must be the hash of `id` by
+    /// this index's [`Self::id_hasher`].
     pub fn try_insert_hashed(&mut self, id: &str, hash: u64, line_offset: u64, line: u64) -> Result<u32, InsertError> {
+        debug_assert_eq!(hash, self.hasher.hash_one(id), "hashed by another index's hasher");
         let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
         self.table.make_room(1, |i| hasher.hash_one(slice(arena, ends, i)));
         // One probe finds the id or its free slot (a lookup then an insert

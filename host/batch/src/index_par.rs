@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::block::Block;
 use crate::error::{BadLine, LineError, ReadError};
-use crate::index::{InputIndex, InsertError};
+use crate::index::{IdHasher, InputIndex, InsertError};
 use crate::lines::{BlockReader, FileId, ReadOptions};
 use crate::row::{InputLine, ProviderOptions};
 
@@ -25,6 +25,9 @@ struct Parsed {
     ids: String,
     /// (end of id in `ids`, line offset, line number, model slot)
     rows: Vec<(u32, u64, u64, u16)>,
+    /// Each row's id hashed by the index's [`IdHasher`], here rather than on
+    /// the one thread that inserts.
+    hashes: Vec<u64>,
     models: Vec<String>,
     bad: Vec<BadLine>,
 }
@@ -36,12 +39,13 @@ const PREFETCH_AHEAD: usize = 8;
 /// A provider's input-line parser.
 pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
 
-fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOptions) -> Parsed {
+fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOptions, hasher: &IdHasher) -> Parsed {
     let mut out = Parsed {
         seq,
         bytes: block.bytes.len(),
         ids: String::with_capacity(block.bytes.len() / 32),
         rows: Vec::with_capacity(block.bytes.len() / 256),
+        hashes: Vec::with_capacity(block.bytes.len() / 256),
         models: Vec::new(),
         bad: Vec::new(),
     };
@@ -49,6 +53,7 @@ fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOption
         match parse(line.bytes, opts) {
             Ok(p) => {
                 out.ids.push_str(&p.custom_id);
+                out.hashes.push(hasher.hash(&p.custom_id));
                 let model = p.model.as_deref().unwrap_or("");
                 let slot = match out.models.iter().position(|m| m == model) {
                     Some(i) => i,
@@ -87,14 +92,15 @@ pub fn read_input_parallel(
     let (block_tx, block_rx) = sync_channel::<(u64, Block)>(threads * 2);
     let block_rx = Mutex::new(block_rx);
     let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
+    let fresh = InputIndex::for_options(opts);
+    let hasher = fresh.id_hasher();
     std::thread::scope(|s| {
         for _ in 0..threads {
-            let (rx, tx) = (&block_rx, done_tx.clone());
-            s.spawn(move || worker(rx, tx, parse, provider_opts));
+            let (rx, tx, hasher) = (&block_rx, done_tx.clone(), &hasher);
+            s.spawn(move || worker(rx, tx, parse, provider_opts, hasher));
         }
         drop(done_tx);
         let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let fresh = InputIndex::for_options(opts);
         let merger = s.spawn(move || merge(done_rx, &path, file_bytes, fresh));
         let mut seq = 0u64;
         let mut read_error = None;
@@ -125,14 +131,20 @@ pub fn read_input_parallel(
     })
 }
 
-fn worker(rx: &Mutex<Receiver<(u64, Block)>>, tx: SyncSender<Parsed>, parse: InputParser, opts: &ProviderOptions) {
+fn worker(
+    rx: &Mutex<Receiver<(u64, Block)>>,
+    tx: SyncSender<Parsed>,
+    parse: InputParser,
+    opts: &ProviderOptions,
+    hasher: &IdHasher,
+) {
     loop {
         let next = match rx.lock() {
             Ok(g) => g.recv(),
             Err(_) => return,
         };
         let Ok((seq, block)) = next else { return };
-        if tx.send(parse_block(seq, block, parse, opts)).is_err() {
+        if tx.send(parse_block(seq, block, parse, opts, hasher)).is_err() {
             return;
         }
     }
@@ -158,22 +170,14 @@ fn merge(
                 index.reserve(rows + rows / 8, p.ids.len() / p.rows.len() + 1);
             }
             next += 1;
-            let ids: Vec<&str> = p
-                .rows
-                .iter()
-                .scan(0usize, |start, &(end, ..)| {
-                    let id = p.ids.get(*start..end as usize).unwrap_or("");
-                    *start = end as usize;
-                    Some(id)
-                })
-                .collect();
-            let hashes: Vec<u64> = ids.iter().map(|id| index.hash(id)).collect();
-            for (k, &(_, offset, line, slot)) in p.rows.iter().enumerate() {
-                if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
+            let mut start = 0usize;
+            for (k, (&(end, offset, line, slot), &hash)) in p.rows.iter().zip(&p.hashes).enumerate() {
+                if let Some(&ahead) = p.hashes.get(k + PREFETCH_AHEAD) {
                     index.prefetch(ahead);
                 }
-                let id = ids[k];
-                match index.try_insert_hashed(id, hashes[k], offset, line) {
+                let id = p.ids.get(start..end as usize).unwrap_or("");
+                start = end as usize;
+                match index.try_insert_hashed(id, hash, offset, line) {
                     Ok(_) => index.count_model(p.models.get(usize::from(slot)).map_or("", String::as_str)),
                     Err(InsertError::Duplicate(first)) => bad.push(BadLine {
                         path: Arc::clone(path),
