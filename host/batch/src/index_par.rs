@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::block::Block;
 use crate::error::{BadLine, LineError, ReadError};
-use crate::index::{IdHasher, InputIndex, InsertError};
+use crate::index::{IdHasher, InputIndex, InsertError, same_name};
 use crate::lines::{BlockReader, FileId, ReadOptions};
 use crate::row::{InputLine, ProviderOptions};
 
@@ -55,7 +55,7 @@ fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOption
                 out.ids.push_str(&p.custom_id);
                 out.hashes.push(hasher.hash(&p.custom_id));
                 let model = p.model.as_deref().unwrap_or("");
-                let slot = match out.models.iter().position(|m| m == model) {
+                let slot = match out.models.iter().position(|m| same_name(m, model)) {
                     Some(i) => i,
                     None => {
                         out.models.push(model.to_owned());
@@ -171,6 +171,10 @@ fn merge(
             }
             next += 1;
             let mut start = 0usize;
+            // Rows per model slot, counted by slot and added to the index once
+            // per block: the merger is the one serial step of indexing.
+            let mut tally = vec![0u64; p.models.len()];
+            let mut first_use = Vec::new();
             for (k, (&(end, offset, line, slot), &hash)) in p.rows.iter().zip(&p.hashes).enumerate() {
                 if let Some(&ahead) = p.hashes.get(k + PREFETCH_AHEAD) {
                     index.prefetch(ahead);
@@ -178,7 +182,14 @@ fn merge(
                 let id = p.ids.get(start..end as usize).unwrap_or("");
                 start = end as usize;
                 match index.try_insert_hashed(id, hash, offset, line) {
-                    Ok(_) => index.count_model(p.models.get(usize::from(slot)).map_or("", String::as_str)),
+                    Ok(_) => {
+                        if let Some(n) = tally.get_mut(usize::from(slot)) {
+                            if *n == 0 {
+                                first_use.push(usize::from(slot));
+                            }
+                            *n += 1;
+                        }
+                    }
                     Err(InsertError::Duplicate(first)) => bad.push(BadLine {
                         path: Arc::clone(path),
                         line,
@@ -195,6 +206,11 @@ fn merge(
                         });
                     }
                 }
+            }
+            // In order of each model's first counted row, so the index lists
+            // models in the order a row-by-row count would.
+            for slot in first_use {
+                index.count_model_rows(&p.models[slot], tally[slot]);
             }
             bad.extend(p.bad);
         }

@@ -14,6 +14,11 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
         if i == 40 {
             text.push_str("{\"custom_id\":\"r-3\",\"body\":{\"model\":\"m\"}}\n");
         }
+        if i % 5 == 4 {
+            // No model: counted under "".
+            text.push_str(&format!("{{\"custom_id\":\"r-{i}\",\"body\":{{}}}}\n"));
+            continue;
+        }
         text.push_str(&format!(
             "{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m{}\"}}}}\n",
             i % 3
@@ -43,6 +48,8 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
             );
         }
         assert_eq!(got.models(), want.models());
+        let models: Vec<(&str, u64)> = got.models().iter().map(|(m, n)| (m.as_str(), *n)).collect();
+        assert_eq!(models, [("m0", 1334), ("m1", 1333), ("m2", 1333), ("", 1000)]);
         let lines = |b: &[BadLine]| b.iter().map(|x| (x.line, x.reason.to_string())).collect::<Vec<_>>();
         assert_eq!(lines(&got_bad), lines(&want_bad));
         assert_eq!(got_bad.len(), 2);
