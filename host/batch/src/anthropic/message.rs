@@ -16,6 +16,8 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::json::{NullTok, Str, Text, Tok, cow};
+
+pub(crate) mod scan;
 use crate::row::Outcome;
 use crate::status::{Status, Usage};
 

@@ -49,7 +49,7 @@ pub(super) struct RawError<'a> {
 }
 
 /// Every recognized `modelOutput` shape, flattened (see the module docs).
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct RawOutput<'a> {
     // Claude Messages
     #[serde(borrow)]

@@ -2,7 +2,8 @@
 
 use super::super::input::{parse_input_line, parse_input_line_serde};
 use super::super::results::{parse_result_line, parse_result_line_serde};
-use super::result;
+use super::{claude, result};
+use crate::json::scan::Scan;
 use crate::json::scan::mutate::mutated;
 use crate::row::ProviderOptions;
 
@@ -36,12 +37,50 @@ fn corpus() -> Vec<Vec<u8>> {
         (r#""stop_reason":"end_turn""#, r#""stop_reason":"max_tokens""#),
         (r#""input_tokens":343"#, r#""input_tokens":-1"#),
         (r#""model":"claude-3-5-haiku-20241022""#, r#""model":null"#),
+        // Content and usage forms the Claude scan reads, or leaves to serde.
+        (CONTENT, r#""content":"plain \"text\"""#),
+        (CONTENT, r#""content":null"#),
+        (CONTENT, r#""content":[]"#),
+        (CONTENT, r#""content":{"type":"text"}"#),
+        (
+            CONTENT,
+            r#""content":[{"type":"thinking","thinking":"hm"},{"text":"a"},{"type":"text","text":"b\u00e9"}]"#,
+        ),
+        (
+            CONTENT,
+            r#""content":[{"type":"tool_use","id":"t","name":"f","input":{"a":1}},{"type":"text","text":"x"}]"#,
+        ),
+        (CONTENT, r#""content":[{"toolUse":{"input":[1]}}]"#),
+        (CONTENT, r#""content":[{"type":"text","type":"text","text":"x"}]"#),
+        (CONTENT, r#""content":[{"type":7,"text":"x"}]"#),
+        (CONTENT, r#""content":[{"type":"text","text":null}]"#),
+        (CONTENT, r#""content":[{"type":"text","text":"x"}],"content":[]"#),
+        (USAGE, r#""usage":null"#),
+        (
+            USAGE,
+            r#""usage":{"input_tokens":3,"output_tokens":4,"cache_read_input_tokens":null,"cache_creation_input_tokens":5}"#,
+        ),
+        (USAGE, r#""usage":{"input_tokens":3,"input_tokens":4}"#),
+        (USAGE, r#""usage":{"inputTokens":3,"outputTokens":4}"#),
+        (USAGE, r#""usage":{"input_tokens":3.0}"#),
+        (
+            USAGE,
+            r#""usage":{"input_tokens":-0,"server_tool_use":{"web_search_requests":0}}"#,
+        ),
+        (r#""stop_reason":"end_turn""#, r#""stopReason":"end_turn""#),
+        (
+            r#""stop_reason":"end_turn""#,
+            r#""stop_reason":"end_turn","choices":[]"#,
+        ),
     ] {
         assert!(CLAUDE.contains(from), "{from}");
         lines.push(CLAUDE.replacen(from, to, 1).into_bytes());
     }
     lines
 }
+
+const CONTENT: &str = r#""content":[{"type":"text","text":"{\"label\":\"neutral\"}"}]"#;
+const USAGE: &str = r#""usage":{"input_tokens":343,"output_tokens":86}"#;
 
 /// The bench's Claude record: a long echoed `modelInput`, then the output.
 const CLAUDE: &str = r#"{"recordId":"row-0","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":256,"system":"Reply with \"label\" only.","messages":[{"role":"user","content":[{"type":"text","text":"Classify: it's fine \u00e9."}]}]},"modelOutput":{"id":"msg_0","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"{\"label\":\"neutral\"}"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":343,"output_tokens":86}}}"#;
@@ -67,6 +106,12 @@ fn the_quick_bedrock_scans_read_what_serde_reads() {
         assert_eq!(quick_out, serde_out, "{text}");
     }
     assert!(result(CLAUDE).is_some(), "the usual record takes the quick path");
+    let output = &CLAUDE[CLAUDE.find(r#""modelOutput":"#).expect("output") + 14..CLAUDE.len() - 1];
+    let mut s = Scan::new(output).expect("scan");
+    assert!(
+        claude(&mut s).is_some() && s.end().is_some(),
+        "the Claude scan reads its output"
+    );
 }
 
 /// Mutated records (a fixed seed): both forms agree on every one.
