@@ -108,6 +108,10 @@ pub enum ReadError {
     /// The file exceeds an internal limit (row count, id bytes).
     #[error("{}: too large: {reason}", path.display())]
     TooLarge { path: Arc<Path>, reason: String },
+    /// A bug stopped the reading (a thread panicked); nothing partial is
+    /// returned.
+    #[error("{}: {reason}", path.display())]
+    Internal { path: Arc<Path>, reason: String },
 }
 
 impl ReadError {
@@ -124,7 +128,8 @@ impl ReadError {
             ReadError::Io { path, .. }
             | ReadError::Empty { path }
             | ReadError::Invalid { path, .. }
-            | ReadError::TooLarge { path, .. } => path,
+            | ReadError::TooLarge { path, .. }
+            | ReadError::Internal { path, .. } => path,
         }
     }
 }

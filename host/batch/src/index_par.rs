@@ -90,16 +90,21 @@ pub fn read_input_parallel(
     let path: Arc<Path> = Arc::clone(reader.path());
     let threads = threads.max(1);
     let (block_tx, block_rx) = sync_channel::<(u64, Block)>(threads * 2);
-    let block_rx = Mutex::new(block_rx);
+    // The workers own the receiver: when the last one stops (the merger is
+    // gone, or they all panicked), the reader's next send fails instead of
+    // waiting forever on a full channel nobody empties.
+    let block_rx = Arc::new(Mutex::new(block_rx));
     let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
     let fresh = InputIndex::for_options(opts);
     let hasher = fresh.id_hasher();
     std::thread::scope(|s| {
-        for _ in 0..threads {
-            let (rx, tx, hasher) = (&block_rx, done_tx.clone(), &hasher);
-            s.spawn(move || worker(rx, tx, parse, provider_opts, hasher));
-        }
-        drop(done_tx);
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (rx, tx, hasher) = (Arc::clone(&block_rx), done_tx.clone(), &hasher);
+                s.spawn(move || worker(&rx, tx, parse, provider_opts, hasher))
+            })
+            .collect();
+        drop((block_rx, done_tx));
         let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
         let merger = s.spawn(move || merge(done_rx, &path, file_bytes, fresh));
         let mut seq = 0u64;
@@ -120,10 +125,17 @@ pub fn read_input_parallel(
             }
         }
         drop(block_tx);
-        let merged = merger.join().map_err(|_| ReadError::TooLarge {
+        // Every thread is joined here, so a panic in one is this error and
+        // never an index short of that thread's blocks.
+        let stopped = |who: &str| ReadError::Internal {
             path: Arc::clone(reader.path()),
-            reason: "input indexing thread panicked".into(),
-        })?;
+            reason: format!("input indexing stopped: a {who} thread panicked"),
+        };
+        let panicked = workers.into_iter().map(|w| w.join()).filter(Result::is_err).count();
+        let merged = merger.join().map_err(|_| stopped("merging"))?;
+        if panicked > 0 {
+            return Err(stopped("parsing"));
+        }
         match read_error {
             Some(e) => Err(e),
             None => merged,

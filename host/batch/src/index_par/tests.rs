@@ -56,3 +56,52 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A parser that panics on the line holding `"boom"`, as a bug in one
+/// provider's parser would.
+fn panics_on_boom<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    assert!(memchr::memmem::find(line, b"boom").is_none(), "parser bug");
+    parse_input_line_with(line, opts)
+}
+
+#[test]
+fn a_parsing_thread_that_panics_is_an_error_not_a_hang_or_a_short_index() {
+    let dir = std::env::temp_dir().join(format!("assay-index-panic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("in.jsonl");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        let id = if i == 3000 { "boom".to_owned() } else { format!("r-{i}") };
+        text.push_str(&format!("{{\"custom_id\":\"{id}\",\"body\":{{\"model\":\"m\"}}}}\n"));
+    }
+    std::fs::write(&path, text).expect("write");
+    for threads in [1, 2] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let opts = ReadOptions {
+                block_bytes: 4096,
+                ..ReadOptions::default()
+            };
+            let got = read_input_parallel(
+                &p,
+                FileId(0),
+                &opts,
+                threads,
+                panics_on_boom,
+                &ProviderOptions::default(),
+            );
+            let _ = tx.send(got.map(|(index, _)| index.len()));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{threads} thread(s): indexing hung or panicked"));
+        let err = got.expect_err("an index missing the rows of a block");
+        assert!(
+            err.to_string()
+                .contains("input indexing stopped: a parsing thread panicked"),
+            "{err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
