@@ -89,6 +89,35 @@ fn example_summary_has_the_documented_shape_and_exact_counts() {
     assert!(cost["cost_per_validated_row_usd"].as_f64().is_some());
 }
 
+/// The judges' compiled code is named for `perf` only when asked, in the
+/// file `perf` reads (`/tmp/perf-<pid>.map`, which wasmtime writes).
+#[test]
+fn perf_map_names_the_judges_functions_only_when_asked() {
+    let args = example_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for asked in [false, true] {
+        let mut c = support::command(&args);
+        if asked {
+            c.env("ASSAY_PERF_MAP", "1");
+        } else {
+            c.env_remove("ASSAY_PERF_MAP");
+        }
+        let child = c.stdout(std::process::Stdio::null()).spawn().expect("spawn assay");
+        let map = std::path::PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+        let status = child.wait_with_output().expect("wait for assay").status;
+        assert_eq!(status.code(), Some(0));
+        let text = std::fs::read_to_string(&map).unwrap_or_default();
+        let _ = std::fs::remove_file(&map);
+        assert_eq!(
+            text.contains("schema_drift") && text.contains("score-packed"),
+            asked,
+            "asked: {asked}; {} bytes in {}",
+            text.len(),
+            map.display()
+        );
+    }
+}
+
 #[test]
 fn results_are_identical_across_worker_counts_and_chunk_sizes() {
     let strip = |mut v: Value| {

@@ -73,6 +73,11 @@ pub fn assay(args: &[&str]) -> Output {
 
 /// `assay` with extra environment variables.
 pub fn assay_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(args).envs(env.iter().copied()).output().expect("run assay")
+}
+
+/// The command [`assay`] runs, to spawn it or change it first.
+pub fn command(args: &[&str]) -> Command {
     builtin_judges();
     let hostile = hostile_judges();
     let cache = root().join("target").join("test-cache");
@@ -80,16 +85,14 @@ pub fn assay_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     // temporary directory: keep tests' under target/.
     let tmp = root().join("target").join("test-tmp");
     std::fs::create_dir_all(&tmp).expect("make target/test-tmp");
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(args)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_assay"));
+    c.args(args)
         .env("ASSAY_PLUGIN_PATH", hostile)
         .env("ASSAY_CACHE_DIR", cache)
         .env("TMPDIR", tmp)
         .env("ASSAY_STATE", test_state())
-        .env_remove("ASSAY_POLICY")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run assay")
+        .env_remove("ASSAY_POLICY");
+    c
 }
 
 pub fn stdout(o: &Output) -> String {

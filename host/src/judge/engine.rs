@@ -43,6 +43,11 @@ impl JudgeEngine {
             // judge's arithmetic identical on every machine.
             .cranelift_nan_canonicalization(true)
             .wasm_simd(true);
+        if std::env::var_os("ASSAY_PERF_MAP").is_some() {
+            // For `perf` runs only (bench/RESULTS.md): names the judges'
+            // compiled functions in /tmp/perf-<pid>.map.
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(|e| EngineError(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker_engine = engine.weak();
