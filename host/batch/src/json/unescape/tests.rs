@@ -1,0 +1,42 @@
+use super::unescape;
+
+/// Strings of runs and escapes of every kind, at every offset around the
+/// 16-byte steps, read as serde_json reads them.
+#[test]
+fn unescapes_like_serde_json_at_every_offset() {
+    let escapes = [
+        r#"\""#,
+        r#"\\"#,
+        r#"\/"#,
+        r#"\b\f\n\r\t"#,
+        r#"\u00e9"#,
+        r#"\ud83d\ude00"#,
+        r#"\u65e5"#,
+    ];
+    let runs = ["", "a", "é", "日本", "★ ok", "0123456789abcdef", "x".repeat(31).leak()];
+    let mut n = 0;
+    for lead in 0..40 {
+        for (e, esc) in escapes.iter().enumerate() {
+            for (r, run) in runs.iter().enumerate() {
+                let inner = format!(
+                    "{}{esc}{run}{}{esc}{}",
+                    "p".repeat(lead),
+                    escapes[(e + r) % escapes.len()],
+                    run
+                );
+                let want: String = serde_json::from_str(&format!("\"{inner}\"")).unwrap_or_default();
+                assert_eq!(unescape(&inner).as_deref(), Ok(want.as_str()), "{inner}");
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 1900);
+}
+
+#[test]
+fn refuses_what_serde_json_refuses() {
+    for bad in [r"\x", r"\u12", r"\u12g4", r"\ud800", r"\ud800\u0041", r"\udc00", "ab\\"] {
+        assert!(serde_json::from_str::<String>(&format!("\"{bad}\"")).is_err(), "{bad}");
+        assert!(unescape(bad).is_err(), "{bad}");
+    }
+}
