@@ -11,8 +11,9 @@ measurements taken in the same run, on the same files, interleaved: each round r
 every tool once, one after the other, and a figure is the median over --repeat
 rounds. Before the rounds every assay command runs once unmeasured (it fills the
 compile cache and the page cache). The load average (os.getloadavg) is printed at
-the start and end, and after each size. assay runs with its own compile cache
-(a fresh temporary ASSAY_CACHE_DIR), never the user's.
+the start and end, and after each size. assay runs with its own compile cache and
+state database (a fresh temporary ASSAY_CACHE_DIR and ASSAY_STATE), never the
+user's: each run is recorded in a history nobody else reads.
 
 Files: ../shared/bench/gen_openai_batch.py -n ROWS --seed 1 writes the OpenAI job
 (cached in bench/out/, or in $ASSAY_BENCH_OUT when set: 10M rows are 16 GB);
@@ -505,7 +506,9 @@ def main():
     sizes = sorted({int(x) for x in a.rows.split(",")})
     a.reader_sizes = {int(x) for x in a.reader_rows.split(",")} if a.reader_rows else set(sizes)
     tmp = tempfile.mkdtemp(prefix="assay-bench-")
-    env = dict(os.environ, ASSAY_CACHE_DIR=os.path.join(tmp, "cache"))
+    # Its own compile cache and state database: the runs' history records go
+    # there, not into the user's history.
+    env = dict(os.environ, ASSAY_CACHE_DIR=os.path.join(tmp, "cache"), ASSAY_STATE=os.path.join(tmp, "state.db"))
     res = {"repeat": a.repeat, "assay": a.assay, "cores": os.cpu_count(), "load_start": load(), "sizes": []}
     try:
         for n in sizes:

@@ -78,7 +78,7 @@ def main():
     env = dict(os.environ, ASSAY_CACHE_DIR=tempfile.mkdtemp(prefix="assay-bench-cache-"))
     base = [assay, "eval", "--provider", "openai", "--input", os.path.join(d, "in.jsonl"),
             "--results", os.path.join(d, "out.jsonl"), "--plugin-dir", a.plugin_dir,
-            "--workers", str(a.workers), "--format", "json"]
+            "--workers", str(a.workers), "--format", "json", "--no-history"]
 
     def median_eval(extra):
         timed(base + extra, env)  # warm the compile cache and the page cache

@@ -56,7 +56,7 @@ def main():
     base = [args.assay, "eval", "--provider", "openai", "--input", inp, "--results", out,
             "--judge", "schema-drift", "--set", "schema-drift.schema=@" + os.path.join(bench.SHARED, "schema.json"),
             "--judge", "cost-per-row", "--set", "cost-per-row.prices=@" + os.path.join(bench.SHARED, "prices.json"),
-            "--format", "json", "--quiet"]
+            "--format", "json", "--quiet", "--no-history"]
     traced = base + ["--otlp-endpoint", url] + (["--otlp-no-content"] if args.no_content else [])
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     # Interleave the two so that load from other processes hits both alike.
