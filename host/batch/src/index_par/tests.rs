@@ -1,11 +1,17 @@
 use super::*;
 use crate::openai::parse_input_line_with;
 
-#[test]
-fn same_result_as_the_sequential_reader_for_any_thread_count() {
-    let dir = std::env::temp_dir().join(format!("assay-index-par-{}", std::process::id()));
+/// `text` written as `in.jsonl` in a fresh directory named after `tag`.
+fn input_file(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("assay-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
     let path = dir.join("in.jsonl");
+    std::fs::write(&path, text).expect("write");
+    (dir, path)
+}
+
+#[test]
+fn same_result_as_the_sequential_reader_for_any_thread_count() {
     let mut text = String::new();
     for i in 0..5000 {
         if i == 17 {
@@ -24,7 +30,7 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
             i % 3
         ));
     }
-    std::fs::write(&path, text).expect("write");
+    let (dir, path) = input_file("index-par", &text);
     let opts = ReadOptions {
         block_bytes: 4096,
         ..ReadOptions::default()
@@ -66,15 +72,12 @@ fn panics_on_boom<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLin
 
 #[test]
 fn a_parsing_thread_that_panics_is_an_error_not_a_hang_or_a_short_index() {
-    let dir = std::env::temp_dir().join(format!("assay-index-panic-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let path = dir.join("in.jsonl");
     let mut text = String::new();
     for i in 0..20_000 {
         let id = if i == 3000 { "boom".to_owned() } else { format!("r-{i}") };
         text.push_str(&format!("{{\"custom_id\":\"{id}\",\"body\":{{\"model\":\"m\"}}}}\n"));
     }
-    std::fs::write(&path, text).expect("write");
+    let (dir, path) = input_file("index-panic", &text);
     for threads in [1, 2] {
         let (tx, rx) = std::sync::mpsc::channel();
         let p = path.clone();
