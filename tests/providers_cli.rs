@@ -99,6 +99,13 @@ fn bedrock_records_and_manifest_reconciliation() {
     ];
     assert_counts(&s, "bedrock", 23, &want);
     assert_eq!(s["flags"]["truncated"], 3);
+    // Titan, Llama and Mistral outputs name no model: most completed rows
+    // are served by an unnamed model, not by one called "".
+    let majority = &s["snapshots"]["majority"];
+    assert_eq!(majority["model"], Value::Null, "{majority}");
+    assert_eq!(s["snapshots"]["distinct_models"], 1);
+    let names = s["snapshots"]["segments"][0]["models"].to_string();
+    assert!(!names.contains("[\"\","), "{names}");
     let r = &s["reconciliation"][0];
     assert_eq!(r["ok"], false);
     let total = r["checks"]
@@ -113,6 +120,23 @@ fn bedrock_records_and_manifest_reconciliation() {
     assert_eq!(
         total["message"],
         "provider reports 24 requests, the input file holds 23 rows"
+    );
+}
+
+#[test]
+fn the_terminal_says_when_the_results_name_no_model() {
+    let o = assay(&[
+        "eval",
+        "--input",
+        &fx("bedrock/input.jsonl"),
+        "--results",
+        &fx("bedrock/input.jsonl.out"),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = out.lines().find(|l| l.starts_with("served by:")).unwrap_or_default();
+    assert!(
+        line.starts_with("served by: a model the results do not name (") && line.ends_with("; 1 model, 0 snapshots)"),
+        "{out}"
     );
 }
 

@@ -5,7 +5,8 @@
 //! Invariant: computed from the final ledger over completed rows in
 //! submission order; when snapshot values are too scattered to mean
 //! anything (one per request, or more distinct values than the interner
-//! holds), only models are compared, and it says so. An overflow bucket is
+//! holds), only models are compared, and it says so. Rows whose results
+//! name no model form a bucket of their own that is never named `""`. An overflow bucket is
 //! never a majority, so the result does not depend on result-line order.
 
 use std::collections::HashMap;
@@ -75,7 +76,12 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
     if let Some(done) = run {
         add(done);
     }
-    let distinct_models = job.keys().map(|k| k.0).collect::<std::collections::HashSet<_>>().len();
+    let distinct_models = job
+        .keys()
+        .map(|k| k.0)
+        .filter(|m| *m != Interner::NONE)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     let distinct_snapshots = job
         .keys()
         .map(|k| k.1)
@@ -124,7 +130,10 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
         let mut m: Counts<u16> = Counts::default();
         let mut sn: Counts<u16> = Counts::default();
         for ((model, snap), c) in pairs {
-            *m.entry(*model).or_default() += c;
+            // Rows whose results name no model are not a model named "".
+            if *model != Interner::NONE {
+                *m.entry(*model).or_default() += c;
+            }
             // Past the interner's capacity, per-name counts depend on line
             // order: no snapshot names are listed.
             if *snap != Interner::NONE && !snaps.overflowed() {
@@ -142,7 +151,7 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
     }
     Snapshots {
         majority: majority.map(|((m, s), n)| Majority {
-            model: models.get(m).to_owned(),
+            model: (m != Interner::NONE).then(|| models.get(m).to_owned()),
             snapshot: (compare_snapshots && s != Interner::NONE).then(|| snaps.get(s).to_owned()),
             share: if completed > 0 {
                 n as f64 / completed as f64

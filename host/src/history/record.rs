@@ -128,7 +128,7 @@ impl RunRecord {
             assay_version: s.assay_version.to_owned(),
             provider: s.provider.clone(),
             input: s.input.clone(),
-            majority_model: snaps.majority.as_ref().map(|m| m.model.clone()),
+            majority_model: snaps.majority.as_ref().and_then(|m| m.model.clone()),
             majority_snapshot: snaps.majority.as_ref().and_then(|m| m.snapshot.clone()),
             models: total(snaps.segments.iter().flat_map(|g| g.models.iter().cloned())),
             snapshots: total(snaps.segments.iter().flat_map(|g| g.snapshots.iter().cloned())),

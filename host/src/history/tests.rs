@@ -57,7 +57,7 @@ fn summary(completed: u64, pass_rate: f64) -> Summary {
         reconciliation: Vec::new(),
         snapshots: Snapshots {
             majority: Some(Majority {
-                model: "gpt-4o-mini".into(),
+                model: Some("gpt-4o-mini".into()),
                 snapshot: Some("fp_1".into()),
                 share: 0.8,
             }),

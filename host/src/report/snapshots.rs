@@ -8,7 +8,9 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Majority {
-    pub model: String,
+    /// `None` when the result lines name no model (Bedrock's Titan, Llama and
+    /// Mistral outputs, Vertex: the job sets it).
+    pub model: Option<String>,
     pub snapshot: Option<String>,
     pub share: f64,
 }
@@ -27,6 +29,7 @@ pub struct SegmentMix {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Snapshots {
     pub majority: Option<Majority>,
+    /// Models the result lines name (rows that name none are not a model).
     pub distinct_models: usize,
     pub distinct_snapshots: usize,
     /// False when snapshot values were too scattered and only models were compared.

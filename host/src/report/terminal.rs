@@ -153,13 +153,17 @@ pub fn render(s: &Summary) -> String {
             .as_deref()
             .map(|x| format!(" / {}", sanitize(x)))
             .unwrap_or_default();
+        let model = m
+            .model
+            .as_deref()
+            .map_or_else(|| "a model the results do not name".to_owned(), sanitize);
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         let _ = writeln!(
             o,
-            "\nserved by: {}{snap} ({} of completed rows; {} models, {} snapshots)",
-            sanitize(&m.model),
+            "\nserved by: {model}{snap} ({} of completed rows; {}, {})",
             pct(m.share),
-            s.snapshots.distinct_models,
-            s.snapshots.distinct_snapshots
+            count(s.snapshots.distinct_models, "model"),
+            count(s.snapshots.distinct_snapshots, "snapshot")
         );
         if !s.snapshots.rotated_segments.is_empty() {
             let segs: Vec<String> = s

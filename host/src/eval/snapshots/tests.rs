@@ -45,8 +45,8 @@ fn past_65535_distinct_snapshots_the_result_does_not_depend_on_line_order() {
     let show = |s: &Snapshots| serde_json::to_string(s).unwrap_or_default();
     assert_eq!(show(&a), show(&b));
     assert!(!a.snapshots_compared, "overflowing values are scattered: models only");
-    let m = a.majority.as_ref().map(|m| (m.model.as_str(), m.snapshot.clone()));
-    assert_eq!(m, Some(("gpt-4o-mini", None)));
+    let m = a.majority.as_ref().map(|m| (m.model.as_deref(), m.snapshot.clone()));
+    assert_eq!(m, Some((Some("gpt-4o-mini"), None)));
     assert!(a.rotated_segments.is_empty());
 }
 
@@ -108,4 +108,43 @@ fn runs_are_counted_row_by_row() {
     let majority = got.majority.as_ref().map(|m| m.snapshot.clone());
     assert_eq!(majority, Some(Some("fp_a".to_owned())));
     assert_eq!(got.rotated_segments, vec![2]);
+}
+
+/// Bedrock's Titan, Llama and Mistral outputs name no model (the job sets
+/// it): such rows are a bucket of their own, which may be the majority, but
+/// never a model called `""`.
+#[test]
+fn rows_whose_results_name_no_model_are_not_a_model_named_empty() {
+    let rows = 30u32;
+    let (mut models, snaps) = (Interner::new(), Interner::new());
+    let claude = models.intern("claude-3-haiku");
+    let mut ledger = Ledger::new(rows as usize, 1, RetryPolicy::none());
+    for idx in 0..rows {
+        let rec = RowRecord {
+            status: Status::Completed,
+            error_kind: None,
+            truncated: false,
+            usage: Usage::default(),
+            model: if idx % 3 == 0 { claude } else { Interner::NONE },
+            snapshot: Interner::NONE,
+        };
+        ledger.apply(1, idx, u64::from(idx), &rec);
+    }
+    ledger.finish();
+    let got = snapshots(&ledger, rows as usize, 10, &models, &snaps);
+    let majority = got.majority.as_ref().map(|m| (m.model.clone(), m.share));
+    assert_eq!(majority, Some((None, 20.0 / 30.0)));
+    assert_eq!(got.distinct_models, 1, "only named models are counted");
+    assert!(got.rotated_segments.is_empty());
+    for mix in &got.segments {
+        let named = (mix.segment * 10..(mix.segment + 1) * 10)
+            .filter(|i| i % 3 == 0)
+            .count() as u64;
+        assert_eq!(
+            mix.models,
+            vec![("claude-3-haiku".to_owned(), named)],
+            "segment {}",
+            mix.segment
+        );
+    }
 }
