@@ -37,6 +37,13 @@ pub struct Block {
     pub(crate) ends: Vec<usize>,
 }
 
+/// A dropped block's buffer serves a later block ([`crate::block_pool`]).
+impl Drop for Block {
+    fn drop(&mut self) {
+        crate::block_pool::recycle(std::mem::take(&mut self.bytes));
+    }
+}
+
 /// One non-blank line, without its `\n` / `\r\n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line<'a> {

@@ -256,7 +256,7 @@ pub fn read_input(path: &Path, file: FileId, opts: &ReadOptions) -> Result<(Inpu
     let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
     let mut index = InputIndex::for_options(opts);
     let mut bad = Vec::new();
-    while let Some(block) = reader.next_block()? {
+    while let Some(mut block) = reader.next_block()? {
         for line in block.lines() {
             let parsed = match parse_input_line(line.bytes) {
                 Ok(p) => p,
@@ -284,7 +284,7 @@ pub fn read_input(path: &Path, file: FileId, opts: &ReadOptions) -> Result<(Inpu
             }
             index.count_model(parsed.model.as_deref().unwrap_or(""));
         }
-        bad.extend(block.bad);
+        bad.append(&mut block.bad);
     }
     bad.sort_by_key(|b| b.line);
     index.shrink_to_fit();

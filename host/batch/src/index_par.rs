@@ -39,7 +39,7 @@ const PREFETCH_AHEAD: usize = 8;
 /// A provider's input-line parser.
 pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
 
-fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOptions, hasher: &IdHasher) -> Parsed {
+fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOptions, hasher: &IdHasher) -> Parsed {
     let mut out = Parsed {
         seq,
         bytes: block.bytes.len(),
@@ -72,7 +72,7 @@ fn parse_block(seq: u64, block: Block, parse: InputParser, opts: &ProviderOption
             Err(e) => out.bad.push(block.bad_line(&line, e.on_line(line.last_unterminated))),
         }
     }
-    out.bad.extend(block.bad);
+    out.bad.append(&mut block.bad);
     out
 }
 

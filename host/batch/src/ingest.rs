@@ -123,7 +123,7 @@ pub fn ingest_results(
     let mut st = IngestStats::default();
     let mut guess = 0u32;
     loop {
-        let block = match reader.next_block() {
+        let mut block = match reader.next_block() {
             Ok(Some(b)) => b,
             Ok(None) => break,
             Err(ReadError::Empty { .. }) => {
@@ -153,7 +153,7 @@ pub fn ingest_results(
                     .push(block.bad_line(&line, LineError::WrongShape(format!("attempt {attempt} out of range")))),
             }
         }
-        st.bad.extend(block.bad);
+        st.bad.append(&mut block.bad);
     }
     st.bad.sort_by_key(|b| b.line);
     Ok(st)

@@ -24,6 +24,7 @@ pub mod batch_object;
 pub mod bedrock;
 pub mod bitset;
 pub mod block;
+pub mod block_pool;
 pub mod error;
 pub mod google;
 pub mod index;

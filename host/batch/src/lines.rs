@@ -226,7 +226,7 @@ impl<R: Read> BlockReader<R> {
             };
         }
         let cap = self.target.max(self.buf.len() - cut) + (64 << 10);
-        let mut bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(cap));
+        let mut bytes = std::mem::replace(&mut self.buf, crate::block_pool::take(cap));
         self.buf.extend_from_slice(&bytes[cut..]);
         bytes.truncate(cut);
         let mut block = Block {
@@ -257,6 +257,12 @@ impl<R: Read> BlockReader<R> {
         block.ends = Vec::with_capacity(rest.len() / first.max(1) + 16);
         let mut number = block.first_line;
         let mut offset = block.start_offset;
+        // One check over the block: lines split at `\n` (and lose a `\r`),
+        // ASCII bytes that never sit inside a character, so every line of a
+        // valid block is valid. Per-line checks only for a block that is not,
+        // to name its bad lines: one call per block is cheaper than a call per
+        // line.
+        let all_utf8 = simdutf8::basic::from_utf8(rest).is_ok();
         while !rest.is_empty() {
             let (raw, advance) = match memchr::memchr(b'\n', rest) {
                 Some(i) => (&rest[..i], i + 1),
@@ -272,6 +278,8 @@ impl<R: Read> BlockReader<R> {
                         bytes: line.len() as u64,
                         max: self.max_line as u64,
                     })
+                } else if all_utf8 {
+                    None
                 } else {
                     // simdutf8's fast check first; std's slower one only to
                     // locate the first bad byte of a line that failed.

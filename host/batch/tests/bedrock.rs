@@ -37,7 +37,7 @@ fn index_input(path: &Path) -> (InputIndex, Vec<BadLine>) {
                 Err(e) => bad.push(block.bad_line(&line, e)),
             }
         }
-        bad.extend(block.bad);
+        bad.extend(block.bad.iter().cloned());
     }
     (index, bad)
 }

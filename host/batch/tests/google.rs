@@ -49,7 +49,7 @@ fn run(input: &str, output: &str, pin: ParseIn, pout: ParseOut, opts: &ProviderO
                 Err(e) => bad_in.push(block.bad_line(&line, e)),
             }
         }
-        bad_in.extend(block.bad);
+        bad_in.extend(block.bad.iter().cloned());
     }
     let mut ledger = Ledger::new(index.len(), 1, RetryPolicy::default());
     let mut names = Interner::new();
@@ -79,7 +79,7 @@ fn run(input: &str, output: &str, pin: ParseIn, pout: ParseOut, opts: &ProviderO
                 &RowRecord::from_outcome(o, model, snapshot),
             );
         }
-        bad_out.extend(block.bad);
+        bad_out.extend(block.bad.iter().cloned());
     }
     ledger.finish();
     let total: u64 = ledger.status_counts().iter().sum();

@@ -32,9 +32,9 @@ fn too_long(data: &[u8], chunk: usize) -> Vec<(u64, u64)> {
     let mut r = BlockReader::from_reader(src, path, FileId(0), 10).with_block_bytes(16);
     let mut out = Vec::new();
     while let Some(block) = r.next_block().expect("read from memory") {
-        for b in block.bad {
-            match b.reason {
-                LineError::TooLong { bytes, max: 10 } => out.push((b.line, bytes)),
+        for b in &block.bad {
+            match &b.reason {
+                LineError::TooLong { bytes, max: 10 } => out.push((b.line, *bytes)),
                 other => panic!("line {}: {other}", b.line),
             }
         }

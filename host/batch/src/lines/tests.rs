@@ -93,6 +93,46 @@ fn not_utf8_reports_file_offset_of_first_bad_byte() {
     assert_eq!(bad[0].to_string(), "t.jsonl:2: invalid UTF-8 at byte offset 14");
 }
 
+/// Blocks are checked whole and only a block that fails line by line: at
+/// every block size, exactly the lines a per-line check rejects are flagged,
+/// at the same offsets, and the multi-byte lines around them are yielded.
+#[test]
+fn utf8_flags_match_a_per_line_check_at_every_block_size() {
+    let lines: [&[u8]; 7] = [
+        "{\"a\":\"é\"}".as_bytes(),
+        b"{\"b\":\"\xE2\x82",
+        b"\xAC\"}",
+        "{\"c\":\"😀 ok\"}\r".as_bytes(),
+        b"{\"d\":\"\xF0\x9F\x98\"}",
+        b"",
+        "{\"e\":\"ß\"}".as_bytes(),
+    ];
+    let data = lines.join(&b'\n');
+    let (mut want_bad, mut offset) = (Vec::new(), 0u64);
+    for (i, l) in lines.iter().enumerate() {
+        if let Err(e) = std::str::from_utf8(l) {
+            want_bad.push((i as u64 + 1, offset + e.valid_up_to() as u64));
+        }
+        offset += l.len() as u64 + 1;
+    }
+    assert_eq!(want_bad.len(), 3);
+    for block in 1..=data.len() + 1 {
+        let Ok((got, bad)) = collect(&data, block, 100) else {
+            panic!("block {block}: read failed")
+        };
+        let bad: Vec<_> = bad
+            .iter()
+            .map(|b| match b.reason {
+                LineError::NotUtf8 { offset } => (b.line, offset),
+                _ => (b.line, u64::MAX),
+            })
+            .collect();
+        assert_eq!(bad, want_bad, "block {block}");
+        let numbers: Vec<u64> = got.iter().map(|l| l.0).collect();
+        assert_eq!(numbers, vec![1, 4, 7], "block {block}");
+    }
+}
+
 #[test]
 fn too_long_lines_buffered_or_streamed() {
     let long = vec![b'x'; 200_000];

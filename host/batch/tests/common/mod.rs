@@ -49,7 +49,7 @@ pub fn ingest(
         .unwrap_or_else(|e| panic!("{e}"))
         .with_block_bytes(block_bytes);
     let mut guess = 0u32;
-    while let Some(block) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
+    while let Some(mut block) = r.next_block().unwrap_or_else(|e| panic!("{e}")) {
         for line in block.lines() {
             st.lines += 1;
             // The one ingest pipeline, as `assay eval` runs it; models interned, snapshots not.
@@ -80,7 +80,7 @@ pub fn ingest(
                 Some(other) => st.others.push(other),
             }
         }
-        st.bad.extend(block.bad);
+        st.bad.append(&mut block.bad);
     }
     st
 }
