@@ -10,7 +10,11 @@ The machine is shared and noisy, so every figure that can be is a ratio of two
 measurements taken in the same run, on the same files, interleaved: each round runs
 every tool once, one after the other, and a figure is the median over --repeat
 rounds. Before the rounds every assay command runs once unmeasured (it fills the
-compile cache and the page cache). The load average (os.getloadavg) is printed at
+compile cache and the page cache), and before each measured run the .jsonl files the
+command reads are read through once, unmeasured: on this machine kind the
+hypervisor's balloon takes page cache back within minutes (10.4 GB cached fell to
+9.9 GB in 45 idle seconds), and a run that found its files evicted read them from
+disk (2.4 s per GB) while its pair did not. The load average (os.getloadavg) is printed at
 the start and end, and after each size. assay runs with its own compile cache and
 state database (a fresh temporary ASSAY_CACHE_DIR and ASSAY_STATE), never the
 user's: each run is recorded in a history nobody else reads.
@@ -182,8 +186,22 @@ def load():
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def files_of(cmd):
+    """The .jsonl files a command reads (comma-separated --results lists included)."""
+    return [f for arg in cmd for f in arg.split(",") if f.endswith(".jsonl") and os.path.isfile(f)]
+
+
+def warm(paths, buf=bytearray(8 << 20)):
+    """Reads each file through (into one reused buffer), so the next run finds it cached."""
+    for path in paths:
+        with open(path, "rb", buffering=0) as f:
+            while f.readinto(buf):
+                pass
+
+
 class Rounds:
-    """Named commands run in interleaved rounds; keeps every wall time and RSS."""
+    """Named commands run in interleaved rounds; keeps every wall time and RSS.
+    Each measured run is preceded by an unmeasured read of the files it reads."""
 
     def __init__(self, env):
         self.env, self.cmds, self.walls, self.rss, self.cpu, self.stdout = env, {}, {}, {}, {}, {}
@@ -200,6 +218,7 @@ class Rounds:
             for name, (cmd, _, every) in self.cmds.items():
                 if r % every:
                     continue
+                warm(files_of(cmd))
                 wall, rss, out, _, cpu = run_full(cmd, self.env)
                 self.walls[name].append(wall)
                 self.rss[name].append(rss)
