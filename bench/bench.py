@@ -191,7 +191,7 @@ def files_of(cmd):
     return [f for arg in cmd for f in arg.split(",") if f.endswith(".jsonl") and os.path.isfile(f)]
 
 
-def warm(paths, buf=bytearray(8 << 20)):
+def read_through(paths, buf=bytearray(8 << 20)):
     """Reads each file through (into one reused buffer), so the next run finds it cached."""
     for path in paths:
         with open(path, "rb", buffering=0) as f:
@@ -218,7 +218,7 @@ class Rounds:
             for name, (cmd, _, every) in self.cmds.items():
                 if r % every:
                     continue
-                warm(files_of(cmd))
+                read_through(files_of(cmd))
                 wall, rss, out, _, cpu = run_full(cmd, self.env)
                 self.walls[name].append(wall)
                 self.rss[name].append(rss)
