@@ -231,6 +231,8 @@ impl<'de> Deserialize<'de> for Content {
 }
 
 pub(crate) mod scan;
+#[cfg(test)]
+pub(crate) mod serde_fields;
 mod unescape;
 
 pub(crate) use unescape::unescape;

@@ -130,41 +130,13 @@ fn the_quick_bedrock_scans_accept_no_line_serde_refuses() {
     assert!(tried > 12_000 && scanned > 2_000, "{tried} {scanned}");
 }
 
-/// The member names serde's derive reads for `T`, as it hands them to
-/// `deserialize_struct` (aliases are not among them).
-fn serde_fields<T: serde::Deserialize<'static>>() -> &'static [&'static str] {
-    use serde::de::{Error, Visitor, value};
-    struct Record(std::cell::Cell<&'static [&'static str]>);
-    impl<'de> serde::Deserializer<'de> for &Record {
-        type Error = value::Error;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
-            Err(value::Error::custom("not a struct"))
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, value::Error> {
-            self.0.set(fields);
-            Err(value::Error::custom("recorded"))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-        }
-    }
-    let record = Record(std::cell::Cell::new(&[]));
-    let _ = T::deserialize(&record);
-    record.0.get()
-}
-
 /// Every member serde reads from a `modelOutput` or its `usage` is read or
 /// refused by the Claude scan, never skipped: a name added to the serde
 /// form and not to the scan would make the two forms differ.
 #[test]
 fn the_claude_scan_skips_no_member_serde_reads() {
     use super::super::results::{RawOutput, RawUsage};
+    use crate::json::serde_fields::serde_fields;
     let output = serde_fields::<RawOutput<'static>>();
     let usage = serde_fields::<RawUsage>();
     assert!(

@@ -258,3 +258,73 @@ fn the_quick_result_scan_accepts_no_line_serde_refuses() {
     }
     assert!(tried > 20_000 && scanned > 3_000, "{tried} {scanned}");
 }
+
+/// Every member serde reads from a result line, at every level the scan
+/// walks, is read or refused by the scan, never skipped: a name added to the
+/// serde form and not to the scan would make the two forms differ. Each
+/// name is set, in the usual chat line, to values of every kind; wherever
+/// the scan answers, the row must be serde's.
+#[test]
+fn the_result_scan_skips_no_member_serde_reads() {
+    use super::super::{
+        CompletionDetails, PromptDetails, RawBody, RawChoice, RawMessage, RawResponse, RawResult, RawUsage,
+    };
+    use crate::json::serde_fields::serde_fields;
+    use serde_json::{Value, json};
+    let levels: [(&[&str], &[&str]); 8] = [
+        (serde_fields::<RawResult<'static>>(), &[]),
+        (serde_fields::<RawResponse<'static>>(), &["response"]),
+        (serde_fields::<RawBody<'static>>(), &["response", "body"]),
+        (
+            serde_fields::<RawChoice<'static>>(),
+            &["response", "body", "choices", "0"],
+        ),
+        (
+            serde_fields::<RawMessage<'static>>(),
+            &["response", "body", "choices", "0", "message"],
+        ),
+        (serde_fields::<RawUsage>(), &["response", "body", "usage"]),
+        (
+            serde_fields::<PromptDetails>(),
+            &["response", "body", "usage", "prompt_tokens_details"],
+        ),
+        (
+            serde_fields::<CompletionDetails>(),
+            &["response", "body", "usage", "completion_tokens_details"],
+        ),
+    ];
+    let values = [
+        json!(7),
+        json!(-1),
+        json!(1.5),
+        json!("7"),
+        json!(""),
+        json!(null),
+        json!(true),
+        json!([[7]]),
+        json!({"k": 1}),
+    ];
+    let chat: Value = serde_json::from_str(CHAT).expect("CHAT is JSON");
+    let mut scanned = 0;
+    for (fields, path) in &levels {
+        assert!(!fields.is_empty(), "{path:?}");
+        for name in *fields {
+            for v in &values {
+                let mut line = chat.clone();
+                let at = path.iter().try_fold(&mut line, |x, k| match k.parse::<usize>() {
+                    Ok(i) => x.get_mut(i),
+                    Err(_) => x.get_mut(*k),
+                });
+                let Some(Value::Object(at)) = at else {
+                    panic!("{path:?} is no object in CHAT")
+                };
+                at.insert((*name).to_owned(), v.clone());
+                let text = line.to_string();
+                scanned += usize::from(result(&text).is_some());
+                let b = text.as_bytes();
+                assert_eq!(parse_result_line(b), parse_result_line_serde(b), "{text}");
+            }
+        }
+    }
+    assert!(scanned > 50, "{scanned}");
+}
