@@ -135,3 +135,60 @@ fn the_scan_accepts_no_response_serde_refuses() {
     }
     assert!(tried > 20_000 && scanned > 5_000, "{tried} {scanned}");
 }
+
+/// Every member serde reads from a response, at every level the scan walks,
+/// is read or refused by the scan, never skipped: a name added to the serde
+/// form and not to the scan would make the two forms differ. Each name (as
+/// serde's derive names it; aliases are not among them) is set, in the usual
+/// response, to values of every kind; wherever the scan answers, the outcome
+/// must be serde's.
+#[test]
+fn the_scan_skips_no_member_serde_reads() {
+    use super::super::{RawCandidate, RawContent, RawPart};
+    use crate::json::serde_fields::serde_fields;
+    use serde_json::{Value, json};
+    let levels: [(&[&str], &[&str]); 4] = [
+        (serde_fields::<RawResponse<'static>>(), &[]),
+        (serde_fields::<RawCandidate<'static>>(), &["candidates", "0"]),
+        (serde_fields::<RawContent<'static>>(), &["candidates", "0", "content"]),
+        (
+            serde_fields::<RawPart<'static>>(),
+            &["candidates", "0", "content", "parts", "0"],
+        ),
+    ];
+    let values = [
+        json!(7),
+        json!(-1),
+        json!(1.5),
+        json!("7"),
+        json!(""),
+        json!(null),
+        json!(true),
+        json!([[7]]),
+        json!({"k": 1}),
+    ];
+    let usual: Value = serde_json::from_str(USUAL).expect("USUAL is JSON");
+    let mut scanned = 0;
+    for (fields, path) in &levels {
+        assert!(!fields.is_empty(), "{path:?}");
+        for name in *fields {
+            for v in &values {
+                let mut r = usual.clone();
+                let at = path.iter().try_fold(&mut r, |x, k| match k.parse::<usize>() {
+                    Ok(i) => x.get_mut(i),
+                    Err(_) => x.get_mut(*k),
+                });
+                let Some(Value::Object(at)) = at else {
+                    panic!("{path:?} is no object in USUAL")
+                };
+                at.insert((*name).to_owned(), v.clone());
+                let text = r.to_string();
+                if let Some(q) = quick(&text) {
+                    scanned += 1;
+                    assert_eq!(Ok(q), full(&text), "{text}");
+                }
+            }
+        }
+    }
+    assert!(scanned > 20, "{scanned}");
+}
