@@ -76,18 +76,12 @@ pub fn snapshots(ledger: &Ledger, rows: usize, segment_size: u32, models: &Inter
     if let Some(done) = run {
         add(done);
     }
-    let distinct_models = job
-        .keys()
-        .map(|k| k.0)
-        .filter(|m| *m != Interner::NONE)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    let distinct_snapshots = job
-        .keys()
-        .map(|k| k.1)
-        .filter(|s| *s != Interner::NONE)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
+    // Rows that name no model or snapshot are not a name.
+    let distinct = |id: fn(&(u16, u16)) -> u16| {
+        let ids = job.keys().map(id).filter(|i| *i != Interner::NONE);
+        ids.collect::<std::collections::HashSet<_>>().len()
+    };
+    let (distinct_models, distinct_snapshots) = (distinct(|k| k.0), distinct(|k| k.1));
     // Past the interner's 65,535 names, which values got their own id
     // depends on line order: such values are scattered, compare models only.
     let mut compare_snapshots = !snaps.overflowed();

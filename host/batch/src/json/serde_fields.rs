@@ -29,3 +29,35 @@ pub(crate) fn serde_fields<T: serde::Deserialize<'static>>() -> &'static [&'stat
     let _ = T::deserialize(&record);
     record.0.get()
 }
+
+/// A value of every JSON kind, to set a member to.
+pub(crate) fn every_kind() -> [serde_json::Value; 9] {
+    use serde_json::json;
+    [
+        json!(7),
+        json!(-1),
+        json!(1.5),
+        json!("7"),
+        json!(""),
+        json!(null),
+        json!(true),
+        json!([[7]]),
+        json!({"k": 1}),
+    ]
+}
+
+/// `base` as text, with member `name` of the object at `path` (member names
+/// and array positions) set to `v`.
+pub(crate) fn with_member(base: &serde_json::Value, path: &[&str], name: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let mut line = base.clone();
+    let at = path.iter().try_fold(&mut line, |x, k| match k.parse::<usize>() {
+        Ok(i) => x.get_mut(i),
+        Err(_) => x.get_mut(*k),
+    });
+    let Some(Value::Object(at)) = at else {
+        panic!("{path:?} is no object in {base}")
+    };
+    at.insert(name.to_owned(), v.clone());
+    line.to_string()
+}

@@ -145,8 +145,7 @@ fn the_scan_accepts_no_response_serde_refuses() {
 #[test]
 fn the_scan_skips_no_member_serde_reads() {
     use super::super::{RawCandidate, RawContent, RawPart};
-    use crate::json::serde_fields::serde_fields;
-    use serde_json::{Value, json};
+    use crate::json::serde_fields::{every_kind, serde_fields, with_member};
     let levels: [(&[&str], &[&str]); 4] = [
         (serde_fields::<RawResponse<'static>>(), &[]),
         (serde_fields::<RawCandidate<'static>>(), &["candidates", "0"]),
@@ -156,33 +155,13 @@ fn the_scan_skips_no_member_serde_reads() {
             &["candidates", "0", "content", "parts", "0"],
         ),
     ];
-    let values = [
-        json!(7),
-        json!(-1),
-        json!(1.5),
-        json!("7"),
-        json!(""),
-        json!(null),
-        json!(true),
-        json!([[7]]),
-        json!({"k": 1}),
-    ];
-    let usual: Value = serde_json::from_str(USUAL).expect("USUAL is JSON");
+    let usual: serde_json::Value = serde_json::from_str(USUAL).expect("USUAL is JSON");
     let mut scanned = 0;
     for (fields, path) in &levels {
         assert!(!fields.is_empty(), "{path:?}");
         for name in *fields {
-            for v in &values {
-                let mut r = usual.clone();
-                let at = path.iter().try_fold(&mut r, |x, k| match k.parse::<usize>() {
-                    Ok(i) => x.get_mut(i),
-                    Err(_) => x.get_mut(*k),
-                });
-                let Some(Value::Object(at)) = at else {
-                    panic!("{path:?} is no object in USUAL")
-                };
-                at.insert((*name).to_owned(), v.clone());
-                let text = r.to_string();
+            for v in &every_kind() {
+                let text = with_member(&usual, path, name, v);
                 if let Some(q) = quick(&text) {
                     scanned += 1;
                     assert_eq!(Ok(q), full(&text), "{text}");

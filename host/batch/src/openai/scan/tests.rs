@@ -269,8 +269,7 @@ fn the_result_scan_skips_no_member_serde_reads() {
     use super::super::{
         CompletionDetails, PromptDetails, RawBody, RawChoice, RawMessage, RawResponse, RawResult, RawUsage,
     };
-    use crate::json::serde_fields::serde_fields;
-    use serde_json::{Value, json};
+    use crate::json::serde_fields::{every_kind, serde_fields, with_member};
     let levels: [(&[&str], &[&str]); 8] = [
         (serde_fields::<RawResult<'static>>(), &[]),
         (serde_fields::<RawResponse<'static>>(), &["response"]),
@@ -293,33 +292,13 @@ fn the_result_scan_skips_no_member_serde_reads() {
             &["response", "body", "usage", "completion_tokens_details"],
         ),
     ];
-    let values = [
-        json!(7),
-        json!(-1),
-        json!(1.5),
-        json!("7"),
-        json!(""),
-        json!(null),
-        json!(true),
-        json!([[7]]),
-        json!({"k": 1}),
-    ];
-    let chat: Value = serde_json::from_str(CHAT).expect("CHAT is JSON");
+    let chat: serde_json::Value = serde_json::from_str(CHAT).expect("CHAT is JSON");
     let mut scanned = 0;
     for (fields, path) in &levels {
         assert!(!fields.is_empty(), "{path:?}");
         for name in *fields {
-            for v in &values {
-                let mut line = chat.clone();
-                let at = path.iter().try_fold(&mut line, |x, k| match k.parse::<usize>() {
-                    Ok(i) => x.get_mut(i),
-                    Err(_) => x.get_mut(*k),
-                });
-                let Some(Value::Object(at)) = at else {
-                    panic!("{path:?} is no object in CHAT")
-                };
-                at.insert((*name).to_owned(), v.clone());
-                let text = line.to_string();
+            for v in &every_kind() {
+                let text = with_member(&chat, path, name, v);
                 scanned += usize::from(result(&text).is_some());
                 let b = text.as_bytes();
                 assert_eq!(parse_result_line(b), parse_result_line_serde(b), "{text}");
