@@ -13,7 +13,8 @@
 use std::sync::Mutex;
 
 /// Buffers kept. Blocks in flight (four per worker) come back about as fast
-/// as the reader cuts new ones, so a handful covers the cycle; 8 MiB at most.
+/// as the reader cuts new ones, so a handful covers the cycle: 8.5 MiB at the
+/// default 1 MiB blocks, 32 MiB at most (8 of [`MAX_BUFFER_BYTES`]).
 const MAX_BUFFERS: usize = 8;
 /// Largest buffer kept: a block grown around a long line is freed.
 const MAX_BUFFER_BYTES: usize = 4 << 20;
