@@ -145,7 +145,7 @@ pub fn check_inputs(data: &[u8], format: &Format, opts: &ProviderOptions) {
     let mut index = assay_batch::InputIndex::new();
     for block in &blocks {
         for line in block.lines() {
-            if let Ok(parsed) = (format.input)(line.bytes, opts) {
+            if let Ok(parsed) = (format.input)(line.raw(), opts) {
                 match index.try_insert(&parsed.custom_id, line.offset, line.number) {
                     Ok(i) => assert_eq!(index.get(&parsed.custom_id), Some(i)),
                     Err(assay_batch::InsertError::Duplicate(i)) => {

@@ -88,6 +88,13 @@ pub fn check_blocks(data: &[u8], blocks: Option<&[Block]>, max_line: usize) {
             assert!(!blank(line.bytes), "blank line {i} yielded");
             assert!(line.bytes.len() <= max_line, "line {i} over the cap yielded");
             assert!(std::str::from_utf8(line.bytes).is_ok(), "non-UTF-8 line {i} yielded");
+            // The text handed over unchecked (its block was checked whole) is the line.
+            let whole = std::str::from_utf8(block.bytes()).is_ok();
+            assert_eq!(
+                line.text.map(str::as_bytes),
+                whole.then_some(line.bytes),
+                "text of line {i}"
+            );
             seen[i] += 1;
         }
         for bad in &block.bad {

@@ -172,7 +172,7 @@ pub fn check_job(job: &Job) {
                     .map_or_else(|| format!("zz{}", p.id), String::clone);
                 let line = render(job.shape, &id, p);
                 let parsed =
-                    parse(line.as_bytes(), &opts).unwrap_or_else(|e| panic!("rendered line {line} fails: {e}"));
+                    parse(line.as_bytes().into(), &opts).unwrap_or_else(|e| panic!("rendered line {line} fails: {e}"));
                 assert_eq!(parsed.custom_id, id.as_str(), "id of {line}");
                 let want = match (job.shape, p.kind) {
                     (Shape::Gemini, Kind::Expired) => Status::Timeout,

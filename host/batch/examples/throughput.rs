@@ -38,7 +38,7 @@ fn run(out: &Path, inp: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let (mut rows, mut bytes, mut bad) = (0u64, 0u64, 0usize);
     let mut counts = [0u64; 8];
     while let Some(block) = reader.next_block()? {
-        bytes += block.bytes.len() as u64;
+        bytes += block.bytes().len() as u64;
         bad += block.bad.len();
         for line in block.lines() {
             match openai::parse_result_line(line.bytes) {

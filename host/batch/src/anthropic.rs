@@ -29,7 +29,7 @@ use serde::Deserialize;
 use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object};
-use crate::provider::Format;
+use crate::provider::{Format, RawLine};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{ErrorKind, Status};
 
@@ -46,8 +46,8 @@ use message::Message;
 
 /// How Anthropic files are read (see [`crate::provider`]).
 pub const FORMAT: Format = Format {
-    input: parse_input_line,
-    result: parse_result_line,
+    input: parse_input,
+    result: parse_result,
     messages: parse_input_messages,
     metadata: parse_input_metadata,
     batch_object: parse_batch_object,
@@ -69,7 +69,12 @@ struct RawParams<'a> {
 
 /// Parses one request: a JSONL line or one element of the body's
 /// `requests` array (same shape). `params` is validated as JSON but skipped.
-pub fn parse_input_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    parse_input(line.into(), opts)
+}
+
+/// [`parse_input_line`] in the registry's form.
+fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     let raw: RawInput = parse_object(line)?;
     Ok(InputLine {
         custom_id: cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?,
@@ -118,7 +123,12 @@ struct RawErrorObject<'a> {
 }
 
 /// Parses and classifies one line of the results stream.
-pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    parse_result(line.into(), opts)
+}
+
+/// [`parse_result_line`] in the registry's form.
+fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     let raw: RawResult = parse_object(line)?;
     let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
     let result = raw.result.ok_or(LineError::MissingField("result"))?;

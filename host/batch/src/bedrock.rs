@@ -52,8 +52,8 @@ pub use results::{UNRECOGNIZED, parse_result_line};
 
 /// How Bedrock files are read (see [`crate::provider`]).
 pub const FORMAT: Format = Format {
-    input: parse_input_line,
-    result: parse_result_line,
+    input: input::parse_input,
+    result: results::parse_result,
     messages: parse_input_messages,
     metadata: parse_input_metadata,
     batch_object: parse_batch_object,

@@ -4,7 +4,9 @@
 //! that the reader did not flag, with exact 1-based numbers and file
 //! offsets, `\r\n` endings stripped, in file order. The flagged lines are
 //! kept apart from their records (`Block::bad`), so a consumer that moves
-//! the records out still never reads a flagged line as a row.
+//! the records out still never reads a flagged line as a row. A line's
+//! `text` is given only when the reader checked its whole block as UTF-8,
+//! so a parser need not check it again.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,7 +25,11 @@ pub struct Block {
     pub first_line: u64,
     /// File offset of `bytes[0]`.
     pub start_offset: u64,
-    pub bytes: Vec<u8>,
+    /// The lines' bytes: read-only outside this crate, because
+    /// [`Block::utf8`] vouches for them ([`Block::bytes`] reads them).
+    pub(crate) bytes: Vec<u8>,
+    /// Set by the reader only after checking all of `bytes` as UTF-8.
+    pub(crate) utf8: bool,
     /// Lines of this block that are not rows (sorted by line number).
     pub bad: Vec<BadLine>,
     /// Numbers of the lines in `bad` as the reader flagged them (sorted):
@@ -50,15 +56,33 @@ pub struct Line<'a> {
     pub number: u64,
     pub offset: u64,
     pub bytes: &'a [u8],
+    /// `bytes` as text, when the reader checked its whole block as UTF-8.
+    pub text: Option<&'a str>,
     /// The file's last line, with no newline after it.
     pub last_unterminated: bool,
 }
 
+impl<'a> Line<'a> {
+    /// The line as a parser takes it.
+    pub fn raw(&self) -> crate::RawLine<'a> {
+        crate::RawLine {
+            bytes: self.bytes,
+            text: self.text,
+        }
+    }
+}
+
 impl Block {
+    /// The bytes of the block's lines, from [`Block::start_offset`].
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The good, non-blank lines of the block.
     pub fn lines(&self) -> Lines<'_> {
         Lines {
             bytes: &self.bytes,
+            utf8: self.utf8,
             start: 0,
             ends: &self.ends,
             number: self.first_line,
@@ -87,6 +111,8 @@ impl Block {
 /// Iterator over the good lines of a block.
 pub struct Lines<'a> {
     bytes: &'a [u8],
+    /// `bytes` were checked whole as UTF-8 ([`Block::utf8`]).
+    utf8: bool,
     /// Where the next line starts in `bytes`.
     start: usize,
     /// The ends of the lines not yet yielded.
@@ -124,10 +150,18 @@ impl<'a> Iterator for Lines<'a> {
             if is_blank(bytes) {
                 continue;
             }
+            // SAFETY: `utf8` is the block's flag, which the reader sets only
+            // after checking all of the block's bytes as UTF-8, and those
+            // bytes are never changed after (`Block::bytes` is private to
+            // this crate and only the reader writes it, before the check).
+            // A line is cut at `\n` and loses a `\r`: ASCII bytes, which
+            // never sit inside a multi-byte character, so the line is UTF-8.
+            let text = self.utf8.then(|| unsafe { std::str::from_utf8_unchecked(bytes) });
             return Some(Line {
                 number,
                 offset,
                 bytes,
+                text,
                 last_unterminated: !terminated,
             });
         }

@@ -15,7 +15,7 @@ use crate::block::Block;
 use crate::error::{BadLine, LineError, ReadError};
 use crate::index::{IdHasher, InputIndex, InsertError, same_name};
 use crate::lines::{BlockReader, FileId, ReadOptions};
-use crate::row::{InputLine, ProviderOptions};
+use crate::row::ProviderOptions;
 
 /// One block's parsed rows: ids packed in one string, no allocation per row.
 struct Parsed {
@@ -37,7 +37,7 @@ struct Parsed {
 const PREFETCH_AHEAD: usize = 8;
 
 /// A provider's input-line parser.
-pub type InputParser = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
+pub type InputParser = crate::provider::InputFn;
 
 fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOptions, hasher: &IdHasher) -> Parsed {
     let mut out = Parsed {
@@ -50,7 +50,7 @@ fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOp
         bad: Vec::new(),
     };
     for line in block.lines() {
-        match parse(line.bytes, opts) {
+        match parse(line.raw(), opts) {
             Ok(p) => {
                 out.ids.push_str(&p.custom_id);
                 out.hashes.push(hasher.hash(&p.custom_id));

@@ -17,6 +17,7 @@ use crate::index::InputIndex;
 use crate::intern::Interner;
 use crate::ledger::{Applied, Ledger, RowRecord, line_hash};
 use crate::lines::{BlockReader, FileId, ReadOptions};
+use crate::provider::RawLine;
 use crate::row::ResultLine;
 use crate::status::Status;
 
@@ -50,12 +51,12 @@ pub struct LineRec {
 pub fn read_line<'a>(
     block: &Block,
     line: &Line<'a>,
-    parse: impl FnOnce(&'a [u8]) -> Result<ResultLine<'a>, LineError>,
+    parse: impl FnOnce(RawLine<'a>) -> Result<ResultLine<'a>, LineError>,
     index: &InputIndex,
     guess: &mut u32,
     mut name: impl FnMut(Option<&str>) -> u16,
 ) -> Result<(LineRec, ResultLine<'a>), BadLine> {
-    let parsed = parse(line.bytes).map_err(|reason| block.bad_line(line, reason))?;
+    let parsed = parse(line.raw()).map_err(|reason| block.bad_line(line, reason))?;
     let o = &parsed.outcome;
     let model = name(o.model.as_deref());
     let snapshot = name(o.snapshot.as_deref());
@@ -135,7 +136,14 @@ pub fn ingest_results(
         st.lines += block.bad.len() as u64;
         for line in block.lines() {
             st.lines += 1;
-            let rec = match read_line(&block, &line, parse, index, &mut guess, |n| names.intern_opt(n)) {
+            let rec = match read_line(
+                &block,
+                &line,
+                |l| parse(l.bytes),
+                index,
+                &mut guess,
+                |n| names.intern_opt(n),
+            ) {
                 Ok((rec, _)) => rec,
                 Err(bad) => {
                     st.bad.push(bad);

@@ -13,6 +13,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, Se
 use serde_json::value::RawValue;
 
 use crate::error::{LineError, json_kind};
+use crate::provider::RawLine;
 
 /// A JSON string, borrowed when possible (unlike `Option<Cow<str>>`,
 /// which serde always copies).
@@ -149,21 +150,26 @@ pub(crate) fn loose(s: Option<LooseStr<'_>>) -> Option<Cow<'_, str>> {
 }
 
 /// Parses a line that must be a JSON object into `T`.
-pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: &'a [u8]) -> Result<T, LineError> {
+pub(crate) fn parse_object<'a, T: Deserialize<'a>>(line: impl Into<RawLine<'a>>) -> Result<T, LineError> {
     parse_object_seed(line, PhantomData::<T>)
 }
 
 /// [`parse_object`] with a seed, for a parse that depends on options (the
 /// Vertex id path).
-pub(crate) fn parse_object_seed<'a, S: DeserializeSeed<'a>>(line: &'a [u8], seed: S) -> Result<S::Value, LineError> {
+pub(crate) fn parse_object_seed<'a, S: DeserializeSeed<'a>>(
+    line: impl Into<RawLine<'a>>,
+    seed: S,
+) -> Result<S::Value, LineError> {
+    let raw = line.into();
+    let line = raw.bytes;
     let first = line.iter().copied().find(|b| !b.is_ascii_whitespace());
     match first {
         // Parsed as `str` when the line is UTF-8 (every line a block hands
         // out was checked by the reader): serde_json then skips its own
         // per-string check, about a tenth of all parsing time.
-        Some(b'{') => match simdutf8::basic::from_utf8(line) {
-            Ok(text) => whole(serde_json::Deserializer::from_str(text), seed),
-            Err(_) => whole(serde_json::Deserializer::from_slice(line), seed),
+        Some(b'{') => match raw.text() {
+            Some(text) => whole(serde_json::Deserializer::from_str(text), seed),
+            None => whole(serde_json::Deserializer::from_slice(line), seed),
         }
         .map_err(|e| LineError::from_json(&e)),
         None => Err(LineError::Malformed("empty line".into())),

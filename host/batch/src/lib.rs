@@ -51,6 +51,6 @@ pub use ingest::{IngestStats, ParseResult, ingest_results};
 pub use intern::Interner;
 pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, SettledRow, line_hash};
 pub use lines::{BlockReader, FileId, ReadOptions, Source, is_gzip, lines_of_file};
-pub use provider::{DetectError, FileRole, Format, Provider, detect_file, sniff};
+pub use provider::{DetectError, FileRole, Format, Provider, RawLine, detect_file, sniff};
 pub use row::{InputLine, Outcome, ProviderOptions, ResultLine};
 pub use status::{ErrorKind, Flags, PolicyError, RetryPolicy, Status, Usage};

@@ -236,6 +236,7 @@ impl<R: Read> BlockReader<R> {
             first_line: self.buf_line,
             start_offset: self.buf_offset,
             bytes,
+            utf8: false,
             bad: Vec::new(),
             skip: Vec::new(),
             rows: 0,
@@ -263,6 +264,7 @@ impl<R: Read> BlockReader<R> {
         // to name its bad lines: one call per block is cheaper than a call per
         // line.
         let all_utf8 = simdutf8::basic::from_utf8(rest).is_ok();
+        block.utf8 = all_utf8;
         while !rest.is_empty() {
             let (raw, advance) = match memchr::memchr(b'\n', rest) {
                 Some(i) => (&rest[..i], i + 1),
@@ -347,6 +349,7 @@ impl<R: Read> BlockReader<R> {
             first_line: line,
             start_offset: offset,
             bytes: Vec::new(),
+            utf8: false,
             bad: vec![BadLine {
                 path: Arc::clone(&self.path),
                 line,

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use crate::error::LineError;
 use crate::json::scan::{InputKeys, input_line};
 use crate::json::{First, NullTok, Str, Text, Tok, cow, parse_object};
-use crate::provider::Format;
+use crate::provider::{Format, RawLine};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::{Status, Usage};
 
@@ -63,13 +63,13 @@ pub const FORMAT: Format = Format {
 };
 
 /// [`parse_input_line`] in the registry's form; OpenAI needs no options.
-pub fn parse_input_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    parse_input_line(line)
+pub fn parse_input_line_with<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    parse_input(line)
 }
 
 /// [`parse_result_line`] in the registry's form; OpenAI needs no options.
-pub fn parse_result_line_with<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    parse_result_line(line)
+pub fn parse_result_line_with<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    parse_result(line)
 }
 
 /// Whether responses from this batch endpoint (an input line's `url`) carry
@@ -91,13 +91,14 @@ const INPUT_KEYS: InputKeys = InputKeys {
 /// batch request always has a `body`: a line without one is not an OpenAI
 /// request (an Anthropic `{custom_id, params}` line is refused by its shape).
 pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
-    if let Some(quick) = simdutf8::basic::from_utf8(line)
-        .ok()
-        .and_then(|t| input_line(t, &INPUT_KEYS))
-    {
+    parse_input(line.into())
+}
+
+fn parse_input(line: RawLine<'_>) -> Result<InputLine<'_>, LineError> {
+    if let Some(quick) = line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
         return Ok(quick);
     }
-    parse_input_line_serde(line)
+    parse_input_line_serde(line.bytes)
 }
 
 /// [`parse_input_line`] by serde alone: the form every line the quick scan
@@ -267,9 +268,13 @@ struct CompletionDetails {
 /// If a line has both `error` and `response` (a provider bug), the error
 /// decides the status; usage and model still come from the response.
 pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
-    match simdutf8::basic::from_utf8(line).ok().and_then(scan::result) {
-        Some(quick) => result_line(quick, line),
-        None => parse_result_line_serde(line),
+    parse_result(line.into())
+}
+
+fn parse_result(line: RawLine<'_>) -> Result<ResultLine<'_>, LineError> {
+    match line.text().and_then(scan::result) {
+        Some(quick) => result_line(quick, line.bytes),
+        None => parse_result_line_serde(line.bytes),
     }
 }
 

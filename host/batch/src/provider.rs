@@ -48,8 +48,58 @@ impl fmt::Display for FileRole {
     }
 }
 
-pub type InputFn = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<InputLine<'a>, LineError>;
-pub type ResultFn = for<'a> fn(&'a [u8], &ProviderOptions) -> Result<ResultLine<'a>, LineError>;
+pub type InputFn = for<'a> fn(RawLine<'a>, &ProviderOptions) -> Result<InputLine<'a>, LineError>;
+pub type ResultFn = for<'a> fn(RawLine<'a>, &ProviderOptions) -> Result<ResultLine<'a>, LineError>;
+
+/// One line as the parsers take it: its bytes and, when the reader checked
+/// its whole block as UTF-8 ([`crate::Line::text`]), its text, so that a
+/// parser does not check every byte a second time.
+#[derive(Debug, Clone, Copy)]
+pub struct RawLine<'a> {
+    pub(crate) bytes: &'a [u8],
+    /// The same bytes as text; set only from a `&str` or a checked block.
+    pub(crate) text: Option<&'a str>,
+}
+
+impl<'a> RawLine<'a> {
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The line as text, checked now unless the reader checked it.
+    pub fn text(&self) -> Option<&'a str> {
+        self.text.or_else(|| simdutf8::basic::from_utf8(self.bytes).ok())
+    }
+}
+
+/// Text, already UTF-8 by its type.
+impl<'a> From<&'a str> for RawLine<'a> {
+    fn from(text: &'a str) -> RawLine<'a> {
+        RawLine {
+            bytes: text.as_bytes(),
+            text: Some(text),
+        }
+    }
+}
+
+/// Bytes nobody has checked yet.
+impl<'a> From<&'a [u8]> for RawLine<'a> {
+    fn from(bytes: &'a [u8]) -> RawLine<'a> {
+        RawLine { bytes, text: None }
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for RawLine<'a> {
+    fn from(bytes: &'a [u8; N]) -> RawLine<'a> {
+        RawLine::from(&bytes[..])
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for RawLine<'a> {
+    fn from(bytes: &'a Vec<u8>) -> RawLine<'a> {
+        RawLine::from(&bytes[..])
+    }
+}
 /// String pairs: `(role, text)` of a prompt, `(key, value)` of metadata.
 pub type Pairs = Vec<(String, String)>;
 
@@ -116,15 +166,15 @@ const _: () = {
 
 /// Provider `P`'s input parser; a line it refuses that has another
 /// provider's (or the results') shape is [`LineError::OtherShape`].
-fn checked_input<'a, const P: usize>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+fn checked_input<'a, const P: usize>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     let e = &REGISTRY[P];
-    (e.format.input)(line, opts).map_err(|err| e.provider.other_shape(line, FileRole::Input).unwrap_or(err))
+    (e.format.input)(line, opts).map_err(|err| e.provider.other_shape(line.bytes, FileRole::Input).unwrap_or(err))
 }
 
 /// Provider `P`'s result parser, as [`checked_input`].
-fn checked_result<'a, const P: usize>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+fn checked_result<'a, const P: usize>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     let e = &REGISTRY[P];
-    (e.format.result)(line, opts).map_err(|err| e.provider.other_shape(line, FileRole::Results).unwrap_or(err))
+    (e.format.result)(line, opts).map_err(|err| e.provider.other_shape(line.bytes, FileRole::Results).unwrap_or(err))
 }
 
 impl Provider {

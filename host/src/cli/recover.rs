@@ -28,8 +28,8 @@ pub fn outcomes(provider: JobProvider, files: &[std::path::PathBuf]) -> Result<B
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| fail(exit::INPUT, format!("{}: {e}", f.display())))?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let r = parse(line.as_bytes(), &opts)
-                .map_err(|e| fail(exit::INPUT, format!("{}:{}: {e}", f.display(), n + 1)))?;
+            let r =
+                parse(line.into(), &opts).map_err(|e| fail(exit::INPUT, format!("{}:{}: {e}", f.display(), n + 1)))?;
             let ok = r.outcome.status == Status::Completed;
             let e = m
                 .entry(r.custom_id.into_owned())

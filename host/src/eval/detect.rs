@@ -57,7 +57,7 @@ fn first_url(path: &Path, provider: Provider, opts: &ProviderOptions) -> Result<
     let parse = provider.input_parser();
     Ok(block
         .lines()
-        .find_map(|l| parse(l.bytes, opts).ok().map(|p| p.url.map(|u| u.into_owned())))
+        .find_map(|l| parse(l.raw(), opts).ok().map(|p| p.url.map(|u| u.into_owned())))
         .flatten())
 }
 

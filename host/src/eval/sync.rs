@@ -144,7 +144,7 @@ pub fn read_sync(
         while let Some(mut block) = reader.next_block()? {
             bad.append(&mut block.bad);
             for line in block.lines() {
-                let parsed = match parse(line.bytes, opts) {
+                let parsed = match parse(line.raw(), opts) {
                     Ok(p) => p,
                     Err(reason) => {
                         let reason = match reason {

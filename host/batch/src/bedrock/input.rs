@@ -12,6 +12,7 @@ use crate::error::LineError;
 use crate::json::Content;
 use crate::json::scan::{InputKeys, input_line};
 use crate::json::{Str, cow, parse_object};
+use crate::provider::RawLine;
 use crate::row::{InputLine, ProviderOptions};
 
 #[derive(Deserialize)]
@@ -30,13 +31,15 @@ struct RawModelInput<'a> {
 
 /// Parses an input record. The model is set per job, so `model` is `None`
 /// unless `modelInput.model` names one.
-pub fn parse_input_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    match simdutf8::basic::from_utf8(line)
-        .ok()
-        .and_then(|t| input_line(t, &INPUT_KEYS))
-    {
+pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    parse_input(line.into(), opts)
+}
+
+/// [`parse_input_line`] in the registry's form.
+pub(crate) fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    match line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
         Some(quick) => Ok(quick),
-        None => parse_input_line_serde(line),
+        None => parse_input_line_serde(line.bytes),
     }
 }
 

@@ -15,6 +15,7 @@ use super::classify::{classify_error, classify_output};
 use crate::anthropic::message::Blocks;
 use crate::error::LineError;
 use crate::json::{First, LooseStr, NullTok, Str, Text, Tok, cow, parse_object};
+use crate::provider::RawLine;
 use crate::row::{Outcome, ProviderOptions, ResultLine};
 use crate::status::Status;
 
@@ -158,10 +159,15 @@ pub(super) struct RawUsage {
 
 /// Parses and classifies one line of a `.jsonl.out` file. If a line has
 /// both `error` and `modelOutput`, the error decides.
-pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    match simdutf8::basic::from_utf8(line).ok().and_then(super::scan::result) {
+pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    parse_result(line.into(), opts)
+}
+
+/// [`parse_result_line`] in the registry's form.
+pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    match line.text().and_then(super::scan::result) {
         Some(quick) => result_line(quick),
-        None => parse_result_line_serde(line),
+        None => parse_result_line_serde(line.bytes),
     }
 }
 

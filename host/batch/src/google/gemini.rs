@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input};
 use crate::error::LineError;
 use crate::json::{LooseStr, Str, cow, loose, parse_object};
-use crate::provider::Format;
+use crate::provider::{Format, RawLine};
 use crate::row::{InputLine, ProviderOptions, ResultLine};
 
 /// How Gemini API batch files are read (see [`crate::provider`]): prompts
@@ -24,8 +24,8 @@ use crate::row::{InputLine, ProviderOptions, ResultLine};
 /// as `system`, then `contents`; the line's `metadata` and
 /// `request.labels`), the batch as [`crate::google::parse_batch_object`].
 pub const FORMAT: Format = Format {
-    input: parse_input_line,
-    result: parse_result_line,
+    input: parse_input,
+    result: parse_result,
     messages: input::messages,
     metadata: input::metadata,
     batch_object: batch::parse_batch_object,
@@ -47,7 +47,12 @@ struct RawRequest<'a> {
 
 /// Parses an input line: `key` is the id, `request.model` the model when
 /// the line names one (usually the model is set on the batch instead).
-pub fn parse_input_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    parse_input(line.into(), opts)
+}
+
+/// [`parse_input_line`] in the registry's form.
+fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     let raw: RawInput = parse_object(line)?;
     Ok(InputLine {
         custom_id: loose(raw.key).ok_or(LineError::MissingField("key"))?,
@@ -67,7 +72,12 @@ struct RawResult<'a> {
 }
 
 /// Parses and classifies one line of the responses file.
-pub fn parse_result_line<'a>(line: &'a [u8], _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    parse_result(line.into(), opts)
+}
+
+/// [`parse_result_line`] in the registry's form.
+fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     let raw: RawResult = parse_object(line)?;
     let custom_id = loose(raw.key).ok_or(LineError::MissingField("key"))?;
     let outcome = match (raw.error, raw.response) {

@@ -39,7 +39,7 @@ use super::path::{static_path, value_at};
 use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input, into_owned};
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object_seed};
-use crate::provider::Format;
+use crate::provider::{Format, RawLine};
 use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
 use crate::status::ErrorKind;
 use line::{IdAt, Line, Read};
@@ -53,8 +53,8 @@ mod scan;
 /// (`systemInstruction` as `system`, then `contents`; `request.labels` and
 /// a top-level `metadata`), the job as [`crate::google::parse_batch_object`].
 pub const FORMAT: Format = Format {
-    input: parse_input_line,
-    result: parse_result_line,
+    input: parse_input,
+    result: parse_result,
     messages: input::messages,
     metadata: input::metadata,
     batch_object: batch::parse_batch_object,
@@ -62,13 +62,13 @@ pub const FORMAT: Format = Format {
 /// Reads `line` in one pass ([`line`]) into `out`; returns where its id
 /// comes from (see the module docs).
 fn read<'a, 'p>(
-    line: &'a [u8],
+    line: RawLine<'a>,
     opts: &'p ProviderOptions,
     result: bool,
     out: &mut Line<'a>,
 ) -> Result<IdAt<'p>, LineError> {
     let id = IdAt::of(opts.id_path.as_deref());
-    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Ok(text)) = (id, simdutf8::basic::from_utf8(line)) {
+    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Some(text)) = (id, line.text()) {
         if scan::scan(text, id, result, out).is_some() {
             return Ok(id);
         }
@@ -100,13 +100,18 @@ fn line_id<'a>(
 /// Parses an input line: the id per the module docs, `request.model` as
 /// the model when the request names one (usually the job does).
 pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    one_pass_input(line, opts).or_else(|_| fields::input_line(line, opts))
+    parse_input(line.into(), opts)
 }
 
-fn one_pass_input<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+/// [`parse_input_line`] in the registry's form.
+fn parse_input<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    one_pass_input(line, opts).or_else(|_| fields::input_line(line.bytes, opts))
+}
+
+fn one_pass_input<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     let mut raw = Line::default();
     let id = read(line, opts, false, &mut raw)?;
-    input_of(line, raw, id, opts)
+    input_of(line.bytes, raw, id, opts)
 }
 
 /// The input line of what [`read`] read.
@@ -179,13 +184,18 @@ fn status_error(status: Cow<'_, str>) -> Outcome<'_> {
 
 /// Parses and classifies one prediction line.
 pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    one_pass_result(line, opts).or_else(|_| fields::result_line(line, opts))
+    parse_result(line.into(), opts)
 }
 
-fn one_pass_result<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+/// [`parse_result_line`] in the registry's form.
+fn parse_result<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    one_pass_result(line, opts).or_else(|_| fields::result_line(line.bytes, opts))
+}
+
+fn one_pass_result<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     let mut raw = Line::default();
     let id = read(line, opts, true, &mut raw)?;
-    result_of(line, raw, id, opts)
+    result_of(line.bytes, raw, id, opts)
 }
 
 /// The result line of what [`read`] read.

@@ -1,5 +1,7 @@
 use super::*;
 use crate::openai::parse_input_line_with;
+use crate::provider::RawLine;
+use crate::row::InputLine;
 
 /// `text` written as `in.jsonl` in a fresh directory named after `tag`.
 fn input_file(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -65,8 +67,8 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
 
 /// A parser that panics on the line holding `"boom"`, as a bug in one
 /// provider's parser would.
-fn panics_on_boom<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    assert!(memchr::memmem::find(line, b"boom").is_none(), "parser bug");
+fn panics_on_boom<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    assert!(memchr::memmem::find(line.bytes, b"boom").is_none(), "parser bug");
     parse_input_line_with(line, opts)
 }
 

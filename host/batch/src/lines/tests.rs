@@ -29,7 +29,10 @@ fn collect(data: &[u8], block: usize, max: usize) -> Result<Got, ReadError> {
             b.lines().count() + b.bad.len(),
             "rows: yielded and flagged lines"
         );
+        // A line's text is its bytes, given exactly when its whole block is UTF-8.
+        let whole = std::str::from_utf8(b.bytes()).is_ok();
         for l in b.lines() {
+            assert_eq!(l.text.map(str::as_bytes), whole.then_some(l.bytes), "line {}", l.number);
             lines.push((l.number, l.offset, l.bytes.to_vec(), l.last_unterminated));
         }
         bad.extend(b.bad.iter().cloned());
@@ -131,6 +134,19 @@ fn utf8_flags_match_a_per_line_check_at_every_block_size() {
         let numbers: Vec<u64> = got.iter().map(|l| l.0).collect();
         assert_eq!(numbers, vec![1, 4, 7], "block {block}");
     }
+}
+
+#[test]
+fn the_good_lines_of_a_block_with_a_bad_one_come_without_text() {
+    let mut r = reader(b"{\"a\":\"\xC3\xA9\"}\n{\"b\":\"\xE2\"}\n{\"c\":1}\n", 1 << 20, 100);
+    let b = r.next_block().expect("read").expect("a block");
+    assert_eq!(b.bad.len(), 1);
+    let texts: Vec<(u64, Option<&str>)> = b.lines().map(|l| (l.number, l.text)).collect();
+    assert_eq!(texts, [(1, None), (3, None)]);
+    let mut r = reader(b"{\"a\":\"\xC3\xA9\"}\n{\"c\":1}", 1 << 20, 100);
+    let b = r.next_block().expect("read").expect("a block");
+    let texts: Vec<Option<&str>> = b.lines().map(|l| l.text).collect();
+    assert_eq!(texts, [Some("{\"a\":\"é\"}"), Some("{\"c\":1}")]);
 }
 
 #[test]

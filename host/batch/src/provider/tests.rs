@@ -151,14 +151,14 @@ fn a_usage_field_that_is_not_a_count_is_a_bad_line() {
         let parse = p.result_parser();
         let good = line("12");
         assert_eq!(
-            parse(good.as_bytes(), &opts).map(|r| r.outcome.usage.input),
+            parse(good.as_bytes().into(), &opts).map(|r| r.outcome.usage.input),
             Ok(12),
             "{p} {good}"
         );
         for v in bad {
             let l = line(v);
             assert!(
-                matches!(parse(l.as_bytes(), &opts), Err(LineError::WrongShape(_))),
+                matches!(parse(l.as_bytes().into(), &opts), Err(LineError::WrongShape(_))),
                 "{p}: {v} must be a bad line: {l}"
             );
         }
@@ -167,17 +167,17 @@ fn a_usage_field_that_is_not_a_count_is_a_bad_line() {
     // known shape: completed (Bedrock ran it), flagged, usage not guessed.
     for v in ["null", "\"12\"", "-1"] {
         let l = bedrock(v);
-        let o = Provider::Bedrock.result_parser()(l.as_bytes(), &opts).map(|r| r.outcome);
+        let o = Provider::Bedrock.result_parser()(l.as_bytes().into(), &opts).map(|r| r.outcome);
         let o = o.unwrap_or_else(|e| panic!("{e}: {l}"));
         assert_eq!(o.error_code.as_deref(), Some(crate::bedrock::UNRECOGNIZED), "{l}");
         assert_eq!(o.usage.input, 0, "{l}");
     }
     assert_eq!(
-        Provider::Bedrock.result_parser()(bedrock("12").as_bytes(), &opts).map(|r| r.outcome.usage.input),
+        Provider::Bedrock.result_parser()(bedrock("12").as_bytes().into(), &opts).map(|r| r.outcome.usage.input),
         Ok(12)
     );
     let big = openai("5000000000");
-    let parsed = Provider::OpenAi.result_parser()(big.as_bytes(), &opts).map(|r| r.outcome.usage.input);
+    let parsed = Provider::OpenAi.result_parser()(big.as_bytes().into(), &opts).map(|r| r.outcome.usage.input);
     assert_eq!(parsed, Ok(5_000_000_000));
 }
 
@@ -217,7 +217,7 @@ fn azure_result_files_are_told_from_openai_by_a_missing_id_or_filter_results() {
 fn a_line_with_another_providers_shape_is_refused_by_name_not_counted_bad() {
     let opts = ProviderOptions::default();
     let anthropic = br#"{"custom_id":"a","result":{"type":"canceled"}}"#;
-    let err = Provider::OpenAi.result_parser()(anthropic, &opts).map(|_| ());
+    let err = Provider::OpenAi.result_parser()(anthropic.into(), &opts).map(|_| ());
     assert_eq!(
         err,
         Err(LineError::OtherShape {
@@ -234,14 +234,14 @@ fn a_line_with_another_providers_shape_is_refused_by_name_not_counted_bad() {
     // An input line among results is the other role's shape.
     let input = br#"{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}"#;
     assert!(matches!(
-        Provider::Azure.result_parser()(input, &opts),
+        Provider::Azure.result_parser()(input.into(), &opts),
         Err(LineError::OtherShape {
             seen_role: FileRole::Input,
             ..
         })
     ));
     assert!(matches!(
-        Provider::Gemini.input_parser()(br#"{"recordId":"r","modelInput":{}}"#, &opts),
+        Provider::Gemini.input_parser()(br#"{"recordId":"r","modelInput":{}}"#[..].into(), &opts),
         Err(LineError::OtherShape {
             seen: Provider::Bedrock,
             ..
@@ -250,7 +250,7 @@ fn a_line_with_another_providers_shape_is_refused_by_name_not_counted_bad() {
     // A broken line of the provider's own shape stays an ordinary bad line.
     let own = br#"{"custom_id":"a","response":null,"error":null}"#;
     assert!(matches!(
-        Provider::OpenAi.result_parser()(own, &opts),
+        Provider::OpenAi.result_parser()(own.into(), &opts),
         Err(LineError::WrongShape(_))
     ));
 }

@@ -56,7 +56,7 @@ pub fn ingest(
             let read = ingest::read_line(
                 &block,
                 &line,
-                |b| parse(b, &opts),
+                |b| parse(b.bytes(), &opts),
                 index,
                 &mut guess,
                 |n| names.intern_opt(n),

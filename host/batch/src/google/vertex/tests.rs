@@ -419,11 +419,11 @@ fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
         };
         for line in &lines {
             let b = line.as_bytes();
-            if let Ok(one) = one_pass_input(b, &opts) {
+            if let Ok(one) = one_pass_input(b.into(), &opts) {
                 assert_eq!(Ok(one), fields::input_line(b, &opts), "{path:?} {line}");
                 inputs += 1;
             }
-            if let Ok(one) = one_pass_result(b, &opts) {
+            if let Ok(one) = one_pass_result(b.into(), &opts) {
                 assert_eq!(Ok(one), fields::result_line(b, &opts), "{path:?} {line}");
                 results += 1;
             }
@@ -435,11 +435,15 @@ fn the_one_pass_reader_agrees_with_the_field_by_field_one() {
             path,
             Some("request" | "request.labels" | "request.labels.custom_id.x" | "" | "request.")
         );
-        assert_eq!(one_pass_result(good.as_bytes(), &opts).is_ok(), finds, "{path:?}");
+        assert_eq!(
+            one_pass_result(good.as_bytes().into(), &opts).is_ok(),
+            finds,
+            "{path:?}"
+        );
         let good_input = format!(r#"{{"row_id":"b","metadata":{{"k":"v"}},"request":{REQ}}}"#);
         let input_finds = finds && !matches!(path, Some("status" | "response.modelVersion" | "processed_time"));
         assert_eq!(
-            one_pass_input(good_input.as_bytes(), &opts).is_ok(),
+            one_pass_input(good_input.as_bytes().into(), &opts).is_ok(),
             input_finds,
             "{path:?}"
         );
