@@ -289,15 +289,28 @@ async fn run_on(
         segment_size: plan.segment_size,
         provider: plan.settled.provider.as_str(),
     };
+    // The snapshot table and the error codes read only the ledger: they are
+    // worked out beside the aggregators, on the core the shorter one frees
+    // (at 1M rows about 10 ms that otherwise ran alone after them).
+    let errors = Arc::new(c.errors);
+    let side = tokio::task::spawn_blocking({
+        let (input, errors) = (agg_input.clone(), Arc::clone(&errors));
+        move || {
+            let (ledger, models, snaps) = (&input.ledger, &input.models, &input.snapshots);
+            let snapshots = snapshots::snapshots(ledger, input.rows, input.segment_size, models, snaps);
+            (snapshots, errors.top(ledger))
+        }
+    });
     aggregate::aggregate_all(&mut judges, &scoring, &agg_input, &mut judge_summaries, &mut judge_logs)
         .instrument(phase_span("aggregation"))
         .await?;
+    let (snapshots, error_codes) = side.await.map_err(|e| EvalError::task("summary", e))?;
     let kept = emit::Kept {
         spill: spill.as_mut(),
         content: content.as_mut(),
         prompts: prompts.as_ref(),
     };
-    phase_span("rows to sinks").in_scope(|| emit::emit(&agg_input, &index, &c.errors, &names, kept, sinks))?;
+    phase_span("rows to sinks").in_scope(|| emit::emit(&agg_input, &index, &errors, &names, kept, sinks))?;
     phase("aggregation and rows-out", started);
 
     let ledger = &agg_input.ledger;
@@ -307,13 +320,12 @@ async fn run_on(
         .enumerate()
         .map(|(a, (src, obj))| reconcile::reconcile(a + 1, src, obj, &c.tallies[a], rows as u64))
         .collect();
-    let snapshots = snapshots::snapshots(ledger, rows, plan.segment_size, &agg_input.models, &agg_input.snapshots);
     summarize::note_unscorable(&judges, &mut judge_summaries, plan.settled.has_text);
     let bad_lines_over = bad.len() as u64 > cfg.max_bad_lines;
     let mut sync = sync_summary;
     summarize::show_sync_files(&mut sync, &streams);
     let parts = summarize::Parts {
-        error_codes: c.errors.top(ledger),
+        error_codes,
         judges: judge_summaries,
         bad: summarize::bad_entries(bad, &streams),
         reconciliation,
