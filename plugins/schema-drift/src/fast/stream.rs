@@ -136,6 +136,9 @@ impl<'a> Reader<'a, '_> {
             .unwrap_or(rest.len());
         let token = self.s.get(self.at..self.at + len)?;
         self.at += len;
+        if let Some(n) = plain_number(token.as_bytes()) {
+            return Some(n);
+        }
         let n: serde_json::Number = serde_json::from_str(token).ok()?;
         if let Some(u) = n.as_u64() {
             Some(Num::U(u))
@@ -238,5 +241,51 @@ impl<'a> Reader<'a, '_> {
         }
         self.buf.unknown.push(hash);
         Some(None)
+    }
+}
+
+/// Powers of ten that are exact in an `f64` (up to 10^22; a plain number
+/// has at most 15 fraction digits).
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A plain JSON number (`0`, `12`, `0.83`, `-0.5`: no exponent, at most 15
+/// digits, and not a negative integer) read directly; `None` for anything
+/// else, which serde_json reads. Why: nearly every number a judged response
+/// holds is such a score or count, and serde_json's own parse cost more than
+/// the rest of the number's check. Exact: 15 digits stay below 2^53, so the
+/// integer is exact, and a decimal is one IEEE division of two exact values,
+/// `m / 10^k`, hence correctly rounded: the value serde_json's correctly
+/// rounding parser gives (its `float_roundtrip` feature is on in this build;
+/// the tests compare the two).
+pub(super) fn plain_number(token: &[u8]) -> Option<Num> {
+    let (negative, digits) = match token.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, token),
+    };
+    let point = digits.iter().position(|&b| b == b'.');
+    let (int, frac) = match point {
+        Some(p) => (&digits[..p], &digits[p + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    let leading_zero = int.len() > 1 && int[0] == b'0';
+    if int.is_empty() || leading_zero || (point.is_some() && frac.is_empty()) || int.len() + frac.len() > 15 {
+        return None;
+    }
+    let mut m = 0u64;
+    for &b in int.iter().chain(frac) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        m = m * 10 + u64::from(b - b'0');
+    }
+    match point {
+        None if negative => None,
+        None => Some(Num::U(m)),
+        Some(_) => {
+            let f = m as f64 / POW10[frac.len()];
+            Some(Num::F(if negative { -f } else { f }))
+        }
     }
 }
