@@ -338,6 +338,11 @@ impl Ledger {
     /// Usage of every non-final result of the row (earlier attempts and
     /// conflicting same-attempt lines).
     pub fn retry_usage(&self, idx: u32) -> Usage {
+        // Most runs retry nothing: no hash per row then (observations read
+        // this for every row, once per aggregating judge).
+        if self.retry.is_empty() {
+            return Usage::default();
+        }
         self.retry.get(&idx).copied().unwrap_or_default()
     }
     /// Attempt that gave the final result (0 if missing).

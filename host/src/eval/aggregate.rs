@@ -43,7 +43,12 @@ impl AggInputs {
     /// Whether every quality judge passed the row; none when no quality judge
     /// ran or the row was not completed.
     pub fn validated(&self, idx: u32) -> Option<bool> {
-        if self.quality.is_empty() || self.ledger.status(idx) != assay_batch::Status::Completed {
+        self.validated_as(idx, self.ledger.status(idx))
+    }
+
+    /// [`AggInputs::validated`] for a row whose final status is known.
+    fn validated_as(&self, idx: u32, status: assay_batch::Status) -> Option<bool> {
+        if self.quality.is_empty() || status != assay_batch::Status::Completed {
             return None;
         }
         Some(self.quality.iter().all(|&j| self.tables[j].passed_row(idx)))
@@ -136,19 +141,20 @@ async fn run(inst: &mut Aggregator, own_table: Option<usize>, input: &AggInputs)
             CellView::Verdict { passed, score, label } => Some(wit::SlimVerdict { score, label, passed }),
             _ => None,
         });
-        let snapshot = l.snapshot(idx);
+        // One look at the row for all it holds.
+        let row = l.settled(idx);
         wit::Observation {
             index: u64::from(idx),
             segment: idx / input.segment_size,
-            status: wit_status(l.status(idx)),
-            flags: wit_flags(l.flags(idx)),
-            model: u32::from(l.model(idx)),
-            snapshot: (snapshot != Interner::NONE).then_some(u32::from(snapshot)),
-            attempt: u32::from(l.attempt(idx)),
-            usage: wit_usage(&l.usage(idx)),
-            retry_usage: wit_usage(&l.retry_usage(idx)),
+            status: wit_status(row.status),
+            flags: wit_flags(row.flags),
+            model: u32::from(row.model),
+            snapshot: (row.snapshot != Interner::NONE).then_some(u32::from(row.snapshot)),
+            attempt: u32::from(row.attempt),
+            usage: wit_usage(&row.usage),
+            retry_usage: wit_usage(&row.retry_usage),
             verdict,
-            validated: input.validated(idx),
+            validated: input.validated_as(idx, row.status),
         }
     });
     match inst {
