@@ -56,7 +56,9 @@ pub fn decode_into<'r>(chunk: &PackedChunk, rows: &'r mut Vec<Row>) -> Result<&'
     if rows.len() < n {
         rows.resize_with(n, || Row::completed("", None));
     }
-    for (i, (w, row)) in words.chunks_exact(ROW_WORDS).zip(rows.iter_mut()).enumerate() {
+    // Whole records as arrays: every word index below is then checked at
+    // compile time, not once per field per row.
+    for (i, (w, row)) in words.as_chunks::<ROW_WORDS>().0.iter().zip(rows.iter_mut()).enumerate() {
         cx.fill(row, w).map_err(|e| format!("packed chunk, row {i}: {e}"))?;
     }
     Ok(&rows[..n])
@@ -94,7 +96,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     /// Overwrites every field of `row` with the row at words `w`.
-    fn fill(&self, row: &mut Row, w: &[u32]) -> Result<(), String> {
+    fn fill(&self, row: &mut Row, w: &[u32; ROW_WORDS]) -> Result<(), String> {
         let wide = |i: usize| wide_at(w, i);
         row.status = *STATUSES
             .get(w[3] as usize)
@@ -198,11 +200,13 @@ fn set_opt(slot: &mut Option<String>, s: Option<&str>) {
 }
 
 /// The u64 at words `i` (low), `i + 1` (high).
+#[inline]
 fn wide_at(w: &[u32], i: usize) -> u64 {
     u64::from(w[i]) | u64::from(w[i + 1]) << 32
 }
 
 /// The five token counts from word `i` on, each as (low, high).
+#[inline]
 fn usage_at(w: &[u32], i: usize) -> Usage {
     Usage {
         input_tokens: wide_at(w, i),

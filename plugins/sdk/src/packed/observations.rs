@@ -29,7 +29,13 @@ pub fn for_each(batch: &PackedObservations, mut f: impl FnMut(&Observation)) -> 
             )
         })?;
     let mut obs = blank();
-    for (i, w) in batch.words[..words].chunks_exact(OBSERVATION_WORDS).enumerate() {
+    // Whole records as arrays, so the word indices in `fill` need no checks.
+    for (i, w) in batch.words[..words]
+        .as_chunks::<OBSERVATION_WORDS>()
+        .0
+        .iter()
+        .enumerate()
+    {
         fill(&mut obs, w, text).map_err(|e| format!("packed observations, observation {i}: {e}"))?;
         f(&obs);
     }
@@ -59,7 +65,7 @@ fn blank() -> Observation {
     }
 }
 
-fn fill(o: &mut Observation, w: &[u32], text: &str) -> Result<(), String> {
+fn fill(o: &mut Observation, w: &[u32; OBSERVATION_WORDS], text: &str) -> Result<(), String> {
     let wide = |i: usize| wide_at(w, i);
     o.index = wide(0);
     o.segment = w[2];
