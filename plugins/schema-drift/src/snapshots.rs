@@ -43,6 +43,9 @@ pub struct SnapshotStats {
     snapshots: Vec<String>,
     by_snapshot: bool,
     seen: HashSet<u32>,
+    /// The previous observation's snapshot, already in `seen`: neighbouring
+    /// rows mostly share one, so most rows skip the set.
+    last_seen: Option<u32>,
     combos: HashMap<Key, Tally>,
 }
 
@@ -55,6 +58,7 @@ impl SnapshotStats {
             snapshots: Vec::new(),
             by_snapshot: true,
             seen: HashSet::default(),
+            last_seen: None,
             combos: HashMap::default(),
         }
     }
@@ -69,13 +73,16 @@ impl SnapshotStats {
     /// row's snapshot counts towards the distinct-value limit.
     pub fn observe(&mut self, model: u32, snapshot: Option<u32>, verdict: Option<&SlimVerdict>) {
         if let (true, Some(s)) = (self.by_snapshot, snapshot)
-            && !self.seen.contains(&s)
+            && self.last_seen != Some(s)
         {
-            if self.seen.len() >= MAX_SNAPSHOTS {
-                self.models_only();
-            } else {
-                self.seen.insert(s);
+            if !self.seen.contains(&s) {
+                if self.seen.len() >= MAX_SNAPSHOTS {
+                    self.models_only();
+                } else {
+                    self.seen.insert(s);
+                }
             }
+            self.last_seen = Some(s);
         }
         let Some(v) = verdict else { return };
         let mut key = (model, snapshot.filter(|_| self.by_snapshot));
