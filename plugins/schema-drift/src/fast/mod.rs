@@ -23,6 +23,8 @@ mod stream;
 mod tests;
 #[cfg(test)]
 mod tests_equiv;
+#[cfg(test)]
+mod tests_number;
 mod text;
 
 use serde_json::{Map, Value};

@@ -244,8 +244,8 @@ impl<'a> Reader<'a, '_> {
     }
 }
 
-/// Powers of ten that are exact in an `f64` (up to 10^22; a plain number
-/// has at most 15 fraction digits).
+/// Powers of ten for a plain number's at most 15 fraction digits, each exact
+/// in an `f64` (every power up to 10^22 is).
 const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
