@@ -55,22 +55,12 @@ struct RawInputBody<'a> {
 
 /// How OpenAI and Azure files are read (see [`crate::provider`]).
 pub const FORMAT: Format = Format {
-    input: parse_input_line_with,
-    result: parse_result_line_with,
+    input: parse_input,
+    result: parse_result,
     messages: input::parse_input_messages,
     metadata: input::parse_input_metadata,
     batch_object: parse_batch_object,
 };
-
-/// [`parse_input_line`] in the registry's form; OpenAI needs no options.
-pub fn parse_input_line_with<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    parse_input(line)
-}
-
-/// [`parse_result_line`] in the registry's form; OpenAI needs no options.
-pub fn parse_result_line_with<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    parse_result(line)
-}
 
 /// Whether responses from this batch endpoint (an input line's `url`) carry
 /// text for quality judges: false for embeddings (`/v1/embeddings`,
@@ -91,10 +81,11 @@ const INPUT_KEYS: InputKeys = InputKeys {
 /// batch request always has a `body`: a line without one is not an OpenAI
 /// request (an Anthropic `{custom_id, params}` line is refused by its shape).
 pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
-    parse_input(line.into())
+    parse_input(line.into(), &ProviderOptions::default())
 }
 
-fn parse_input(line: RawLine<'_>) -> Result<InputLine<'_>, LineError> {
+/// [`parse_input_line`] in the registry's form; OpenAI needs no options.
+pub(crate) fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     if let Some(quick) = line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
         return Ok(quick);
     }
@@ -268,10 +259,11 @@ struct CompletionDetails {
 /// If a line has both `error` and `response` (a provider bug), the error
 /// decides the status; usage and model still come from the response.
 pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
-    parse_result(line.into())
+    parse_result(line.into(), &ProviderOptions::default())
 }
 
-fn parse_result(line: RawLine<'_>) -> Result<ResultLine<'_>, LineError> {
+/// [`parse_result_line`] in the registry's form; OpenAI needs no options.
+pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     match line.text().and_then(scan::result) {
         Some(quick) => result_line(quick, line.bytes),
         None => parse_result_line_serde(line.bytes),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::openai::parse_input_line_with;
+use crate::openai::parse_input;
 use crate::provider::RawLine;
 use crate::row::InputLine;
 
@@ -44,7 +44,7 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
             FileId(0),
             &opts,
             threads,
-            parse_input_line_with,
+            parse_input,
             &ProviderOptions::default(),
         )
         .expect("parallel");
@@ -69,7 +69,7 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
 /// provider's parser would.
 fn panics_on_boom<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     assert!(memchr::memmem::find(line.bytes, b"boom").is_none(), "parser bug");
-    parse_input_line_with(line, opts)
+    parse_input(line, opts)
 }
 
 #[test]

@@ -439,7 +439,7 @@ fn responses_and_embeddings_input() {
             ("user".to_string(), "b".to_string())
         ])
     );
-    let inp = parse_input_line_with(emb.as_bytes().into(), &ProviderOptions::default());
+    let inp = parse_input(emb.as_bytes().into(), &ProviderOptions::default());
     assert_eq!(
         inp.map(|i| i.url.map(|u| u.into_owned())),
         Ok(Some("/v1/embeddings".to_string()))
