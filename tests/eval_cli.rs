@@ -251,6 +251,38 @@ fn unknown_judge_is_a_judge_error_naming_it() {
     assert!(stderr(&o).contains("no judge named 'no-such-judge'"), "{}", stderr(&o));
 }
 
+/// Judges are prepared side by side; the error reported is the first judge's
+/// in the order given, whichever thread finished first.
+#[test]
+fn of_several_bad_judges_the_first_given_is_named() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(tmp.path(), vec![ok_line("r0")]);
+    let args = ["eval", "--input", &input, "--results", &out, "--judge", "length"];
+    let o = assay(&[&args[..], &["--judge", "first-missing", "--judge", "second-missing"]].concat());
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no judge named 'first-missing'"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("second-missing"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_judge_given_twice_is_a_usage_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(tmp.path(), vec![ok_line("r0")]);
+    let o = assay(&[
+        "eval",
+        "--input",
+        &input,
+        "--results",
+        &out,
+        "--judge",
+        "length",
+        "--judge",
+        "length",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--judge length given twice"), "{}", stderr(&o));
+}
+
 #[test]
 fn judge_failures_past_the_threshold_abort_the_run() {
     let tmp = tempfile::tempdir().expect("tmp");

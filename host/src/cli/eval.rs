@@ -172,21 +172,44 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
         };
         let path = SearchPath::standard(&args.plugin_dirs);
         let explain_config = super::cluster::explain_config(&path, sets.get(assay::cluster::explain::JUDGE))?;
-        let mut judges = Vec::new();
-        for name in &args.judges {
-            if judges.iter().any(|j: &eval::PreparedJudge| &j.info.name == name) {
+        for (i, name) in args.judges.iter().enumerate() {
+            if args.judges[..i].contains(name) {
                 return Err(fail(exit::USAGE, format!("--judge {name} given twice")));
             }
+        }
+        let mut configs = Vec::new();
+        for name in &args.judges {
             let config = eval::read_config(name, sets.get(name).map_or(&[][..], |v| &v[..]))
                 .map_err(|e| fail(exit::USAGE, e))?;
-            let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
-            let j = eval::prepare(&engine, cache.as_ref(), &policy, &path, name, config, &facts, run_ctx)
-                .await
-                .map_err(|e| match e {
-                    eval::judges::PrepareError::UnknownKey(_) => fail(exit::USAGE, e),
-                    e => fail(exit::JUDGE, e),
-                })?;
-            judges.push(j);
+            configs.push(config);
+        }
+        let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
+        // Each judge is prepared on a thread of its own: a load from the
+        // compile cache is one core's hashing and copying (30 ms for
+        // `schema-drift`, bench/RESULTS.md), so the others load beside it.
+        let handle = tokio::runtime::Handle::current();
+        let prepared = std::thread::scope(|s| {
+            let (engine, cache, policy, path, facts, handle) =
+                (&engine, cache.as_ref(), &policy, &path, &facts, &handle);
+            let threads: Vec<_> = args
+                .judges
+                .iter()
+                .zip(configs)
+                .map(|(name, config)| {
+                    s.spawn(move || {
+                        handle.block_on(eval::prepare(engine, cache, policy, path, name, config, facts, run_ctx))
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join()).collect::<Vec<_>>()
+        });
+        let mut judges = Vec::new();
+        for j in prepared {
+            let j = j.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            judges.push(j.map_err(|e| match e {
+                eval::judges::PrepareError::UnknownKey(_) => fail(exit::USAGE, e),
+                e => fail(exit::JUDGE, e),
+            })?);
         }
         let cfg = EvalConfig {
             provider,
