@@ -67,11 +67,19 @@ pub struct Resolved {
 }
 
 /// Per-token rates for one channel, USD per 1M tokens.
-struct Rates {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rates {
     input: f64,
     output: f64,
     cached_input: f64,
     cache_write: f64,
+}
+
+/// One model's rates on both channels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChannelRates {
+    pub(crate) batch: Rates,
+    pub(crate) sync: Rates,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +190,15 @@ impl PriceTable {
         })
     }
 
+    /// `price`'s batch and sync rates, worked out once per model (`CostTally::begin`)
+    /// rather than for every row.
+    pub(crate) fn channel_rates(&self, price: &Price) -> ChannelRates {
+        ChannelRates {
+            batch: self.rates(price, true),
+            sync: self.rates(price, false),
+        }
+    }
+
     fn rates(&self, p: &Price, batch: bool) -> Rates {
         let cached = p.cached_input.unwrap_or(p.input);
         let write = p.cache_write.unwrap_or(p.input);
@@ -254,7 +271,7 @@ fn parse_simple(json: &str) -> Result<Parsed, JudgeError> {
     Ok((models, file.batch_discount, info))
 }
 
-fn cost_at(r: &Rates, usage: &Usage) -> f64 {
+pub(crate) fn cost_at(r: &Rates, usage: &Usage) -> f64 {
     let cached = usage.cached_input_tokens;
     let written = usage.cache_write_tokens;
     let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
@@ -265,7 +282,7 @@ fn cost_at(r: &Rates, usage: &Usage) -> f64 {
     usd / 1e6
 }
 
-fn savings_at(r: &Rates, usage: &Usage) -> f64 {
+pub(crate) fn savings_at(r: &Rates, usage: &Usage) -> f64 {
     usage.cached_input_tokens as f64 * (r.input - r.cached_input) / 1e6
 }
 

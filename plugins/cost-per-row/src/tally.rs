@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use assay_judge_sdk::agg::with_segment;
 use assay_judge_sdk::{Observation, RowStatus, RunInfo, Usage};
 
-use crate::prices::{PriceTable, Resolved};
+use crate::prices::{ChannelRates, PriceTable, Resolved, cost_at, savings_at};
 
 /// The verdict label that marks a row completed through a sync retry (set by this
 /// judge's scorer from the host's `assay.attempt.channel` metadata).
@@ -40,6 +40,8 @@ pub struct CostTally {
     /// one's price, looked up once in `begin` instead of once per row.
     pub(crate) models: Vec<String>,
     pub(crate) model_prices: Vec<Option<Resolved>>,
+    /// Each priced model's rates, beside `model_prices`.
+    model_rates: Vec<Option<ChannelRates>>,
     pub(crate) batch_cost: f64,
     pub(crate) retry_cost: f64,
     pub(crate) sync_retry_cost: f64,
@@ -66,6 +68,11 @@ fn billed(u: &Usage) -> u64 {
     u.input_tokens.saturating_add(u.output_tokens)
 }
 
+/// No token the price table prices: what `cost_at` and `savings_at` read is zero.
+fn unused(u: &Usage) -> bool {
+    (u.input_tokens | u.output_tokens | u.cached_input_tokens | u.cache_write_tokens) == 0
+}
+
 impl CostTally {
     /// Zero totals priced by `prices`.
     pub fn new(prices: PriceTable) -> Self {
@@ -73,6 +80,7 @@ impl CostTally {
             prices,
             models: Vec::new(),
             model_prices: Vec::new(),
+            model_rates: Vec::new(),
             batch_cost: 0.0,
             retry_cost: 0.0,
             sync_retry_cost: 0.0,
@@ -101,6 +109,11 @@ impl CostTally {
             .iter()
             .map(|m| self.prices.resolve(m, &info.provider))
             .collect();
+        self.model_rates = self
+            .model_prices
+            .iter()
+            .map(|r| r.as_ref().map(|r| self.prices.channel_rates(&r.price)))
+            .collect();
         self.model_cost = vec![None; self.models.len()];
     }
 
@@ -121,7 +134,7 @@ impl CostTally {
             return;
         }
         let m = obs.model as usize;
-        let Some(price) = self.model_prices.get(m).and_then(|r| r.as_ref().map(|r| r.price)) else {
+        let Some(rates) = self.model_rates.get(m).copied().flatten() else {
             self.unpriced_rows += 1;
             // An index past the run's models reads as no name at all.
             let name = self.models.get(m).map_or("", String::as_str);
@@ -138,18 +151,26 @@ impl CostTally {
         self.priced_rows += 1;
         let sync = obs.status == RowStatus::Completed
             && obs.verdict.as_ref().and_then(|v| v.label.as_deref()) == Some(SYNC_LABEL);
-        // Earlier batch attempts were billed at the batch price either way.
-        let retry = self.prices.cost(&price, &obs.retry_usage);
-        let retry_savings = self.prices.cache_savings(&price, &obs.retry_usage);
+        // Earlier batch attempts were billed at the batch price either way. Most
+        // rows have none: their all-zero usage costs exactly 0.0 (rates are finite),
+        // which the sums below would add unchanged.
+        let (retry, retry_savings) = if unused(&obs.retry_usage) {
+            (0.0, 0.0)
+        } else {
+            (
+                cost_at(&rates.batch, &obs.retry_usage),
+                savings_at(&rates.batch, &obs.retry_usage),
+            )
+        };
         let (last, last_savings) = if sync {
             self.sync_retry_rows += 1;
-            let c = self.prices.sync_cost(&price, u);
+            let c = cost_at(&rates.sync, u);
             self.sync_retry_cost += c;
-            (c, self.prices.sync_cache_savings(&price, u))
+            (c, savings_at(&rates.sync, u))
         } else {
-            let c = self.prices.cost(&price, u);
+            let c = cost_at(&rates.batch, u);
             self.batch_cost += c;
-            (c, self.prices.cache_savings(&price, u))
+            (c, savings_at(&rates.batch, u))
         };
         self.retry_cost += retry;
         self.cache_savings += last_savings + retry_savings;
