@@ -16,6 +16,11 @@ const BLOCK: usize = 64;
 /// unterminated or has an escape other than `\" \\ \/ \b \f \n \r \t` and
 /// `\u` with four hex digits.
 pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
+    // Most values are short (a status, a role, a finish reason): one 16-byte
+    // look before the blocks a response's text needs.
+    if let Some(end) = short_end(s, from) {
+        return Some((end, false));
+    }
     let mut escaped = false;
     let mut i = from;
     loop {
