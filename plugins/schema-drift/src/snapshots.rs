@@ -47,6 +47,10 @@ pub struct SnapshotStats {
     /// rows mostly share one, so most rows skip the set.
     last_seen: Option<u32>,
     combos: HashMap<Key, Tally>,
+    /// The combination the latest scored rows went to and their counts not yet
+    /// in `combos` (which holds an entry for it): neighbouring rows mostly share
+    /// one, so most rows skip the table.
+    pending: Option<(Key, Tally)>,
 }
 
 impl SnapshotStats {
@@ -60,6 +64,7 @@ impl SnapshotStats {
             seen: HashSet::default(),
             last_seen: None,
             combos: HashMap::default(),
+            pending: None,
         }
     }
 
@@ -86,15 +91,33 @@ impl SnapshotStats {
         }
         let Some(v) = verdict else { return };
         let mut key = (model, snapshot.filter(|_| self.by_snapshot));
+        if let Some((k, tally)) = &mut self.pending
+            && *k == key
+        {
+            tally.add(v.passed);
+            return;
+        }
+        self.flush();
         if self.by_snapshot && self.combos.len() >= MAX_COMBOS && !self.combos.contains_key(&key) {
             self.models_only();
             key = (model, None);
         }
-        self.combos.entry(key).or_default().add(v.passed);
+        self.combos.entry(key).or_default();
+        let mut tally = Tally::default();
+        tally.add(v.passed);
+        self.pending = Some((key, tally));
+    }
+
+    /// Moves the pending counts into `combos`.
+    fn flush(&mut self) {
+        if let Some((key, tally)) = self.pending.take() {
+            self.combos.entry(key).or_default().merge(tally);
+        }
     }
 
     /// Stops comparing snapshots and folds every combination into its model.
     fn models_only(&mut self) {
+        self.flush();
         self.by_snapshot = false;
         self.seen = HashSet::default();
         let mut folded: HashMap<Key, Tally> = HashMap::default();
@@ -122,7 +145,17 @@ impl SnapshotStats {
     /// Appends this module's metrics and alarms to `report`.
     pub fn report_into(&self, report: &mut Report) {
         report.push_metric("snapshots_compared", None, f64::from(u8::from(self.by_snapshot)));
-        let mut rows: Vec<(String, Tally)> = self.combos.iter().map(|(&k, &t)| (self.name(k), t)).collect();
+        let mut rows: Vec<(String, Tally)> = self
+            .combos
+            .iter()
+            .map(|(&k, &t)| {
+                let mut t = t;
+                if let Some((_, pending)) = self.pending.filter(|(p, _)| *p == k) {
+                    t.merge(pending);
+                }
+                (self.name(k), t)
+            })
+            .collect();
         rows.sort_by(|a, b| b.1.scored.cmp(&a.1.scored).then_with(|| a.0.cmp(&b.0)));
         let mut batch = Tally::default();
         let mut other = Tally::default();

@@ -194,3 +194,53 @@ fn alarms_are_capped_worst_first() {
         r.alarms[19].message
     );
 }
+
+/// Rows of one combination arriving in a run or scattered among others give
+/// the same report: the counts held back for the latest combination are
+/// never lost or counted twice, in the report or when the table is folded.
+#[test]
+fn the_report_does_not_depend_on_how_combinations_interleave() {
+    let snaps = names("fp_", 3);
+    let rows: Vec<(u32, Option<u32>, bool)> = (0..600u32)
+        .map(|i| {
+            (
+                1 + i % 2,
+                [None, Some(1), Some(2), Some(3)]
+                    .get((i % 7 % 4) as usize)
+                    .copied()
+                    .flatten(),
+                i % 5 != 0,
+            )
+        })
+        .collect();
+    let mut grouped = rows.clone();
+    grouped.sort();
+    let mut a = stats(1, &["", "m", "n"], &snaps);
+    let mut b = stats(1, &["", "m", "n"], &snaps);
+    for (s, rows) in [(&mut a, &rows), (&mut b, &grouped)] {
+        for &(model, snapshot, passed) in rows {
+            s.observe(
+                model,
+                snapshot,
+                Some(&SlimVerdict {
+                    score: None,
+                    label: None,
+                    passed,
+                }),
+            );
+        }
+    }
+    let (ra, rb) = (report(&a), report(&b));
+    assert_eq!(format!("{:?}", ra.metrics), format!("{:?}", rb.metrics));
+    assert_eq!(
+        metric(&ra, "snapshot_scored:m/fp_0001"),
+        Some(rows.iter().filter(|r| r.0 == 1 && r.1 == Some(1)).count() as f64)
+    );
+    let total: f64 = ra
+        .metrics
+        .iter()
+        .filter(|m| m.name.starts_with("snapshot_scored:"))
+        .map(|m| m.value)
+        .sum();
+    assert_eq!(total, 600.0);
+}
