@@ -222,28 +222,6 @@ impl PriceTable {
             cache_write: own(p.batch_cache_write, write),
         }
     }
-
-    /// USD for `usage` at `price`'s batch rates (a row served by the batch).
-    pub fn cost(&self, price: &Price, usage: &Usage) -> f64 {
-        cost_at(&self.rates(price, true), usage)
-    }
-
-    /// USD for `usage` at `price`'s sync rates: a row retried on the synchronous
-    /// API pays the list price.
-    pub fn sync_cost(&self, price: &Price, usage: &Usage) -> f64 {
-        cost_at(&self.rates(price, false), usage)
-    }
-
-    /// USD that `usage`'s cached reads saved at the batch rates versus the full
-    /// input rate (negative if a table prices cached reads above input).
-    pub fn cache_savings(&self, price: &Price, usage: &Usage) -> f64 {
-        savings_at(&self.rates(price, true), usage)
-    }
-
-    /// [`PriceTable::cache_savings`] at the sync rates.
-    pub fn sync_cache_savings(&self, price: &Price, usage: &Usage) -> f64 {
-        savings_at(&self.rates(price, false), usage)
-    }
 }
 
 type Parsed = (HashMap<String, Price>, Option<f64>, TableInfo);
@@ -271,19 +249,26 @@ fn parse_simple(json: &str) -> Result<Parsed, JudgeError> {
     Ok((models, file.batch_discount, info))
 }
 
-pub(crate) fn cost_at(r: &Rates, usage: &Usage) -> f64 {
-    let cached = usage.cached_input_tokens;
-    let written = usage.cache_write_tokens;
-    let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
-    let usd = uncached as f64 * r.input
-        + cached as f64 * r.cached_input
-        + written as f64 * r.cache_write
-        + usage.output_tokens as f64 * r.output;
-    usd / 1e6
-}
+impl Rates {
+    /// USD for `usage` at these rates (the batch ones for a row the batch served
+    /// or an earlier batch attempt, the sync ones for a row retried on the
+    /// synchronous API, which pays the list price).
+    pub(crate) fn cost(&self, usage: &Usage) -> f64 {
+        let cached = usage.cached_input_tokens;
+        let written = usage.cache_write_tokens;
+        let uncached = usage.input_tokens.saturating_sub(cached).saturating_sub(written);
+        let usd = uncached as f64 * self.input
+            + cached as f64 * self.cached_input
+            + written as f64 * self.cache_write
+            + usage.output_tokens as f64 * self.output;
+        usd / 1e6
+    }
 
-pub(crate) fn savings_at(r: &Rates, usage: &Usage) -> f64 {
-    usage.cached_input_tokens as f64 * (r.input - r.cached_input) / 1e6
+    /// USD that `usage`'s cached reads saved at these rates versus the full input
+    /// rate (negative if a table prices cached reads above input).
+    pub(crate) fn savings(&self, usage: &Usage) -> f64 {
+        usage.cached_input_tokens as f64 * (self.input - self.cached_input) / 1e6
+    }
 }
 
 #[cfg(test)]

@@ -30,17 +30,35 @@ fn formula_matches_hand_computation() {
     let t = PriceTable::parse(PRICES, None).expect("prices parse");
     let mini = t.lookup("gpt-4o-mini", "openai").expect("priced");
     // (1000*0.15 + 500*0.60) * 0.5 / 1e6 = 225e-6; reasoning is inside output.
-    assert!(close(t.cost(&mini, &usage(1000, 0, 0, 500, 300)), 225e-6));
+    assert!(close(
+        t.channel_rates(&mini).batch.cost(&usage(1000, 0, 0, 500, 300)),
+        225e-6
+    ));
     // Cached without a cached price: billed at the input price.
-    assert!(close(t.cost(&mini, &usage(1000, 400, 0, 200, 0)), 135e-6));
+    assert!(close(
+        t.channel_rates(&mini).batch.cost(&usage(1000, 400, 0, 200, 0)),
+        135e-6
+    ));
     let c = t.lookup("cached-model", "openai").expect("priced");
     // (500*2.0 + 300*0.5 + 200*2.5 + 100*8.0) * 0.5 / 1e6 = 2450*0.5e-6
-    assert!(close(t.cost(&c, &usage(1000, 300, 200, 100, 0)), 1225e-6));
+    assert!(close(
+        t.channel_rates(&c).batch.cost(&usage(1000, 300, 200, 100, 0)),
+        1225e-6
+    ));
     // Inconsistent counts saturate instead of wrapping.
-    assert!(close(t.cost(&c, &usage(100, 300, 0, 0, 0)), 300.0 * 0.5 * 0.5 / 1e6));
+    assert!(close(
+        t.channel_rates(&c).batch.cost(&usage(100, 300, 0, 0, 0)),
+        300.0 * 0.5 * 0.5 / 1e6
+    ));
     // The sync price is the list price: twice the batch price at discount 0.5.
-    assert!(close(t.sync_cost(&c, &usage(1000, 300, 200, 100, 0)), 2450e-6));
-    assert!(close(t.sync_cache_savings(&c, &usage(1000, 300, 200, 100, 0)), 450e-6));
+    assert!(close(
+        t.channel_rates(&c).sync.cost(&usage(1000, 300, 200, 100, 0)),
+        2450e-6
+    ));
+    assert!(close(
+        t.channel_rates(&c).sync.savings(&usage(1000, 300, 200, 100, 0)),
+        450e-6
+    ));
 }
 
 const PROVIDERS: &str = r#"{"models": {
@@ -86,11 +104,11 @@ fn anthropic_cache_reads_and_writes() {
     // input 10_000 includes 6_000 cache reads and 2_000 cache writes: 2_000 uncached.
     // 2000*3 + 6000*0.30 + 2000*3.75 + 1000*15 = 30_300 → × 0.5 / 1e6
     let u = usage(10_000, 6_000, 2_000, 1_000, 0);
-    assert!(close(t.cost(&sonnet, &u), 0.01515));
+    assert!(close(t.channel_rates(&sonnet).batch.cost(&u), 0.01515));
     // Saved on reads: 6000 * (3.00 - 0.30) * 0.5 / 1e6 = 0.0081.
-    assert!(close(t.cache_savings(&sonnet, &u), 0.0081));
+    assert!(close(t.channel_rates(&sonnet).batch.savings(&u), 0.0081));
     let mini = t.lookup("gpt-4o-mini", "openai").expect("priced");
-    assert_eq!(t.cache_savings(&mini, &u), 0.0); // no cached price: nothing saved
+    assert_eq!(t.channel_rates(&mini).batch.savings(&u), 0.0); // no cached price: nothing saved
 }
 
 #[test]
@@ -162,7 +180,9 @@ fn dated_snapshot_prices_at_its_own_entry() {
     assert_eq!((own.key.as_str(), own.fallback), ("gpt-4o-2024-05-13", false));
     // 1M in + 1M out at the snapshot's own list price, not gpt-4o's (2.50 + 10.00).
     assert!(close(
-        t.sync_cost(&own.price, &usage(1_000_000, 0, 0, 1_000_000, 0)),
+        t.channel_rates(&own.price)
+            .sync
+            .cost(&usage(1_000_000, 0, 0, 1_000_000, 0)),
         20.0
     ));
     // In the prices.json shape too.
@@ -210,17 +230,21 @@ fn litellm_map_is_read_per_token_with_its_batch_prices() {
     // 2000 uncached + 6000 reads + 2000 writes + 1000 output at the listed batch prices:
     // 2000*1.5 + 6000*0.15 + 2000*1.875 + 1000*7.5 = 15_150 → /1e6
     let u = usage(10_000, 6_000, 2_000, 1_000, 0);
-    assert!(close(t.cost(&s, &u), 0.01515));
-    assert!(close(t.cache_savings(&s, &u), 6000.0 * (1.5 - 0.15) / 1e6));
+    assert!(close(t.channel_rates(&s).batch.cost(&u), 0.01515));
+    assert!(close(
+        t.channel_rates(&s).batch.savings(&u),
+        6000.0 * (1.5 - 0.15) / 1e6
+    ));
     // gpt-4o lists batch input/output but no batch cache read: sync 1.25 × 0.5.
     let g = t.lookup("gpt-4o", "openai").expect("priced");
     assert!(close(
-        t.cost(&g, &usage(1000, 400, 0, 100, 0)),
+        t.channel_rates(&g).batch.cost(&usage(1000, 400, 0, 100, 0)),
         (600.0 * 1.25 + 400.0 * 0.625 + 100.0 * 5.0) / 1e6
     ));
     // A configured batch-discount replaces the listed batch prices.
     let d = PriceTable::parse(LITELLM, Some(1.0)).expect("parse");
-    assert!(close(d.cost(&s, &u), d.sync_cost(&s, &u)));
+    let rates = d.channel_rates(&s);
+    assert!(close(rates.batch.cost(&u), rates.sync.cost(&u)));
 }
 
 #[test]

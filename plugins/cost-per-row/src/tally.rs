@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use assay_judge_sdk::agg::with_segment;
 use assay_judge_sdk::{Observation, RowStatus, RunInfo, Usage};
 
-use crate::prices::{ChannelRates, PriceTable, Resolved, cost_at, savings_at};
+use crate::prices::{ChannelRates, PriceTable, Resolved};
 
 /// The verdict label that marks a row completed through a sync retry (set by this
 /// judge's scorer from the host's `assay.attempt.channel` metadata).
@@ -68,7 +68,7 @@ fn billed(u: &Usage) -> u64 {
     u.input_tokens.saturating_add(u.output_tokens)
 }
 
-/// No token the price table prices: what `cost_at` and `savings_at` read is zero.
+/// No token the price table prices: what `Rates::cost` and `Rates::savings` read is zero.
 fn unused(u: &Usage) -> bool {
     (u.input_tokens | u.output_tokens | u.cached_input_tokens | u.cache_write_tokens) == 0
 }
@@ -158,19 +158,19 @@ impl CostTally {
             (0.0, 0.0)
         } else {
             (
-                cost_at(&rates.batch, &obs.retry_usage),
-                savings_at(&rates.batch, &obs.retry_usage),
+                rates.batch.cost(&obs.retry_usage),
+                rates.batch.savings(&obs.retry_usage),
             )
         };
         let (last, last_savings) = if sync {
             self.sync_retry_rows += 1;
-            let c = cost_at(&rates.sync, u);
+            let c = rates.sync.cost(u);
             self.sync_retry_cost += c;
-            (c, savings_at(&rates.sync, u))
+            (c, rates.sync.savings(u))
         } else {
-            let c = cost_at(&rates.batch, u);
+            let c = rates.batch.cost(u);
             self.batch_cost += c;
-            (c, savings_at(&rates.batch, u))
+            (c, rates.batch.savings(u))
         };
         self.retry_cost += retry;
         self.cache_savings += last_savings + retry_savings;
