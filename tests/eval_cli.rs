@@ -268,17 +268,8 @@ fn of_several_bad_judges_the_first_given_is_named() {
 fn a_judge_given_twice_is_a_usage_error() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (input, out) = small_job(tmp.path(), vec![ok_line("r0")]);
-    let o = assay(&[
-        "eval",
-        "--input",
-        &input,
-        "--results",
-        &out,
-        "--judge",
-        "length",
-        "--judge",
-        "length",
-    ]);
+    let args = ["eval", "--input", &input, "--results", &out, "--judge", "length"];
+    let o = assay(&[&args[..], &["--judge", "length"]].concat());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--judge length given twice"), "{}", stderr(&o));
 }
