@@ -1,8 +1,9 @@
 //! The quick form of a `GenerateContentResponse`, for the usual response:
 //! the [`Scan`] fills the same [`RawResponse`] serde would (candidates with
 //! text parts, a finish reason, the model version), so one classification
-//! follows either form. Small values (usage, prompt feedback) are still
-//! read by serde_json; members nobody reads (safety ratings, citations,
+//! follows either form. Usage counts that are plain integers are read by
+//! the scan; prompt feedback and counts written otherwise by serde_json;
+//! members nobody reads (safety ratings, citations,
 //! `role`, …) are only checked.
 //!
 //! Invariant: [`response`] answers only for a value serde reads into the
@@ -12,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use super::{Int, Parts, RawCandidate, RawContent, RawResponse};
+use super::{Int, Parts, RawCandidate, RawContent, RawResponse, RawUsage};
 use crate::json::Str;
 use crate::json::scan::{Scan, once};
 
@@ -43,12 +44,46 @@ pub(crate) fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
         match at {
             0 => r.candidates = s.or_null(|s| s.first(candidate))?,
             1 => r.prompt_feedback = s.serde()?,
-            2 => r.usage = s.serde()?,
+            2 => r.usage = s.or_null(usage)?,
             _ => r.model_version = s.str_or_null()?.map(Str),
         }
         Some(())
     })?;
     Some(r)
+}
+
+/// `usageMetadata` as serde reads it into [`RawUsage`] when every count is
+/// a plain integer (the usual line); a count written as a string, a
+/// `null`, a count named twice (under either name) or any other value is
+/// `None`, and serde reads the line.
+fn usage(s: &mut Scan<'_>) -> Option<RawUsage> {
+    if s.peek()? != b'{' {
+        return None;
+    }
+    let mut counts = [None; 5];
+    s.object(|s, k| {
+        let at = match k {
+            b"promptTokenCount" | b"prompt_token_count" => 0,
+            b"candidatesTokenCount" | b"candidates_token_count" => 1,
+            b"thoughtsTokenCount" | b"thoughts_token_count" => 2,
+            b"cachedContentTokenCount" | b"cached_content_token_count" => 3,
+            b"toolUsePromptTokenCount" | b"tool_use_prompt_token_count" => 4,
+            _ => return s.value(),
+        };
+        let slot = counts.get_mut(at)?;
+        match slot {
+            Some(_) => None,
+            None => s.plain_u64().map(|v| *slot = Some(Int(v))),
+        }
+    })?;
+    let [prompt, candidates, thoughts, cached, tool_use] = counts.map(Option::unwrap_or_default);
+    Some(RawUsage {
+        prompt,
+        candidates,
+        thoughts,
+        cached,
+        tool_use,
+    })
 }
 
 fn candidate<'a>(s: &mut Scan<'a>) -> Option<RawCandidate<'a>> {

@@ -62,6 +62,17 @@ fn corpus() -> Vec<String> {
         r#"{"usageMetadata":{"promptTokenCount":null}}"#,
         r#"{"usageMetadata":{"promptTokenCount":-1}}"#,
         r#"{"usageMetadata":{},"usage_metadata":{}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":1,"prompt_token_count":2}}"#,
+        r#"{"usageMetadata":{"candidatesTokenCount":3,"candidatesTokenCount":3}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":01}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":1.0}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":1e2}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":18446744073709551615,"thoughts_token_count":0}}"#,
+        r#"{"usageMetadata":{"promptTokenCount":18446744073709551616}}"#,
+        r#"{"usageMetadata":{"cached_content_token_count":7,"tool_use_prompt_token_count":2,"totalTokenCount":"x"}}"#,
+        r#"{"usageMetadata":null}"#,
+        r#"{"usageMetadata":[]}"#,
+        r#"{"usageMetadata":{"promptTokenCount":true}}"#,
         r#"{"modelVersion":"a","model_version":"b"}"#,
         r#"{"modelVersion":5}"#,
         r#"{"embedding":{"values":[0.1,0.2]},"tokenCount":"3"}"#,
@@ -144,10 +155,11 @@ fn the_scan_accepts_no_response_serde_refuses() {
 /// must be serde's.
 #[test]
 fn the_scan_skips_no_member_serde_reads() {
-    use super::super::{RawCandidate, RawContent, RawPart};
+    use super::super::{RawCandidate, RawContent, RawPart, RawUsage};
     use crate::json::serde_fields::{every_kind, serde_fields, with_member};
-    let levels: [(&[&str], &[&str]); 4] = [
+    let levels: [(&[&str], &[&str]); 5] = [
         (serde_fields::<RawResponse<'static>>(), &[]),
+        (serde_fields::<RawUsage>(), &["usageMetadata"]),
         (serde_fields::<RawCandidate<'static>>(), &["candidates", "0"]),
         (serde_fields::<RawContent<'static>>(), &["candidates", "0", "content"]),
         (

@@ -2,8 +2,9 @@
 //! into the request (or a top-level member), compact JSON. The shared
 //! [`Scan`] checks the JSON grammar, jumping through strings (the echoed
 //! request is mostly prompt text); `response` is read by the shared
-//! response scan ([`super::super::scan`]), and `status`, the value at the id
-//! path and the request's `model` by serde_json.
+//! response scan ([`super::super::scan`]), `status` and a string at the id
+//! path by the scan's own string reader, and an id of another kind and the
+//! request's `model` by serde_json.
 //!
 //! Invariant: `scan` fills `out` only for a line serde_json accepts, with
 //! what [`super::line`] reads from it; a line it is not sure of (control
@@ -17,6 +18,7 @@ use serde::de::DeserializeSeed;
 
 use super::super::path::{At, step};
 use super::line::{IdAt, Line, model};
+use crate::json::Str;
 use crate::json::scan::{Scan, once};
 
 /// Scans `text`: see the module docs. `None`: not sure, `out` is partly
@@ -31,7 +33,7 @@ pub(super) fn scan<'a>(text: &'a str, id: IdAt<'_>, result: bool, out: &mut Line
             match key {
                 b"status" if result => {
                     once(&mut status)?;
-                    out.status = s.serde()?;
+                    out.status = s.str_or_null()?.map(Str);
                 }
                 b"response" if result => {
                     once(&mut response)?;
@@ -69,6 +71,11 @@ impl<'a> Scan<'a> {
     /// closely) is left to serde.
     fn walk(&mut self, rest: Option<&str>) -> Option<Option<Cow<'a, str>>> {
         let Some(rest) = rest else {
+            // The usual id, a string, read as `At` reads one; numbers and
+            // the rest (which `At` stringifies or refuses) go to serde.
+            if self.peek()? == b'"' {
+                return self.str_or_null();
+            }
             let span = self.span()?;
             let mut de = serde_json::Deserializer::from_str(span);
             return At { rest: None }.deserialize(&mut de).ok();
