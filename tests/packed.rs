@@ -148,6 +148,35 @@ fn a_judge_sees_the_same_rows_through_score_packed_as_through_score_batch() {
     );
 }
 
+/// A judge that scores row views (`SCORES_VIEWS`) sees, through either
+/// call, exactly the rows a judge scoring `Row`s sees.
+#[test]
+fn a_judge_scoring_views_sees_the_rows_score_batch_gives() {
+    let engine = JudgeEngine::new().expect("engine");
+    let mut by_batch = load_guest(&engine, "echo-row").expect("echo-row loads");
+    Arc::get_mut(&mut by_batch).expect("one owner").packed = None;
+    let views = load_guest(&engine, "echo-view").expect("echo-view loads");
+    assert!(views.packed.is_some(), "echo-view exports packed-scorer");
+    let mut views_by_batch = load_guest(&engine, "echo-view").expect("echo-view loads");
+    Arc::get_mut(&mut views_by_batch).expect("one owner").packed = None;
+
+    let prompt = [
+        Message {
+            role: "system",
+            content: "Réponds en JSON.",
+        },
+        Message {
+            role: "user",
+            content: "",
+        },
+    ];
+    let metadata = [("team", "search"), ("clé", "välue")];
+    let rows = rows(&prompt, &metadata);
+    let expected = details(&score(by_batch, &rows));
+    assert_eq!(details(&score(views, &rows)), expected);
+    assert_eq!(details(&score(views_by_batch, &rows)), expected);
+}
+
 #[test]
 fn a_judge_built_against_0_1_has_no_packed_scorer_and_still_scores() {
     let engine = JudgeEngine::new().expect("engine");

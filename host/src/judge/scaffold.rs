@@ -105,8 +105,8 @@ macro_rules! sdk {
 /// Rust scaffold so it builds before the crate is on crates.io and offline.
 /// Its WIT copy is kept identical to `wit/` by a test, and this list to the
 /// crate's files by another.
-pub const RUST_SDK: [(&str, &str); 19] = {
-    const F: [File; 19] = [
+pub const RUST_SDK: [(&str, &str); 20] = {
+    const F: [File; 20] = [
         sdk!("Cargo.toml"),
         sdk!("README.md"),
         sdk!("src/lib.rs"),
@@ -122,12 +122,13 @@ pub const RUST_SDK: [(&str, &str); 19] = {
         sdk!("src/packed/observations.rs"),
         sdk!("src/packed/tests.rs"),
         sdk!("src/rng.rs"),
+        sdk!("src/view.rs"),
         sdk!("wit/judge/judge.wit"),
         sdk!("wit/judge-0.2/judge.wit"),
         sdk!("wit/llm/llm.wit"),
         sdk!("wit/llm_error_names.rs"),
     ];
-    let mut out = [("", ""); 19];
+    let mut out = [("", ""); 20];
     let mut i = 0;
     while i < F.len() {
         out[i] = (F[i].path, F[i].text);

@@ -4,7 +4,7 @@
 //! thread-local slot (a component instance is single-threaded). Every export called
 //! before a successful `init` returns `JudgeError::Failed("init was not called")`;
 //! `score-batch` and `score-packed` always answer with exactly one result per
-//! row, in order, and hand the judge the same `Row`s.
+//! row, in order, and hand the judge the same `Row`s (or views of them).
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use crate::bindings::exports::assay::judge0_1_0::{aggregator, meta, scorer};
 use crate::bindings::exports::assay::judge0_2_0::packed_aggregator::{self, PackedObservations};
 use crate::bindings::exports::assay::judge0_2_0::packed_scorer::{self, PackedChunk};
-use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RunInfo, Verdict};
+use crate::{Config, Descriptor, JudgeError, Observation, Report, Row, RowView, RunInfo, Verdict};
 
 /// What a judge implements. Only [`describe`](Judge::describe) and
 /// [`init`](Judge::init) are required; the rest default to "not a scorer" /
@@ -35,10 +35,30 @@ pub trait Judge: 'static {
     where
         Self: Sized;
 
-    /// Scores one row. An `Err` is this row's answer only; neighbouring rows still score.
+    /// Whether this judge scores [`RowView`]s, through
+    /// [`score_view`](Judge::score_view), rather than [`Row`]s. A view borrows
+    /// its strings from the chunk the host sent, where a `Row` holds a copy
+    /// of each: a judge that reads a field or two of long rows saves a copy
+    /// of every string of every row. [`score_batch`](Judge::score_batch) is
+    /// then not called for packed chunks.
+    const SCORES_VIEWS: bool = false;
+
+    /// Scores one row. An `Err` is this row's answer only; neighbouring rows
+    /// still score. A judge with [`SCORES_VIEWS`](Judge::SCORES_VIEWS) leaves
+    /// this as it is: it views the row and calls
+    /// [`score_view`](Judge::score_view), so both calls answer alike.
     fn score(&mut self, row: &Row) -> Result<Verdict, JudgeError> {
-        let _ = row;
+        if Self::SCORES_VIEWS {
+            return self.score_view(&RowView::of(row));
+        }
         Err(JudgeError::Unsupported("this judge does not score rows".into()))
+    }
+
+    /// Scores one row seen as a [`RowView`]; implemented by a judge that sets
+    /// [`SCORES_VIEWS`](Judge::SCORES_VIEWS), instead of [`score`](Judge::score).
+    fn score_view(&mut self, row: &RowView<'_>) -> Result<Verdict, JudgeError> {
+        let _ = row;
+        Err(JudgeError::Unsupported("this judge does not score row views".into()))
     }
 
     /// Scores one chunk of rows; must return one result per row, in order.
@@ -114,6 +134,16 @@ impl<J: Judge> scorer::Guest for Adapter<J> {
 
 impl<J: Judge> packed_scorer::Guest for Adapter<J> {
     fn score_packed(chunk: PackedChunk) -> Vec<Result<Verdict, JudgeError>> {
+        if J::SCORES_VIEWS {
+            let mut views = Vec::with_capacity(chunk.rows as usize);
+            return match crate::packed::views_into(&chunk, &mut views) {
+                Ok(()) => match with_judge::<J, _>(|judge| views.iter().map(|v| judge.score_view(v)).collect()) {
+                    Ok(verdicts) => verdicts,
+                    Err(e) => (0..chunk.rows).map(|_| Err(e.clone())).collect(),
+                },
+                Err(msg) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
+            };
+        }
         ROWS.with(|rows| {
             let mut rows = rows.borrow_mut();
             match crate::packed::decode_into(&chunk, &mut rows) {

@@ -65,6 +65,7 @@ pub mod log;
 mod manifest;
 mod packed;
 mod rng;
+mod view;
 
 /// The raw bindings generated from `wit/judge-0.2` (world `judge@0.2.0`). Judge authors rarely
 /// need them: [`prelude`] re-exports the types.
@@ -120,6 +121,7 @@ pub use config::Config;
 pub use helpers::truncate_utf8;
 pub use manifest::config_keys_from_manifest;
 pub use rng::{Rng, fnv1a64, row_rng};
+pub use view::{Pairs, RowView};
 
 pub use bindings::assay::judge0_1_0::host::Level;
 pub use bindings::assay::judge0_1_0::types::{
@@ -132,8 +134,8 @@ pub mod prelude {
     pub use crate::agg::{LabelCounts, Scores, SegmentPassRate};
     pub use crate::log;
     pub use crate::{
-        Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Report, Rng, Row, RowFlags,
-        RowStatus, RunInfo, SlimVerdict, Usage, Verdict, row_rng, truncate_utf8,
+        Alarm, Config, Descriptor, Judge, JudgeError, Message, Metric, Needs, Observation, Pairs, Report, Rng, Row,
+        RowFlags, RowStatus, RowView, RunInfo, SlimVerdict, Usage, Verdict, row_rng, truncate_utf8,
     };
 }
 

@@ -1,6 +1,7 @@
 //! Decoding an `assay:judge@0.2.0` `packed-chunk` into the rows `score-batch`
-//! would have received, so a judge's code sees one `Row` type either way
-//! (observations: `observations.rs`).
+//! would have received, so a judge's code sees one `Row` type either way, or
+//! into views of those rows that borrow the chunk's text (`view.rs`;
+//! observations: `observations.rs`).
 //!
 //! Invariant: a chunk decodes into exactly `rows` rows, or into one error that
 //! names the first word that breaks the layout (`wit/judge-0.2/judge.wit`);
@@ -9,7 +10,8 @@
 pub mod observations;
 
 use crate::bindings::exports::assay::judge0_2_0::packed_scorer::PackedChunk;
-use crate::{Message, Row, RowFlags, RowStatus, Usage};
+use crate::view::{Pairs, RowView};
+use crate::{Row, RowFlags, RowStatus, Usage};
 
 /// Words per row, before the span table.
 const ROW_WORDS: usize = 36;
@@ -34,6 +36,48 @@ const STATUSES: [RowStatus; 8] = [
 /// the next longer one allocates again). On success the returned slice is
 /// exactly the chunk's rows, in order; on error the contents are unspecified.
 pub fn decode_into<'r>(chunk: &PackedChunk, rows: &'r mut Vec<Row>) -> Result<&'r [Row], String> {
+    let (cx, words) = layout(chunk)?;
+    if rows.len() < words.len() {
+        rows.resize_with(words.len(), || Row::completed("", None));
+    }
+    for (i, (w, row)) in words.iter().zip(rows.iter_mut()).enumerate() {
+        cx.view(w).map_err(|e| in_row(i, e))?.fill(row);
+    }
+    Ok(&rows[..words.len()])
+}
+
+/// The rows of `chunk` as views into it, in order, into `views` (cleared
+/// first): no string is copied.
+pub fn views_into<'c>(chunk: &'c PackedChunk, views: &mut Vec<RowView<'c>>) -> Result<(), String> {
+    views.clear();
+    let (cx, words) = layout(chunk)?;
+    for (i, w) in words.iter().enumerate() {
+        views.push(cx.view(w).map_err(|e| in_row(i, e))?);
+    }
+    Ok(())
+}
+
+// The messages of a broken chunk, out of line: the paths that check a
+// good chunk stay short.
+#[cold]
+fn outside(start: u32, len: u32) -> String {
+    format!("span ({start}, {len}) is outside the text or splits a character")
+}
+
+#[cold]
+fn absent(what: &str) -> String {
+    format!("{what} is absent")
+}
+
+#[cold]
+fn in_row(i: usize, e: String) -> String {
+    format!("packed chunk, row {i}: {e}")
+}
+
+/// The chunk's text and span table, and its row records: whole records as
+/// arrays, so every word index a row is read at is checked at compile
+/// time, not once per field per row.
+fn layout(chunk: &PackedChunk) -> Result<(Cx<'_>, &[[u32; ROW_WORDS]]), String> {
     let text = text(&chunk.text)?;
     let n = chunk.rows as usize;
     let head = n
@@ -52,16 +96,7 @@ pub fn decode_into<'r>(chunk: &PackedChunk, rows: &'r mut Vec<Row>) -> Result<&'
             spans.len()
         ));
     }
-    let cx = Cx { text, spans };
-    if rows.len() < n {
-        rows.resize_with(n, || Row::completed("", None));
-    }
-    // Whole records as arrays: every word index below is then checked at
-    // compile time, not once per field per row.
-    for (i, (w, row)) in words.as_chunks::<ROW_WORDS>().0.iter().zip(rows.iter_mut()).enumerate() {
-        cx.fill(row, w).map_err(|e| format!("packed chunk, row {i}: {e}"))?;
-    }
-    Ok(&rows[..n])
+    Ok((Cx { text, spans }, words.as_chunks::<ROW_WORDS>().0))
 }
 
 /// The rows of `chunk`, in order, into fresh rows.
@@ -94,108 +129,66 @@ struct Cx<'a> {
     spans: &'a [u32],
 }
 
-impl Cx<'_> {
-    /// Overwrites every field of `row` with the row at words `w`.
-    fn fill(&self, row: &mut Row, w: &[u32; ROW_WORDS]) -> Result<(), String> {
-        let wide = |i: usize| wide_at(w, i);
-        row.status = *STATUSES
-            .get(w[3] as usize)
-            .ok_or_else(|| format!("status {} is not a row-status", w[3]))?;
-        row.flags = flags(w[4])?;
-        row.index = wide(0);
-        row.segment = w[2];
-        row.attempt = w[5];
-        row.usage = usage_at(w, 6);
-        for (slot, i, what) in [
-            (&mut row.id, 16, "id"),
-            (&mut row.provider, 18, "provider"),
-            (&mut row.model, 20, "model"),
-        ] {
-            let s = self.opt(w[i], w[i + 1])?.ok_or_else(|| format!("{what} is absent"))?;
-            set(slot, s);
-        }
-        for (slot, i) in [
-            (&mut row.snapshot, 22),
-            (&mut row.response, 24),
-            (&mut row.finish_reason, 26),
-            (&mut row.error_code, 28),
-            (&mut row.error_message, 30),
-        ] {
-            set_opt(slot, self.opt(w[i], w[i + 1])?);
-        }
-        let prompt = self.pairs(w[32], w[33])?;
-        row.prompt.truncate(prompt.len() / 4);
-        for (i, (role, content)) in self.strings(prompt).enumerate() {
-            let (role, content) = (role?, content?);
-            match row.prompt.get_mut(i) {
-                Some(m) => {
-                    set(&mut m.role, role);
-                    set(&mut m.content, content);
-                }
-                None => row.prompt.push(Message {
-                    role: role.to_owned(),
-                    content: content.to_owned(),
-                }),
-            }
-        }
-        let metadata = self.pairs(w[34], w[35])?;
-        row.metadata.truncate(metadata.len() / 4);
-        for (i, (key, value)) in self.strings(metadata).enumerate() {
-            let (key, value) = (key?, value?);
-            match row.metadata.get_mut(i) {
-                Some((k, v)) => {
-                    set(k, key);
-                    set(v, value);
-                }
-                None => row.metadata.push((key.to_owned(), value.to_owned())),
-            }
-        }
-        Ok(())
+impl<'a> Cx<'a> {
+    /// The row at words `w`, its strings borrowed from the chunk's text.
+    #[inline]
+    fn view(&self, w: &[u32; ROW_WORDS]) -> Result<RowView<'a>, String> {
+        let required =
+            |i: usize, what: &str| -> Result<&'a str, String> { self.opt(w[i], w[i + 1])?.ok_or_else(|| absent(what)) };
+        // Checked in the layout's order: a chunk broken in two places is
+        // named by its first break.
+        Ok(RowView {
+            status: *STATUSES
+                .get(w[3] as usize)
+                .ok_or_else(|| format!("status {} is not a row-status", w[3]))?,
+            flags: flags(w[4])?,
+            index: wide_at(w, 0),
+            segment: w[2],
+            attempt: w[5],
+            usage: usage_at(w, 6),
+            id: required(16, "id")?,
+            provider: required(18, "provider")?,
+            model: required(20, "model")?,
+            snapshot: self.opt(w[22], w[23])?,
+            response: self.opt(w[24], w[25])?,
+            finish_reason: self.opt(w[26], w[27])?,
+            error_code: self.opt(w[28], w[29])?,
+            error_message: self.opt(w[30], w[31])?,
+            prompt: self.pairs(w[32], w[33])?,
+            metadata: self.pairs(w[34], w[35])?,
+        })
     }
 
-    fn opt(&self, start: u32, len: u32) -> Result<Option<&str>, String> {
+    #[inline(always)]
+    fn opt(&self, start: u32, len: u32) -> Result<Option<&'a str>, String> {
         if start == NONE {
             return Ok(None);
         }
         self.str(start, len).map(Some)
     }
 
-    fn str(&self, start: u32, len: u32) -> Result<&str, String> {
+    #[inline(always)]
+    fn str(&self, start: u32, len: u32) -> Result<&'a str, String> {
         let (a, n) = (start as usize, len as usize);
-        a.checked_add(n)
-            .and_then(|end| self.text.get(a..end))
-            .ok_or_else(|| format!("span ({start}, {len}) is outside the text or splits a character"))
+        match a.checked_add(n).and_then(|end| self.text.get(a..end)) {
+            Some(s) => Ok(s),
+            None => Err(outside(start, len)),
+        }
     }
 
-    /// Span-table entries `first .. first + count`, 4 words each.
-    fn pairs(&self, first: u32, count: u32) -> Result<&[u32], String> {
+    /// Span-table entries `first .. first + count` (4 words each), every
+    /// span in them checked.
+    fn pairs(&self, first: u32, count: u32) -> Result<Pairs<'a>, String> {
         let (a, n) = (first as usize, count as usize);
-        a.checked_add(n)
+        let entries = a
+            .checked_add(n)
             .and_then(|end| self.spans.get(a.checked_mul(4)?..end.checked_mul(4)?))
-            .ok_or_else(|| format!("span entries {first}+{count} are outside the span table"))
-    }
-
-    /// The string pairs of span-table `entries`.
-    #[allow(clippy::type_complexity)]
-    fn strings<'s>(
-        &'s self,
-        entries: &'s [u32],
-    ) -> impl Iterator<Item = (Result<&'s str, String>, Result<&'s str, String>)> + 's {
-        entries
-            .chunks_exact(4)
-            .map(|e| (self.str(e[0], e[1]), self.str(e[2], e[3])))
-    }
-}
-
-fn set(slot: &mut String, s: &str) {
-    slot.clear();
-    slot.push_str(s);
-}
-
-fn set_opt(slot: &mut Option<String>, s: Option<&str>) {
-    match (slot.as_mut(), s) {
-        (Some(buf), Some(s)) => set(buf, s),
-        (_, s) => *slot = s.map(str::to_owned),
+            .ok_or_else(|| format!("span entries {first}+{count} are outside the span table"))?;
+        for e in entries.chunks_exact(4) {
+            self.str(e[0], e[1])?;
+            self.str(e[2], e[3])?;
+        }
+        Ok(Pairs::packed(self.text, entries))
     }
 }
 

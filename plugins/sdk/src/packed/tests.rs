@@ -31,10 +31,15 @@ fn a_chunk_decodes_into_the_row_score_batch_would_get() {
     assert_eq!(r.metadata, [("k".to_owned(), "v".to_owned())]);
 }
 
+/// The chunk with `edit` made: decoding it into rows and into views both
+/// fail, with one message.
 fn broken(edit: impl FnOnce(&mut PackedChunk)) -> String {
     let mut c = chunk();
     edit(&mut c);
-    decode(&c).expect_err("a broken chunk is refused")
+    let e = decode(&c).expect_err("a broken chunk is refused");
+    let mut views = Vec::new();
+    assert_eq!(views_into(&c, &mut views), Err(e.clone()));
+    e
 }
 
 #[test]
@@ -58,6 +63,38 @@ fn a_chunk_that_breaks_the_layout_is_refused_naming_what_broke() {
     assert!(e.contains("row 0: span entries 2+2 are outside the span table"), "{e}");
     let e = broken(|c| c.text[0] = 0xff);
     assert!(e.contains("text is not UTF-8"), "{e}");
+}
+
+#[test]
+fn a_chunk_views_as_the_rows_it_decodes_into() {
+    let c = chunk();
+    let rows = decode(&c).expect("decodes");
+    let mut views = Vec::new();
+    views_into(&c, &mut views).expect("views");
+    assert_eq!(views.len(), 1);
+    let v = &views[0];
+    assert_eq!(format!("{:?}", v.to_row()), format!("{:?}", rows[0]));
+    assert_eq!(
+        format!("{:?}", RowView::of(&rows[0]).to_row()),
+        format!("{:?}", rows[0])
+    );
+    assert_eq!((v.id, v.response, v.snapshot), ("r1", Some("hé"), None));
+    assert_eq!(
+        v.prompt.iter().collect::<Vec<_>>(),
+        [("sys", "be brief"), ("user", "hi?")]
+    );
+    assert_eq!(v.metadata.iter().collect::<Vec<_>>(), [("k", "v")]);
+    assert_eq!((v.prompt.len(), v.metadata.len()), (2, 1));
+    // The view borrows the chunk's text: the response is the chunk's bytes.
+    let text = c.text.as_ptr_range();
+    assert!(text.contains(&v.response.expect("a response").as_ptr()));
+}
+
+#[test]
+fn a_prompt_span_that_breaks_the_layout_is_refused_by_views_too() {
+    // Entry 1's content, "hi?" at 22: now past the text's end.
+    let e = broken(|c| c.words[42] = 40);
+    assert!(e.contains("row 0: span (40, 3) is outside the text"), "{e}");
 }
 
 #[test]
