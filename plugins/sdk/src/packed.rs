@@ -169,10 +169,16 @@ impl<'a> Cx<'a> {
 
     #[inline(always)]
     fn str(&self, start: u32, len: u32) -> Result<&'a str, String> {
-        let (a, n) = (start as usize, len as usize);
-        match a.checked_add(n).and_then(|end| self.text.get(a..end)) {
-            Some(s) => Ok(s),
-            None => Err(outside(start, len)),
+        let (a, n, t) = (start as usize, len as usize, self.text);
+        match a.checked_add(n) {
+            // `str::get` does these checks too, but out of line in a
+            // component: a call for every string of every row.
+            Some(end) if end <= t.len() && t.is_char_boundary(a) && t.is_char_boundary(end) => {
+                // SAFETY: `a <= end <= t.len()`, and both are character
+                // boundaries of `t`, checked just above.
+                Ok(unsafe { t.get_unchecked(a..end) })
+            }
+            _ => Err(outside(start, len)),
         }
     }
 
