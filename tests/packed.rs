@@ -72,6 +72,19 @@ fn rows<'a>(prompt: &'a [Message<'a>], metadata: &'a [(&'a str, &'a str)]) -> Ve
         .collect()
 }
 
+/// A prompt and metadata with non-ASCII text and an empty message, for [`rows`].
+const PROMPT: [Message<'static>; 2] = [
+    Message {
+        role: "system",
+        content: "Réponds en JSON.",
+    },
+    Message {
+        role: "user",
+        content: "",
+    },
+];
+const METADATA: [(&str, &str); 2] = [("team", "search"), ("clé", "välue")];
+
 fn details(out: &[RowResult]) -> Vec<String> {
     out.iter()
         .map(|r| match r {
@@ -101,18 +114,7 @@ fn a_judge_sees_the_same_rows_through_score_packed_as_through_score_batch() {
     let mut batch = load_guest(&engine, "echo-row").expect("echo-row loads");
     Arc::get_mut(&mut batch).expect("one owner").packed = None;
 
-    let prompt = [
-        Message {
-            role: "system",
-            content: "Réponds en JSON.",
-        },
-        Message {
-            role: "user",
-            content: "",
-        },
-    ];
-    let metadata = [("team", "search"), ("clé", "välue")];
-    let rows = rows(&prompt, &metadata);
+    let rows = rows(&PROMPT, &METADATA);
     let through_packed = details(&score(packed, &rows));
     let through_batch = details(&score(batch, &rows));
     assert_eq!(through_packed, through_batch);
@@ -160,18 +162,7 @@ fn a_judge_scoring_views_sees_the_rows_score_batch_gives() {
     let mut views_by_batch = load_guest(&engine, "echo-view").expect("echo-view loads");
     Arc::get_mut(&mut views_by_batch).expect("one owner").packed = None;
 
-    let prompt = [
-        Message {
-            role: "system",
-            content: "Réponds en JSON.",
-        },
-        Message {
-            role: "user",
-            content: "",
-        },
-    ];
-    let metadata = [("team", "search"), ("clé", "välue")];
-    let rows = rows(&prompt, &metadata);
+    let rows = rows(&PROMPT, &METADATA);
     let expected = details(&score(by_batch, &rows));
     assert_eq!(details(&score(views, &rows)), expected);
     assert_eq!(details(&score(views_by_batch, &rows)), expected);
