@@ -28,37 +28,19 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn formula_matches_hand_computation() {
     let t = PriceTable::parse(PRICES, None).expect("prices parse");
-    let mini = t.lookup("gpt-4o-mini", "openai").expect("priced");
+    let mini = t.channel_rates(&t.lookup("gpt-4o-mini", "openai").expect("priced"));
     // (1000*0.15 + 500*0.60) * 0.5 / 1e6 = 225e-6; reasoning is inside output.
-    assert!(close(
-        t.channel_rates(&mini).batch.cost(&usage(1000, 0, 0, 500, 300)),
-        225e-6
-    ));
+    assert!(close(mini.batch.cost(&usage(1000, 0, 0, 500, 300)), 225e-6));
     // Cached without a cached price: billed at the input price.
-    assert!(close(
-        t.channel_rates(&mini).batch.cost(&usage(1000, 400, 0, 200, 0)),
-        135e-6
-    ));
-    let c = t.lookup("cached-model", "openai").expect("priced");
+    assert!(close(mini.batch.cost(&usage(1000, 400, 0, 200, 0)), 135e-6));
+    let c = t.channel_rates(&t.lookup("cached-model", "openai").expect("priced"));
     // (500*2.0 + 300*0.5 + 200*2.5 + 100*8.0) * 0.5 / 1e6 = 2450*0.5e-6
-    assert!(close(
-        t.channel_rates(&c).batch.cost(&usage(1000, 300, 200, 100, 0)),
-        1225e-6
-    ));
+    assert!(close(c.batch.cost(&usage(1000, 300, 200, 100, 0)), 1225e-6));
     // Inconsistent counts saturate instead of wrapping.
-    assert!(close(
-        t.channel_rates(&c).batch.cost(&usage(100, 300, 0, 0, 0)),
-        300.0 * 0.5 * 0.5 / 1e6
-    ));
+    assert!(close(c.batch.cost(&usage(100, 300, 0, 0, 0)), 300.0 * 0.5 * 0.5 / 1e6));
     // The sync price is the list price: twice the batch price at discount 0.5.
-    assert!(close(
-        t.channel_rates(&c).sync.cost(&usage(1000, 300, 200, 100, 0)),
-        2450e-6
-    ));
-    assert!(close(
-        t.channel_rates(&c).sync.savings(&usage(1000, 300, 200, 100, 0)),
-        450e-6
-    ));
+    assert!(close(c.sync.cost(&usage(1000, 300, 200, 100, 0)), 2450e-6));
+    assert!(close(c.sync.savings(&usage(1000, 300, 200, 100, 0)), 450e-6));
 }
 
 const PROVIDERS: &str = r#"{"models": {
