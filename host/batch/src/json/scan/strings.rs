@@ -15,9 +15,11 @@ const BLOCK: usize = 64;
 /// index of its closing `"` and whether it has escapes; `None` when it is
 /// unterminated or has an escape other than `\" \\ \/ \b \f \n \r \t` and
 /// `\u` with four hex digits.
+#[inline(never)]
 pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
     // Most values are short (a status, a role, a finish reason): one 16-byte
-    // look before the blocks a response's text needs.
+    // look before the blocks a response's text needs. Callers on the hot path
+    // make that look themselves, inlined, and come here for the rest.
     if let Some(end) = short_end(s, from) {
         return Some((end, false));
     }
