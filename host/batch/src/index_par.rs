@@ -86,76 +86,99 @@ pub fn read_input_parallel(
     parse: InputParser,
     provider_opts: &ProviderOptions,
 ) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
-    let mut reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
+    let reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
     let path: Arc<Path> = Arc::clone(reader.path());
     let threads = threads.max(1);
-    let (block_tx, block_rx) = sync_channel::<(u64, Block)>(threads * 2);
-    // The workers own the receiver: when the last one stops (the merger is
-    // gone, or they all panicked), the reader's next send fails instead of
-    // waiting forever on a full channel nobody empties.
-    let block_rx = Arc::new(Mutex::new(block_rx));
+    let source = Mutex::new(Source {
+        reader,
+        next: 0,
+        error: None,
+    });
     let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
     let fresh = InputIndex::for_options(opts);
     let hasher = fresh.id_hasher();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
+    let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let stopped = |who: &str| ReadError::Internal {
+        path: Arc::clone(&path),
+        reason: format!("input indexing stopped: a {who} thread panicked"),
+    };
+    let (panicked, merged) = std::thread::scope(|s| {
+        let merger = s.spawn(|| merge(done_rx, &path, file_bytes, fresh));
+        // The calling thread is the last worker, so `threads` threads parse
+        // and none sits waiting on the others.
+        let workers: Vec<_> = (1..threads)
             .map(|_| {
-                let (rx, tx, hasher) = (Arc::clone(&block_rx), done_tx.clone(), &hasher);
-                s.spawn(move || worker(&rx, tx, parse, provider_opts, hasher))
+                let (source, tx, hasher) = (&source, done_tx.clone(), &hasher);
+                s.spawn(move || worker(source, tx, parse, provider_opts, hasher))
             })
             .collect();
-        drop((block_rx, done_tx));
-        let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let merger = s.spawn(move || merge(done_rx, &path, file_bytes, fresh));
-        let mut seq = 0u64;
-        let mut read_error = None;
-        loop {
-            match reader.next_block() {
-                Ok(Some(b)) => {
-                    if block_tx.send((seq, b)).is_err() {
-                        break;
-                    }
-                    seq += 1;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    read_error = Some(e);
-                    break;
-                }
-            }
-        }
-        drop(block_tx);
+        let own = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            worker(&source, done_tx, parse, provider_opts, &hasher)
+        }));
         // Every thread is joined here, so a panic in one is this error and
         // never an index short of that thread's blocks.
-        let stopped = |who: &str| ReadError::Internal {
-            path: Arc::clone(reader.path()),
-            reason: format!("input indexing stopped: a {who} thread panicked"),
-        };
-        let panicked = workers.into_iter().map(|w| w.join()).filter(Result::is_err).count();
-        let merged = merger.join().map_err(|_| stopped("merging"))?;
-        if panicked > 0 {
-            return Err(stopped("parsing"));
-        }
-        match read_error {
-            Some(e) => Err(e),
-            None => merged,
-        }
-    })
+        let panicked = usize::from(own.is_err()) + workers.into_iter().map(|w| w.join()).filter(Result::is_err).count();
+        (panicked, merger.join())
+    });
+    let merged = merged.map_err(|_| stopped("merging"))?;
+    if panicked > 0 {
+        return Err(stopped("parsing"));
+    }
+    match source.into_inner().map_err(|_| stopped("parsing"))?.error {
+        Some(e) => Err(e),
+        None => merged,
+    }
 }
 
+/// The file's blocks, handed out in order to whichever worker asks next.
+struct Source {
+    reader: BlockReader,
+    /// The sequence number of the next block.
+    next: u64,
+    /// The read error that ended the file early; set once, then no worker
+    /// takes another block.
+    error: Option<ReadError>,
+}
+
+impl Source {
+    /// The next block and its sequence number; `None` at the end of the
+    /// file or after a read error.
+    fn take(&mut self) -> Option<(u64, Block)> {
+        if self.error.is_some() {
+            return None;
+        }
+        match self.reader.next_block() {
+            Ok(Some(block)) => {
+                self.next += 1;
+                Some((self.next - 1, block))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+}
+
+/// Reads a block (under the lock: reading is in file order) and parses it
+/// (outside it), until the file ends or the merger is gone. Reading in the
+/// workers rather than on a reader thread of its own keeps every core
+/// parsing: a reader thread that shares the cores starves the parsers each
+/// time it waits for one.
 fn worker(
-    rx: &Mutex<Receiver<(u64, Block)>>,
+    source: &Mutex<Source>,
     tx: SyncSender<Parsed>,
     parse: InputParser,
     opts: &ProviderOptions,
     hasher: &IdHasher,
 ) {
     loop {
-        let next = match rx.lock() {
-            Ok(g) => g.recv(),
+        let next = match source.lock() {
+            Ok(mut s) => s.take(),
             Err(_) => return,
         };
-        let Ok((seq, block)) = next else { return };
+        let Some((seq, block)) = next else { return };
         if tx.send(parse_block(seq, block, parse, opts, hasher)).is_err() {
             return;
         }

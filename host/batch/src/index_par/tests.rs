@@ -110,3 +110,38 @@ fn a_parsing_thread_that_panics_is_an_error_not_a_hang_or_a_short_index() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_read_error_mid_file_is_the_error_whatever_the_thread_count() {
+    use std::io::Write;
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m\"}}}}\n"));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    // Cut inside the deflate stream: the first blocks read, then the
+    // decoder fails.
+    let (dir, path) = input_file("index-read-error", "");
+    std::fs::write(&path, &gz[..gz.len() * 2 / 3]).expect("write");
+    let opts = ReadOptions {
+        block_bytes: 4096,
+        ..ReadOptions::default()
+    };
+    for threads in [1, 2, 5] {
+        let got = read_input_parallel(
+            &path,
+            FileId(0),
+            &opts,
+            threads,
+            parse_input,
+            &ProviderOptions::default(),
+        );
+        let err = got
+            .err()
+            .unwrap_or_else(|| panic!("{threads} thread(s): a cut file read as whole"));
+        assert!(!matches!(err, ReadError::Internal { .. }), "{threads} thread(s): {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
