@@ -172,14 +172,19 @@ impl<'a> Scan<'a> {
     pub(crate) fn plain_u64(&mut self) -> Option<u64> {
         self.ws();
         let rest = self.s.get(self.i..)?;
-        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let digits = rest.get(..n).filter(|d| !d.is_empty() && (d[0] != b'0' || n == 1))?;
+        // One pass: each digit is read as it is counted; a count past u64
+        // stops it at once.
+        let (mut v, mut n) = (0u64, 0usize);
+        while let Some(d) = rest.get(n).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+            n += 1;
+        }
+        if n == 0 || (n > 1 && rest[0] == b'0') {
+            return None;
+        }
         if let Some(b'.' | b'e' | b'E') = rest.get(n) {
             return None;
         }
-        let v = digits
-            .iter()
-            .try_fold(0u64, |v, &d| v.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
         self.i += n;
         Some(v)
     }
