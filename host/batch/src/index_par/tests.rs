@@ -12,6 +12,30 @@ fn input_file(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf)
     (dir, path)
 }
 
+/// Reading options with 4 KiB blocks, so a small file spans many blocks.
+fn small_blocks() -> ReadOptions {
+    ReadOptions {
+        block_bytes: 4096,
+        ..ReadOptions::default()
+    }
+}
+
+/// `path` indexed on `threads` threads in 4 KiB blocks by `parse`.
+fn index_on(
+    path: &std::path::Path,
+    threads: usize,
+    parse: InputParser,
+) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
+    read_input_parallel(
+        path,
+        FileId(0),
+        &small_blocks(),
+        threads,
+        parse,
+        &ProviderOptions::default(),
+    )
+}
+
 #[test]
 fn same_result_as_the_sequential_reader_for_any_thread_count() {
     let mut text = String::new();
@@ -33,21 +57,9 @@ fn same_result_as_the_sequential_reader_for_any_thread_count() {
         ));
     }
     let (dir, path) = input_file("index-par", &text);
-    let opts = ReadOptions {
-        block_bytes: 4096,
-        ..ReadOptions::default()
-    };
-    let (want, want_bad) = crate::read_input(&path, FileId(0), &opts).expect("sequential");
+    let (want, want_bad) = crate::read_input(&path, FileId(0), &small_blocks()).expect("sequential");
     for threads in [1, 2, 5] {
-        let (got, got_bad) = read_input_parallel(
-            &path,
-            FileId(0),
-            &opts,
-            threads,
-            parse_input,
-            &ProviderOptions::default(),
-        )
-        .expect("parallel");
+        let (got, got_bad) = index_on(&path, threads, parse_input).expect("parallel");
         assert_eq!(got.len(), want.len());
         for i in 0..want.len() as u32 {
             assert_eq!(
@@ -84,18 +96,7 @@ fn a_parsing_thread_that_panics_is_an_error_not_a_hang_or_a_short_index() {
         let (tx, rx) = std::sync::mpsc::channel();
         let p = path.clone();
         std::thread::spawn(move || {
-            let opts = ReadOptions {
-                block_bytes: 4096,
-                ..ReadOptions::default()
-            };
-            let got = read_input_parallel(
-                &p,
-                FileId(0),
-                &opts,
-                threads,
-                panics_on_boom,
-                &ProviderOptions::default(),
-            );
+            let got = index_on(&p, threads, panics_on_boom);
             let _ = tx.send(got.map(|(index, _)| index.len()));
         });
         let got = rx
@@ -125,20 +126,8 @@ fn a_read_error_mid_file_is_the_error_whatever_the_thread_count() {
     // decoder fails.
     let (dir, path) = input_file("index-read-error", "");
     std::fs::write(&path, &gz[..gz.len() * 2 / 3]).expect("write");
-    let opts = ReadOptions {
-        block_bytes: 4096,
-        ..ReadOptions::default()
-    };
     for threads in [1, 2, 5] {
-        let got = read_input_parallel(
-            &path,
-            FileId(0),
-            &opts,
-            threads,
-            parse_input,
-            &ProviderOptions::default(),
-        );
-        let err = got
+        let err = index_on(&path, threads, parse_input)
             .err()
             .unwrap_or_else(|| panic!("{threads} thread(s): a cut file read as whole"));
         assert!(!matches!(err, ReadError::Internal { .. }), "{threads} thread(s): {err}");
