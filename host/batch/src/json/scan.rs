@@ -31,9 +31,7 @@ impl<'a> Scan<'a> {
     /// between tokens either, so one pass rules them all out.
     pub(crate) fn new(text: &'a str) -> Option<Scan<'a>> {
         let s = text.as_bytes();
-        s.chunks(64)
-            .all(|c| c.iter().fold(true, |ok, &b| ok & (b >= 0x20)))
-            .then_some(Scan { text, s, i: 0 })
+        control::none_in(s).then_some(Scan { text, s, i: 0 })
     }
 
     /// A string member's value as serde's `Option<Str>` reads it: `null`
@@ -345,6 +343,7 @@ impl<'a> Scan<'a> {
     }
 }
 
+mod control;
 mod input;
 #[cfg(test)]
 pub(crate) mod mutate;

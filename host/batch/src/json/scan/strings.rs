@@ -1,7 +1,8 @@
 //! Where a JSON string ends, found 64 bytes at a time: each block becomes a
-//! bitmask of its quotes and backslashes (SSE2 on x86_64, plain words
-//! elsewhere), and escapes are walked by popping bits from that mask, so a
-//! string full of `\"` is not searched again after each escape.
+//! bitmask of its quotes and backslashes (AVX2 on x86_64 CPUs that have it,
+//! else SSE2, plain words elsewhere), and escapes are walked by popping bits
+//! from that mask, so a string full of `\"` is not searched again after each
+//! escape.
 //!
 //! Invariant: [`string_end`] gives the answer of the plain search (kept as
 //! the oracle in the tests): the first unescaped `"` and whether an escape
@@ -23,10 +24,31 @@ pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
     if let Some(end) = short_end(s, from) {
         return Some((end, false));
     }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { walk_avx2(s, from) };
+    }
+    walk::<false>(s, from)
+}
+
+/// [`walk`] compiled for AVX2: a block's mask is two 32-byte compares
+/// instead of four 16-byte ones (`string_end` is 14% of a reader's
+/// instructions, bench/RESULTS.md).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn walk_avx2(s: &[u8], from: usize) -> Option<(usize, bool)> {
+    walk::<true>(s, from)
+}
+
+/// The block search from `from`; `AVX2` picks [`mask_avx2`] (only in
+/// [`walk_avx2`], on a CPU that has it) over [`mask`].
+#[inline(always)]
+fn walk<const AVX2: bool>(s: &[u8], from: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     let mut i = from;
     loop {
-        let (mut m, n) = block(s, i)?;
+        let (mut m, n) = block::<AVX2>(s, i)?;
         // Where the next block starts: after this one, or after an escape
         // that runs past it.
         let mut next = i + n;
@@ -98,7 +120,9 @@ fn escape_end(s: &[u8], k: usize) -> Option<usize> {
 /// for byte `i + j`) and how many bytes it covers (up to [`BLOCK`]);
 /// `None` at the end of `s`. A short tail is read as the last full block
 /// of `s`, shifted, or (in a line shorter than a block) from a copy.
-fn block(s: &[u8], i: usize) -> Option<(u64, usize)> {
+#[inline(always)]
+fn block<const AVX2: bool>(s: &[u8], i: usize) -> Option<(u64, usize)> {
+    let mask = mask_of::<AVX2>;
     if let Some(b) = s.get(i..i + BLOCK) {
         return Some((mask(b.try_into().ok()?), BLOCK));
     }
@@ -109,6 +133,39 @@ fn block(s: &[u8], i: usize) -> Option<(u64, usize)> {
     let mut copy = [0u8; BLOCK];
     copy[..n].copy_from_slice(&s[i..]);
     Some((mask(&copy), n))
+}
+
+/// [`mask_avx2`] when `AVX2` (only in [`walk_avx2`], on a CPU that has it),
+/// else [`mask`]; always inlined, so the AVX2 code lands in `walk_avx2`.
+#[inline(always)]
+fn mask_of<const AVX2: bool>(b: &[u8; BLOCK]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is true only in `walk_avx2`, which runs only on a
+        // CPU that has it.
+        return unsafe { mask_avx2(b) };
+    }
+    mask(b)
+}
+
+/// Bit `j` set where `b[j]` is `"` or `\`, two 32-byte lanes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn mask_avx2(b: &[u8; BLOCK]) -> u64 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    let (quote, backslash) = (_mm256_set1_epi8(b'"' as i8), _mm256_set1_epi8(b'\\' as i8));
+    // SAFETY: `b` is 64 readable bytes, two times the 32 that
+    // `_mm256_loadu_si256` reads, with no alignment required.
+    let (lo, hi) = unsafe {
+        let p = b.as_ptr().cast::<__m256i>();
+        (_mm256_loadu_si256(p), _mm256_loadu_si256(p.add(1)))
+    };
+    let lo = _mm256_or_si256(_mm256_cmpeq_epi8(lo, quote), _mm256_cmpeq_epi8(lo, backslash));
+    let hi = _mm256_or_si256(_mm256_cmpeq_epi8(hi, quote), _mm256_cmpeq_epi8(hi, backslash));
+    u64::from(_mm256_movemask_epi8(lo) as u32) | u64::from(_mm256_movemask_epi8(hi) as u32) << 32
 }
 
 /// Bit `j` set where `b[j]` is `"` or `\`.

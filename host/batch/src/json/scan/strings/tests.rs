@@ -1,7 +1,7 @@
 //! The block search against the plain one it replaced (kept here as the
 //! oracle), at every offset around block boundaries.
 
-use super::{BLOCK, mask, mask_words, short_end, string_end};
+use super::{BLOCK, mask, mask_words, short_end, string_end, walk};
 
 /// The plain search: the first `"` or `\\` from `from`, a word at a time
 /// for 32 bytes, then by `memchr2`.
@@ -52,15 +52,19 @@ fn rng(mut seed: u64) -> impl FnMut(usize) -> usize {
     }
 }
 
-/// `string_end` equals the oracle on `s` from every start.
+/// `string_end` equals the oracle on `s` from every start, and so do both
+/// block walks (`string_end` takes the AVX2 one on a CPU that has it).
 fn check_all_starts(s: &[u8]) {
     for from in 0..=s.len() {
-        assert_eq!(
-            string_end(s, from),
-            reference(s, from),
-            "{:?} from {from}",
-            String::from_utf8_lossy(s)
-        );
+        let want = reference(s, from);
+        let shown = || format!("{:?} from {from}", String::from_utf8_lossy(s));
+        assert_eq!(string_end(s, from), want, "{}", shown());
+        assert_eq!(walk::<false>(s, from), want, "plain walk: {}", shown());
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            assert_eq!(unsafe { super::walk_avx2(s, from) }, want, "AVX2 walk: {}", shown());
+        }
     }
 }
 
@@ -87,7 +91,7 @@ fn quote_or_backslash_finds_the_first_one() {
     }
 }
 
-/// Both mask builders flag exactly the quotes and backslashes, among all
+/// Every mask builder flags exactly the quotes and backslashes, among all
 /// byte values (bytes next to them included).
 #[test]
 fn masks_flag_exactly_quotes_and_backslashes() {
@@ -109,6 +113,11 @@ fn masks_flag_exactly_quotes_and_backslashes() {
             .fold(0u64, |m, j| m | 1 << j);
         assert_eq!(mask(&b), want, "{b:?}");
         assert_eq!(mask_words(&b), want, "{b:?}");
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            assert_eq!(unsafe { super::mask_avx2(&b) }, want, "{b:?}");
+        }
     }
 }
 
