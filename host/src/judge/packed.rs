@@ -145,7 +145,7 @@ fn push_usage(words: &mut Vec<u32>, u: &Usage) {
 /// Appends `s` to `text`: its (start, length) there.
 fn push_text(text: &mut Vec<u8>, s: &str) -> Result<(u32, u32), TooLarge> {
     let start = text.len();
-    text.extend_from_slice(s.as_bytes());
+    assay_batch::append::append(text, s.as_bytes());
     let end = text.len();
     // Start must stay below NONE, the absent marker.
     match (u32::try_from(start), u32::try_from(s.len())) {
