@@ -20,7 +20,6 @@
 //! is dropped silently.
 
 pub mod anthropic;
-pub mod append;
 pub mod batch_object;
 pub mod bedrock;
 pub mod bitset;

@@ -1,12 +1,14 @@
 //! Packing a chunk of rows into `assay:judge@0.2.0`'s `packed-chunk`: two flat
 //! buffers (`words`, `text`) in the layout `wit/v0.2/judge.wit` documents;
-//! observations for `packed-aggregator` in `observations.rs`.
+//! observations for `packed-aggregator` in `observations.rs`; the inline copy
+//! of a short string in `append.rs`.
 //!
 //! Invariant: the chunk carries exactly the rows `score-batch` would get, field
 //! for field, so a judge answers the same through either call; every span lies
 //! within `text` on a character boundary (it is a whole `&str`), and a chunk
 //! whose text would not fit u32 offsets is refused rather than wrapped.
 
+mod append;
 mod observations;
 
 use wasmtime::AsContextMut;
@@ -145,7 +147,7 @@ fn push_usage(words: &mut Vec<u32>, u: &Usage) {
 /// Appends `s` to `text`: its (start, length) there.
 fn push_text(text: &mut Vec<u8>, s: &str) -> Result<(u32, u32), TooLarge> {
     let start = text.len();
-    assay_batch::append::append(text, s.as_bytes());
+    append::append(text, s.as_bytes());
     let end = text.len();
     // Start must stay below NONE, the absent marker.
     match (u32::try_from(start), u32::try_from(s.len())) {

@@ -122,17 +122,16 @@ fn escape_end(s: &[u8], k: usize) -> Option<usize> {
 /// of `s`, shifted, or (in a line shorter than a block) from a copy.
 #[inline(always)]
 fn block<const AVX2: bool>(s: &[u8], i: usize) -> Option<(u64, usize)> {
-    let mask = mask_of::<AVX2>;
     if let Some(b) = s.get(i..i + BLOCK) {
-        return Some((mask(b.try_into().ok()?), BLOCK));
+        return Some((mask_of::<AVX2>(b.try_into().ok()?), BLOCK));
     }
     let n = s.len().checked_sub(i).filter(|&n| n > 0)?;
     if let Some(last) = s.len().checked_sub(BLOCK) {
-        return Some((mask(s[last..].try_into().ok()?) >> (BLOCK - n), n));
+        return Some((mask_of::<AVX2>(s[last..].try_into().ok()?) >> (BLOCK - n), n));
     }
     let mut copy = [0u8; BLOCK];
     copy[..n].copy_from_slice(&s[i..]);
-    Some((mask(&copy), n))
+    Some((mask_of::<AVX2>(&copy), n))
 }
 
 /// [`mask_avx2`] when `AVX2` (only in [`walk_avx2`], on a CPU that has it),

@@ -12,7 +12,7 @@ const PAD: usize = 32;
 
 /// Appends `b` to `out`, inline when it is at most [`PAD`] bytes.
 #[inline]
-pub fn append(out: &mut Vec<u8>, b: &[u8]) {
+pub(super) fn append(out: &mut Vec<u8>, b: &[u8]) {
     let n = b.len();
     if n > PAD {
         out.extend_from_slice(b);
