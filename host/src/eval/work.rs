@@ -43,31 +43,50 @@ pub struct LineDone {
 }
 
 /// Model and snapshot names seen in one block, numbered from 1 in order of
-/// first appearance (0 = none). Each new name is allocated once, as its map key.
+/// first appearance (0 = none).
 #[derive(Default)]
 pub struct BlockNames {
     ids: HashMap<String, u16, foldhash::fast::RandomState>,
+    /// The names by id: entry `id - 1` is the name numbered `id`.
+    names: Vec<String>,
+    /// The two ids last returned, latest first: a row's model and snapshot,
+    /// which the next row nearly always repeats. Comparing them costs less
+    /// than hashing a 20-odd-byte name twice a row.
+    recent: [u16; 2],
 }
 
 impl BlockNames {
     fn local(&mut self, name: Option<&str>) -> u16 {
         let Some(name) = name else { return 0 };
+        let id = match self.recent.iter().find(|&&id| self.named(id) == Some(name)) {
+            Some(&id) => id,
+            None => self.id_of(name),
+        };
+        if self.recent[0] != id {
+            self.recent = [id, self.recent[0]];
+        }
+        id
+    }
+
+    /// The name numbered `id` (none for 0).
+    fn named(&self, id: u16) -> Option<&str> {
+        self.names.get(usize::from(id).checked_sub(1)?).map(String::as_str)
+    }
+
+    fn id_of(&mut self, name: &str) -> u16 {
         if let Some(id) = self.ids.get(name) {
             return *id;
         }
         // A block holds at most a few thousand lines, far below u16::MAX.
         let id = (self.ids.len() + 1).min(usize::from(u16::MAX)) as u16;
         self.ids.insert(name.to_owned(), id);
+        self.names.push(name.to_owned());
         id
     }
 
     /// The names by id: entry `id - 1` is the name numbered `id`.
     fn into_names(self) -> Vec<String> {
-        let mut names = vec![String::new(); self.ids.len()];
-        for (name, id) in self.ids {
-            names[usize::from(id) - 1] = name;
-        }
-        names
+        self.names
     }
 }
 
