@@ -14,7 +14,7 @@ const PAD: usize = 32;
 #[inline]
 pub(super) fn append(out: &mut Vec<u8>, b: &[u8]) {
     let n = b.len();
-    if n > PAD {
+    if n == 0 || n > PAD {
         out.extend_from_slice(b);
         return;
     }
@@ -30,12 +30,12 @@ pub(super) fn append(out: &mut Vec<u8>, b: &[u8]) {
         16.. => both_ends::<16>(dst, b),
         8.. => both_ends::<8>(dst, b),
         4.. => both_ends::<4>(dst, b),
-        1.. => {
+        // One to three bytes (an empty `b` was appended above).
+        _ => {
             dst[0] = b[0];
             dst[n / 2] = b[n / 2];
             dst[n - 1] = b[n - 1];
         }
-        0 => {}
     }
     out.truncate(start + n);
 }
