@@ -105,7 +105,7 @@ fn parse_input_line_serde(line: &[u8]) -> Result<InputLine<'_>, LineError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawResult<'a> {
     #[serde(borrow)]
     custom_id: Option<Str<'a>>,
@@ -264,8 +264,11 @@ pub fn parse_result_line(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
 
 /// [`parse_result_line`] in the registry's form; OpenAI needs no options.
 pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    match line.text().and_then(scan::result) {
-        Some(quick) => result_line(quick, line.bytes),
+    // The quick scan fills `raw` in place and classifying takes fields out of
+    // it: the record (some 250 bytes) is never moved whole.
+    let mut raw = RawResult::default();
+    match line.text().and_then(|text| scan::result_into(text, &mut raw)) {
+        Some(()) => result_line(&mut raw, line.bytes),
         None => parse_result_line_serde(line.bytes),
     }
 }
@@ -273,20 +276,25 @@ pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Re
 /// [`parse_result_line`] by serde alone: the form every line the quick scan
 /// is unsure of takes, and the one that names what is wrong.
 fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
-    result_line(parse_object(line)?, line)
+    result_line(&mut parse_object(line)?, line)
 }
 
-/// Classifies a line read by either form.
-fn result_line<'a>(raw: RawResult<'a>, line: &'a [u8]) -> Result<ResultLine<'a>, LineError> {
-    let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
-    let outcome = match (raw.error, raw.response) {
+/// Classifies a line read by either form, taking what it uses out of `raw`.
+fn result_line<'a>(raw: &mut RawResult<'a>, line: &'a [u8]) -> Result<ResultLine<'a>, LineError> {
+    let custom_id = cow(raw.custom_id.take()).ok_or(LineError::MissingField("custom_id"))?;
+    let mut out = ResultLine {
+        custom_id,
+        outcome: Outcome::new(Status::Completed),
+    };
+    let o = &mut out.outcome;
+    match (raw.error.take(), raw.response.as_mut()) {
         (None, None) => {
             return Err(LineError::WrongShape(
                 "both `response` and `error` are null or absent".into(),
             ));
         }
         (None, Some(resp)) => {
-            let mut o = classify_response(resp, line)?;
+            classify_response(resp, line, o)?;
             if o.status == Status::ContentFilter
                 && o.finish_reason.as_deref() == Some("content_filter")
                 && memchr::memmem::find(line, b"\"content_filter_results\"").is_some()
@@ -295,21 +303,19 @@ fn result_line<'a>(raw: RawResult<'a>, line: &'a [u8]) -> Result<ResultLine<'a>,
                 // carry them through every chat row.
                 o.error_message = filtered_categories(line).map(Cow::Owned);
             }
-            o
         }
         (Some(err), resp) => {
-            let mut o = classify_error(*err);
+            *o = classify_error(*err);
             if let Some(resp) = resp {
                 o.http_status = resp.status_code;
-                if let Some(body) = resp.body {
+                if let Some(body) = resp.body.take() {
                     o.created = body.created.or(body.created_at).and_then(|c| c.0);
-                    body_info(&mut o, body.model, body.system_fingerprint, body.usage);
+                    body_info(o, body.model, body.system_fingerprint, body.usage);
                 }
             }
-            o
         }
-    };
-    Ok(ResultLine { custom_id, outcome })
+    }
+    Ok(out)
 }
 
 fn body_info<'a>(o: &mut Outcome<'a>, model: Option<Str<'a>>, snapshot: Option<Str<'a>>, usage: Option<RawUsage>) {
@@ -329,38 +335,43 @@ fn body_info<'a>(o: &mut Outcome<'a>, model: Option<Str<'a>>, snapshot: Option<S
     }
 }
 
-/// An HTTP response row (`response: {status_code, body}`).
-fn classify_response<'a>(resp: RawResponse<'a>, line: &'a [u8]) -> Result<Outcome<'a>, LineError> {
+/// An HTTP response row (`response: {status_code, body}`), classified into
+/// `o` (a completed outcome with nothing else set), taking fields out of `resp`.
+fn classify_response<'a>(resp: &mut RawResponse<'a>, line: &'a [u8], o: &mut Outcome<'a>) -> Result<(), LineError> {
     let status = resp
         .status_code
         .ok_or(LineError::MissingField("response.status_code"))?;
-    let mut o = Outcome::new(Status::Completed);
     o.http_status = Some(status);
-    let Some(body) = resp.body else {
-        return Ok(if status == 200 {
-            empty_response(o, None)
+    // The rare answers below are built by value from what `o` holds so far.
+    let taken = |o: &mut Outcome<'a>| std::mem::replace(o, Outcome::new(Status::Completed));
+    let Some(body) = resp.body.as_mut() else {
+        *o = if status == 200 {
+            empty_response(taken(o), None)
         } else {
-            http_error(o, status, None)
-        });
+            http_error(taken(o), status, None)
+        };
+        return Ok(());
     };
-    o.created = body.created.or(body.created_at).and_then(|c| c.0);
-    body_info(&mut o, body.model, body.system_fingerprint, body.usage);
+    o.created = body.created.take().or(body.created_at.take()).and_then(|c| c.0);
+    body_info(o, body.model.take(), body.system_fingerprint.take(), body.usage.take());
     if status != 200 {
-        return Ok(http_error(o, status, body.error));
+        *o = http_error(taken(o), status, body.error.take());
+        return Ok(());
     }
-    let Some(First(Some(choice))) = body.choices else {
+    let Some(First(Some(choice))) = body.choices.as_mut() else {
         // Not a chat completion with a choice: re-read the line for what
         // it is (rare in chat files, so the chat path reads no extra field).
-        return responses::classify_non_chat(o, body.error, line);
+        *o = responses::classify_non_chat(taken(o), body.error.take(), line)?;
+        return Ok(());
     };
-    o.finish_reason = cow(choice.finish_reason);
-    o.response_text = choice.message.and_then(RawMessage::text);
+    o.finish_reason = cow(choice.finish_reason.take());
+    o.response_text = choice.message.take().and_then(RawMessage::text);
     match o.finish_reason.as_deref() {
         Some("content_filter") => o.status = Status::ContentFilter,
         Some("length") => o.truncated = true,
         _ => {}
     }
-    Ok(o)
+    Ok(())
 }
 
 mod azure;

@@ -107,7 +107,9 @@ fn mask16(c: &[u8; 16]) -> u32 {
 }
 
 /// The end of the escape whose `\` is at `k`, or `None` when serde_json
-/// refuses it.
+/// refuses it. Inlined: a JSON-mode response has an escape every few words,
+/// and as a call this was a symbol of its own in profiles (1.1% of a run).
+#[inline(always)]
 fn escape_end(s: &[u8], k: usize) -> Option<usize> {
     match *s.get(k + 1)? {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(k + 2),
