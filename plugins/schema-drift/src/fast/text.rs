@@ -47,22 +47,30 @@ fn first_special(b: &[u8]) -> usize {
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 fn block_mask(b: &[u8; BLOCK]) -> u64 {
-    use core::arch::wasm32::{i8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_any_true, v128_load, v128_or};
-    let hits = |at: usize| -> v128 {
-        // SAFETY: `at` is 0, 16, 32 or 48, so the 16 bytes `v128_load` reads
-        // lie inside `b`; WebAssembly loads need no alignment.
-        let v = unsafe { v128_load(b.as_ptr().add(at).cast()) };
-        v128_or(
-            v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
-            u8x16_lt(v, u8x16_splat(0x20)),
-        )
+    use core::arch::wasm32::{i8x16_bitmask, v128, v128_any_true, v128_or};
+    let [l0, l1, l2, l3] = b.as_chunks::<LANES>().0 else {
+        return 0;
     };
-    let (h0, h1, h2, h3) = (hits(0), hits(16), hits(32), hits(48));
+    let (h0, h1, h2, h3) = (lane_hits(l0), lane_hits(l1), lane_hits(l2), lane_hits(l3));
     if !v128_any_true(v128_or(v128_or(h0, h1), v128_or(h2, h3))) {
         return 0;
     }
     let m = |h: v128| u64::from(i8x16_bitmask(h));
     m(h0) | m(h1) << 16 | m(h2) << 32 | m(h3) << 48
+}
+
+/// All ones in each lane of `c` that is [`special`].
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn lane_hits(c: &[u8; LANES]) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::{u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or};
+    // SAFETY: `c` is 16 readable bytes, what `v128_load` reads; WebAssembly
+    // loads need no alignment.
+    let v = unsafe { v128_load(c.as_ptr().cast()) };
+    v128_or(
+        v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
+        u8x16_lt(v, u8x16_splat(0x20)),
+    )
 }
 
 /// Bit `j` set where `b[j]` is [`special`], over a whole block.
@@ -78,15 +86,7 @@ fn block_mask(b: &[u8; BLOCK]) -> u64 {
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 fn mask(c: &[u8; LANES]) -> u16 {
-    use core::arch::wasm32::{i8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or};
-    // SAFETY: `c` is 16 readable bytes, what `v128_load` reads; WebAssembly
-    // loads need no alignment.
-    let v = unsafe { v128_load(c.as_ptr().cast()) };
-    let hits = v128_or(
-        v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
-        u8x16_lt(v, u8x16_splat(0x20)),
-    );
-    i8x16_bitmask(hits)
+    core::arch::wasm32::i8x16_bitmask(lane_hits(c))
 }
 
 /// Bit `j` set where `c[j]` is [`special`].
