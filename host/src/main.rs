@@ -19,6 +19,8 @@ fn one_malloc_arena() {
 
 fn main() {
     one_malloc_arena();
+    // Before any wasmtime engine: its handler passes on the faults it does not own.
+    assay_batch::mapped::report_truncation();
     // Host diagnostics: `tracing` to stderr, filtered like RUST_LOG (default: warnings).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));

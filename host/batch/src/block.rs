@@ -8,11 +8,13 @@
 //! `text` is given only when the reader checked its whole block as UTF-8,
 //! so a parser need not check it again.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{BadLine, LineError};
 use crate::lines::FileId;
+use crate::mapped::MappedFile;
 
 /// A run of whole lines of one file.
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ pub struct Block {
     pub start_offset: u64,
     /// The lines' bytes: read-only outside this crate, because
     /// [`Block::utf8`] vouches for them ([`Block::bytes`] reads them).
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: Bytes,
     /// Set by the reader only after checking all of `bytes` as UTF-8.
     pub(crate) utf8: bool,
     /// Lines of this block that are not rows (sorted by line number).
@@ -43,10 +45,38 @@ pub struct Block {
     pub(crate) ends: Vec<usize>,
 }
 
-/// A dropped block's buffer serves a later block ([`crate::block_pool`]).
+/// Where a block's bytes live: a buffer they were read into, or a range of
+/// a mapped file ([`crate::mapped`]).
+#[derive(Debug, Clone)]
+pub(crate) enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(Arc<MappedFile>, Range<usize>),
+}
+
+impl Bytes {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            // The reader cuts ranges inside the map.
+            Bytes::Mapped(m, r) => m.bytes().get(r.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MappedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MappedFile({} bytes)", self.bytes().len())
+    }
+}
+
+/// A dropped block's buffer serves a later block ([`crate::block_pool`]);
+/// a dropped mapped range may leave the resident set.
 impl Drop for Block {
     fn drop(&mut self) {
-        crate::block_pool::recycle(std::mem::take(&mut self.bytes));
+        match &mut self.bytes {
+            Bytes::Owned(v) => crate::block_pool::recycle(std::mem::take(v)),
+            Bytes::Mapped(m, r) => m.release(r.start, r.end),
+        }
     }
 }
 
@@ -75,13 +105,13 @@ impl<'a> Line<'a> {
 impl Block {
     /// The bytes of the block's lines, from [`Block::start_offset`].
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.as_slice()
     }
 
     /// The good, non-blank lines of the block.
     pub fn lines(&self) -> Lines<'_> {
         Lines {
-            bytes: &self.bytes,
+            bytes: self.bytes.as_slice(),
             utf8: self.utf8,
             start: 0,
             ends: &self.ends,

@@ -42,10 +42,10 @@ pub type InputParser = crate::provider::InputFn;
 fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOptions, hasher: &IdHasher) -> Parsed {
     let mut out = Parsed {
         seq,
-        bytes: block.bytes.len(),
-        ids: String::with_capacity(block.bytes.len() / 32),
-        rows: Vec::with_capacity(block.bytes.len() / 256),
-        hashes: Vec::with_capacity(block.bytes.len() / 256),
+        bytes: block.bytes().len(),
+        ids: String::with_capacity(block.bytes().len() / 32),
+        rows: Vec::with_capacity(block.bytes().len() / 256),
+        hashes: Vec::with_capacity(block.bytes().len() / 256),
         models: Vec::new(),
         bad: Vec::new(),
     };

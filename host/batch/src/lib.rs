@@ -34,6 +34,7 @@ pub mod intern;
 mod json;
 pub mod ledger;
 pub mod lines;
+pub mod mapped;
 pub mod openai;
 pub mod provider;
 pub mod row;

@@ -17,8 +17,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use crate::block::{Block, Line, Lines};
-use crate::block::{is_blank, strip_cr};
+use crate::block::{Bytes, is_blank, strip_cr};
 use crate::error::{BadLine, LineError, ReadError};
+use crate::mapped::MappedFile;
 
 /// Small id of an input or result file, carried in blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -62,6 +63,9 @@ pub struct BlockReader<R = Source> {
     done: bool,
     seq: u64,
     rows: u64,
+    /// The whole file, when it is mapped: blocks are ranges of it and
+    /// `src` and `buf` go unused ([`crate::mapped`]).
+    map: Option<Arc<MappedFile>>,
 }
 
 /// A file's bytes: read as they are, or gunzipped on the fly when the file
@@ -110,6 +114,11 @@ impl BlockReader<Source> {
         }
         let gz = is_gzip(&path).map_err(|e| ReadError::io(&path, e))?;
         let f = File::open(&path).map_err(|e| ReadError::io(&path, e))?;
+        if !gz && let Some(map) = MappedFile::open(&f) {
+            let mut r = BlockReader::from_reader(Box::new(io::empty()) as Source, path, file, max_line_bytes);
+            r.map = Some(Arc::new(map));
+            return Ok(r);
+        }
         let src: Source = if gz {
             Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
                 1 << 20,
@@ -139,6 +148,7 @@ impl<R: Read> BlockReader<R> {
             done: false,
             seq: 0,
             rows: 0,
+            map: None,
         }
     }
 
@@ -181,6 +191,9 @@ impl<R: Read> BlockReader<R> {
     pub fn next_block(&mut self) -> Result<Option<Block>, ReadError> {
         if self.done {
             return Ok(None);
+        }
+        if let Some(map) = &self.map {
+            return self.next_mapped(Arc::clone(map));
         }
         while self.buf.len() < self.target && !self.eof {
             self.fill(self.target - self.buf.len())?;
@@ -235,7 +248,53 @@ impl<R: Read> BlockReader<R> {
             seq: self.seq,
             first_line: self.buf_line,
             start_offset: self.buf_offset,
-            bytes,
+            bytes: Bytes::Owned(bytes),
+            utf8: false,
+            bad: Vec::new(),
+            skip: Vec::new(),
+            rows: 0,
+            ends: Vec::new(),
+        };
+        self.seq += 1;
+        self.buf_offset += cut as u64;
+        self.buf_line += self.check_lines(&mut block);
+        Ok(Some(block))
+    }
+
+    /// [`BlockReader::next_block`] for a mapped file: the same cut (the first
+    /// newline at or after the target size, or the end of the file), with
+    /// the block a range of the map. A line over the maximum needs no
+    /// buffer here: it stays in its block, where `check_lines` flags it.
+    fn next_mapped(&mut self, map: Arc<MappedFile>) -> Result<Option<Block>, ReadError> {
+        let all = map.bytes();
+        if !self.started {
+            self.started = true;
+            if all.starts_with(b"\xEF\xBB\xBF") {
+                self.buf_offset = 3;
+                map.release(0, 3);
+            }
+        }
+        // The offset is within the map, whose length is a `usize`.
+        let start = usize::try_from(self.buf_offset).unwrap_or(all.len()).min(all.len());
+        let rest = &all[start..];
+        if rest.is_empty() {
+            self.done = true;
+            return match self.rows {
+                0 => Err(ReadError::Empty {
+                    path: Arc::clone(&self.path),
+                }),
+                _ => Ok(None),
+            };
+        }
+        let from = (self.target - 1).min(rest.len());
+        let cut = memchr::memchr(b'\n', &rest[from..]).map_or(rest.len(), |i| from + i + 1);
+        let mut block = Block {
+            path: Arc::clone(&self.path),
+            file: self.id,
+            seq: self.seq,
+            first_line: self.buf_line,
+            start_offset: self.buf_offset,
+            bytes: Bytes::Mapped(map, start..start + cut),
             utf8: false,
             bad: Vec::new(),
             skip: Vec::new(),
@@ -252,10 +311,14 @@ impl<R: Read> BlockReader<R> {
     /// counts rows and notes where each line ends; returns the number of
     /// lines in the block.
     fn check_lines(&mut self, block: &mut Block) -> u64 {
-        let mut rest: &[u8] = &block.bytes;
+        // Out of the block while its other fields are filled in; put back below.
+        let bytes = std::mem::replace(&mut block.bytes, Bytes::Owned(Vec::new()));
+        let mut rest: &[u8] = bytes.as_slice();
         // A guess from the line length of the first, grown if need be.
         let first = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        block.ends = Vec::with_capacity(rest.len() / first.max(1) + 16);
+        // Capped by the target size: a mapped block around one very long line
+        // is far larger than its line count.
+        block.ends = Vec::with_capacity(rest.len().min(self.target) / first.max(1) + 16);
         let mut number = block.first_line;
         let mut offset = block.start_offset;
         // One check over the block: lines split at `\n` (and lose a `\r`),
@@ -306,6 +369,7 @@ impl<R: Read> BlockReader<R> {
             number += 1;
             offset += advance as u64;
         }
+        block.bytes = bytes;
         number - block.first_line
     }
 
@@ -348,7 +412,7 @@ impl<R: Read> BlockReader<R> {
             seq: self.seq,
             first_line: line,
             start_offset: offset,
-            bytes: Vec::new(),
+            bytes: Bytes::Owned(Vec::new()),
             utf8: false,
             bad: vec![BadLine {
                 path: Arc::clone(&self.path),

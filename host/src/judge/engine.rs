@@ -82,3 +82,6 @@ impl Drop for JudgeEngine {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests;

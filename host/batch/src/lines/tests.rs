@@ -16,8 +16,41 @@ fn reader(data: &[u8], block: usize, max: usize) -> BlockReader<Cursor<Vec<u8>>>
 
 type Got = (Vec<(u64, u64, Vec<u8>, bool)>, Vec<BadLine>);
 
+/// What the reader yields for `data`, read through a buffer; the same file
+/// mapped ([`crate::mapped`]) must yield the same lines and bad lines.
 fn collect(data: &[u8], block: usize, max: usize) -> Result<Got, ReadError> {
-    let mut r = reader(data, block, max);
+    let read = blocks_of(reader(data, block, max));
+    let mut f = tempfile::NamedTempFile::new().expect("temp file");
+    std::io::Write::write_all(&mut f, data).expect("write");
+    let mapped = BlockReader::open(f.path(), FileId(3), max)
+        .expect("open")
+        .with_block_bytes(block);
+    assert_eq!(
+        mapped.map.is_some(),
+        !data.is_empty(),
+        "a non-empty regular file is mapped"
+    );
+    match (&read, blocks_of(mapped)) {
+        (Ok((lines, bad)), Ok((m_lines, m_bad))) => {
+            assert_eq!(lines, &m_lines, "lines read and mapped, blocks of {block}");
+            let reasons = |b: &[BadLine]| {
+                b.iter()
+                    .map(|b| (b.line, b.offset, b.reason.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                reasons(bad),
+                reasons(&m_bad),
+                "bad lines read and mapped, blocks of {block}"
+            );
+        }
+        (Err(e), Err(m)) => assert_eq!(std::mem::discriminant(e), std::mem::discriminant(&m)),
+        (r, m) => panic!("read: {r:?}, mapped: {m:?}"),
+    }
+    read
+}
+
+fn blocks_of<R: Read>(mut r: BlockReader<R>) -> Result<Got, ReadError> {
     let (mut lines, mut bad) = (Vec::new(), Vec::new());
     let mut seq = 0;
     while let Some(b) = r.next_block()? {
