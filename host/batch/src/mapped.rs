@@ -14,8 +14,9 @@
 //! the page comes back from the page cache.
 //!
 //! A mapped file that another process truncates while it is read raises
-//! `SIGBUS` on the next read past its new end: [`report_truncation`] turns
-//! that into a one-line message and exit code instead of a bare "Bus error".
+//! `SIGBUS` on the next read past its new end (as does a page the storage
+//! fails to deliver): [`report_truncation`] turns that into a one-line
+//! message and exit code instead of a bare "Bus error".
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -113,8 +114,9 @@ impl MappedFile {
 }
 
 /// The message [`report_truncation`] prints.
-pub const TRUNCATED: &str = "assay: an input or result file shrank while assay was reading it (SIGBUS); \
-the run stopped and printed no summary. Keep files unchanged while assay reads them.\n";
+pub const TRUNCATED: &str = "assay: an input or result file could not be read where it was mapped (SIGBUS: \
+it shrank while assay read it, or its storage failed); the run stopped and printed no summary. \
+Keep files unchanged while assay reads them.\n";
 
 /// Exit status after a truncated mapped file: assay's input error.
 pub const TRUNCATED_EXIT: i32 = 3;
