@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::error::LineError;
+use crate::json::scan::{InputKeys, input_line};
 use crate::json::{Str, cow, parse_object};
 use crate::provider::{Format, RawLine};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
@@ -36,6 +37,7 @@ use crate::status::{ErrorKind, Status};
 mod body;
 pub(crate) mod input;
 pub(crate) mod message;
+mod scan;
 
 pub use body::{
     BodyError, ElementError, MAX_ELEMENT_BYTES, RequestSpan, is_requests_body, read_request_at, read_requests_body,
@@ -73,8 +75,25 @@ pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<In
     parse_input(line.into(), opts)
 }
 
-/// [`parse_input_line`] in the registry's form.
+/// [`parse_input_line`] in the registry's form: the quick scan, or serde
+/// for a line the scan is unsure of.
 fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    match line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
+        Some(quick) => Ok(quick),
+        None => parse_input_serde(line),
+    }
+}
+
+/// What an Anthropic request line names its id and body; it has no endpoint.
+const INPUT_KEYS: InputKeys = InputKeys {
+    id: b"custom_id",
+    body: b"params",
+    url: None,
+};
+
+/// [`parse_input_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_input_serde<'a>(line: RawLine<'a>) -> Result<InputLine<'a>, LineError> {
     let raw: RawInput = parse_object(line)?;
     Ok(InputLine {
         custom_id: cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?,
@@ -127,9 +146,23 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
     parse_result(line.into(), opts)
 }
 
-/// [`parse_result_line`] in the registry's form.
+/// [`parse_result_line`] in the registry's form: the quick scan, or serde
+/// for a line the scan is unsure of.
 fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let raw: RawResult = parse_object(line)?;
+    match line.text().and_then(scan::result) {
+        Some(quick) => result_line(quick),
+        None => parse_result_serde(line),
+    }
+}
+
+/// [`parse_result_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_result_serde<'a>(line: RawLine<'a>) -> Result<ResultLine<'a>, LineError> {
+    result_line(parse_object(line)?)
+}
+
+/// Classifies a line read by either form.
+fn result_line(raw: RawResult<'_>) -> Result<ResultLine<'_>, LineError> {
     let custom_id = cow(raw.custom_id).ok_or(LineError::MissingField("custom_id"))?;
     let result = raw.result.ok_or(LineError::MissingField("result"))?;
     let kind = cow(result.kind).ok_or(LineError::MissingField("result.type"))?;

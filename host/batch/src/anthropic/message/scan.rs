@@ -1,6 +1,6 @@
-//! The quick form of a Claude `Message`'s content blocks and usage, for the
-//! line readers' [`Scan`]s: text blocks are read as [`Blocks`]'s serde form
-//! reads them, everything else in a block is only checked.
+//! The quick form of a Claude `Message`, its content blocks and usage, for
+//! the line readers' [`Scan`]s: text blocks are read as [`Blocks`]'s serde
+//! form reads them, everything else in a block is only checked.
 //!
 //! Invariant: [`blocks`] and [`claude_usage`] answer only for a value the
 //! serde forms read into the same thing; a tool-use block (its input is
@@ -8,8 +8,9 @@
 //! or a usage member `refused` is `None`, and the caller leaves the value
 //! to serde.
 
-use super::Blocks;
+use super::{Blocks, ClaudeUsage, Message};
 use crate::json::scan::{Scan, once};
+use crate::json::{NullTok, Str, Tok};
 
 /// A `content` value as [`Blocks`] deserializes it: an array of blocks or
 /// a string.
@@ -85,4 +86,48 @@ pub(crate) fn claude_usage(s: &mut Scan<'_>, refused: &[&[u8]]) -> Option<[u64; 
         Some(())
     })?;
     Some(v.map(Option::unwrap_or_default))
+}
+
+/// A Claude `Message` as [`Message`]'s serde form reads it (model, content,
+/// stop reason, usage; other members only checked), or `None` for anything
+/// the block and usage scans leave to serde.
+pub(crate) fn message<'a>(s: &mut Scan<'a>) -> Option<Message<'a>> {
+    let mut m = Message {
+        model: None,
+        content: None,
+        stop_reason: None,
+        usage: None,
+    };
+    // One flag per member read, in the order below.
+    let mut seen = [false; 4];
+    s.object(|s, k| {
+        let at = match k {
+            b"model" => 0,
+            b"content" => 1,
+            b"stop_reason" => 2,
+            b"usage" => 3,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            0 => m.model = s.str_or_null()?.map(Str),
+            1 => m.content = s.or_null(blocks)?,
+            2 => m.stop_reason = s.str_or_null()?.map(Str),
+            _ => m.usage = s.or_null(usage)?,
+        }
+        Some(())
+    })?;
+    Some(m)
+}
+
+/// A `usage` as [`ClaudeUsage`] reads it: Claude's four counts, any other
+/// member ignored, as serde ignores it.
+fn usage(s: &mut Scan<'_>) -> Option<ClaudeUsage> {
+    let [input, output, cache_creation, cache_read] = claude_usage(s, &[])?;
+    Some(ClaudeUsage {
+        input_tokens: Tok(input),
+        output_tokens: Tok(output),
+        cache_creation_input_tokens: NullTok(cache_creation),
+        cache_read_input_tokens: NullTok(cache_read),
+    })
 }
