@@ -15,9 +15,12 @@ use serde::Deserialize;
 
 use super::{RawError, RawResponse, batch, classify_response, error_outcome, error_with_response, input};
 use crate::error::LineError;
+use crate::json::scan::{InputKeys, input_line};
 use crate::json::{LooseStr, Str, cow, loose, parse_object};
 use crate::provider::{Format, RawLine};
 use crate::row::{InputLine, ProviderOptions, ResultLine};
+
+mod scan;
 
 /// How Gemini API batch files are read (see [`crate::provider`]): prompts
 /// and metadata as in [`crate::google`]'s input reader (`systemInstruction`
@@ -51,8 +54,25 @@ pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<In
     parse_input(line.into(), opts)
 }
 
-/// [`parse_input_line`] in the registry's form.
+/// [`parse_input_line`] in the registry's form: the quick scan, or serde
+/// for a line the scan is unsure of (a numeric key among them).
 fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    match line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
+        Some(quick) => Ok(quick),
+        None => parse_input_serde(line),
+    }
+}
+
+/// What a Gemini input line names its id and body; it has no endpoint.
+const INPUT_KEYS: InputKeys = InputKeys {
+    id: b"key",
+    body: b"request",
+    url: None,
+};
+
+/// [`parse_input_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_input_serde<'a>(line: RawLine<'a>) -> Result<InputLine<'a>, LineError> {
     let raw: RawInput = parse_object(line)?;
     Ok(InputLine {
         custom_id: loose(raw.key).ok_or(LineError::MissingField("key"))?,
@@ -76,9 +96,23 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
     parse_result(line.into(), opts)
 }
 
-/// [`parse_result_line`] in the registry's form.
+/// [`parse_result_line`] in the registry's form: the quick scan, or serde
+/// for a line the scan is unsure of.
 fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let raw: RawResult = parse_object(line)?;
+    match line.text().and_then(scan::result) {
+        Some(quick) => result_line(quick),
+        None => parse_result_serde(line),
+    }
+}
+
+/// [`parse_result_line`] by serde alone: the form every line the quick scan
+/// is unsure of takes, and the one that names what is wrong.
+fn parse_result_serde<'a>(line: RawLine<'a>) -> Result<ResultLine<'a>, LineError> {
+    result_line(parse_object(line)?)
+}
+
+/// Classifies a line read by either form.
+fn result_line(raw: RawResult<'_>) -> Result<ResultLine<'_>, LineError> {
     let custom_id = loose(raw.key).ok_or(LineError::MissingField("key"))?;
     let outcome = match (raw.error, raw.response) {
         (None, None) => {

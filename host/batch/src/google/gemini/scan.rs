@@ -1,0 +1,48 @@
+//! The quick form of the Gemini responses-file reader. A line is mostly its
+//! answer's text: the [`Scan`] reads a string `key` and the `response` (by
+//! the shared response scan, [`crate::google::scan`]) into the same
+//! [`RawResult`] the serde form builds, so one classification follows
+//! either form; an `error` is read by serde_json.
+//!
+//! Invariant: [`result`] answers only for a line serde reads into the same
+//! [`RawResult`]; a key that is not a string (serde reads a number as its
+//! decimal text), a repeated member, or anything the scans are unsure of is
+//! `None`, and serde reads the line (and names what is wrong with it).
+
+use super::RawResult;
+use crate::google::scan::response;
+use crate::json::LooseStr;
+use crate::json::scan::{Scan, once};
+
+/// The line read as serde would, or `None`: see the module docs.
+pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
+    let mut s = Scan::new(text)?;
+    let mut raw = RawResult {
+        key: None,
+        response: None,
+        error: None,
+    };
+    // One flag per member read, in the order below.
+    let mut seen = [false; 3];
+    s.object(|s, k| {
+        let at = match k {
+            b"key" => 0,
+            b"response" => 1,
+            b"error" => 2,
+            _ => return s.value(),
+        };
+        once(&mut seen[at])?;
+        match at {
+            // A number is no string: serde reads it, as its decimal text.
+            0 => raw.key = s.str_or_null()?.map(LooseStr),
+            1 => raw.response = s.or_null(response)?,
+            _ => raw.error = s.serde()?,
+        }
+        Some(())
+    })?;
+    s.end()?;
+    Some(raw)
+}
+
+#[cfg(test)]
+mod tests;
