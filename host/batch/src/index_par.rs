@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use crate::block::Block;
 use crate::error::{BadLine, LineError, ReadError};
 use crate::index::{IdHasher, InputIndex, InsertError, same_name};
-use crate::lines::{BlockReader, FileId, ReadOptions};
+use crate::lines::{BlockReader, FileId, Next, ReadOptions};
 use crate::row::ProviderOptions;
 
 /// One block's parsed rows: ids packed in one string, no allocation per row.
@@ -30,6 +30,9 @@ struct Parsed {
     hashes: Vec<u64>,
     models: Vec<String>,
     bad: Vec<BadLine>,
+    /// The block's line count when its lines were numbered from 1 within it
+    /// (checked off the reader's lock): the merger renumbers them in order.
+    lines: Option<u64>,
 }
 
 /// How many ids ahead of the one being inserted the merger prefetches its
@@ -48,6 +51,7 @@ fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOp
         hashes: Vec::with_capacity(block.bytes().len() / 256),
         models: Vec::new(),
         bad: Vec::new(),
+        lines: None,
     };
     for line in block.lines() {
         match parse(line.raw(), opts) {
@@ -142,12 +146,13 @@ struct Source {
 
 impl Source {
     /// The next block and its sequence number; `None` at the end of the
-    /// file or after a read error.
-    fn take(&mut self) -> Option<(u64, Block)> {
+    /// file or after a read error. A mapped file's block comes unchecked,
+    /// for the worker to check outside the lock.
+    fn take(&mut self) -> Option<(u64, Next)> {
         if self.error.is_some() {
             return None;
         }
-        match self.reader.next_block() {
+        match self.reader.next_deferred() {
             Ok(Some(block)) => {
                 self.next += 1;
                 Some((self.next - 1, block))
@@ -161,8 +166,9 @@ impl Source {
     }
 }
 
-/// Reads a block (under the lock: reading is in file order) and parses it
-/// (outside it), until the file ends or the merger is gone. Reading in the
+/// Takes a block (under the lock: blocks are cut in file order), checks
+/// its lines when the reader left that to it, and parses it (outside the
+/// lock), until the file ends or the merger is gone. Reading in the
 /// workers rather than on a reader thread of its own keeps every core
 /// parsing: a reader thread that shares the cores starves the parsers each
 /// time it waits for one.
@@ -178,8 +184,17 @@ fn worker(
             Ok(mut s) => s.take(),
             Err(_) => return,
         };
-        let Some((seq, block)) = next else { return };
-        if tx.send(parse_block(seq, block, parse, opts, hasher)).is_err() {
+        let Some((seq, next)) = next else { return };
+        let (block, lines) = match next {
+            Next::Checked(block) => (block, None),
+            Next::Unchecked(u) => {
+                let (block, lines) = u.check();
+                (block, Some(lines))
+            }
+        };
+        let mut parsed = parse_block(seq, block, parse, opts, hasher);
+        parsed.lines = lines;
+        if tx.send(parsed).is_err() {
             return;
         }
     }
@@ -194,9 +209,20 @@ fn merge(
     let mut bad = Vec::new();
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next = 0u64;
+    // Lines in the blocks merged so far: where a block numbered from 1 starts.
+    let mut lines_before = 0u64;
     for parsed in rx {
         pending.insert(parsed.seq, parsed);
-        while let Some(p) = pending.remove(&next) {
+        while let Some(mut p) = pending.remove(&next) {
+            if let Some(lines) = p.lines {
+                for row in &mut p.rows {
+                    row.2 += lines_before;
+                }
+                for b in &mut p.bad {
+                    b.line += lines_before;
+                }
+                lines_before += lines;
+            }
             if next == 0 && !p.rows.is_empty() {
                 // Size the index once from the first block's density instead
                 // of rehashing a million-entry table as it grows.

@@ -18,10 +18,11 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::block::Bytes;
 pub use crate::block::{Block, Line, Lines};
-use crate::block::{Bytes, is_blank, strip_cr};
 use crate::error::{BadLine, LineError, ReadError};
 use crate::mapped::MappedFile;
+pub use mapped::{Next, Unchecked};
 
 /// Small id of an input or result file, carried in blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -263,116 +264,12 @@ impl<R: Read> BlockReader<R> {
         Ok(Some(block))
     }
 
-    /// [`BlockReader::next_block`] for a mapped file: the same cut (the first
-    /// newline at or after the target size, or the end of the file), with
-    /// the block a range of the map. A line over the maximum needs no
-    /// buffer here: it stays in its block, where `check_lines` flags it.
-    fn next_mapped(&mut self, map: Arc<MappedFile>) -> Result<Option<Block>, ReadError> {
-        let all = map.bytes();
-        if !self.started {
-            self.started = true;
-            if all.starts_with(b"\xEF\xBB\xBF") {
-                self.buf_offset = 3;
-                map.release(0, 3);
-            }
-        }
-        // The offset is within the map, whose length is a `usize`.
-        let start = usize::try_from(self.buf_offset).unwrap_or(all.len()).min(all.len());
-        let rest = &all[start..];
-        if rest.is_empty() {
-            self.done = true;
-            return match self.rows {
-                0 => Err(ReadError::Empty {
-                    path: Arc::clone(&self.path),
-                }),
-                _ => Ok(None),
-            };
-        }
-        let from = (self.target - 1).min(rest.len());
-        let cut = memchr::memchr(b'\n', &rest[from..]).map_or(rest.len(), |i| from + i + 1);
-        let mut block = Block {
-            path: Arc::clone(&self.path),
-            file: self.id,
-            seq: self.seq,
-            first_line: self.buf_line,
-            start_offset: self.buf_offset,
-            bytes: Bytes::Mapped(map, start..start + cut),
-            utf8: false,
-            bad: Vec::new(),
-            skip: Vec::new(),
-            rows: 0,
-            ends: Vec::new(),
-        };
-        self.seq += 1;
-        self.buf_offset += cut as u64;
-        self.buf_line += self.check_lines(&mut block);
-        Ok(Some(block))
-    }
-
-    /// Validates every line of `block` (length, UTF-8), records bad ones,
-    /// counts rows and notes where each line ends; returns the number of
-    /// lines in the block.
-    fn check_lines(&mut self, block: &mut Block) -> u64 {
-        // Out of the block while its other fields are filled in; put back below.
-        let bytes = std::mem::replace(&mut block.bytes, Bytes::Owned(Vec::new()));
-        let mut rest: &[u8] = bytes.as_slice();
-        // A guess from the line length of the first, grown if need be.
-        let first = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-        // Capped by the target size: a mapped block around one very long line
-        // is far larger than its line count.
-        block.ends = Vec::with_capacity(rest.len().min(self.target) / first.max(1) + 16);
-        let mut number = block.first_line;
-        let mut offset = block.start_offset;
-        // One check over the block: lines split at `\n` (and lose a `\r`),
-        // ASCII bytes that never sit inside a character, so every line of a
-        // valid block is valid. Per-line checks only for a block that is not,
-        // to name its bad lines: one call per block is cheaper than a call per
-        // line.
-        let all_utf8 = simdutf8::basic::from_utf8(rest).is_ok();
-        block.utf8 = all_utf8;
-        while !rest.is_empty() {
-            let (raw, advance) = match memchr::memchr(b'\n', rest) {
-                Some(i) => (&rest[..i], i + 1),
-                None => (rest, rest.len()),
-            };
-            block.ends.push((offset - block.start_offset) as usize + raw.len());
-            let line = strip_cr(raw);
-            if !is_blank(line) {
-                self.rows += 1;
-                block.rows += 1;
-                let reason = if line.len() > self.max_line {
-                    Some(LineError::TooLong {
-                        bytes: line.len() as u64,
-                        max: self.max_line as u64,
-                    })
-                } else if all_utf8 {
-                    None
-                } else {
-                    // simdutf8's fast check first; std's slower one only to
-                    // locate the first bad byte of a line that failed.
-                    simdutf8::basic::from_utf8(line)
-                        .err()
-                        .and_then(|_| std::str::from_utf8(line).err())
-                        .map(|e| LineError::NotUtf8 {
-                            offset: offset + e.valid_up_to() as u64,
-                        })
-                };
-                if let Some(reason) = reason {
-                    block.skip.push(number);
-                    block.bad.push(BadLine {
-                        path: Arc::clone(&self.path),
-                        line: number,
-                        offset,
-                        reason,
-                    });
-                }
-            }
-            rest = &rest[advance..];
-            number += 1;
-            offset += advance as u64;
-        }
-        block.bytes = bytes;
-        number - block.first_line
+    /// Checks `block`'s lines ([`check::check`]) and counts its rows;
+    /// returns the number of lines in the block.
+    pub(super) fn check_lines(&mut self, block: &mut Block) -> u64 {
+        let (lines, rows) = check::check(block, self.max_line, self.target);
+        self.rows += rows;
+        lines
     }
 
     /// The buffer holds the start of a line longer than the maximum and no
@@ -444,5 +341,7 @@ pub fn lines_of_file(path: &Path, file: FileId, opts: &ReadOptions) -> Result<Ve
     Ok(out)
 }
 
+mod check;
+mod mapped;
 #[cfg(test)]
 mod tests;

@@ -134,3 +134,63 @@ fn a_read_error_mid_file_is_the_error_whatever_the_thread_count() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Blocks checked off the reader's lock number their lines from 1 and the
+/// merger renumbers them: line numbers of rows and of every kind of bad
+/// line (bad JSON, bad UTF-8, too long, a duplicate id) match the
+/// sequential reader's across blank lines, CRLF ends and a BOM.
+#[test]
+fn lines_checked_by_the_workers_are_numbered_as_the_reader_numbers_them() {
+    let mut data = b"\xEF\xBB\xBF".to_vec();
+    for i in 0..3000 {
+        let line: Vec<u8> = match i % 97 {
+            13 => b"{broken".to_vec(),
+            29 => b"{\"custom_id\":\"bad \xff utf8\",\"body\":{}}".to_vec(),
+            41 => format!(
+                "{{\"custom_id\":\"long-{i}\",\"body\":{{\"x\":\"{}\"}}}}",
+                "y".repeat(300)
+            )
+            .into_bytes(),
+            53 => b"{\"custom_id\":\"r-7\",\"body\":{}}".to_vec(),
+            61 | 62 => b"   ".to_vec(),
+            _ => format!("{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m\"}}}}").into_bytes(),
+        };
+        data.extend_from_slice(&line);
+        data.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+    }
+    let (dir, path) = input_file("index-par-lines", "");
+    std::fs::write(&path, &data).expect("write");
+    let opts = ReadOptions {
+        block_bytes: 4096,
+        max_line_bytes: 256,
+        ..ReadOptions::default()
+    };
+    let (want, want_bad) = crate::read_input(&path, FileId(0), &opts).expect("sequential");
+    let kinds = |b: &[BadLine]| {
+        b.iter()
+            .map(|x| (x.line, x.offset, x.reason.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert!(want_bad.len() > 100, "{}", want_bad.len());
+    for threads in [1, 2, 5] {
+        let (got, got_bad) = read_input_parallel(
+            &path,
+            FileId(0),
+            &opts,
+            threads,
+            parse_input,
+            &ProviderOptions::default(),
+        )
+        .expect("parallel");
+        assert_eq!(got.len(), want.len());
+        for i in 0..want.len() as u32 {
+            assert_eq!(
+                (got.id(i), got.offset(i), got.line(i)),
+                (want.id(i), want.offset(i), want.line(i)),
+                "{threads} thread(s), row {i}"
+            );
+        }
+        assert_eq!(kinds(&got_bad), kinds(&want_bad), "{threads} thread(s)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
