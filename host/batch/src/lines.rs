@@ -6,8 +6,8 @@
 //! non-blank line is either yielded by `Block::lines` or recorded in
 //! `Block::bad` — never both, never neither. A line longer than the maximum
 //! is never buffered whole. A regular file's blocks are ranges of its
-//! mapping ([`crate::mapped`]), cut and checked exactly as read ones (the
-//! tests read every case both ways).
+//! mapping ([`crate::mapped`]), checked as read ones and yielding the same
+//! lines (the tests read every case both ways).
 //!
 //! Size: over 300 lines because the block refill, the over-long-line skip
 //! and the UTF-8 and truncation checks all move the same buffer cursor;

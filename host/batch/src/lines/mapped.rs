@@ -1,12 +1,14 @@
 //! The block reader over a mapped file ([`crate::mapped`]): blocks are
-//! ranges of the map, cut at the same places as read blocks, and may be
-//! handed out unchecked for a caller to check on its own threads.
+//! ranges of the map, each ending at the first newline at or after the
+//! target size (a read block usually ends at the last newline its buffer
+//! holds, so the two cut in different places), and may be handed out
+//! unchecked for a caller to check on its own threads.
 //!
-//! Invariant: a mapped file's blocks hold exactly the bytes, line numbers
-//! and bad lines a read of the same file gives (the reader's tests read
-//! every case both ways); an unchecked block numbers its lines from 1 and
-//! says how many it holds, so a caller that adds the counts of the blocks
-//! before it, in order, gets the file's numbers.
+//! Invariant: a mapped file yields exactly the lines, line numbers,
+//! offsets and bad lines a read of the same file yields (the reader's tests
+//! read every case both ways); an unchecked block numbers its lines from 1
+//! and says how many it holds, so a caller that adds the counts of the
+//! blocks before it, in order, gets the file's numbers.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -17,9 +19,9 @@ use crate::error::ReadError;
 use crate::mapped::MappedFile;
 
 impl<R: Read> BlockReader<R> {
-    /// [`BlockReader::next_block`] for a mapped file: the same cut (the first
-    /// newline at or after the target size, or the end of the file), with
-    /// the block a range of the map. A line over the maximum needs no
+    /// [`BlockReader::next_block`] for a mapped file: the block a range of
+    /// the map, up to the first newline at or after the target size (or the
+    /// end of the file). A line over the maximum needs no
     /// buffer here: it stays in its block, where `check_lines` flags it.
     pub(super) fn next_mapped(&mut self, map: Arc<MappedFile>) -> Result<Option<Block>, ReadError> {
         let Some(mut block) = self.cut_mapped(map, self.buf_line) else {
