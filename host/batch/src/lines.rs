@@ -245,20 +245,7 @@ impl<R: Read> BlockReader<R> {
         let mut bytes = std::mem::replace(&mut self.buf, crate::block_pool::take(cap));
         self.buf.extend_from_slice(&bytes[cut..]);
         bytes.truncate(cut);
-        let mut block = Block {
-            path: Arc::clone(&self.path),
-            file: self.id,
-            seq: self.seq,
-            first_line: self.buf_line,
-            start_offset: self.buf_offset,
-            bytes: Bytes::Owned(bytes),
-            utf8: false,
-            bad: Vec::new(),
-            skip: Vec::new(),
-            rows: 0,
-            ends: Vec::new(),
-        };
-        self.seq += 1;
+        let mut block = self.new_block(self.buf_line, self.buf_offset, Bytes::Owned(bytes));
         self.buf_offset += cut as u64;
         self.buf_line += self.check_lines(&mut block);
         Ok(Some(block))
@@ -305,25 +292,35 @@ impl<R: Read> BlockReader<R> {
 
     fn long_block(&mut self, line: u64, offset: u64, bytes: u64) -> Block {
         self.rows += 1;
+        let mut block = self.new_block(line, offset, Bytes::Owned(Vec::new()));
+        block.bad.push(BadLine {
+            path: Arc::clone(&self.path),
+            line,
+            offset,
+            reason: LineError::TooLong {
+                bytes,
+                max: self.max_line as u64,
+            },
+        });
+        block.skip.push(line);
+        block.rows = 1;
+        block
+    }
+
+    /// The file's next block (numbered in order), its lines from
+    /// `first_line` at file offset `start_offset`, not yet checked.
+    fn new_block(&mut self, first_line: u64, start_offset: u64, bytes: Bytes) -> Block {
         let block = Block {
             path: Arc::clone(&self.path),
             file: self.id,
             seq: self.seq,
-            first_line: line,
-            start_offset: offset,
-            bytes: Bytes::Owned(Vec::new()),
+            first_line,
+            start_offset,
+            bytes,
             utf8: false,
-            bad: vec![BadLine {
-                path: Arc::clone(&self.path),
-                line,
-                offset,
-                reason: LineError::TooLong {
-                    bytes,
-                    max: self.max_line as u64,
-                },
-            }],
-            skip: vec![line],
-            rows: 1,
+            bad: Vec::new(),
+            skip: Vec::new(),
+            rows: 0,
             ends: Vec::new(),
         };
         self.seq += 1;

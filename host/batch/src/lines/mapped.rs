@@ -56,20 +56,7 @@ impl<R: Read> BlockReader<R> {
         }
         let from = (self.target - 1).min(rest.len());
         let cut = memchr::memchr(b'\n', &rest[from..]).map_or(rest.len(), |i| from + i + 1);
-        let block = Block {
-            path: Arc::clone(&self.path),
-            file: self.id,
-            seq: self.seq,
-            first_line,
-            start_offset: self.buf_offset,
-            bytes: Bytes::Mapped(map, start..start + cut),
-            utf8: false,
-            bad: Vec::new(),
-            skip: Vec::new(),
-            rows: 0,
-            ends: Vec::new(),
-        };
-        self.seq += 1;
+        let block = self.new_block(first_line, self.buf_offset, Bytes::Mapped(map, start..start + cut));
         self.buf_offset += cut as u64;
         Some(block)
     }

@@ -2,7 +2,7 @@
 
 use super::super::{parse_input, parse_input_serde, parse_result, parse_result_serde};
 use super::result;
-use crate::json::scan::mutate::mutated;
+use crate::json::scan::mutate::{edited, lines_of, mutated};
 use crate::provider::RawLine;
 use crate::row::ProviderOptions;
 
@@ -20,14 +20,11 @@ fn corpus() -> Vec<Vec<u8>> {
         include_bytes!("../../../tests/fixtures/anthropic/requests.jsonl"),
         include_bytes!("../../../tests/fixtures/anthropic/results.jsonl"),
     ];
-    let mut lines: Vec<Vec<u8>> = files
-        .iter()
-        .flat_map(|f| f.split(|&b| b == b'\n'))
-        .filter(|l| !l.trim_ascii().is_empty())
-        .map(<[u8]>::to_vec)
-        .collect();
+    let mut lines = lines_of(&files);
     lines.push(LINE.as_bytes().to_vec());
-    for (from, to) in [
+    lines.extend(edited(
+        LINE,
+        &[
         (r#""custom_id":"row-0""#, r#""custom_id":"row\u0030""#),
         (r#""custom_id":"row-0""#, r#""custom_id":7"#),
         (r#""custom_id":"row-0""#, r#""custom_id":null"#),
@@ -89,10 +86,8 @@ fn corpus() -> Vec<Vec<u8>> {
             r#""usage":{"input_tokens":-0,"server_tool_use":{"web_search_requests":0}}"#,
         ),
         (USAGE, r#""usage":{"cache_creation":{"ephemeral_5m_input_tokens":0}}"#),
-    ] {
-        assert!(LINE.contains(from), "{from}");
-        lines.push(LINE.replacen(from, to, 1).into_bytes());
-    }
+        ],
+    ));
     lines
 }
 

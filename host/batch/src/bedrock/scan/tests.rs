@@ -4,7 +4,7 @@ use super::super::input::{parse_input_line, parse_input_line_serde};
 use super::super::results::{parse_result_line, parse_result_line_serde};
 use super::{claude, result};
 use crate::json::scan::Scan;
-use crate::json::scan::mutate::mutated;
+use crate::json::scan::mutate::{edited, lines_of, mutated};
 use crate::row::ProviderOptions;
 
 /// Records of every model family the fixtures hold, and the bench's shape.
@@ -13,14 +13,11 @@ fn corpus() -> Vec<Vec<u8>> {
         include_bytes!("../../../tests/fixtures/bedrock/input.jsonl"),
         include_bytes!("../../../tests/fixtures/bedrock/input.jsonl.out"),
     ];
-    let mut lines: Vec<Vec<u8>> = files
-        .iter()
-        .flat_map(|f| f.split(|&b| b == b'\n'))
-        .filter(|l| !l.trim_ascii().is_empty())
-        .map(<[u8]>::to_vec)
-        .collect();
+    let mut lines = lines_of(&files);
     lines.push(CLAUDE.as_bytes().to_vec());
-    for (from, to) in [
+    lines.extend(edited(
+        CLAUDE,
+        &[
         (r#""recordId":"row-0""#, r#""recordId":"row\u0030""#),
         (r#""recordId":"row-0""#, r#""recordId":7"#),
         (
@@ -72,10 +69,8 @@ fn corpus() -> Vec<Vec<u8>> {
             r#""stop_reason":"end_turn""#,
             r#""stop_reason":"end_turn","choices":[]"#,
         ),
-    ] {
-        assert!(CLAUDE.contains(from), "{from}");
-        lines.push(CLAUDE.replacen(from, to, 1).into_bytes());
-    }
+        ],
+    ));
     lines
 }
 

@@ -32,3 +32,24 @@ pub(crate) fn mutated<T: AsRef<[u8]>>(corpus: &[T], seed: u64, count: usize) -> 
         b
     })
 }
+
+/// The non-blank lines of `files`, for a corpus.
+pub(crate) fn lines_of(files: &[&[u8]]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .flat_map(|f| f.split(|&b| b == b'\n'))
+        .filter(|l| !l.trim_ascii().is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// `base` with each edit's `from` (which it must hold) replaced once by `to`.
+pub(crate) fn edited(base: &str, edits: &[(&str, &str)]) -> Vec<Vec<u8>> {
+    edits
+        .iter()
+        .map(|(from, to)| {
+            assert!(base.contains(from), "{from}");
+            base.replacen(from, to, 1).into_bytes()
+        })
+        .collect()
+}

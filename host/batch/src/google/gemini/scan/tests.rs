@@ -2,7 +2,7 @@
 
 use super::super::{parse_input, parse_input_serde, parse_result, parse_result_serde};
 use super::result;
-use crate::json::scan::mutate::mutated;
+use crate::json::scan::mutate::{edited, lines_of, mutated};
 use crate::provider::RawLine;
 use crate::row::ProviderOptions;
 
@@ -19,62 +19,52 @@ fn corpus() -> Vec<Vec<u8>> {
         include_bytes!("../../../../tests/fixtures/google/gemini_input.jsonl"),
         include_bytes!("../../../../tests/fixtures/google/gemini_output.jsonl"),
     ];
-    let mut lines: Vec<Vec<u8>> = files
-        .iter()
-        .flat_map(|f| f.split(|&b| b == b'\n'))
-        .filter(|l| !l.trim_ascii().is_empty())
-        .map(<[u8]>::to_vec)
-        .collect();
+    let mut lines = lines_of(&files);
     lines.push(LINE.as_bytes().to_vec());
     lines.push(REQUEST.as_bytes().to_vec());
-    for (line, from, to) in [
-        (LINE, r#""key":"row-1""#, r#""key":"row\u0031""#),
-        (LINE, r#""key":"row-1""#, r#""key":17"#),
-        (LINE, r#""key":"row-1""#, r#""key":-1.5e3"#),
-        (LINE, r#""key":"row-1""#, r#""key":null"#),
-        (LINE, r#""key":"row-1""#, r#""key":true"#),
-        (LINE, r#""key":"row-1""#, r#""key":"a","key":"b""#),
-        (LINE, r#""key":"row-1""#, r#""x":1"#),
-        (LINE, r#"{"response":{"#, r#"{"response":null,"r":{"#),
-        (LINE, r#"{"response":{"#, r#"{"response":7,"r":{"#),
-        (
-            LINE,
-            r#"{"response":{"#,
-            r#"{"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED"},"response":{"#,
-        ),
-        (LINE, r#"{"response":{"#, r#"{"error":{"code":"x"},"response":{"#),
-        (LINE, r#"{"response":{"#, r#"{"error":null,"response":{"#),
-        (LINE, r#""finishReason":"STOP""#, r#""finishReason":"MAX_TOKENS""#),
-        (LINE, r#""finishReason":"STOP""#, r#""finishReason":"SAFETY""#),
-        (LINE, r#""finishReason":"STOP""#, r#""finish_reason":"STOP""#),
-        (LINE, r#""modelVersion":"gemini-2.0-flash-001""#, r#""modelVersion":7"#),
-        (LINE, r#""promptTokenCount":192"#, r#""promptTokenCount":"192""#),
-        (
-            LINE,
-            r#""promptTokenCount":192"#,
-            r#""promptTokenCount":192,"promptTokenCount":1"#,
-        ),
-        (
-            LINE,
-            r#""candidates":["#,
-            r#""embedding":{"values":[1]},"candidates":["#,
-        ),
-        (REQUEST, r#""key":"row-0""#, r#""key":0"#),
-        (REQUEST, r#""key":"row-0""#, r#""key":null"#),
-        (REQUEST, r#""key":"row-0""#, r#""key":"a","key":"b""#),
-        (
-            REQUEST,
-            r#""request":{"#,
-            r#""request":{"model":"models/gemini-2.0-flash","#,
-        ),
-        (REQUEST, r#""request":{"#, r#""request":{"model":7,"#),
-        (REQUEST, r#""request":{"#, r#""request":{"model":"a","model":"b","#),
-        (REQUEST, r#""request":{"#, r#""request":null,"r":{"#),
-        (REQUEST, r#""request":{"#, r#""r":{"#),
-    ] {
-        assert!(line.contains(from), "{from}");
-        lines.push(line.replacen(from, to, 1).into_bytes());
-    }
+    lines.extend(edited(
+        LINE,
+        &[
+            (r#""key":"row-1""#, r#""key":"row\u0031""#),
+            (r#""key":"row-1""#, r#""key":17"#),
+            (r#""key":"row-1""#, r#""key":-1.5e3"#),
+            (r#""key":"row-1""#, r#""key":null"#),
+            (r#""key":"row-1""#, r#""key":true"#),
+            (r#""key":"row-1""#, r#""key":"a","key":"b""#),
+            (r#""key":"row-1""#, r#""x":1"#),
+            (r#"{"response":{"#, r#"{"response":null,"r":{"#),
+            (r#"{"response":{"#, r#"{"response":7,"r":{"#),
+            (
+                r#"{"response":{"#,
+                r#"{"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED"},"response":{"#,
+            ),
+            (r#"{"response":{"#, r#"{"error":{"code":"x"},"response":{"#),
+            (r#"{"response":{"#, r#"{"error":null,"response":{"#),
+            (r#""finishReason":"STOP""#, r#""finishReason":"MAX_TOKENS""#),
+            (r#""finishReason":"STOP""#, r#""finishReason":"SAFETY""#),
+            (r#""finishReason":"STOP""#, r#""finish_reason":"STOP""#),
+            (r#""modelVersion":"gemini-2.0-flash-001""#, r#""modelVersion":7"#),
+            (r#""promptTokenCount":192"#, r#""promptTokenCount":"192""#),
+            (
+                r#""promptTokenCount":192"#,
+                r#""promptTokenCount":192,"promptTokenCount":1"#,
+            ),
+            (r#""candidates":["#, r#""embedding":{"values":[1]},"candidates":["#),
+        ],
+    ));
+    lines.extend(edited(
+        REQUEST,
+        &[
+            (r#""key":"row-0""#, r#""key":0"#),
+            (r#""key":"row-0""#, r#""key":null"#),
+            (r#""key":"row-0""#, r#""key":"a","key":"b""#),
+            (r#""request":{"#, r#""request":{"model":"models/gemini-2.0-flash","#),
+            (r#""request":{"#, r#""request":{"model":7,"#),
+            (r#""request":{"#, r#""request":{"model":"a","model":"b","#),
+            (r#""request":{"#, r#""request":null,"r":{"#),
+            (r#""request":{"#, r#""r":{"#),
+        ],
+    ));
     lines
 }
 
