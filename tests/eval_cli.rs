@@ -251,6 +251,35 @@ fn unknown_judge_is_a_judge_error_naming_it() {
     assert!(stderr(&o).contains("no judge named 'no-such-judge'"), "{}", stderr(&o));
 }
 
+/// The input is indexed while the judges load; an input the index refuses
+/// (every line bad, a zstd file, a missing file) is reported only after the
+/// judges loaded, so a judge that cannot load is still the error named.
+#[test]
+fn a_judge_that_cannot_load_is_named_before_a_bad_input() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (_, out) = small_job(tmp.path(), vec![ok_line("r0")]);
+    let bad_lines = write_lines(tmp.path(), "bad.jsonl", &["{not json".to_string(), "[]".to_string()]);
+    let zstd = tmp.path().join("in.jsonl.zst");
+    std::fs::write(&zstd, [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]).expect("write");
+    let missing = tmp.path().join("missing.jsonl");
+    for input in [bad_lines, zstd, missing] {
+        let input = input.display().to_string();
+        let args = ["eval", "--provider", "openai", "--input", &input, "--results", &out];
+        let o = assay(&[&args[..], &["--judge", "length", "--judge", "no-such-judge"]].concat());
+        assert_eq!(o.status.code(), Some(4), "{input}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no judge named 'no-such-judge'"),
+            "{input}: {}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains(&input), "{input}: {}", stderr(&o));
+        // With the judges fine, the same input is the error.
+        let o = assay(&[&args[..], &["--judge", "length"]].concat());
+        assert_eq!(o.status.code(), Some(3), "{input}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&input), "{input}: {}", stderr(&o));
+    }
+}
+
 /// Judges are prepared side by side; the error reported is the first judge's
 /// in the order given, whichever thread finished first.
 #[test]

@@ -16,6 +16,7 @@ pub mod calls;
 pub mod checkpoint;
 pub mod collect;
 pub mod detect;
+pub mod early;
 pub mod emit;
 pub mod error;
 pub mod errors;
@@ -53,6 +54,7 @@ use tracing::Instrument;
 
 use assay_batch::{AtomicBitSet, Ledger};
 
+pub use early::EarlyIndex;
 pub use error::EvalError;
 pub use gates::GateConfig;
 pub use judges::{HOST_KEY_PREFIX, JudgeInfo, PreparedJudge, prepare, read_config};
@@ -97,14 +99,25 @@ impl<E: Into<EvalError>> From<E> for EvalStop {
 }
 
 pub async fn run(
+    cfg: EvalConfig,
+    judges: Vec<PreparedJudge>,
+    sinks: Vec<Box<dyn RowSink>>,
+) -> Result<EvalOutcome, EvalStop> {
+    run_with(cfg, judges, sinks, None).await
+}
+
+/// [`run`], its input index already started by [`EarlyIndex::start`] on
+/// the same configuration (while the judges loaded).
+pub async fn run_with(
     mut cfg: EvalConfig,
     judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
+    early: Option<EarlyIndex>,
 ) -> Result<EvalOutcome, EvalStop> {
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
     let names = streams.names().to_vec();
-    run_on(cfg, judges, sinks, streams, started)
+    run_on(cfg, judges, sinks, streams, (started, early))
         .await
         .map_err(|stop| EvalStop { names, ..stop })
 }
@@ -115,17 +128,31 @@ async fn run_on(
     mut judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
     streams: streams::Streams,
-    started: Instant,
+    (started, early): (Instant, Option<EarlyIndex>),
 ) -> Result<EvalOutcome, EvalStop> {
-    let mut plan = plan::plan(&cfg)?;
+    let (mut plan, indexed, started) = match early {
+        Some(early) => {
+            let e = early.finish().await?;
+            (e.plan, Some((e.index, e.bad)), e.started)
+        }
+        None => (plan::plan(&cfg)?, None, started),
+    };
     for (source, _) in &mut plan.batch_objects {
         *source = streams.shown(std::path::Path::new(source)).display().to_string();
     }
     // Byte offsets are kept only when something re-reads request lines.
     plan.read.offsets = judges.iter().any(|j| j.info.needs_prompt || j.info.needs_metadata)
         || sinks.iter().any(|s| s.wants_content() || s.reads_prompts());
-    crate::progress::stage("indexing", None);
-    let (index, mut bad) = input::index(&cfg, &plan).instrument(phase_span("input index")).await?;
+    let (mut index, mut bad) = match indexed {
+        Some(indexed) => indexed,
+        None => {
+            crate::progress::stage("indexing", None);
+            input::index(&cfg, &plan).instrument(phase_span("input index")).await?
+        }
+    };
+    if !plan.read.offsets {
+        index.drop_offsets();
+    }
     detect::refuse_other_shapes(&bad)?;
     input::require_rows(&cfg, &index, &bad)?;
     let rows = index.len();

@@ -112,6 +112,10 @@ pub enum ReadError {
     /// returned.
     #[error("{}: {reason}", path.display())]
     Internal { path: Arc<Path>, reason: String },
+    /// The caller asked the reading to stop ([`crate::read_input_until`]);
+    /// nothing partial is returned.
+    #[error("{}: reading stopped before the end, as asked", path.display())]
+    Stopped { path: Arc<Path> },
 }
 
 impl ReadError {
@@ -129,7 +133,8 @@ impl ReadError {
             | ReadError::Empty { path }
             | ReadError::Invalid { path, .. }
             | ReadError::TooLarge { path, .. }
-            | ReadError::Internal { path, .. } => path,
+            | ReadError::Internal { path, .. }
+            | ReadError::Stopped { path } => path,
         }
     }
 }

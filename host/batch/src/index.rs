@@ -90,6 +90,14 @@ impl InputIndex {
         }
     }
 
+    /// Forgets the byte offsets, as if built [`Self::without_offsets`]: for
+    /// an index started before the run knew whether anything re-reads a
+    /// request line.
+    pub fn drop_offsets(&mut self) {
+        self.offsets = column::Offsets::default();
+        self.no_offsets = true;
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

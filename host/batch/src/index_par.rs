@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::block::Block;
@@ -90,6 +91,21 @@ pub fn read_input_parallel(
     parse: InputParser,
     provider_opts: &ProviderOptions,
 ) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
+    read_input_until(path, file, opts, threads, parse, provider_opts, &AtomicBool::new(false))
+}
+
+/// [`read_input_parallel`] that gives up when `stop` is set (checked before
+/// each block): then the result is [`ReadError::Stopped`], for a caller
+/// that started the index early and no longer wants it.
+pub fn read_input_until(
+    path: &Path,
+    file: FileId,
+    opts: &ReadOptions,
+    threads: usize,
+    parse: InputParser,
+    provider_opts: &ProviderOptions,
+    stop: &AtomicBool,
+) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     let reader = BlockReader::open(path, file, opts.max_line_bytes)?.with_block_bytes(opts.block_bytes);
     let path: Arc<Path> = Arc::clone(reader.path());
     let threads = threads.max(1);
@@ -97,6 +113,7 @@ pub fn read_input_parallel(
         reader,
         next: 0,
         error: None,
+        stop,
     });
     let (done_tx, done_rx) = sync_channel::<Parsed>(threads * 2);
     let fresh = InputIndex::for_options(opts);
@@ -135,21 +152,29 @@ pub fn read_input_parallel(
 }
 
 /// The file's blocks, handed out in order to whichever worker asks next.
-struct Source {
+struct Source<'a> {
     reader: BlockReader,
     /// The sequence number of the next block.
     next: u64,
     /// The read error that ended the file early; set once, then no worker
     /// takes another block.
     error: Option<ReadError>,
+    /// Set by the caller to end the index early.
+    stop: &'a AtomicBool,
 }
 
-impl Source {
+impl Source<'_> {
     /// The next block and its sequence number; `None` at the end of the
     /// file or after a read error. A mapped file's block comes unchecked,
     /// for the worker to check outside the lock.
     fn take(&mut self) -> Option<(u64, Next)> {
         if self.error.is_some() {
+            return None;
+        }
+        if self.stop.load(Ordering::Relaxed) {
+            self.error = Some(ReadError::Stopped {
+                path: Arc::clone(self.reader.path()),
+            });
             return None;
         }
         match self.reader.next_deferred() {
@@ -173,7 +198,7 @@ impl Source {
 /// parsing: a reader thread that shares the cores starves the parsers each
 /// time it waits for one.
 fn worker(
-    source: &Mutex<Source>,
+    source: &Mutex<Source<'_>>,
     tx: SyncSender<Parsed>,
     parse: InputParser,
     opts: &ProviderOptions,

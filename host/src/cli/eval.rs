@@ -183,6 +183,37 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                 .map_err(|e| fail(exit::USAGE, e))?;
             configs.push(config);
         }
+        let cfg = EvalConfig {
+            provider,
+            provider_opts: assay_batch::ProviderOptions {
+                id_path: args.id_path.clone(),
+            },
+            batch_objects: args.batch_objects.clone(),
+            input: input.clone(),
+            attempts,
+            segment_size: args.segment_size,
+            max_bad_lines: args.max_bad_lines,
+            max_line_bytes: args.max_line_bytes,
+            max_unpacked_bytes: args.max_unpacked_bytes,
+            block_bytes: 1 << 20,
+            chunk_rows: args.chunk_rows as usize,
+            workers,
+            retry,
+            max_judge_error_rate: policy.max_judge_error_rate,
+            run: run_ctx,
+            sync_results: args.sync_results.clone(),
+            gates,
+            checkpoint: None,
+            shard: None,
+            copied: Vec::new(),
+        };
+        // The input's index starts now, its threads beside the judges'
+        // loading (bench/RESULTS.md); a run that names objects to download
+        // indexes after the download.
+        let early = match remote::none_in(&cfg) {
+            true => eval::EarlyIndex::start(&cfg),
+            false => None,
+        };
         let facts = [("assay.sync-results", (!args.sync_results.is_empty()).to_string())];
         // Each judge is prepared on a thread of its own: a load from the
         // compile cache is one core's hashing and copying (30 ms for
@@ -211,30 +242,6 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
                 e => fail(exit::JUDGE, e),
             })?);
         }
-        let cfg = EvalConfig {
-            provider,
-            provider_opts: assay_batch::ProviderOptions {
-                id_path: args.id_path.clone(),
-            },
-            batch_objects: args.batch_objects.clone(),
-            input: input.clone(),
-            attempts,
-            segment_size: args.segment_size,
-            max_bad_lines: args.max_bad_lines,
-            max_line_bytes: args.max_line_bytes,
-            max_unpacked_bytes: args.max_unpacked_bytes,
-            block_bytes: 1 << 20,
-            chunk_rows: args.chunk_rows as usize,
-            workers,
-            retry,
-            max_judge_error_rate: policy.max_judge_error_rate,
-            run: run_ctx,
-            sync_results: args.sync_results.clone(),
-            gates,
-            checkpoint: None,
-            shard: None,
-            copied: Vec::new(),
-        };
         let mut cfg = cfg;
         // Held to the end of the run: the copies go when it is dropped.
         let _copies = remote::fetch(&mut cfg).await.map_err(remote::RemoteError::exit)?;
@@ -280,7 +287,7 @@ pub fn evaluate(mut args: EvalArgs, kind: assay::history::RunKind) -> Result<Eva
             sinks.push(Box::new(sink));
             trace_handle = Some(handle);
         }
-        let outcome = match eval::run(cfg, judges, sinks).await {
+        let outcome = match eval::run_with(cfg, judges, sinks, early).await {
             Ok(o) => o,
             Err(stop) => {
                 copied_out.borrow_mut().extend(stop.names.iter().cloned());

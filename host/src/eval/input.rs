@@ -6,9 +6,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use assay_batch::anthropic::{self, BodyError, ElementError};
-use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError, ReadOptions, read_input_parallel};
+use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError, ReadOptions, read_input_until};
 
 use super::detect::Settled;
 use super::error::EvalError;
@@ -24,7 +25,8 @@ pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Result<(InputIndex, Vec<Bad
         cfg.provider_opts.clone(),
     );
     let threads = plan.workers;
-    let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads))
+    let never = AtomicBool::new(false);
+    let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads, &never))
         .await
         .map_err(|e| EvalError::task("input index", e))??;
     Ok(indexed)
@@ -63,16 +65,19 @@ pub fn check_attempts(cfg: &EvalConfig, stats: &ReadStats, bad: &[BadLine]) -> R
     Ok(())
 }
 
+/// The index of `path`; a JSONL input stops early when `stop` is set (a
+/// request body is read to its end).
 pub fn index_input(
     path: &Path,
     settled: &Settled,
     opts: &ReadOptions,
     provider_opts: &assay_batch::ProviderOptions,
     threads: usize,
+    stop: &AtomicBool,
 ) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     if !settled.input_body {
         let parse = settled.provider.input_parser();
-        return read_input_parallel(path, FileId(0), opts, threads, parse, provider_opts);
+        return read_input_until(path, FileId(0), opts, threads, parse, provider_opts, stop);
     }
     let shared: Arc<Path> = Arc::from(path);
     let mut index = InputIndex::for_options(opts);

@@ -63,6 +63,14 @@ pub fn show_names(text: &str, names: &[(PathBuf, PathBuf)]) -> String {
     out
 }
 
+/// Whether [`take`] would copy any of the run's files.
+pub fn any(cfg: &EvalConfig) -> bool {
+    std::iter::once(&cfg.input)
+        .chain(cfg.attempts.iter().flatten())
+        .chain(cfg.sync_results.iter())
+        .any(|p| is_stream(p))
+}
+
 fn is_stream(path: &Path) -> bool {
     if path.as_os_str() == "-" {
         return true;

@@ -44,6 +44,15 @@ fn an_index_without_offsets_has_none_and_costs_4_bytes_less_a_row() {
         ..ReadOptions::default()
     };
     assert_eq!(InputIndex::for_options(&opts).offset(0), None);
+    // Built with offsets, then dropped (an index started early): the same
+    // answers and the same memory as one built without.
+    with.drop_offsets();
+    assert_eq!(with.offset(123), None);
+    assert_eq!(
+        (with.id(123), with.line(123), with.get("row-5")),
+        ("row-123", 124, Some(5))
+    );
+    assert_eq!(with.heap_bytes(), without.heap_bytes());
 }
 
 /// Sized up front, the hash table costs under 5 bytes a row (a power-of-two

@@ -194,3 +194,45 @@ fn lines_checked_by_the_workers_are_numbered_as_the_reader_numbers_them() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Set by [`stops_on_line_100`] on its 100th line; lines it saw.
+static STOP: AtomicBool = AtomicBool::new(false);
+static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// `parse_input`, setting [`STOP`] at the 100th line it parses.
+fn stops_on_line_100<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
+    if SEEN.fetch_add(1, Ordering::Relaxed) == 99 {
+        STOP.store(true, Ordering::Relaxed);
+    }
+    parse_input(line, opts)
+}
+
+/// A caller that no longer wants the index (a run that ended before it
+/// asked) sets the flag: the workers take no block after it, and the
+/// answer is `Stopped`, never an index short of the file's rows.
+#[test]
+fn a_stopped_index_reads_no_further_block_and_says_it_stopped() {
+    let text: String = (0..20_000)
+        .map(|i| format!("{{\"custom_id\":\"r-{i}\",\"body\":{{\"model\":\"m\"}}}}\n"))
+        .collect();
+    let (dir, path) = input_file("index-stop", &text);
+    for threads in [1, 2] {
+        STOP.store(false, Ordering::Relaxed);
+        SEEN.store(0, Ordering::Relaxed);
+        let got = read_input_until(
+            &path,
+            FileId(0),
+            &small_blocks(),
+            threads,
+            stops_on_line_100,
+            &ProviderOptions::default(),
+            &STOP,
+        );
+        assert!(matches!(got, Err(ReadError::Stopped { .. })), "{threads} threads");
+        // 4 KiB blocks of ~50-byte lines: the blocks taken before the flag
+        // was seen, one per thread at most, not the file's 20,000 lines.
+        let seen = SEEN.load(Ordering::Relaxed);
+        assert!(seen < 100 + 3 * 100, "{threads} threads: {seen} lines parsed");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -134,6 +134,15 @@ pub fn check<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<(), Remote
     paths.into_iter().try_for_each(|p| parse(p).map(drop))
 }
 
+/// Whether `cfg` names no object to download: its files can be read as given.
+pub fn none_in(cfg: &EvalConfig) -> bool {
+    std::iter::once(&cfg.input)
+        .chain(cfg.attempts.iter().flatten())
+        .chain(cfg.sync_results.iter())
+        .chain(cfg.batch_objects.iter())
+        .all(|p| matches!(parse(p), Ok(None)))
+}
+
 /// The run's copies of its objects: each is deleted when this is dropped.
 pub struct Copies {
     _files: Vec<File>,
