@@ -3,6 +3,7 @@
 
 Usage: bench/bench.py [--rows 100000,1000000] [--repeat 3] [--quick] [--json FILE]
                       [--skip-plain-above 1000000] [--no-reader-judge] [--reader-rows N,...]
+                      [--small-reader-rounds 9]
                       [--no-plugin-start | --start-judges NAME,...] [--assay BIN]
        bench/bench.py --report-from FILE
 
@@ -303,7 +304,9 @@ def bench_size(n, a, env):
         for judge, extra in modes:
             r.add("openai" + judge, ev + prov["openai"] + extra + tail)
             r.add(p + judge, ev + prov[p] + extra + tail)
-        r.go(a.repeat)
+        # A reader pair at 100k rows takes about 0.2 s a run, where three
+        # rounds move a cell by about 0.1 (bench/RESULTS.md): more rounds there.
+        r.go(a.repeat if n > 100000 else max(a.repeat, a.small_reader_rounds))
         fig = {"mb": round(size_mb(prov[p]), 1)}
         for judge, _ in modes:
             s_ref = ref.setdefault(judge, summary(r.stdout["openai" + judge], "openai"))
@@ -501,6 +504,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="100k rows, one round")
     ap.add_argument("--skip-plain-above", type=int, default=1000000,
                     help="the plain baseline takes ~25 s per 1M rows; skip it above this size")
+    ap.add_argument("--small-reader-rounds", type=int, default=9,
+                    help="interleaved rounds of each reader pair at 100k rows or fewer (at least --repeat)")
     ap.add_argument("--no-reader-judge", action="store_true", help="reader table with no judge only")
     ap.add_argument("--reader-rows", help="sizes for the reader table (default: every size of --rows); the"
                     " converted copies take about 9 GB per 1M rows")
@@ -518,7 +523,7 @@ def main():
             print_report(json.load(f))
         return
     if a.quick:
-        a.rows, a.repeat = "100000", 1
+        a.rows, a.repeat, a.small_reader_rounds = "100000", 1, 1
     a.native = None if a.no_native or not os.path.exists(a.assay_native) else a.assay_native
     if not a.native:
         print("no bench-native build (%s): no sandbox price" % ("--no-native" if a.no_native else a.assay_native))
