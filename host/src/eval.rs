@@ -117,7 +117,7 @@ pub async fn run_with(
     let started = Instant::now();
     let streams = streams::take(&mut cfg)?;
     let names = streams.names().to_vec();
-    run_on(cfg, judges, sinks, streams, (started, early))
+    run_on(cfg, judges, sinks, streams, started, early)
         .await
         .map_err(|stop| EvalStop { names, ..stop })
 }
@@ -128,7 +128,8 @@ async fn run_on(
     mut judges: Vec<PreparedJudge>,
     sinks: Vec<Box<dyn RowSink>>,
     streams: streams::Streams,
-    (started, early): (Instant, Option<EarlyIndex>),
+    started: Instant,
+    early: Option<EarlyIndex>,
 ) -> Result<EvalOutcome, EvalStop> {
     let (mut plan, indexed, started) = match early {
         Some(early) => {
@@ -147,7 +148,7 @@ async fn run_on(
         Some(indexed) => indexed,
         None => {
             crate::progress::stage("indexing", None);
-            input::index(&cfg, &plan).instrument(phase_span("input index")).await?
+            input::index(&cfg, &plan).await?
         }
     };
     if !plan.read.offsets {

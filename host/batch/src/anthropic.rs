@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::batch_object::{BatchObject, BatchObjectError};
 use crate::error::LineError;
-use crate::json::scan::{InputKeys, input_line};
+use crate::json::scan::{InputKeys, input_line_or};
 use crate::json::{Str, cow, parse_object};
 use crate::provider::{Format, RawLine};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
@@ -78,10 +78,7 @@ pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<In
 /// [`parse_input_line`] in the registry's form: the quick scan, or serde
 /// for a line the scan is unsure of.
 fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    match line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
-        Some(quick) => Ok(quick),
-        None => parse_input_serde(line),
-    }
+    input_line_or(line, &INPUT_KEYS, parse_input_serde)
 }
 
 /// What an Anthropic request line names its id and body; it has no endpoint.

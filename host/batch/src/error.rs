@@ -112,7 +112,7 @@ pub enum ReadError {
     /// returned.
     #[error("{}: {reason}", path.display())]
     Internal { path: Arc<Path>, reason: String },
-    /// The caller asked the reading to stop ([`crate::read_input_until`]);
+    /// The caller asked the reading to stop ([`crate::read_input_parallel`]);
     /// nothing partial is returned.
     #[error("{}: reading stopped before the end, as asked", path.display())]
     Stopped { path: Arc<Path> },

@@ -82,22 +82,10 @@ fn parse_block(seq: u64, mut block: Block, parse: InputParser, opts: &ProviderOp
 }
 
 /// Like [`crate::read_input`], with `threads` parser threads and a provider's
-/// own input-line parser.
+/// own input-line parser. It gives up when `stop` is set (checked before each
+/// block): then the answer is [`ReadError::Stopped`], for a caller that
+/// started the index early and no longer wants it.
 pub fn read_input_parallel(
-    path: &Path,
-    file: FileId,
-    opts: &ReadOptions,
-    threads: usize,
-    parse: InputParser,
-    provider_opts: &ProviderOptions,
-) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
-    read_input_until(path, file, opts, threads, parse, provider_opts, &AtomicBool::new(false))
-}
-
-/// [`read_input_parallel`] that gives up when `stop` is set (checked before
-/// each block): then the result is [`ReadError::Stopped`], for a caller
-/// that started the index early and no longer wants it.
-pub fn read_input_until(
     path: &Path,
     file: FileId,
     opts: &ReadOptions,

@@ -47,7 +47,7 @@ pub use bitset::AtomicBitSet;
 pub use block::{Block, Line, Lines};
 pub use error::{BadLine, BadLines, LineError, ReadError};
 pub use index::{InputIndex, InsertError, read_input};
-pub use index_par::{InputParser, read_input_parallel, read_input_until};
+pub use index_par::{InputParser, read_input_parallel};
 pub use ingest::{IngestStats, ParseResult, ingest_results};
 pub use intern::Interner;
 pub use ledger::{Applied, FlagCounts, Ledger, RowRecord, SettledRow, line_hash};

@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::error::LineError;
-use crate::json::scan::{InputKeys, input_line};
+use crate::json::scan::{InputKeys, input_line_or};
 use crate::json::{First, NullTok, Str, Text, Tok, cow, parse_object};
 use crate::provider::{Format, RawLine};
 pub use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
@@ -86,10 +86,7 @@ pub fn parse_input_line(line: &[u8]) -> Result<InputLine<'_>, LineError> {
 
 /// [`parse_input_line`] in the registry's form; OpenAI needs no options.
 pub(crate) fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    if let Some(quick) = line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
-        return Ok(quick);
-    }
-    parse_input_line_serde(line.bytes)
+    input_line_or(line, &INPUT_KEYS, |l| parse_input_line_serde(l.bytes))
 }
 
 /// [`parse_input_line`] by serde alone: the form every line the quick scan

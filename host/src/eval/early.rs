@@ -25,7 +25,7 @@ use super::{input, streams};
 pub struct EarlyIndex {
     /// The plan and the index's task, or the error making the plan met
     /// (reported by `finish`).
-    work: Result<(Plan, JoinHandle<Indexed>), EvalError>,
+    work: Result<(Plan, JoinHandle<input::Indexed>), EvalError>,
     _stop: StopOnDrop,
     started: Instant,
 }
@@ -40,8 +40,6 @@ impl Drop for StopOnDrop {
         self.0.store(true, Ordering::Relaxed);
     }
 }
-
-type Indexed = Result<(InputIndex, Vec<BadLine>), EvalError>;
 
 /// What [`EarlyIndex::finish`] gives the run.
 pub struct Early {
@@ -66,13 +64,7 @@ impl EarlyIndex {
         let work = plan::plan(cfg).map(|mut plan| {
             plan.read.offsets = true;
             crate::progress::stage("indexing", None);
-            let (path, settled, opts) = (cfg.input.clone(), plan.settled.clone(), plan.read);
-            let (popts, threads, stop) = (cfg.provider_opts.clone(), plan.workers, stop.clone());
-            let span = super::phase_span("input index");
-            let task = handle.spawn_blocking(move || {
-                let _phase = span.enter();
-                input::index_input(&path, &settled, &opts, &popts, threads, &stop).map_err(EvalError::from)
-            });
+            let task = input::spawn(&handle, cfg, &plan, stop.clone());
             (plan, task)
         });
         Some(EarlyIndex {

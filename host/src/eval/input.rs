@@ -8,28 +8,38 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
+
 use assay_batch::anthropic::{self, BodyError, ElementError};
-use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError, ReadOptions, read_input_until};
+use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError, ReadOptions, read_input_parallel};
 
 use super::detect::Settled;
 use super::error::EvalError;
 use super::plan::{EvalConfig, Plan};
 use super::read::ReadStats;
 
-/// Indexes the run's input on a blocking thread, with every core.
-pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Result<(InputIndex, Vec<BadLine>), EvalError> {
-    let (path, s, opts, popts) = (
-        cfg.input.clone(),
-        plan.settled.clone(),
-        plan.read,
-        cfg.provider_opts.clone(),
-    );
-    let threads = plan.workers;
-    let never = AtomicBool::new(false);
-    let indexed = tokio::task::spawn_blocking(move || index_input(&path, &s, &opts, &popts, threads, &never))
+/// The input's index and its bad lines, or the error that ended them.
+pub type Indexed = Result<(InputIndex, Vec<BadLine>), EvalError>;
+
+/// Indexes the run's input on a blocking thread of `handle`'s runtime, with
+/// every core, inside the "input index" phase span; a JSONL input stops at
+/// the next block once `stop` is set.
+pub fn spawn(handle: &Handle, cfg: &EvalConfig, plan: &Plan, stop: Arc<AtomicBool>) -> JoinHandle<Indexed> {
+    let (path, settled, opts) = (cfg.input.clone(), plan.settled.clone(), plan.read);
+    let (popts, threads) = (cfg.provider_opts.clone(), plan.workers);
+    let span = super::phase_span("input index");
+    handle.spawn_blocking(move || {
+        let _phase = span.enter();
+        index_input(&path, &settled, &opts, &popts, threads, &stop).map_err(EvalError::from)
+    })
+}
+
+/// [`spawn`] on the current runtime, waited for.
+pub async fn index(cfg: &EvalConfig, plan: &Plan) -> Indexed {
+    spawn(&Handle::current(), cfg, plan, Arc::default())
         .await
-        .map_err(|e| EvalError::task("input index", e))??;
-    Ok(indexed)
+        .map_err(|e| EvalError::task("input index", e))?
 }
 
 /// An input whose every line was bad is an input error, whatever
@@ -77,7 +87,7 @@ pub fn index_input(
 ) -> Result<(InputIndex, Vec<BadLine>), ReadError> {
     if !settled.input_body {
         let parse = settled.provider.input_parser();
-        return read_input_until(path, FileId(0), opts, threads, parse, provider_opts, stop);
+        return read_input_parallel(path, FileId(0), opts, threads, parse, provider_opts, stop);
     }
     let shared: Arc<Path> = Arc::from(path);
     let mut index = InputIndex::for_options(opts);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::anthropic::input::{Msg, Prompt};
 use crate::error::LineError;
 use crate::json::Content;
-use crate::json::scan::{InputKeys, input_line};
+use crate::json::scan::{InputKeys, input_line_or};
 use crate::json::{Str, cow, parse_object};
 use crate::provider::RawLine;
 use crate::row::{InputLine, ProviderOptions};
@@ -37,10 +37,7 @@ pub fn parse_input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<In
 
 /// [`parse_input_line`] in the registry's form.
 pub(crate) fn parse_input<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
-    match line.text().and_then(|t| input_line(t, &INPUT_KEYS)) {
-        Some(quick) => Ok(quick),
-        None => parse_input_line_serde(line.bytes),
-    }
+    input_line_or(line, &INPUT_KEYS, |l| parse_input_line_serde(l.bytes))
 }
 
 /// What a Bedrock input record names its id and body; it has no endpoint.

@@ -33,6 +33,7 @@ fn index_on(
         threads,
         parse,
         &ProviderOptions::default(),
+        &AtomicBool::new(false),
     )
 }
 
@@ -180,6 +181,7 @@ fn lines_checked_by_the_workers_are_numbered_as_the_reader_numbers_them() {
             threads,
             parse_input,
             &ProviderOptions::default(),
+            &AtomicBool::new(false),
         )
         .expect("parallel");
         assert_eq!(got.len(), want.len());
@@ -219,7 +221,7 @@ fn a_stopped_index_reads_no_further_block_and_says_it_stopped() {
     for threads in [1, 2] {
         STOP.store(false, Ordering::Relaxed);
         SEEN.store(0, Ordering::Relaxed);
-        let got = read_input_until(
+        let got = read_input_parallel(
             &path,
             FileId(0),
             &small_blocks(),

@@ -349,4 +349,6 @@ mod input;
 pub(crate) mod mutate;
 mod strings;
 
-pub(crate) use input::{InputKeys, input_line};
+#[cfg(test)]
+pub(crate) use input::input_line;
+pub(crate) use input::{InputKeys, input_line_or};

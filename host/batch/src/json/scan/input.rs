@@ -10,6 +10,8 @@
 //! `None`, and the serde form reads the line and names what is wrong.
 
 use super::{Scan, once};
+use crate::error::LineError;
+use crate::provider::RawLine;
 use crate::row::InputLine;
 
 /// The member names of one provider's input line.
@@ -61,4 +63,17 @@ pub(crate) fn input_line<'a>(text: &'a str, keys: &InputKeys) -> Option<InputLin
         model,
         url,
     })
+}
+
+/// `line` by [`input_line`] for `keys`, or by `serde` (the provider's serde
+/// form, the one that names what is wrong) when the scan is unsure of it.
+pub(crate) fn input_line_or<'a>(
+    line: RawLine<'a>,
+    keys: &InputKeys,
+    serde: impl FnOnce(RawLine<'a>) -> Result<InputLine<'a>, LineError>,
+) -> Result<InputLine<'a>, LineError> {
+    match line.text().and_then(|t| input_line(t, keys)) {
+        Some(quick) => Ok(quick),
+        None => serde(line),
+    }
 }
