@@ -1,4 +1,6 @@
 use super::*;
+use std::io::Write;
+
 use crate::judge::{Failure, FailureKind, Verdict};
 
 fn fp(judges: &str) -> Fingerprint {
@@ -286,4 +288,99 @@ fn blocks_are_written_in_groups_and_all_queued_ones_when_the_run_is_interrupted(
     c.commit(102, enc(&rows())).unwrap();
     c.end("finished").unwrap();
     assert_eq!(written(), 0, "a finished run drops its blocks");
+}
+
+fn verdict(score: Option<f64>, passed: bool, label: Option<&str>, details: Option<String>) -> RowResult {
+    RowResult::Verdict(Verdict {
+        score,
+        label: label.map(Into::into),
+        passed,
+        details,
+    })
+}
+
+#[test]
+fn rows_in_any_order_and_scores_of_every_form_round_trip() {
+    let long = "x".repeat(300);
+    let rows: BlockRows = vec![
+        (0, vec![verdict(Some(0.0), false, None, None)]),
+        (1, vec![verdict(Some(1.0), true, None, None)]),
+        (2, vec![verdict(Some(-0.0), false, None, None)]),
+        (7, vec![verdict(Some(0.25), true, Some("enum"), Some(long.clone()))]),
+        (5, vec![verdict(None, true, None, Some(String::new()))]),
+        (u32::MAX, vec![verdict(Some(f64::MAX), false, Some(""), None)]),
+        (0, vec![verdict(Some(f64::MIN_POSITIVE), true, None, None)]),
+        (
+            3,
+            vec![RowResult::JudgeError {
+                kind: "config",
+                message: long.clone(),
+            }],
+        ),
+        (4, vec![RowResult::Failed(Failure::new(FailureKind::Timeout, ""))]),
+    ];
+    let back = codec::decode(&codec::encode(&rows, 1), 1).expect("decodes");
+    assert_eq!(back, rows);
+    // -0.0 == 0.0, so compare the bits the judge gave.
+    let bits = |r: &RowResult| match r {
+        RowResult::Verdict(v) => v.score.map(f64::to_bits),
+        _ => None,
+    };
+    assert_eq!(bits(&back[2].1[0]), Some((-0.0f64).to_bits()));
+}
+
+#[test]
+fn a_row_of_plain_verdicts_takes_one_byte_per_judge_and_one_for_its_index() {
+    let mut e = codec::Encoder::new(2);
+    let plain = [verdict(Some(1.0), true, None, None), verdict(None, false, None, None)];
+    for idx in 10..1010 {
+        e.row(idx, plain.iter());
+    }
+    let raw = e.raw_len();
+    // The header, the first index (10: one byte), then three bytes a row.
+    assert_eq!(raw, 10 + 1000 * 3);
+    let blob = e.finish();
+    assert_eq!(blob.len(), raw, "stored as written");
+}
+
+#[test]
+fn rows_carrying_text_are_deflated_and_round_trip() {
+    let text = "the response is missing the required field `label`".to_string();
+    let rows: BlockRows = (0..200)
+        .map(|i| (i, vec![verdict(Some(0.5), false, Some("required"), Some(text.clone()))]))
+        .collect();
+    let mut e = codec::Encoder::new(1);
+    for (idx, results) in &rows {
+        e.row(*idx, results.iter());
+    }
+    let raw = e.raw_len();
+    let blob = e.finish();
+    assert!(blob.len() * 10 < raw, "{} deflated from {raw}", blob.len());
+    assert_eq!(codec::decode(&blob, 1), Some(rows));
+}
+
+#[test]
+fn a_version_1_blob_or_a_bad_head_byte_does_not_decode() {
+    let bytes = codec::encode(&rows(), 2);
+    assert_eq!(bytes[0], 0, "two rows of little text are stored");
+    let mut v1 = bytes.clone();
+    v1[1] = 1;
+    assert_eq!(codec::decode(&v1, 2), None, "version 1");
+    let mut form = bytes.clone();
+    form[0] = 2;
+    assert_eq!(codec::decode(&form, 2), None, "an unknown form");
+    // The first row's first result: its head byte follows the one-byte index.
+    for head in [3u8, 0x80, 5, 6] {
+        let mut bad = bytes.clone();
+        bad[11] = head;
+        assert_eq!(codec::decode(&bad, 2), None, "head {head:#x}");
+    }
+    // A version 1 blob as it was written: deflated, with no form byte.
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&v1[1..]).unwrap();
+    assert_eq!(
+        codec::decode(&z.finish().unwrap(), 2),
+        None,
+        "a deflated version 1 blob"
+    );
 }
