@@ -16,9 +16,10 @@ const JUDGE_ERROR_KINDS: [&str; 4] = ["invalid_input", "unsupported", "config", 
 /// Version 2: a row's index as its distance from the one expected after
 /// the previous row, and each verdict in one head byte when it has no
 /// score other than 0 or 1 and no text (what most judges give). Why: at 1M
-/// rows version 1 wrote 18 bytes a row and deflating them cost ~6% of the
-/// run's wall time; version 2 writes 2. A version 1 blob (a run started by
-/// an older assay) does not decode, which costs scoring its block again.
+/// rows with one scoring judge version 1 wrote 18 bytes a row, and the
+/// checkpoint, mostly deflating them, cost ~6% of the run's wall time;
+/// version 2 writes 2. A version 1 blob (a run started by an older assay)
+/// does not decode, which costs scoring its block again.
 const VERSION: u8 = 2;
 /// A blob's first byte: the bytes follow as written, or deflated.
 const STORED: u8 = 0;
