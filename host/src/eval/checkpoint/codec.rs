@@ -24,6 +24,9 @@ const VERSION: u8 = 2;
 /// A blob's first byte: the bytes follow as written, or deflated.
 const STORED: u8 = 0;
 const DEFLATED: u8 = 1;
+/// Where the header's row count sits: after the form, the version and the
+/// judge count.
+const ROWS_AT: usize = 6;
 /// Blocks of at most this many bytes a row are stored as written. Why:
 /// rows of plain verdicts take a few bytes each, which deflating would
 /// shrink at a CPU cost (at 1M rows, ~1% of the run) far above that of
@@ -87,6 +90,8 @@ impl Encoder {
     pub fn new(judges: usize) -> Encoder {
         let mut out = vec![STORED, VERSION];
         out.extend_from_slice(&(judges as u32).to_le_bytes());
+        debug_assert_eq!(out.len(), ROWS_AT);
+        // The row count, filled in by `finish`.
         out.extend_from_slice(&0u32.to_le_bytes());
         Encoder {
             out,
@@ -151,9 +156,10 @@ impl Encoder {
         self.out.len()
     }
 
-    /// The bytes, deflated.
+    /// The blob: the bytes as written, or deflated when the rows carry text
+    /// ([`STORE_UP_TO_PER_ROW`]).
     pub fn finish(mut self) -> Vec<u8> {
-        self.out[6..10].copy_from_slice(&self.rows.to_le_bytes());
+        self.out[ROWS_AT..ROWS_AT + 4].copy_from_slice(&self.rows.to_le_bytes());
         if self.out.len() <= STORE_UP_TO_PER_ROW * (self.rows as usize).max(1) {
             return self.out;
         }
