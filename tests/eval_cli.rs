@@ -225,6 +225,38 @@ fn malformed_result_line_is_named_and_fails_the_run() {
     assert_eq!(tolerated.status.code(), Some(0));
 }
 
+/// `assay eval … 2>&1 | head`: a reader that stops before the error is
+/// written costs the message, never the exit code (a panic would make it 101).
+#[test]
+fn a_closed_stderr_keeps_the_exit_code_of_the_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (input, out) = small_job(tmp.path(), vec![ok_line("r0"), "{not json".into()]);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let status = support::command(&["eval", "--input", &input, "--results", &out])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .expect("run assay");
+    assert_eq!(status.code(), Some(3));
+}
+
+/// `assay judges --format json | head -1`, with the reader gone before the
+/// first write: the listing ends quietly with exit 0, no panic.
+#[test]
+fn a_closed_stdout_ends_the_judge_listing_quietly() {
+    for format in ["json", "text"] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let o = support::command(&["judges", "--format", format])
+            .stdout(writer)
+            .output()
+            .expect("run assay");
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{format}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn empty_result_file_is_an_error_not_a_pass() {
     let tmp = tempfile::tempdir().expect("tmp");

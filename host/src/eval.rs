@@ -385,6 +385,6 @@ fn phase(name: &str, started: Instant) {
     let ms = started.elapsed().as_millis() as u64;
     tracing::debug!(target: "assay::phase", phase = name, elapsed_ms = ms, "phase done");
     if *ON.get_or_init(|| std::env::var_os("ASSAY_PHASES").is_some()) {
-        eprintln!("assay: {name} done at {ms} ms");
+        crate::note!("assay: {name} done at {ms} ms");
     }
 }

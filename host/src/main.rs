@@ -1,5 +1,9 @@
 //! The `assay` binary.
 
+// Output goes through `note!` (stderr) and `cli::out` (stdout), which a closed
+// pipe cannot turn into a panic.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
+
 mod cli;
 
 use clap::Parser;
@@ -56,7 +60,7 @@ fn main() {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             let code = e.downcast_ref::<cli::eval::Exit>().map_or(cli::exit::USAGE, |x| x.code);
-            eprintln!("error: {e:#}");
+            assay::note!("error: {e:#}");
             std::process::exit(code);
         }
     }

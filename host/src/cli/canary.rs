@@ -79,7 +79,7 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     let (out_path, err_path) = (dir.join("canary_output.jsonl"), dir.join("canary_errors.jsonl"));
     write(&out_path, &ok)?;
     write(&err_path, &errs)?;
-    eprintln!(
+    assay::note!(
         "canary: {} of {} rows sampled, {} answered, {} failed; files in {}",
         picked.len(),
         count_rows(&a.input),
@@ -140,7 +140,7 @@ pub fn run(a: CanaryArgs) -> Result<i32> {
     super::eval::present(&done, format)?;
     done.finish();
     if let Some(id) = stored {
-        eprintln!(
+        assay::note!(
             "canary {id} stored: the job submitted from {} will be compared with it",
             a.input.display()
         );

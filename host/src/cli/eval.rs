@@ -383,7 +383,7 @@ pub fn present(done: &Evaluated, format: Format) -> Result<()> {
 fn report_bad_lines(done: &Evaluated) {
     let summary = &done.summary;
     if done.bad_lines_over {
-        eprintln!(
+        assay::note!(
             "error: {} bad input line(s), more than --max-bad-lines {}; first: {}",
             summary.bad_lines.count,
             summary.bad_lines.max_allowed,

@@ -45,7 +45,7 @@ pub fn record_canary(store: Result<JobStore>, c: &CanaryRecord, run: Option<i64>
     match stored {
         Ok(id) => Some(id),
         Err(e) => {
-            eprintln!(
+            assay::note!(
                 "warning: the canary's scores were not stored ({e}); a job submitted from this input will have no canary to compare with"
             );
             None

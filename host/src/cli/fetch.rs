@@ -77,9 +77,10 @@ pub fn run(a: JobArgs) -> Result<i32> {
     let (v, held) = runtime()?.block_on(fetch(&store, &client, &job))?;
     let stated = v.completed + v.failed;
     if held < stated {
-        eprintln!(
+        assay::note!(
             "warning: job {}: the batch object counts {stated} answered requests, the files hold {held} lines; `assay eval --job {}` reconciles them",
-            job.id, job.id
+            job.id,
+            job.id
         );
     }
     let text = match a.format {

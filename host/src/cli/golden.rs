@@ -103,24 +103,24 @@ pub(super) fn compare(expect: &Path, golden: &[GoldenRow], got: &[Value]) -> Res
             Some(e) if matches(e, g) => {}
             Some(e) => {
                 failures += 1;
-                println!("MISMATCH {}\n  expected {e}\n  got      {g}", golden[i].id);
+                super::out::say!("MISMATCH {}\n  expected {e}\n  got      {g}", golden[i].id)?;
             }
             None => {
                 failures += 1;
-                println!("NO EXPECTATION for {}: got {g}", golden[i].id);
+                super::out::say!("NO EXPECTATION for {}: got {g}", golden[i].id)?;
             }
         }
     }
     for e in &expected {
         if !got.iter().any(|g| g.get("id") == e.get("id")) {
             failures += 1;
-            println!("EXPECTED BUT NO ROW: {e}");
+            super::out::say!("EXPECTED BUT NO ROW: {e}")?;
         }
     }
-    println!(
+    super::out::say!(
         "{} passed, {failures} failed",
         got.len().saturating_sub(failures.min(got.len()))
-    );
+    )?;
     Ok(if failures == 0 { exit::OK } else { exit::GATE })
 }
 

@@ -89,7 +89,7 @@ pub fn target(h: &HistoryArgs, state: Option<&Path>) -> Result<Target> {
 }
 
 fn warn(what: &str) {
-    eprintln!(
+    assay::note!(
         "warning: run not recorded in the history ({}); --history PATH chooses the file, --no-history turns recording off",
         what.replace(['\n', '\r'], " ")
     );
@@ -143,7 +143,7 @@ fn warn_changed_judges(path: &Path, run: i64, record: &RunRecord) {
         if let Ok(Some((before, old))) = history::query::previous_sha256(&conn, name, run)
             && !old.eq_ignore_ascii_case(&j.sha256)
         {
-            eprintln!(
+            assay::note!(
                 "warning: judge '{}' changed since run {before}: sha256 {} was {}; its trend compares different code",
                 one_line(name, 128),
                 one_line(&j.sha256, 64),

@@ -92,7 +92,7 @@ pub(super) async fn report(
     let report = drive(&mut inst, info, observations).await;
     if judge_log {
         for l in inst.take_log() {
-            eprintln!("[{} (aggregator)] {}: {}", d.name, l.level, sanitize(&l.message));
+            assay::note!("[{} (aggregator)] {}: {}", d.name, l.level, sanitize(&l.message));
         }
     }
     let report = report.map_err(|e| anyhow!("{}'s aggregator failed: {e}", d.name))?;
@@ -153,7 +153,7 @@ pub(super) fn compare(path: &Path, got: &Value) -> Result<i32> {
         match got_m.iter().find(|g| same_metric(w, g)) {
             None => {
                 diffs += 1;
-                println!("MISSING METRIC {}", name(w));
+                super::out::say!("MISSING METRIC {}", name(w))?;
             }
             Some(g) => {
                 let (a, b) = (
@@ -164,28 +164,28 @@ pub(super) fn compare(path: &Path, got: &Value) -> Result<i32> {
                 if !close {
                     diffs += 1;
                     let show = |v: Option<f64>| v.map_or("none".to_string(), |v| v.to_string());
-                    println!("METRIC {}: expected {}, got {}", name(w), show(a), show(b));
+                    super::out::say!("METRIC {}: expected {}, got {}", name(w), show(a), show(b))?;
                 }
             }
         }
     }
     for g in got_m.iter().filter(|g| !want_m.iter().any(|w| same_metric(w, g))) {
         diffs += 1;
-        println!("EXTRA METRIC {} = {}", name(g), g.get("value").unwrap_or(&Value::Null));
+        super::out::say!("EXTRA METRIC {} = {}", name(g), g.get("value").unwrap_or(&Value::Null))?;
     }
     for w in want_a.iter().filter(|w| !got_a.iter().any(|g| same_alarm(w, g))) {
         diffs += 1;
-        println!("MISSING ALARM {}", describe_alarm(w));
+        super::out::say!("MISSING ALARM {}", describe_alarm(w))?;
     }
     for g in got_a.iter().filter(|g| !want_a.iter().any(|w| same_alarm(w, g))) {
         diffs += 1;
-        println!("EXTRA ALARM {}", describe_alarm(g));
+        super::out::say!("EXTRA ALARM {}", describe_alarm(g))?;
     }
     if diffs == 0 {
-        println!("report matches: {} metrics, {} alarms", got_m.len(), got_a.len());
+        super::out::say!("report matches: {} metrics, {} alarms", got_m.len(), got_a.len())?;
         Ok(exit::OK)
     } else {
-        println!("report differs from {}: {diffs} differences", path.display());
+        super::out::say!("report differs from {}: {diffs} differences", path.display())?;
         Ok(exit::GATE)
     }
 }

@@ -25,17 +25,17 @@ pub fn run(args: NewArgs) -> Result<i32> {
             message: e.to_string()
         })
     })?;
-    println!("wrote judge '{}' in {}:", args.name, dir.display());
+    super::out::say!("wrote judge '{}' in {}:", args.name, dir.display())?;
     for f in &files {
-        println!("  {f}");
+        super::out::say!("  {f}")?;
     }
     let d = dir.display();
     let build = format!("assay judge build {d} --out {d}/staged");
-    println!("next (see {d}/README.md):");
-    println!("  {build}");
-    println!(
+    super::out::say!("next (see {d}/README.md):")?;
+    super::out::say!("  {build}")?;
+    super::out::say!(
         "  assay judge test {} --plugin-dir {d}/staged --rows {d}/golden/rows.jsonl --expect {d}/golden/expect.jsonl",
         args.name
-    );
+    )?;
     Ok(exit::OK)
 }

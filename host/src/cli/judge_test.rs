@@ -42,17 +42,17 @@ struct Timing {
 impl Timing {
     fn print(&self, restarts: u64) {
         let us = |d: Duration, n: usize| d.as_secs_f64() * 1e6 / n.max(1) as f64;
-        eprintln!(
+        assay::note!(
             "timing: load (cache or compile) {:.1} ms",
             self.load.as_secs_f64() * 1e3
         );
-        eprintln!(
+        assay::note!(
             "timing: first chunk (instance + init + {} rows) {:.2} ms",
             self.first_rows,
             self.first.as_secs_f64() * 1e3
         );
         if self.rest_rows > 0 {
-            eprintln!(
+            assay::note!(
                 "timing: later chunks {} rows in {:.2} ms = {:.2} us/row (steady state); restarts {restarts}",
                 self.rest_rows,
                 self.rest.as_secs_f64() * 1e3,

@@ -39,10 +39,10 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                 .map(ToString::to_string)
                 .chain(conflicts.iter().map(ToString::to_string))
                 .collect();
-            println!(
+            super::out::say!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "judges": judges, "errors": errors }))?
-            );
+            )?;
         }
         Format::Text => {
             let mut o = String::new();
@@ -81,10 +81,10 @@ pub fn list(args: JudgesArgs) -> Result<i32> {
                 );
             }
             for e in &errors {
-                eprintln!("warning: {e}");
+                assay::note!("warning: {e}");
             }
             for e in &conflicts {
-                eprintln!("warning: {e}");
+                assay::note!("warning: {e}");
             }
             let _ = writeln!(
                 o,
@@ -131,13 +131,13 @@ pub fn build(args: BuildArgs) -> Result<i32> {
             build_and_stage(d, &target_dir, &out)?
         };
         for s in staged {
-            println!(
+            super::out::say!(
                 "{:<18} {:>9} bytes  sha256 {}  → {}",
                 s.name,
                 s.bytes,
                 s.sha256,
                 s.dir.display()
-            );
+            )?;
         }
     }
     Ok(exit::OK)
@@ -145,12 +145,12 @@ pub fn build(args: BuildArgs) -> Result<i32> {
 
 pub fn stage(args: StageArgs) -> Result<i32> {
     let s = stage_file(&args.dir, &args.wasm, &args.out)?;
-    println!(
+    super::out::say!(
         "{:<18} {:>9} bytes  sha256 {}  → {}",
         s.name,
         s.bytes,
         s.sha256,
         s.dir.display()
-    );
+    )?;
     Ok(exit::OK)
 }

@@ -49,7 +49,7 @@ impl LlmArgs {
             if let Some(dir) = dir {
                 match ResponseCache::open(&dir) {
                     Ok(cache) => policy.llm.cache = Some(cache),
-                    Err(e) => eprintln!(
+                    Err(e) => assay::note!(
                         "warning: judge LLM answers run uncached: cannot use the cache {}: {e}",
                         dir.display()
                     ),

@@ -13,3 +13,12 @@ pub fn emit(text: &str) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// `println!` through [`emit`]: a reader that stopped early ends the output
+/// quietly; any other write error is returned.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::out::emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use say;

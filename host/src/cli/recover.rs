@@ -79,7 +79,7 @@ pub fn run(a: RecoverArgs) -> Result<i32> {
         Strategy::Halt if !failed.is_empty() => {
             let list: String = failed.iter().map(|(id, s, ..)| format!("{id}\t{s}\n")).collect();
             super::out::emit(&list)?;
-            eprintln!(
+            assay::note!(
                 "halt: {} of {total} rows did not complete; they are listed on stdout",
                 failed.len()
             );
@@ -122,14 +122,14 @@ pub fn run(a: RecoverArgs) -> Result<i32> {
             file.sync_all().map_err(|e| fail(exit::OUTPUT, e))?;
             let recovered = failed.iter().filter(|f| done.contains(&f.0)).count() + new;
             after = before + recovered;
-            eprintln!(
+            assay::note!(
                 "recover: {} failed, {} retryable, {sent} sent, {new} answered now",
                 failed.len(),
                 failed.iter().filter(|f| f.2).count()
             );
         }
     }
-    eprintln!(
+    assay::note!(
         "completion before recovery {before}/{total} ({:.3}), after {after}/{total} ({:.3})",
         before as f64 / total.max(1) as f64,
         after as f64 / total.max(1) as f64

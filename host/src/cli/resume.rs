@@ -104,7 +104,7 @@ fn fresh(
 ) -> Option<Arc<Checkpoint>> {
     let warn = |e: &dyn std::fmt::Display| {
         let e = e.to_string().replace(['\n', '\r'], " ");
-        eprintln!("warning: this run cannot be resumed ({e}); it goes on without a checkpoint");
+        assay::note!("warning: this run cannot be resumed ({e}); it goes on without a checkpoint");
     };
     let fp = match Fingerprint::of(cfg, judges) {
         Ok(fp) => fp,
@@ -145,9 +145,9 @@ pub fn watch_signals(cp: Arc<Checkpoint>, sigint: bool, resumed: bool) -> Result
     let id = cp.id().to_owned();
     if resumed {
         let n = cp.committed().map_err(|e| fail(exit::OUTPUT, e))?;
-        eprintln!("assay: run {id} resumed: {n} result block(s) already committed are not scored again");
+        assay::note!("assay: run {id} resumed: {n} result block(s) already committed are not scored again");
     } else {
-        eprintln!("assay: run {id}: after a crash or a signal, the same command with --resume {id} continues it");
+        assay::note!("assay: run {id}: after a crash or a signal, the same command with --resume {id} continues it");
     }
     tokio::spawn(async move {
         let code = tokio::select! {
@@ -155,7 +155,7 @@ pub fn watch_signals(cp: Arc<Checkpoint>, sigint: bool, resumed: bool) -> Result
             Some(_) = async { match int.as_mut() { Some(i) => i.recv().await, None => std::future::pending().await } } => exit::INTERRUPTED,
         };
         let _ = cp.end("interrupted");
-        eprintln!(
+        assay::note!(
             "assay: interrupted; run {id} keeps what it committed: the same command with --resume {id} continues it"
         );
         std::process::exit(code);
@@ -168,7 +168,7 @@ pub fn end(cp: Option<&Arc<Checkpoint>>, finished: bool) {
     if let Some(cp) = cp {
         let status = if finished { "finished" } else { "failed" };
         if let Err(e) = cp.end(status) {
-            eprintln!("warning: run {}: could not record it as {status}: {e}", cp.id());
+            assay::note!("warning: run {}: could not record it as {status}: {e}", cp.id());
         }
     }
 }

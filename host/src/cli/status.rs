@@ -30,10 +30,11 @@ pub async fn wait(store: &JobStore, client: &JobClient, job: &Job, interval: Dur
     loop {
         let (v, _) = refresh(store, client, job).await?;
         if v.terminal {
-            eprintln!();
+            assay::note!();
             return Ok(v);
         }
-        eprint!(
+        let _ = write!(
+            std::io::stderr(),
             "\rjob {} {}: {}/{} done   ",
             job.id,
             v.status,

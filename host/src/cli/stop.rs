@@ -14,7 +14,7 @@ use assay::report::terminal;
 pub fn print_judge_logs(logs: &[JudgeLog]) {
     for (name, lines) in logs {
         for l in lines {
-            eprintln!("[{name}] {}", terminal::sanitize(&l.tagged()));
+            assay::note!("[{name}] {}", terminal::sanitize(&l.tagged()));
         }
     }
 }

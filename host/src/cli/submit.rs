@@ -126,7 +126,7 @@ pub fn run(a: SubmitArgs) -> Result<i32> {
     };
     let s = submit(&store, &client, &a.input, &opts)?;
     if let Some(Decision::Forced(last)) = &s.gate {
-        eprintln!("{}", submit_gate::forced_note(last));
+        assay::note!("{}", submit_gate::forced_note(last));
     }
     let last = match &s.gate {
         Some(Decision::Clear(Some(l)) | Decision::Forced(l)) => {

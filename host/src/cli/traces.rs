@@ -63,7 +63,7 @@ impl TraceArgs {
 pub fn finish(h: TraceHandle, summary: &Summary) -> TraceReport {
     let t = h.finish_job(summary);
     if t.dropped > 0 {
-        eprintln!(
+        assay::note!(
             "warning: traces: {} of {} spans were not exported{}",
             t.dropped,
             t.spans,
@@ -83,7 +83,7 @@ pub fn finish_failed(h: TraceHandle, interrupted: bool) {
     } else {
         "the run failed"
     });
-    eprintln!(
+    assay::note!(
         "assay: traces: {} spans, {} exported, {} dropped{}",
         t.spans,
         t.exported,

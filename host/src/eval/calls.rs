@@ -140,14 +140,14 @@ pub fn pick(
         match native::NativeJudge::for_judge(loaded, config, info) {
             Some(made) => {
                 let (judge, aggregator) = made?;
-                eprintln!(
+                crate::note!(
                     "{}: judge '{name}' runs compiled into the host, not sandboxed",
                     native::ENV
                 );
                 let aggregator = info.aggregates.then_some(Aggregator::Native(aggregator));
                 return Ok((Calls::Native(judge), aggregator));
             }
-            None => eprintln!("{}: judge '{name}' has no native build; it runs sandboxed", native::ENV),
+            None => crate::note!("{}: judge '{name}' has no native build; it runs sandboxed", native::ENV),
         }
     }
     Ok((

@@ -85,7 +85,7 @@ pub async fn apply_sync(
             None => HashMap::new(),
         };
         if !saved.is_empty() {
-            eprintln!(
+            crate::note!(
                 "assay: {} row(s) recovered from --sync-results were committed before and are not scored again",
                 saved.len()
             );

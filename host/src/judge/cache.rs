@@ -198,7 +198,7 @@ fn max_bytes_from_env() -> u64 {
     match v.to_str().and_then(|s| s.trim().parse::<u64>().ok()) {
         Some(mib) => mib.saturating_mul(1024 * 1024),
         None => {
-            eprintln!(
+            crate::note!(
                 "assay: ASSAY_CACHE_MAX_MIB={} is not a whole number of MiB; the compile cache keeps its default cap of 512 MiB",
                 v.to_string_lossy()
             );

@@ -26,7 +26,7 @@ pub fn install() {
                     return;
                 }
                 if EMITTING.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
-                    eprintln!("assay: interrupted; flushing traces (Ctrl-C again to quit now)");
+                    crate::note!("assay: interrupted; flushing traces (Ctrl-C again to quit now)");
                 } else {
                     std::process::exit(130);
                 }
