@@ -11,6 +11,7 @@ mod support;
 
 mod audit_cli;
 mod azure_cli;
+mod blocks_cli;
 mod cluster_cli;
 mod cluster_explain;
 mod cost_cli;

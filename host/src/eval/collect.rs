@@ -6,14 +6,16 @@
 //! workers finish in, and names are interned in file order, so the outcome
 //! never depends on worker count, chunk size or timing; once a run must stop
 //! (a judge that could not start, or too many host failures), no further
-//! block is applied and the reader stops feeding.
+//! block is applied and the reader stops feeding. Lines of a block its
+//! worker checked are numbered from 1; the collector numbers them in their
+//! file, as it sees each file's blocks in order.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use assay_batch::ingest::{self, Target};
-use assay_batch::{Applied, AtomicBitSet, BadLine, Interner, Ledger};
+use assay_batch::{Applied, AtomicBitSet, BadLine, FileId, Interner, Ledger};
 use tokio::sync::{Semaphore, mpsc};
 
 use super::calls::Scorer;
@@ -77,7 +79,7 @@ pub async fn collect(
         block_bytes: plan.read.block_bytes,
     };
     let (files, attempts) = (plan.files.clone(), usize::from(plan.attempts));
-    let reader = tokio::task::spawn_blocking(move || read_results(files, attempts, feed));
+    let reader = tokio::task::spawn_blocking(move || read_results(files, feed));
     let mut handles = Vec::new();
     for _ in 0..workers {
         let mut scorers = make_scorers();
@@ -109,6 +111,8 @@ pub async fn collect(
         tallies: vec![AttemptTally::default(); attempts],
         errors: ErrorCodes::default(),
         bad: Vec::new(),
+        rows: vec![0; attempts],
+        numbering: (FileId::default(), 0),
     };
     let mut pending: BTreeMap<u64, BlockDone> = BTreeMap::new();
     let mut next = 0u64;
@@ -132,12 +136,16 @@ pub async fn collect(
         tallies,
         errors,
         bad,
+        rows,
         ..
     } = c;
-    let stats = reader
+    reader
         .await
         .map_err(|e| EvalError::task("reader", e))?
         .map_err(EvalError::from)?;
+    let stats = ReadStats {
+        lines_per_attempt: rows,
+    };
     let mut scorers = Vec::new();
     for h in handles {
         scorers.push(h.await.map_err(|e| EvalError::task("worker", e))?);
@@ -169,13 +177,36 @@ struct Collector<'a> {
     tallies: Vec<AttemptTally>,
     errors: ErrorCodes,
     bad: Vec<BadLine>,
+    /// Rows (non-blank lines) per attempt (index = attempt - 1).
+    rows: Vec<u64>,
+    /// The file of the last block applied and the lines of its blocks
+    /// before the next: where a block numbered from 1 starts in its file.
+    numbering: (FileId, u64),
 }
 
 impl Collector<'_> {
+    /// Numbers the bad lines of a block its worker checked (numbered from 1
+    /// within it) in their file: blocks of one file come in order, and a
+    /// new file starts again from line 1.
+    fn number_lines(&mut self, done: &mut BlockDone) {
+        let Some(lines) = done.lines_in_block else { return };
+        if self.numbering.0 != done.file {
+            self.numbering = (done.file, 0);
+        }
+        for b in &mut done.bad {
+            b.line += self.numbering.1;
+        }
+        self.numbering.1 += lines;
+    }
+
     /// Applies one block in order; an error means the run must stop.
     fn apply(&mut self, mut done: BlockDone, limit: &Limit) -> Result<(), EvalError> {
         if let Some(e) = done.abort.take() {
             return Err(EvalError::Judge(e));
+        }
+        self.number_lines(&mut done);
+        if let Some(n) = self.rows.get_mut(usize::from(done.attempt).saturating_sub(1)) {
+            *n += done.rows;
         }
         self.bad.append(&mut done.bad);
         // Block-local name ids → run-wide ids, interned in file order.

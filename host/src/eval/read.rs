@@ -4,6 +4,9 @@
 //! Invariant: blocks get consecutive sequence numbers in the order the
 //! collector must apply them; at most `permits` blocks are in flight between
 //! this stage and the collector, so memory stays bounded whatever the file size.
+//! A mapped file's blocks are only cut here: the worker that parses a block
+//! checks it ([`assay_batch::lines::Unchecked`]), numbering its lines from 1,
+//! and the collector numbers them in the file, so rows are counted there too.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,12 +24,11 @@ pub struct ResultFile {
     pub path: PathBuf,
 }
 
+/// What the blocks of the result files held, as the collector counted them.
 #[derive(Debug, Default)]
 pub struct ReadStats {
-    /// Non-blank lines seen per attempt (index = attempt - 1).
+    /// Non-blank lines (rows and bad lines) per attempt (index = attempt - 1).
     pub lines_per_attempt: Vec<u64>,
-    /// Files that held no rows (legal for an error file, when its attempt has others).
-    pub empty_files: Vec<PathBuf>,
 }
 
 /// The reader's channels and limits.
@@ -41,8 +43,9 @@ pub struct Feed {
     pub block_bytes: usize,
 }
 
-/// Runs on a blocking thread.
-pub fn read_results(files: Vec<ResultFile>, attempts: usize, feed: Feed) -> Result<ReadStats, ReadError> {
+/// Runs on a blocking thread. A file that holds no row ends quietly: the
+/// collector finds an attempt without one.
+pub fn read_results(files: Vec<ResultFile>, feed: Feed) -> Result<(), ReadError> {
     let Feed {
         tx,
         permits,
@@ -51,31 +54,21 @@ pub fn read_results(files: Vec<ResultFile>, attempts: usize, feed: Feed) -> Resu
         max_line_bytes,
         block_bytes,
     } = feed;
-    let mut stats = ReadStats {
-        lines_per_attempt: vec![0; attempts],
-        empty_files: Vec::new(),
-    };
     let mut seq = 0u64;
     for (n, f) in files.into_iter().enumerate() {
         let mut reader =
             BlockReader::open(&f.path, FileId(n as u16 + 1), max_line_bytes)?.with_block_bytes(block_bytes);
-        let mut lines = 0u64;
         loop {
             if stop.load(Ordering::Relaxed) {
-                return Ok(stats);
+                return Ok(());
             }
-            let block = match reader.next_block() {
+            let block = match reader.next_deferred() {
                 Ok(Some(b)) => b,
-                Ok(None) => break,
-                Err(ReadError::Empty { .. }) => {
-                    stats.empty_files.push(f.path.clone());
-                    break;
-                }
+                Ok(None) | Err(ReadError::Empty { .. }) => break,
                 Err(e) => return Err(e),
             };
-            lines += (block.lines().count() + block.bad.len()) as u64;
             let Ok(permit) = handle.block_on(permits.clone().acquire_owned()) else {
-                return Ok(stats);
+                return Ok(());
             };
             let job = Job {
                 seq,
@@ -85,15 +78,9 @@ pub fn read_results(files: Vec<ResultFile>, attempts: usize, feed: Feed) -> Resu
             };
             seq += 1;
             if tx.send_blocking(job).is_err() {
-                return Ok(stats);
+                return Ok(());
             }
         }
-        if let Some(slot) = stats
-            .lines_per_attempt
-            .get_mut(usize::from(f.attempt).saturating_sub(1))
-        {
-            *slot += lines;
-        }
     }
-    Ok(stats)
+    Ok(())
 }
