@@ -151,6 +151,25 @@ fn a_resume_with_a_changed_input_is_refused_naming_the_file_and_what_changed() {
     );
 }
 
+/// A run started by an earlier assay stored its samples as bare sha256
+/// hashes: a resume cannot compare them, and says which assay took them
+/// rather than that the bytes changed.
+#[test]
+fn a_sample_stored_by_an_earlier_assay_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"custom_id\":\"a\"}\n").unwrap();
+    let fp = Fingerprint::of_parts(&[("--input", &input)], "j@1").unwrap();
+    let now = fp.stored();
+    assert!(now.contains(" blake3:"), "{now}");
+    assert!(fp.differs(&now).is_empty());
+    let old = now.replace(" blake3:", " ");
+    assert_eq!(
+        fp.differs(&old),
+        [format!("--input {} (sampled by an earlier assay)", input.display())]
+    );
+}
+
 #[test]
 fn the_sample_is_bounded_and_sees_edits_in_it_but_not_between_its_blocks() {
     use fingerprint::{BLOCK, BLOCKS, EDGE, FileMark, WHOLE, ranges};

@@ -2,17 +2,51 @@
 
 use super::*;
 
+/// A tag changes with the key, the entry's name and any byte of its body,
+/// and bytes moved from the name into the body do not keep it.
 #[test]
-fn hmac_matches_rfc_4231_style_vector() {
-    // HMAC-SHA256 with a 32-byte key of 0x0b and message "Hi There"
-    // (RFC 4231 case 1 uses a 20-byte key; padded keys are equivalent).
-    let mut key = [0u8; 32];
-    key[..20].copy_from_slice(&[0x0b; 20]);
-    let tag = hmac_sha256(&key, &[b"Hi ", b"There"]);
-    assert_eq!(
-        hex::encode(tag),
-        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+fn a_tag_binds_the_key_the_entry_name_and_every_byte() {
+    let key = [7u8; 32];
+    let base = tag(&key, "a.cwasm", b"body");
+    assert_eq!(tag(&key, "a.cwasm", b"body"), base);
+    assert_ne!(tag(&[8u8; 32], "a.cwasm", b"body"), base);
+    assert_ne!(tag(&key, "b.cwasm", b"body"), base);
+    assert_ne!(tag(&key, "a.cwasm", b"bodx"), base);
+    assert_ne!(tag(&key, "a.cwas", b"mbody"), base);
+}
+
+/// An entry tagged as an earlier assay tagged them (HMAC-SHA256 over the
+/// name and the body) is recompiled and replaced, never loaded.
+#[test]
+fn an_entry_with_the_earlier_hmac_tag_is_not_loaded_but_replaced() {
+    use sha2::{Digest, Sha256};
+    let hmac = |key: &[u8; 32], parts: &[&[u8]]| -> Vec<u8> {
+        let mut pad = [0u8; 64];
+        pad[..32].copy_from_slice(key);
+        let mut inner = Sha256::new();
+        inner.update(pad.map(|b| b ^ 0x36));
+        parts.iter().for_each(|p| inner.update(p));
+        let mut outer = Sha256::new();
+        outer.update(pad.map(|b| b ^ 0x5c));
+        outer.update(inner.finalize());
+        outer.finalize().to_vec()
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = CompileCache::open(tmp.path().join("components")).expect("cache");
+    let engine = crate::judge::engine::JudgeEngine::new().expect("engine");
+    let (_, bytes) = CompileCache::compile(&engine.engine, EMPTY_COMPONENT).expect("compiles");
+    cache.store("e", "s", &bytes);
+    let path = cache.entry("s", "e");
+    assert!(cache.load(&engine.engine, "e", "s").is_some(), "its own entry loads");
+    let mut old = hmac(&cache.key, &[path_label(&path).as_bytes(), &bytes]);
+    old.extend_from_slice(&bytes);
+    fs::write(&path, &old).expect("write");
+    assert!(
+        cache.load(&engine.engine, "e", "s").is_none(),
+        "an HMAC-tagged entry must not load"
     );
+    cache.store("e", "s", &bytes);
+    assert!(cache.load(&engine.engine, "e", "s").is_some(), "replaced, it loads");
 }
 
 #[test]
