@@ -7,21 +7,7 @@
 use crate::support;
 
 use serde_json::Value;
-use support::{assay, json, stderr, write_lines};
-
-/// A completed row for `id` (about 330 bytes: 10,000 of them span several
-/// of the reader's 1 MiB blocks).
-fn ok_line(id: &str) -> String {
-    format!(
-        r#"{{"id":"b_{id}","custom_id":"{id}","response":{{"status_code":200,"request_id":"r","body":{{"model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":"{{\"label\":\"positive\",\"confidence\":0.9,\"rationale\":\"fine\"}}"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}}}}},"error":null}}"#
-    )
-}
-
-fn input_line(id: &str) -> String {
-    format!(
-        r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}"#
-    )
-}
+use support::{assay, input_line, json, ok_line, stderr, write_lines};
 
 /// (file name, line) of every bad line the summary lists.
 fn bad_lines(summary: &Value) -> Vec<(String, u64)> {

@@ -4,7 +4,7 @@
 use crate::support;
 
 use serde_json::Value;
-use support::{assay, data, json, stderr, write_lines};
+use support::{assay, data, input_line, json, ok_line, stderr, write_lines};
 
 fn example_args() -> Vec<String> {
     [
@@ -170,18 +170,6 @@ fn rows_out_has_one_line_per_submitted_row() {
         errored["verdicts"].as_object().is_some_and(|v| v.is_empty()),
         "failed rows are never scored"
     );
-}
-
-fn ok_line(id: &str) -> String {
-    format!(
-        r#"{{"id":"b_{id}","custom_id":"{id}","response":{{"status_code":200,"request_id":"r","body":{{"model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":"{{\"label\":\"positive\",\"confidence\":0.9,\"rationale\":\"fine\"}}"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}}}}},"error":null}}"#
-    )
-}
-
-fn input_line(id: &str) -> String {
-    format!(
-        r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}"#
-    )
 }
 
 fn small_job(dir: &std::path::Path, results: Vec<String>) -> (String, String) {

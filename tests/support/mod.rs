@@ -117,6 +117,20 @@ pub fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
     p
 }
 
+/// An OpenAI result line: a completed chat row for `id` (about 330 bytes).
+pub fn ok_line(id: &str) -> String {
+    format!(
+        r#"{{"id":"b_{id}","custom_id":"{id}","response":{{"status_code":200,"request_id":"r","body":{{"model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":"{{\"label\":\"positive\",\"confidence\":0.9,\"rationale\":\"fine\"}}"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}}}}},"error":null}}"#
+    )
+}
+
+/// The OpenAI request line for `id`.
+pub fn input_line(id: &str) -> String {
+    format!(
+        r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}"#
+    )
+}
+
 /// A completed row whose response is `response`, as the scorer sees it.
 pub fn row<'a>(i: usize, id: &'a str, response: &'a str) -> assay::judge::bindings::types::Row<'a> {
     use assay::judge::bindings::types::{Row, RowFlags, RowStatus, Usage};
