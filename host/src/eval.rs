@@ -244,7 +244,7 @@ async fn run_on(
         .await;
     let mut c = collected.map_err(|s| stop::stopped(s.error, s.scorers, &judges, &scoring, &budgets))?;
     bad.append(&mut c.bad);
-    input::check_attempts(&cfg, &c.stats, &bad)?;
+    input::check_attempts(&cfg, &c.rows_per_attempt, &bad)?;
     c.ledger.finish();
     detect::refuse_unjoined(plan.settled.provider, &cfg.provider_opts, &c.ledger)?;
 

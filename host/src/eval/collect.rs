@@ -22,7 +22,7 @@ use super::calls::Scorer;
 use super::error::EvalError;
 use super::errors::ErrorCodes;
 use super::plan::Plan;
-use super::read::{Feed, ReadStats, read_results};
+use super::read::{Feed, read_results};
 use super::reconcile::AttemptTally;
 use super::verdicts::{Limit, VerdictStore};
 use super::work::{BlockDone, WorkerCtx, process};
@@ -35,7 +35,8 @@ pub struct Collected {
     pub tallies: Vec<AttemptTally>,
     pub errors: ErrorCodes,
     pub bad: Vec<BadLine>,
-    pub stats: ReadStats,
+    /// Rows (non-blank lines, bad ones included) per attempt (index = attempt - 1).
+    pub rows_per_attempt: Vec<u64>,
     /// Each worker's scorers, in scorer order, for their logs and counters.
     pub scorers: Vec<Vec<Scorer>>,
 }
@@ -143,9 +144,6 @@ pub async fn collect(
         .await
         .map_err(|e| EvalError::task("reader", e))?
         .map_err(EvalError::from)?;
-    let stats = ReadStats {
-        lines_per_attempt: rows,
-    };
     let mut scorers = Vec::new();
     for h in handles {
         scorers.push(h.await.map_err(|e| EvalError::task("worker", e))?);
@@ -160,7 +158,7 @@ pub async fn collect(
         tallies,
         errors,
         bad,
-        stats,
+        rows_per_attempt: rows,
         scorers,
     })
 }

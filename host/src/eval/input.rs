@@ -17,7 +17,6 @@ use assay_batch::{BadLine, FileId, InputIndex, InsertError, LineError, ReadError
 use super::detect::Settled;
 use super::error::EvalError;
 use super::plan::{EvalConfig, Plan};
-use super::read::ReadStats;
 
 /// The input's index and its bad lines, or the error that ended them.
 pub type Indexed = Result<(InputIndex, Vec<BadLine>), EvalError>;
@@ -57,9 +56,9 @@ pub fn require_rows(cfg: &EvalConfig, index: &InputIndex, bad: &[BadLine]) -> Re
 
 /// An attempt whose result files hold neither a row nor a bad line is an
 /// input error: a run never reports an attempt it did not read.
-pub fn check_attempts(cfg: &EvalConfig, stats: &ReadStats, bad: &[BadLine]) -> Result<(), EvalError> {
+pub fn check_attempts(cfg: &EvalConfig, rows_per_attempt: &[u64], bad: &[BadLine]) -> Result<(), EvalError> {
     for (a, files) in cfg.attempts.iter().enumerate() {
-        if stats.lines_per_attempt.get(a).copied().unwrap_or(0) == 0
+        if rows_per_attempt.get(a).copied().unwrap_or(0) == 0
             && bad.iter().all(|b| !files.iter().any(|f| *f == *b.path))
         {
             return Err(EvalError::EmptyAttempt {

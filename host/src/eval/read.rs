@@ -6,7 +6,7 @@
 //! this stage and the collector, so memory stays bounded whatever the file size.
 //! A mapped file's blocks are only cut here: the worker that parses a block
 //! checks it ([`assay_batch::lines::Unchecked`]), numbering its lines from 1,
-//! and the collector numbers them in the file, so rows are counted there too.
+//! and the collector numbers them in the file and counts each attempt's rows.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,13 +22,6 @@ use super::work::Job;
 pub struct ResultFile {
     pub attempt: u16,
     pub path: PathBuf,
-}
-
-/// What the blocks of the result files held, as the collector counted them.
-#[derive(Debug, Default)]
-pub struct ReadStats {
-    /// Non-blank lines (rows and bad lines) per attempt (index = attempt - 1).
-    pub lines_per_attempt: Vec<u64>,
 }
 
 /// The reader's channels and limits.
