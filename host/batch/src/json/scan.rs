@@ -213,9 +213,26 @@ impl<'a> Scan<'a> {
         Some(())
     }
 
-    /// Skips one value, checking it. Objects and arrays nest up to 128
-    /// deep (beyond, `None`), kept as one bit each.
+    /// Skips one value, checking it. An object or array this thread
+    /// checked lately, byte for byte, is skipped whole (see [`seen`]).
     pub(crate) fn value(&mut self) -> Option<()> {
+        self.ws();
+        let start = self.i;
+        if !matches!(self.s.get(start), Some(b'{' | b'[')) {
+            return self.walk_value();
+        }
+        if let Some(n) = seen::hit(&self.s[start..]) {
+            self.i = start + n;
+            return Some(());
+        }
+        self.walk_value()?;
+        seen::offer(&self.s[start..self.i]);
+        Some(())
+    }
+
+    /// Skips one value, checking it token by token. Objects and arrays
+    /// nest up to 128 deep (beyond, `None`), kept as one bit each.
+    fn walk_value(&mut self) -> Option<()> {
         let (mut objects, mut depth) = (0u128, 0u32);
         loop {
             // A value's start.
@@ -347,6 +364,7 @@ mod control;
 mod input;
 #[cfg(test)]
 pub(crate) mod mutate;
+mod seen;
 mod strings;
 
 #[cfg(test)]
