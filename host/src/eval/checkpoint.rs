@@ -53,6 +53,10 @@ pub enum CheckpointError {
         "run {id} was started with other inputs, judges or settings: {what} changed; a run resumes only with the ones it started with"
     )]
     Changed { id: String, what: String },
+    #[error(
+        "run {id} was started by an earlier assay, which sampled {files} in a form this one cannot compare, so it cannot tell whether they changed; start the run again without --resume, or finish it with the assay that started it"
+    )]
+    Earlier { id: String, files: String },
     #[error("run {id} is held by another assay process{pid}; wait for it, or stop it first")]
     Busy { id: String, pid: String },
     #[error("run id {0:?} is not valid: use 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'")]
@@ -180,6 +184,13 @@ impl Checkpoint {
             }
             (Mode::Resume, Some((stored, _))) => {
                 let differs = fp.differs(&stored);
+                if !differs.is_empty() && differs.iter().all(|d| d.ends_with(fingerprint::EARLIER_ONLY)) {
+                    let files = differs.iter().map(|d| d.trim_end_matches(fingerprint::EARLIER_ONLY));
+                    return Err(CheckpointError::Earlier {
+                        id: id.to_owned(),
+                        files: files.collect::<Vec<_>>().join(", "),
+                    });
+                }
                 if !differs.is_empty() {
                     return Err(CheckpointError::Changed {
                         id: id.to_owned(),

@@ -98,12 +98,18 @@ impl FileMark {
         if self.sample != old.sample {
             what.push(match old.sample.starts_with(SAMPLE_FORM) {
                 true => "sampled bytes",
-                false => "sampled by an earlier assay",
+                // The words inside EARLIER_ONLY's parentheses.
+                false => &EARLIER_ONLY[2..EARLIER_ONLY.len() - 1],
             });
         }
         what
     }
 }
+
+/// How [`Fingerprint::differs`] ends a file's entry when all that differs
+/// is a sample an earlier assay took in another form, which this one cannot
+/// compare with its own (`--input PATH (sampled by an earlier assay)`).
+pub(super) const EARLIER_ONLY: &str = " (sampled by an earlier assay)";
 
 /// The (offset, length) ranges sampled from a file of `size` bytes, in order.
 pub fn ranges(size: u64) -> Vec<(u64, u64)> {

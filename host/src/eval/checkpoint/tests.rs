@@ -168,6 +168,34 @@ fn a_sample_stored_by_an_earlier_assay_is_named_as_such() {
         fp.differs(&old),
         [format!("--input {} (sampled by an earlier assay)", input.display())]
     );
+    // Resumed, the refusal says how to go on rather than that the file
+    // changed; with a real change as well, it names that change.
+    let dir2 = tempfile::tempdir().unwrap();
+    let db = dir2.path().join("state.db");
+    drop(Checkpoint::open(&db, "r", Mode::Start, &fp, 1).unwrap());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE eval_runs SET fingerprint = ?1 WHERE id = 'r'", [&old])
+        .unwrap();
+    let e = Checkpoint::open(&db, "r", Mode::Resume, &fp, 1).err().unwrap();
+    assert!(matches!(e, CheckpointError::Earlier { .. }), "{e}");
+    let want = format!(
+        "run r was started by an earlier assay, which sampled --input {} in a form this one cannot compare",
+        input.display()
+    );
+    assert!(e.to_string().starts_with(&want), "{e}");
+    assert!(e.to_string().contains("start the run again without --resume"), "{e}");
+    let other_judges: Vec<&str> = old
+        .lines()
+        .map(|l| if l.starts_with("judges=") { "judges=0" } else { l })
+        .collect();
+    conn.execute(
+        "UPDATE eval_runs SET fingerprint = ?1 WHERE id = 'r'",
+        [&other_judges.join("\n")],
+    )
+    .unwrap();
+    let e = Checkpoint::open(&db, "r", Mode::Resume, &fp, 1).err().unwrap();
+    assert!(matches!(e, CheckpointError::Changed { .. }), "{e}");
+    assert!(e.to_string().contains("(sampled by an earlier assay); judges changed;"), "{e}");
 }
 
 #[test]
