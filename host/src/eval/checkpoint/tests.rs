@@ -195,7 +195,10 @@ fn a_sample_stored_by_an_earlier_assay_is_named_as_such() {
     .unwrap();
     let e = Checkpoint::open(&db, "r", Mode::Resume, &fp, 1).err().unwrap();
     assert!(matches!(e, CheckpointError::Changed { .. }), "{e}");
-    assert!(e.to_string().contains("(sampled by an earlier assay); judges changed;"), "{e}");
+    assert!(
+        e.to_string().contains("(sampled by an earlier assay); judges changed;"),
+        "{e}"
+    );
 }
 
 #[test]

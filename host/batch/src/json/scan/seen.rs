@@ -30,8 +30,9 @@ const LONGEST: usize = 1024;
 #[derive(Default)]
 struct Entry {
     text: Vec<u8>,
-    /// Hits since the entry was kept, halved at each miss: an entry that
-    /// repeats on every line stays, one that stopped repeating goes first.
+    /// Hits since the entry was kept, halved each time another value is
+    /// kept: an entry that repeats on every line stays, one that stopped
+    /// repeating goes first.
     hits: u32,
 }
 
