@@ -12,6 +12,14 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+/// How deep a skipped value may nest (its own level first): within the
+/// `u128` the walk keeps one bit per level in.
+const MAX_DEPTH: u32 = 128;
+
+// A kept value is skipped wherever it appears, an array's element included
+// (one level down): each must allow its depth (see `seen`).
+const _: () = assert!(seen::DEEPEST < MAX_DEPTH as usize - 1);
+
 /// A position in one line's text.
 pub(crate) struct Scan<'a> {
     pub(crate) text: &'a str,
@@ -214,25 +222,55 @@ impl<'a> Scan<'a> {
     }
 
     /// Skips one value, checking it. An object or array this thread
-    /// checked lately, byte for byte, is skipped whole (see [`seen`]).
+    /// checked lately, byte for byte, is skipped whole (see [`seen`]); so
+    /// is each element of an array that is not (a request's message list
+    /// differs on every line, its system message does not).
     pub(crate) fn value(&mut self) -> Option<()> {
         self.ws();
-        let start = self.i;
-        if !matches!(self.s.get(start), Some(b'{' | b'[')) {
-            return self.walk_value();
+        match self.s.get(self.i) {
+            Some(b'[') => self.kept_or(Self::elements),
+            Some(b'{') => self.kept_or(|s| s.walk_value(MAX_DEPTH)),
+            _ => self.walk_value(MAX_DEPTH),
         }
+    }
+
+    /// The object or array here skipped whole when kept, else checked by
+    /// `walk` and offered to keep.
+    fn kept_or(&mut self, walk: impl FnOnce(&mut Self) -> Option<()>) -> Option<()> {
+        let start = self.i;
         if let Some(n) = seen::hit(&self.s[start..]) {
             self.i = start + n;
             return Some(());
         }
-        self.walk_value()?;
+        walk(self)?;
         seen::offer(&self.s[start..self.i]);
         Some(())
     }
 
+    /// The array here, each object or array element through [`Scan::kept_or`]
+    /// and nesting one level less than [`MAX_DEPTH`] (the array is the
+    /// first): it passes exactly what `walk_value(MAX_DEPTH)` passes.
+    fn elements(&mut self) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            match self.peek()? {
+                b'{' | b'[' => self.kept_or(|s| s.walk_value(MAX_DEPTH - 1))?,
+                _ => self.walk_value(MAX_DEPTH - 1)?,
+            }
+            match self.next()? {
+                b',' => {}
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
     /// Skips one value, checking it token by token. Objects and arrays
-    /// nest up to 128 deep (beyond, `None`), kept as one bit each.
-    fn walk_value(&mut self) -> Option<()> {
+    /// nest up to `limit` deep (beyond, `None`), kept as one bit each.
+    fn walk_value(&mut self, limit: u32) -> Option<()> {
         let (mut objects, mut depth) = (0u128, 0u32);
         loop {
             // A value's start.
@@ -241,7 +279,7 @@ impl<'a> Scan<'a> {
                     self.i += 1;
                     let close = if open == b'{' { b'}' } else { b']' };
                     if self.eat(close).is_none() {
-                        if depth == 128 {
+                        if depth == limit {
                             return None;
                         }
                         objects = (objects << 1) | u128::from(open == b'{');

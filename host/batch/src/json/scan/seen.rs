@@ -6,9 +6,11 @@
 //! Invariant: an entry is the exact text of a value that the walk checked
 //! whole and that begins with `{` or `[`. Such a value ends at its closing
 //! bracket, and whether the walk passes it depends on those bytes alone:
-//! the walk never looks past the closing bracket, nesting is counted from
-//! the value itself, and every line a scan reads was first checked for
-//! control bytes as a whole. So the same bytes at the start of another
+//! the walk never looks past the closing bracket, every line a scan reads
+//! was first checked for control bytes as a whole, and a kept text nests
+//! at most [`DEEPEST`] levels while every walk allows more (a text that
+//! passed as a whole value may be too deep for an array's element, which
+//! is walked one level down). So the same bytes at the start of another
 //! value pass the walk and end at the same length, and a hit answers
 //! exactly what the walk would.
 
@@ -26,6 +28,10 @@ const SHORTEST: usize = 16;
 /// echoed request) and would miss on the next line; the cap also bounds the
 /// memory a thread keeps (4 × 1 KiB).
 const LONGEST: usize = 1024;
+
+/// The deepest nesting a kept text may have. Members worth keeping are a
+/// few levels deep (four in an Azure line); the walk allows 127 or 128.
+pub(super) const DEEPEST: usize = 16;
 
 #[derive(Default)]
 struct Entry {
@@ -121,6 +127,9 @@ fn fingerprint(text: &[u8]) -> u64 {
 /// Keeps `text`, a value the walk checked whole (see the module's
 /// invariant), in place of the entry with the fewest recent hits.
 fn keep(text: &[u8]) {
+    if nesting(text) > DEEPEST {
+        return;
+    }
     SEEN.with(|seen| {
         let Ok(mut seen) = seen.try_borrow_mut() else { return };
         // The victim is chosen before the others' hits are halved, so an
@@ -134,6 +143,34 @@ fn keep(text: &[u8]) {
             e.hits /= 2;
         }
     });
+}
+
+/// How many levels `text`, a value the walk passed, nests: its brackets
+/// outside strings, counted as they open.
+fn nesting(text: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Forgets every entry (tests that count walks start from nothing).

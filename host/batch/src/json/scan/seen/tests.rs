@@ -34,7 +34,8 @@ fn a_kept_value_answers_exactly_as_the_walk_does() {
         for _ in 0..2 {
             assert!(skip(FILTERS.as_bytes()).is_some() && skip(PROMPTS.as_bytes()).is_some());
         }
-        assert_eq!(kept(), 2);
+        // The two, and the object in PROMPTS (an array's element).
+        assert_eq!(kept(), 3);
         let warm = skip(&line);
         assert_eq!(warm, walked, "{}", String::from_utf8_lossy(&line));
         passed += usize::from(walked.is_some());
@@ -96,7 +97,7 @@ fn a_value_is_kept_the_second_time_it_is_met() {
 }
 
 #[test]
-fn values_that_differ_on_every_line_are_never_kept() {
+fn values_that_differ_on_every_line_are_never_kept_but_their_repeating_elements_are() {
     clear();
     for n in 0..1000 {
         // A message list: the same system prompt, another review each line.
@@ -108,17 +109,23 @@ fn values_that_differ_on_every_line_are_never_kept() {
         );
         assert_eq!(skip(messages.as_bytes()), Some(messages.len()));
     }
-    assert_eq!(kept(), 0);
+    // Only the system message, an element that repeats.
+    let system = br#"{"role":"system","content":"Classify."}"#;
+    let texts: Vec<Vec<u8>> = SEEN.with(|s| s.borrow().entries.iter().map(|e| e.text.clone()).collect());
+    let texts: Vec<&[u8]> = texts.iter().map(Vec::as_slice).filter(|t| !t.is_empty()).collect();
+    assert_eq!(texts, [&system[..]]);
     clear();
 }
 
 #[test]
-fn short_long_and_scalar_values_are_not_kept() {
+fn short_long_deep_and_scalar_values_are_not_kept() {
     clear();
     let mut long = b"[".to_vec();
     long.extend(std::iter::repeat_n(b'1', 1100));
     long.push(b']');
+    let deep = format!("{}1{}", "[".repeat(super::DEEPEST + 1), "]".repeat(super::DEEPEST + 1));
     for _ in 0..2 {
+        offer(deep.as_bytes());
         for text in [
             &b"{\"a\":1}"[..],
             b"\"a string of some length\"",
@@ -129,4 +136,63 @@ fn short_long_and_scalar_values_are_not_kept() {
         }
     }
     assert_eq!(kept(), 0);
+}
+
+/// Where the walk alone, with nothing kept, ends the value at the start
+/// of `line`.
+fn walked(line: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(line).ok()?;
+    let mut s = Scan::new(text)?;
+    s.walk_value(super::super::MAX_DEPTH)?;
+    Some(s.i)
+}
+
+#[test]
+fn an_array_read_element_by_element_passes_what_the_walk_passes() {
+    let nested = |d: usize| format!("{}1{}", "[".repeat(d), "]".repeat(d));
+    let corpus: Vec<String> = [
+        PROMPTS.to_string(),
+        format!("[{FILTERS},{PROMPTS},1,\"x\",{FILTERS}]"),
+        format!(
+            r#"[{{"role":"system","content":"Say \"hi\"."}},{{"role":"user","content":"{}"}}]"#,
+            "w ".repeat(40)
+        ),
+        "[]".to_string(),
+        "[ ]".to_string(),
+        "[[],{},[1,[2,{\"a\":[3]}]]]".to_string(),
+        nested(127),
+        nested(128),
+        nested(129),
+        format!("[1,{}]", nested(127)),
+        format!("[1,{}]", nested(128)),
+    ]
+    .to_vec();
+    let (mut passed, mut tried) = (0, 0);
+    for line in corpus
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .chain(mutated(&corpus, 0xa11a, 20_000))
+    {
+        for warm in [false, true] {
+            clear();
+            if warm {
+                for l in &corpus {
+                    skip(l.as_bytes());
+                    skip(l.as_bytes());
+                }
+            }
+            assert_eq!(
+                skip(&line),
+                walked(&line),
+                "warm {warm}: {}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+        passed += usize::from(walked(&line).is_some());
+        tried += 1;
+    }
+    assert_eq!(walked(nested(128).as_bytes()), Some(257));
+    assert_eq!(walked(nested(129).as_bytes()), None);
+    assert!(passed > tried / 20 && passed < tried, "{passed} of {tried}");
+    clear();
 }
