@@ -184,6 +184,9 @@ impl FastCheck {
                 "items" => node.items = Some(self.node(value, depth + 1)?),
                 "properties" => {
                     for (name, sub) in value.as_object()? {
+                        if name.starts_with(stream::RESERVED_PREFIX) {
+                            return None;
+                        }
                         let schema = Some(self.node(sub, depth + 1)?);
                         node.props.push(Prop {
                             name: name.clone(),
@@ -200,6 +203,9 @@ impl FastCheck {
         if let Some(required) = map.get("required") {
             for name in required.as_array()? {
                 let name = name.as_str()?;
+                if name.starts_with(stream::RESERVED_PREFIX) {
+                    return None;
+                }
                 let i = match node.props.iter().position(|p| p.name == name) {
                     Some(i) => i,
                     None => {

@@ -12,8 +12,10 @@ use super::text::{self, Text};
 use super::{FastCheck, Lit, Node, Num, T_ARRAY, T_BOOL, T_NULL, T_OBJECT, rules};
 
 /// Member names serde_json reserves for its own encodings (`arbitrary_precision`,
-/// `raw_value`): an object carrying one may not be an object at all.
-const RESERVED_PREFIX: &str = "$serde_json::private::";
+/// `raw_value`): an object carrying one may not be an object at all. A schema
+/// that names one has no fast path (`FastCheck::compile`), so only a name no
+/// property matches needs this check.
+pub(super) const RESERVED_PREFIX: &str = "$serde_json::private::";
 /// Unknown member names tracked per object to detect duplicates; more: don't know.
 const MAX_UNKNOWN: usize = 16;
 /// Nesting this reader follows: below serde_json's limit of 128, so whatever it
@@ -188,6 +190,7 @@ impl<'a> Reader<'a, '_> {
         }
         let first_unknown = self.buf.unknown.len();
         let mut seen = 0u64;
+        let mut k = 0;
         loop {
             self.expect(b'"')?;
             let value = match node {
@@ -195,8 +198,9 @@ impl<'a> Reader<'a, '_> {
                     text::string(self.s, &mut self.at, &mut self.buf.scratch)?;
                     None
                 }
-                Some(n) => self.member(n, &mut seen, first_unknown)?,
+                Some(n) => self.member(n, k, &mut seen, first_unknown)?,
             };
+            k += 1;
             self.expect(b':')?;
             let value = self.node(value)?;
             self.value(value, depth)?;
@@ -208,22 +212,22 @@ impl<'a> Reader<'a, '_> {
         node.is_none_or(|n| n.required & !seen == 0).then_some(())
     }
 
-    /// Reads a member name of an object checked against `node`; returns the
-    /// schema its value must meet. A repeated name is doubt: `Value` keeps the
-    /// last, which only the slow path sees.
-    fn member(&mut self, node: &Node, seen: &mut u64, first_unknown: usize) -> Option<Option<usize>> {
+    /// Reads the `k`-th member name of an object checked against `node`;
+    /// returns the schema its value must meet. A repeated name is doubt:
+    /// `Value` keeps the last, which only the slow path sees.
+    fn member(&mut self, node: &Node, k: usize, seen: &mut u64, first_unknown: usize) -> Option<Option<usize>> {
         let name = match text::string(self.s, &mut self.at, &mut self.buf.scratch)? {
             Text::Raw(s) => s,
             Text::Decoded => self.buf.scratch.as_str(),
         };
-        if name.starts_with(RESERVED_PREFIX) {
-            return None;
-        }
-        if let Some(i) = node
-            .props
-            .iter()
-            .position(|p| rules::same(p.name.as_bytes(), name.as_bytes()))
-        {
+        let is = |p: &super::Prop| rules::same(p.name.as_bytes(), name.as_bytes());
+        // The `k`-th property first: responses mostly list members in the
+        // schema's order.
+        let found = match node.props.get(k) {
+            Some(p) if is(p) => Some(k),
+            _ => node.props.iter().position(is),
+        };
+        if let Some(i) = found {
             let bit = 1u64.checked_shl(u32::try_from(i).ok()?)?;
             let prop = node.props.get(i)?;
             if *seen & bit != 0 || (node.no_additional && !prop.declared) {
@@ -231,6 +235,9 @@ impl<'a> Reader<'a, '_> {
             }
             *seen |= bit;
             return Some(prop.schema);
+        }
+        if name.starts_with(RESERVED_PREFIX) {
+            return None;
         }
         let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -260,31 +267,34 @@ const POW10: [f64; 16] = [
 /// rounding parser gives (its `float_roundtrip` feature is on in this build;
 /// the tests compare the two).
 pub(super) fn plain_number(token: &[u8]) -> Option<Num> {
-    let (negative, digits) = match token.split_first()? {
-        (b'-', rest) => (true, rest),
+    let (negative, digits) = match token {
+        [b'-', rest @ ..] => (true, rest),
         _ => (false, token),
     };
-    let point = digits.iter().position(|&b| b == b'.');
-    let (int, frac) = match point {
-        Some(p) => (&digits[..p], &digits[p + 1..]),
-        None => (digits, &digits[digits.len()..]),
-    };
-    let leading_zero = int.len() > 1 && int[0] == b'0';
-    if int.is_empty() || leading_zero || (point.is_some() && frac.is_empty()) || int.len() + frac.len() > 15 {
+    // At most 15 digits and a point; one pass reads the digits and finds the
+    // point (a second point or any other byte: not plain).
+    if digits.is_empty() || digits.len() > 16 {
         return None;
     }
-    let mut m = 0u64;
-    for &b in int.iter().chain(frac) {
-        if !b.is_ascii_digit() {
-            return None;
+    let (mut m, mut point) = (0u64, None);
+    for (k, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
+            b'.' if point.is_none() => point = Some(k),
+            _ => return None,
         }
-        m = m * 10 + u64::from(b - b'0');
+    }
+    let int = point.unwrap_or(digits.len());
+    let frac = point.map_or(0, |p| digits.len() - p - 1);
+    let leading_zero = int > 1 && digits.first() == Some(&b'0');
+    if int == 0 || leading_zero || (point.is_some() && frac == 0) || int + frac > 15 {
+        return None;
     }
     match point {
         None if negative => None,
         None => Some(Num::U(m)),
         Some(_) => {
-            let f = m as f64 / POW10[frac.len()];
+            let f = m as f64 / *POW10.get(frac)?;
             Some(Num::F(if negative { -f } else { f }))
         }
     }

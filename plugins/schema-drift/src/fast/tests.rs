@@ -104,6 +104,9 @@ fn duplicate_member_names_fall_back() {
     assert!(fast(&open, r#"{"a":"x","b":1,"c":2}"#));
     assert!(!fast(&open, r#"{"a":"x","b":1,"b":2}"#));
     assert!(!fast(&open, r#"{"a":"x","b":{"z":1},"b":2}"#));
+    // So does a name serde_json reserves for its own encodings.
+    assert!(!fast(&open, r#"{"a":"x","$serde_json::private::Number":"1"}"#));
+    assert!(fast(&open, r#"{"a":"x","$serde_json::private":"1"}"#));
 }
 
 #[test]
@@ -229,6 +232,9 @@ fn unsupported_keywords_disable_the_fast_path() {
         r#"{"const": {"a": 1}}"#,
         r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "string"}"#,
         r#"{"properties": {"a": {"$id": "x", "type": "string"}}}"#,
+        // Names serde_json reserves: such a member may not read as a member.
+        r#"{"properties": {"$serde_json::private::Number": {"type": "string"}}}"#,
+        r#"{"required": ["$serde_json::private::RawValue"]}"#,
     ] {
         assert_eq!(check(schema).fast_passes("\"a\""), None, "{schema}");
     }

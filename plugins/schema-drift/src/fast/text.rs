@@ -20,16 +20,54 @@ fn special(c: u8) -> bool {
     c == b'"' || c == b'\\' || c < 0x20
 }
 
-/// The index of the first [`special`] byte of `b`, or `b.len()`.
+/// The index of the first [`special`] byte of `b` at or after `from`, or
+/// `b.len()`. Why `b` whole and not `b[from..]`: the text's last bytes, fewer
+/// than a block, are read as part of its last whole block, bytes before
+/// `from` masked off, where a search of the rest alone would step through
+/// them a lane and then a byte at a time; a response ends with its longest
+/// string, so nearly every response has such a tail.
 #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
-fn first_special(b: &[u8]) -> usize {
-    let mut i = 0;
+#[inline]
+fn first_special(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    // One lane first: member names and `enum` values end within it, at a
+    // quarter of a block's cost.
+    if let Some(lane) = b.get(i..i + LANES).and_then(|c| <&[u8; LANES]>::try_from(c).ok()) {
+        let m = mask(lane);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += LANES;
+    }
     while let Some(block) = b.get(i..i + BLOCK).and_then(|c| <&[u8; BLOCK]>::try_from(c).ok()) {
         let m = block_mask(block);
         if m != 0 {
             return i + m.trailing_zeros() as usize;
         }
         i += BLOCK;
+    }
+    tail(b, i)
+}
+
+/// [`first_special`] for the bytes from `i`, fewer than a block: within the
+/// text's last block, or in a text shorter than one, a lane and then a byte
+/// at a time.
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+#[inline(never)]
+fn tail(b: &[u8], mut i: usize) -> usize {
+    if i >= b.len() {
+        return b.len();
+    }
+    if let Some(start) = b.len().checked_sub(BLOCK)
+        && let Some(block) = b.get(start..).and_then(|c| <&[u8; BLOCK]>::try_from(c).ok())
+    {
+        // `start < i`: fewer than a block remain, so the shift is 1..=63.
+        let m = block_mask(block) >> (i - start);
+        return if m != 0 {
+            i + m.trailing_zeros() as usize
+        } else {
+            b.len()
+        };
     }
     while let Some(chunk) = b.get(i..i + LANES).and_then(|c| <&[u8; LANES]>::try_from(c).ok()) {
         let m = mask(chunk);
@@ -63,13 +101,16 @@ fn block_mask(b: &[u8; BLOCK]) -> u64 {
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 fn lane_hits(c: &[u8; LANES]) -> core::arch::wasm32::v128 {
-    use core::arch::wasm32::{u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or};
+    use core::arch::wasm32::{u8x16_eq, u8x16_max, u8x16_splat, v128_load, v128_or};
     // SAFETY: `c` is 16 readable bytes, what `v128_load` reads; WebAssembly
     // loads need no alignment.
     let v = unsafe { v128_load(c.as_ptr().cast()) };
+    // `max(v, 0x1f) == 0x1f` exactly where `v < 0x20`: two x86 instructions
+    // where Cranelift lowers `u8x16_lt` to four.
+    let low = u8x16_splat(0x1f);
     v128_or(
         v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))),
-        u8x16_lt(v, u8x16_splat(0x20)),
+        u8x16_eq(u8x16_max(v, low), low),
     )
 }
 
@@ -134,10 +175,11 @@ pub(super) enum Text<'a> {
 
 /// Reads the string whose opening `"` is just before `*at` in `s`; on
 /// success `*at` is just past its closing `"`.
+#[inline(always)]
 pub(super) fn string<'a>(s: &'a str, at: &mut usize, scratch: &mut String) -> Option<Text<'a>> {
     let b = s.as_bytes();
     let start = *at;
-    let end = start + first_special(b.get(start..)?);
+    let end = first_special(b, start);
     match *b.get(end)? {
         b'"' => {
             *at = end + 1;
@@ -154,12 +196,14 @@ pub(super) fn string<'a>(s: &'a str, at: &mut usize, scratch: &mut String) -> Op
 }
 
 /// Decodes from the escape at `i` to the closing quote into `out`.
+#[cold]
+#[inline(never)]
 fn decode(s: &str, mut i: usize, at: &mut usize, out: &mut String) -> Option<()> {
     let b = s.as_bytes();
     loop {
-        let run = first_special(b.get(i..)?);
-        out.push_str(s.get(i..i + run)?);
-        i += run;
+        let end = first_special(b, i);
+        out.push_str(s.get(i..end)?);
+        i = end;
         match *b.get(i)? {
             b'"' => {
                 *at = i + 1;
@@ -281,11 +325,33 @@ mod tests {
                     if at + 1 < len {
                         b[len - 1] = b'"';
                     }
-                    assert_eq!(first_special(&b), at, "len {len}, byte {special:#x} at {at}");
+                    assert_eq!(first_special(&b, 0), at, "len {len}, byte {special:#x} at {at}");
                 }
             }
-            assert_eq!(first_special(&vec![0x20; len]), len);
+            assert_eq!(first_special(&vec![0x20; len], 0), len);
         }
+    }
+
+    /// A search from anywhere in the text finds the first special byte at or
+    /// after its start and none before it, though the text's last block is
+    /// read from before the start: every start, every place of the special
+    /// byte, and special bytes just before the start in the way.
+    #[test]
+    fn a_search_from_inside_the_text_sees_no_byte_before_its_start() {
+        for len in [0, 1, 15, 16, 17, 63, 64, 65, 100, 127, 128, 129] {
+            for from in 0..=len {
+                for at in from..=len {
+                    let mut b = vec![b'x'; len];
+                    // Special bytes everywhere before the start.
+                    b[..from].fill(b'"');
+                    if at < len {
+                        b[at] = b'\\';
+                    }
+                    assert_eq!(first_special(&b, from), at, "len {len}, from {from}, at {at}");
+                }
+            }
+        }
+        assert_eq!(first_special(b"ab", 5), 2);
     }
 
     /// The chunk mask flags exactly the special bytes, among all byte values.
@@ -310,8 +376,8 @@ mod tests {
             }
             assert_eq!(mask(&c), mask_bytes(&c), "{c:?}");
         }
-        assert_eq!(first_special(b"0123456789abcdef0123\"5"), 20);
-        assert_eq!(first_special(&[b'a'; 200]), 200);
-        assert_eq!(first_special(b"no special byte here, none at all"), 33);
+        assert_eq!(first_special(b"0123456789abcdef0123\"5", 0), 20);
+        assert_eq!(first_special(&[b'a'; 200], 0), 200);
+        assert_eq!(first_special(b"no special byte here, none at all", 0), 33);
     }
 }
