@@ -340,5 +340,6 @@ pub fn lines_of_file(path: &Path, file: FileId, opts: &ReadOptions) -> Result<Ve
 
 mod check;
 mod mapped;
+mod split;
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use crate::block::{Block, Bytes, is_blank, strip_cr};
 use crate::error::{BadLine, LineError};
 
+use super::split;
+
 /// Validates every line of `block` (length against `max_line`, UTF-8),
 /// records bad ones, counts rows and notes where each line ends; returns
 /// the number of lines in the block and how many are rows (non-blank).
@@ -19,28 +21,25 @@ use crate::error::{BadLine, LineError};
 pub(super) fn check(block: &mut Block, max_line: usize, target: usize) -> (u64, u64) {
     // Out of the block while its other fields are filled in; put back below.
     let bytes = std::mem::replace(&mut block.bytes, Bytes::Owned(Vec::new()));
-    let mut rest: &[u8] = bytes.as_slice();
+    let all = bytes.as_slice();
     // A guess from the line length of the first, grown if need be.
-    let first = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+    let first = memchr::memchr(b'\n', all).map_or(all.len(), |i| i + 1);
     // Capped by the target size: a mapped block around one very long line
     // is far larger than its line count.
-    block.ends = Vec::with_capacity(rest.len().min(target) / first.max(1) + 16);
-    let mut number = block.first_line;
-    let mut rows = 0;
-    let mut offset = block.start_offset;
-    // One check over the block: lines split at `\n` (and lose a `\r`),
+    block.ends = Vec::with_capacity(all.len().min(target) / first.max(1) + 16);
+    // One pass over the block: lines split at `\n` (and lose a `\r`),
     // ASCII bytes that never sit inside a character, so every line of a
     // valid block is valid. Per-line checks only for a block that is not,
     // to name its bad lines: one call per block is cheaper than a call per
     // line.
-    let all_utf8 = simdutf8::basic::from_utf8(rest).is_ok();
+    let all_utf8 = split::utf8_and_line_ends(all, &mut block.ends);
     block.utf8 = all_utf8;
-    while !rest.is_empty() {
-        let (raw, advance) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], i + 1),
-            None => (rest, rest.len()),
-        };
-        block.ends.push((offset - block.start_offset) as usize + raw.len());
+    let mut number = block.first_line;
+    let mut rows = 0;
+    let mut start = 0;
+    for &end in &block.ends {
+        let raw = &all[start..end];
+        let offset = block.start_offset + start as u64;
         let line = strip_cr(raw);
         if !is_blank(line) {
             rows += 1;
@@ -72,9 +71,8 @@ pub(super) fn check(block: &mut Block, max_line: usize, target: usize) -> (u64, 
                 });
             }
         }
-        rest = &rest[advance..];
+        start = end + 1;
         number += 1;
-        offset += advance as u64;
     }
     block.bytes = bytes;
     (number - block.first_line, rows)
