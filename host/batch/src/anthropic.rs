@@ -146,7 +146,7 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
 /// [`parse_result_line`] in the registry's form: the quick scan, or serde
 /// for a line the scan is unsure of.
 fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    match line.text().and_then(scan::result) {
+    match line.scan_text().and_then(scan::result) {
         Some(quick) => result_line(quick),
         None => parse_result_serde(line),
     }

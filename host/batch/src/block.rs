@@ -43,6 +43,10 @@ pub struct Block {
     /// Where each line of `bytes` ends (its `\n`, or the end of `bytes`),
     /// found once by the reader so iterating does not search again.
     pub(crate) ends: Vec<usize>,
+    /// The lines (by position in `ends`, sorted) that may hold a byte below
+    /// 0x20 besides their `\n` and a `\r` before it; every other line is
+    /// vouched free of them ([`Line::clean`]).
+    pub(crate) controls: Vec<usize>,
 }
 
 /// Where a block's bytes live: a buffer they were read into, or a range of
@@ -90,6 +94,9 @@ pub struct Line<'a> {
     pub text: Option<&'a str>,
     /// The file's last line, with no newline after it.
     pub last_unterminated: bool,
+    /// The reader found no byte below 0x20 in `bytes` (a line it could not
+    /// vouch for is `false`, whatever it holds).
+    pub clean: bool,
 }
 
 impl<'a> Line<'a> {
@@ -98,6 +105,7 @@ impl<'a> Line<'a> {
         crate::RawLine {
             bytes: self.bytes,
             text: self.text,
+            clean: self.clean,
         }
     }
 }
@@ -115,9 +123,11 @@ impl Block {
             utf8: self.utf8,
             start: 0,
             ends: &self.ends,
+            at: 0,
             number: self.first_line,
             offset: self.start_offset,
             skip: &self.skip,
+            controls: &self.controls,
         }
     }
 
@@ -147,9 +157,13 @@ pub struct Lines<'a> {
     start: usize,
     /// The ends of the lines not yet yielded.
     ends: &'a [usize],
+    /// The position in [`Block::ends`] of the next line.
+    at: usize,
     number: u64,
     offset: u64,
     skip: &'a [u64],
+    /// [`Block::controls`] not yet passed.
+    controls: &'a [usize],
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -158,6 +172,14 @@ impl<'a> Iterator for Lines<'a> {
     fn next(&mut self) -> Option<Line<'a>> {
         while let Some((&end, ends)) = self.ends.split_first() {
             self.ends = ends;
+            let at = self.at;
+            self.at += 1;
+            while let Some((&c, rest)) = self.controls.split_first()
+                && c < at
+            {
+                self.controls = rest;
+            }
+            let clean = self.controls.first() != Some(&at);
             let raw = self.bytes.get(self.start..end)?;
             let terminated = end < self.bytes.len();
             let advance = raw.len() + usize::from(terminated);
@@ -193,6 +215,7 @@ impl<'a> Iterator for Lines<'a> {
                 bytes,
                 text,
                 last_unterminated: !terminated,
+                clean,
             });
         }
         None

@@ -322,6 +322,7 @@ impl<R: Read> BlockReader<R> {
             skip: Vec::new(),
             rows: 0,
             ends: Vec::new(),
+            controls: Vec::new(),
         };
         self.seq += 1;
         block

@@ -264,7 +264,7 @@ pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Re
     // The quick scan fills `raw` in place and classifying takes fields out of
     // it: the record (some 250 bytes) is never moved whole.
     let mut raw = RawResult::default();
-    match line.text().and_then(|text| scan::result_into(text, &mut raw)) {
+    match line.scan_text().and_then(|text| scan::result_into(text, &mut raw)) {
         Some(()) => result_line(&mut raw, line.bytes),
         None => parse_result_line_serde(line.bytes),
     }

@@ -59,6 +59,8 @@ pub struct RawLine<'a> {
     pub(crate) bytes: &'a [u8],
     /// The same bytes as text; set only from a `&str` or a checked block.
     pub(crate) text: Option<&'a str>,
+    /// The reader vouched that `bytes` hold no byte below 0x20 ([`crate::Line::clean`]).
+    pub(crate) clean: bool,
 }
 
 impl<'a> RawLine<'a> {
@@ -70,6 +72,15 @@ impl<'a> RawLine<'a> {
     pub fn text(&self) -> Option<&'a str> {
         self.text.or_else(|| simdutf8::basic::from_utf8(self.bytes).ok())
     }
+
+    /// The line as text for a [`crate::json::scan::Scan`], with what the
+    /// reader vouched for it.
+    pub(crate) fn scan_text(&self) -> Option<crate::json::scan::ScanText<'a>> {
+        Some(crate::json::scan::ScanText {
+            text: self.text()?,
+            clean: self.clean,
+        })
+    }
 }
 
 /// Text, already UTF-8 by its type.
@@ -78,6 +89,7 @@ impl<'a> From<&'a str> for RawLine<'a> {
         RawLine {
             bytes: text.as_bytes(),
             text: Some(text),
+            clean: false,
         }
     }
 }
@@ -85,7 +97,11 @@ impl<'a> From<&'a str> for RawLine<'a> {
 /// Bytes nobody has checked yet.
 impl<'a> From<&'a [u8]> for RawLine<'a> {
     fn from(bytes: &'a [u8]) -> RawLine<'a> {
-        RawLine { bytes, text: None }
+        RawLine {
+            bytes,
+            text: None,
+            clean: false,
+        }
     }
 }
 

@@ -12,10 +12,10 @@
 use super::message::scan::message;
 use super::{RawBatchResult, RawResult};
 use crate::json::Str;
-use crate::json::scan::{Scan, once};
+use crate::json::scan::{Scan, ScanText, once};
 
 /// The line read as serde would, or `None`: see the module docs.
-pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
+pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>> {
     let mut s = Scan::new(text)?;
     let mut raw = RawResult {
         custom_id: None,

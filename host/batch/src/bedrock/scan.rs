@@ -11,11 +11,11 @@
 
 use super::results::{RawOutput, RawResult, RawUsage};
 use crate::anthropic::message::scan::{blocks, claude_usage};
-use crate::json::scan::{Scan, once};
+use crate::json::scan::{Scan, ScanText, once};
 use crate::json::{NullTok, Str, Tok};
 
 /// The record read as serde would, or `None`: see the module docs.
-pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
+pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>> {
     let mut s = Scan::new(text)?;
     let mut raw = RawResult {
         record_id: None,

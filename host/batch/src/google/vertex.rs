@@ -68,7 +68,7 @@ fn read<'a, 'p>(
     out: &mut Line<'a>,
 ) -> Result<IdAt<'p>, LineError> {
     let id = IdAt::of(opts.id_path.as_deref());
-    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Some(text)) = (id, line.text()) {
+    if let (IdAt::Request(Some(_)) | IdAt::Top(..), Some(text)) = (id, line.scan_text()) {
         if scan::scan(text, id, result, out).is_some() {
             return Ok(id);
         }

@@ -27,6 +27,28 @@ pub(crate) struct Scan<'a> {
     pub(crate) i: usize,
 }
 
+/// A line's text as a [`Scan`] takes it: `clean` when the reader vouched
+/// that it holds no byte below 0x20 (its block check found none), so the
+/// scan need not look again; text from anywhere else is checked.
+#[derive(Clone, Copy)]
+pub(crate) struct ScanText<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) clean: bool,
+}
+
+impl<'a> From<&'a str> for ScanText<'a> {
+    fn from(text: &'a str) -> ScanText<'a> {
+        ScanText { text, clean: false }
+    }
+}
+
+#[cfg(test)]
+impl<'a> From<&'a String> for ScanText<'a> {
+    fn from(text: &'a String) -> ScanText<'a> {
+        ScanText::from(text.as_str())
+    }
+}
+
 /// Marks a member as seen: `None` when it was already (serde refuses a
 /// repeated field, so a scan leaves such a line to it).
 pub(crate) fn once(seen: &mut bool) -> Option<()> {
@@ -36,10 +58,12 @@ pub(crate) fn once(seen: &mut bool) -> Option<()> {
 impl<'a> Scan<'a> {
     /// A scan of `text`, or `None` when it holds a byte below 0x20: strings
     /// may not hold them, and a line without tabs or newlines has none
-    /// between tokens either, so one pass rules them all out.
-    pub(crate) fn new(text: &'a str) -> Option<Scan<'a>> {
+    /// between tokens either, so one pass rules them all out (none at all
+    /// for a line the reader vouched for).
+    pub(crate) fn new(text: impl Into<ScanText<'a>>) -> Option<Scan<'a>> {
+        let ScanText { text, clean } = text.into();
         let s = text.as_bytes();
-        control::none_in(s).then_some(Scan { text, s, i: 0 })
+        (clean || control::none_in(s)).then_some(Scan { text, s, i: 0 })
     }
 
     /// A string member's value as serde's `Option<Str>` reads it: `null`

@@ -32,7 +32,7 @@ pub(super) fn check(block: &mut Block, max_line: usize, target: usize) -> (u64, 
     // valid block is valid. Per-line checks only for a block that is not,
     // to name its bad lines: one call per block is cheaper than a call per
     // line.
-    let all_utf8 = split::utf8_and_line_ends(all, &mut block.ends);
+    let all_utf8 = split::check(all, &mut block.ends, &mut block.controls);
     block.utf8 = all_utf8;
     let mut number = block.first_line;
     let mut rows = 0;

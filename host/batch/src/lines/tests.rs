@@ -66,6 +66,8 @@ fn blocks_of<R: Read>(mut r: BlockReader<R>) -> Result<Got, ReadError> {
         let whole = std::str::from_utf8(b.bytes()).is_ok();
         for l in b.lines() {
             assert_eq!(l.text.map(str::as_bytes), whole.then_some(l.bytes), "line {}", l.number);
+            // A line vouched clean holds no byte below 0x20 (its scan skips the check).
+            assert!(!l.clean || l.bytes.iter().all(|&c| c >= 0x20), "line {}", l.number);
             lines.push((l.number, l.offset, l.bytes.to_vec(), l.last_unterminated));
         }
         bad.extend(b.bad.iter().cloned());
@@ -166,6 +168,23 @@ fn utf8_flags_match_a_per_line_check_at_every_block_size() {
         assert_eq!(bad, want_bad, "block {block}");
         let numbers: Vec<u64> = got.iter().map(|l| l.0).collect();
         assert_eq!(numbers, vec![1, 4, 7], "block {block}");
+    }
+}
+
+/// Lines with no byte below 0x20 but their `\n` (and a `\r` before it)
+/// are vouched clean, at every block size; a tab between tokens or a raw
+/// control byte in a string is not.
+#[test]
+fn a_line_is_vouched_clean_exactly_when_it_holds_no_control_byte() {
+    let data = b"{\"a\":1}\n{\"b\":\t2}\r\n{\"c\":\"x\x01\"}\n{\"d\":3}\r\n{\"e\":\"\xC3\xA9\"}\n{\"f\":5}";
+    for block in 1..=data.len() + 1 {
+        let mut r = reader(data, block, 100);
+        let mut got = Vec::new();
+        while let Some(b) = r.next_block().expect("read") {
+            got.extend(b.lines().map(|l| (l.number, l.clean)));
+        }
+        let want = [(1, true), (2, false), (3, false), (4, true), (5, true), (6, true)];
+        assert_eq!(got, want, "block {block}");
     }
 }
 

@@ -10,7 +10,7 @@
 //! of another kind or anything the scan is unsure of is `None`, and serde
 //! reads the line.
 
-use crate::json::scan::{Scan, once};
+use crate::json::scan::{Scan, ScanText, once};
 use crate::json::{Str, Text, Tok};
 
 use super::{RawBody, RawChoice, RawMessage, RawResponse, RawResult, RawUsage, Seconds};
@@ -25,7 +25,7 @@ pub(super) fn result(text: &str) -> Option<RawResult<'_>> {
 /// [`result`] into `raw`, which must start empty (`RawResult::default()`);
 /// on `None` it holds part of the line and is to be dropped. Filled in place:
 /// the record is some 250 bytes, and returning it moved it twice a line.
-pub(super) fn result_into<'a>(text: &'a str, raw: &mut RawResult<'a>) -> Option<()> {
+pub(super) fn result_into<'a>(text: impl Into<ScanText<'a>>, raw: &mut RawResult<'a>) -> Option<()> {
     let mut s = Scan::new(text)?;
     let (mut id, mut response, mut error) = (false, false, false);
     s.object(|s, k| match k {

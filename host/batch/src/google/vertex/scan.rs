@@ -19,11 +19,11 @@ use serde::de::DeserializeSeed;
 use super::super::path::{At, step};
 use super::line::{IdAt, Line, model};
 use crate::json::Str;
-use crate::json::scan::{Scan, once};
+use crate::json::scan::{Scan, ScanText, once};
 
 /// Scans `text`: see the module docs. `None`: not sure, `out` is partly
 /// filled and must be dropped.
-pub(super) fn scan<'a>(text: &'a str, id: IdAt<'_>, result: bool, out: &mut Line<'a>) -> Option<()> {
+pub(super) fn scan<'a>(text: impl Into<ScanText<'a>>, id: IdAt<'_>, result: bool, out: &mut Line<'a>) -> Option<()> {
     let mut s = Scan::new(text)?;
     let (mut status, mut request, mut response) = (false, false, false);
     s.eat(b'{')?;

@@ -9,7 +9,7 @@
 //! member, a missing id or body, a field of the wrong kind, bad JSON) is
 //! `None`, and the serde form reads the line and names what is wrong.
 
-use super::{Scan, once};
+use super::{Scan, ScanText, once};
 use crate::error::LineError;
 use crate::provider::RawLine;
 use crate::row::InputLine;
@@ -23,7 +23,7 @@ pub(crate) struct InputKeys {
 }
 
 /// The line's id, model and url, or `None`: see the module docs.
-pub(crate) fn input_line<'a>(text: &'a str, keys: &InputKeys) -> Option<InputLine<'a>> {
+pub(crate) fn input_line<'a>(text: impl Into<ScanText<'a>>, keys: &InputKeys) -> Option<InputLine<'a>> {
     let mut s = Scan::new(text)?;
     let (mut id, mut url, mut model) = (None, None, None);
     let (mut seen_id, mut seen_url, mut seen_body, mut body) = (false, false, false, false);
@@ -72,7 +72,7 @@ pub(crate) fn input_line_or<'a>(
     keys: &InputKeys,
     serde: impl FnOnce(RawLine<'a>) -> Result<InputLine<'a>, LineError>,
 ) -> Result<InputLine<'a>, LineError> {
-    match line.text().and_then(|t| input_line(t, keys)) {
+    match line.scan_text().and_then(|t| input_line(t, keys)) {
         Some(quick) => Ok(quick),
         None => serde(line),
     }
