@@ -61,8 +61,12 @@ fn a_chunk_that_breaks_the_layout_is_refused_naming_what_broke() {
     assert!(e.contains("row 0: id is absent"), "{e}");
     let e = broken(|c| c.words[35] = 2);
     assert!(e.contains("row 0: span entries 2+2 are outside the span table"), "{e}");
-    let e = broken(|c| c.text[0] = 0xff);
-    assert!(e.contains("text is not UTF-8"), "{e}");
+    // Only a debug build checks the text (`packed::text`): a release build
+    // trusts the host, as wit-bindgen's own string lifting does.
+    if cfg!(debug_assertions) {
+        let e = broken(|c| c.text[0] = 0xff);
+        assert!(e.contains("text is not UTF-8"), "{e}");
+    }
 }
 
 #[test]
