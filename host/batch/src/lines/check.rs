@@ -4,7 +4,8 @@
 //! Invariant: every non-blank line of the block is either good (its text
 //! is UTF-8 and at most the maximum long) or recorded in `Block::bad` and
 //! `Block::skip` with its file offset and the reason; `Block::ends` holds
-//! where every line ends, so iterating never searches again.
+//! where every line ends, so iterating never searches again, and
+//! `Block::controls` every line that may hold a byte below 0x20.
 
 use std::sync::Arc;
 

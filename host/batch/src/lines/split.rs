@@ -30,9 +30,15 @@ pub(super) fn check(bytes: &[u8], ends: &mut Vec<usize>, controls: &mut Vec<usiz
         // SAFETY: the CPU has AVX2, checked just above.
         return unsafe { avx2(&mut found) };
     }
-    found.search::<false>(0, bytes);
+    portable(&mut found)
+}
+
+/// [`check`] on a CPU without AVX2: the search with plain code, then the
+/// whole block checked at once.
+fn portable(found: &mut Found<'_, '_>) -> bool {
+    found.search::<false>(0, found.bytes);
     found.last_end();
-    simdutf8::basic::from_utf8(bytes).is_ok()
+    simdutf8::basic::from_utf8(found.bytes).is_ok()
 }
 
 /// [`check`] with simdutf8's AVX2 validator fed a slice at a time.
@@ -71,17 +77,17 @@ impl Found<'_, '_> {
     /// where the CPU has it (in [`avx2`]).
     #[inline(always)]
     fn search<const AVX2: bool>(&mut self, at: usize, slice: &[u8]) {
-        let mut steps = slice.chunks_exact(STEP);
+        let (steps, rest) = slice.as_chunks::<STEP>();
         let mut base = at;
-        for step in &mut steps {
-            let mut m = below_0x20::<AVX2>(step.try_into().unwrap_or(&[0; STEP]));
+        for step in steps {
+            let mut m = below_0x20::<AVX2>(step);
             while m != 0 {
                 self.control(base + m.trailing_zeros() as usize);
                 m &= m - 1;
             }
             base += STEP;
         }
-        for (k, &b) in steps.remainder().iter().enumerate() {
+        for (k, &b) in rest.iter().enumerate() {
             if b < 0x20 {
                 self.control(base + k);
             }
@@ -219,7 +225,29 @@ mod tests {
                     }
                     let (mut ends, mut controls) = (Vec::new(), Vec::new());
                     let ok = check(&b, &mut ends, &mut controls);
-                    assert_eq!((ok, ends, controls), plain(&b), "len {len}, {mark:?} at {at}");
+                    let want = plain(&b);
+                    assert_eq!((ok, ends, controls), want, "len {len}, {mark:?} at {at}");
+                    // The copy a CPU without AVX2 runs answers the same.
+                    let (mut ends, mut controls) = (Vec::new(), Vec::new());
+                    let ok = portable(&mut Found {
+                        bytes: &b,
+                        ends: &mut ends,
+                        controls: &mut controls,
+                    });
+                    assert_eq!((ok, ends, controls), want, "portable: len {len}, {mark:?} at {at}");
+                }
+            }
+        }
+        // Both copies of the step mask flag exactly the bytes below 0x20.
+        for byte in 0..=255u8 {
+            for at in [0, 1, 31, 32, 33, 63] {
+                let mut b = [b'x'; STEP];
+                b[at] = byte;
+                let want = u64::from(byte < 0x20) << at;
+                assert_eq!(below_0x20::<false>(&b), want, "plain: {byte:#x} at {at}");
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    assert_eq!(below_0x20::<true>(&b), want, "AVX2: {byte:#x} at {at}");
                 }
             }
         }

@@ -184,9 +184,6 @@ impl FastCheck {
                 "items" => node.items = Some(self.node(value, depth + 1)?),
                 "properties" => {
                     for (name, sub) in value.as_object()? {
-                        if name.starts_with(stream::RESERVED_PREFIX) {
-                            return None;
-                        }
                         let schema = Some(self.node(sub, depth + 1)?);
                         node.props.push(Prop {
                             name: name.clone(),
@@ -203,9 +200,6 @@ impl FastCheck {
         if let Some(required) = map.get("required") {
             for name in required.as_array()? {
                 let name = name.as_str()?;
-                if name.starts_with(stream::RESERVED_PREFIX) {
-                    return None;
-                }
                 let i = match node.props.iter().position(|p| p.name == name) {
                     Some(i) => i,
                     None => {
@@ -220,7 +214,10 @@ impl FastCheck {
                 node.required |= 1u64.checked_shl(u32::try_from(i).ok()?)?;
             }
         }
-        (node.props.len() <= MAX_PROPERTIES).then_some(node)
+        // A name serde_json reserves, in `properties` or `required`: the
+        // reader checks for one only among names no property matches.
+        let reserved = node.props.iter().any(|p| p.name.starts_with(stream::RESERVED_PREFIX));
+        (node.props.len() <= MAX_PROPERTIES && !reserved).then_some(node)
     }
 }
 
