@@ -40,26 +40,45 @@ pub(super) fn number(node: &Node, n: Num) -> bool {
         && within(node.exclusive_maximum, Ordering::is_lt)
 }
 
-/// Whether the string `s` (unescaped) meets `node`.
-pub(super) fn string(node: &Node, s: &str) -> bool {
-    let eq = |l: &Lit| matches!(l, Lit::Str(t) if same(t.as_bytes(), s.as_bytes()));
-    admits(node, T_STRING, Some(&eq))
+/// Whether the string `s` (unescaped, UTF-8) meets `node`.
+pub(super) fn string(node: &Node, s: &[u8]) -> bool {
+    !node.never
+        && node.types & T_STRING != 0
+        && node
+            .choices
+            .iter()
+            .all(|choice| choice.iter().any(|l| matches!(l, Lit::Str(t) if same(t.as_bytes(), s))))
         && (node.min_length.is_none() && node.max_length.is_none()
             || length_within(s, node.min_length.unwrap_or(0), node.max_length.unwrap_or(u64::MAX)))
 }
 
-/// Byte equality a word at a time: names and `enum` strings are short, and in
-/// a component `==` would call the C library's byte-by-byte `memcmp`.
+/// Byte equality a word at a time, the last word overlapping the one before:
+/// names and `enum` strings are short, and in a component `==` would call
+/// the C library's byte-by-byte `memcmp`.
+#[inline(always)]
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let words = x.by_ref().zip(y.by_ref()).all(|(p, q)| {
-        let w = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
-        w(p) == w(q)
-    });
-    words && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+    if n >= 8 {
+        let word = |w: Option<&[u8; 8]>| w.map(|w| u64::from_le_bytes(*w));
+        let middle = || {
+            let (x, y) = (a.as_chunks::<8>().0, b.as_chunks::<8>().0);
+            x.iter()
+                .zip(y)
+                .all(|(p, q)| u64::from_le_bytes(*p) == u64::from_le_bytes(*q))
+        };
+        word(a.first_chunk()) == word(b.first_chunk())
+            && word(a.last_chunk()) == word(b.last_chunk())
+            && (n <= 16 || middle())
+    } else if n >= 4 {
+        let word = |w: Option<&[u8; 4]>| w.map(|w| u32::from_le_bytes(*w));
+        word(a.first_chunk()) == word(b.first_chunk()) && word(a.last_chunk()) == word(b.last_chunk())
+    } else {
+        // Bytes 0, n / 2 and n - 1 cover a string of at most three.
+        [0, n / 2, n.wrapping_sub(1)].iter().all(|&i| a.get(i) == b.get(i))
+    }
 }
 
 /// Exact ordering of two numbers; `None` where an integer beyond 2^53 meets a float.
@@ -86,20 +105,43 @@ fn cmp(a: Num, b: Num) -> Option<Ordering> {
     }
 }
 
-/// Whether `s` has `min..=max` code points; the byte length settles most strings
-/// without counting, as a code point takes one to four bytes.
-fn length_within(s: &str, min: u64, max: u64) -> bool {
+/// Whether the UTF-8 `s` has `min..=max` code points; the byte length
+/// settles most strings without counting, as a code point takes one to four
+/// bytes. A count counts the bytes that start a code point (all but
+/// `10xxxxxx`).
+fn length_within(s: &[u8], min: u64, max: u64) -> bool {
     let bytes = s.len() as u64;
     let fewest = bytes.div_ceil(4);
     if min <= fewest && bytes <= max {
         return true;
     }
-    (min..=max).contains(&(s.chars().count() as u64))
+    let chars = s.iter().filter(|&&c| (c as i8) >= -0x40).count() as u64;
+    (min..=max).contains(&chars)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::{length_within, same};
+
+    #[test]
+    fn length_counts_code_points() {
+        for s in ["", "a", "né", "★★", "5★ x", "\u{1f600}", "plain ascii text"] {
+            let n = s.chars().count() as u64;
+            for (min, max) in [
+                (0, u64::MAX),
+                (n, n),
+                (n + 1, u64::MAX),
+                (0, n.saturating_sub(1)),
+                (n, n + 1),
+            ] {
+                assert_eq!(
+                    length_within(s.as_bytes(), min, max),
+                    (min..=max).contains(&n),
+                    "{s} {min} {max}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn same_is_byte_equality() {
@@ -112,6 +154,16 @@ mod tests {
             "exactly8",
             "exactly8!",
             "négatif",
+            "abc",
+            "abd",
+            "xbc",
+            "sixteen bytes!!!",
+            "sixteen bytes!!?",
+            "seventeen bytes!!",
+            "seventeen bytes!?",
+            "a name that runs past three words",
+            "a name that runs past three wordz",
+            "a name thaX runs past three words",
         ];
         for a in words {
             for b in words {
@@ -119,6 +171,16 @@ mod tests {
             }
         }
         assert!(!same(b"confidencf", b"confidence"));
+        // Every length up to past three words, one byte changed anywhere.
+        for n in 0..40 {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same(&a, &a.clone()), "{n}");
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x20;
+                assert!(!same(&a, &b), "{n} {i}");
+            }
+        }
         assert!(!same(b"xonfidence", b"confidence"));
     }
 }

@@ -25,8 +25,8 @@ const MAX_DEPTH: usize = 120;
 /// Buffers one check reuses for the next.
 #[derive(Default)]
 pub(super) struct Buffers {
-    /// A string with an escape, decoded.
-    scratch: String,
+    /// A string with an escape, decoded (UTF-8).
+    scratch: Vec<u8>,
     /// Hashes of unknown member names, a run per open object.
     unknown: Vec<u64>,
 }
@@ -39,46 +39,65 @@ pub(super) fn passes(check: &FastCheck, text: &str, buffers: &mut Buffers) -> bo
     buffers.unknown.clear();
     let mut r = Reader {
         check,
-        s: text,
+        b: text.as_bytes(),
         at: 0,
         buf: buffers,
     };
-    r.value(Some(root), 0).is_some() && {
-        r.skip_ws();
-        r.at == text.len()
-    }
+    r.value(Some(root), 0).is_some() && r.token() == END && r.at == text.len()
 }
 
-/// The text and where reading has got to.
+/// What [`Reader::byte`] reads past the text's end. A zero byte is no
+/// token's first byte, so every test a byte meets fails on it as it would
+/// on the end; a zero byte in the text fails the same tests, and serde_json
+/// refuses it outside a string too.
+const END: u8 = 0;
+
+/// The text (the bytes of a `str`) and where reading has got to.
 struct Reader<'a, 'b> {
     check: &'a FastCheck,
-    s: &'a str,
+    b: &'a [u8],
     at: usize,
     buf: &'b mut Buffers,
 }
 
 impl<'a> Reader<'a, '_> {
-    fn peek(&self) -> Option<u8> {
-        self.s.as_bytes().get(self.at).copied()
+    /// The byte at the reading position, [`END`] past the end.
+    #[inline(always)]
+    fn byte(&self) -> u8 {
+        self.b.get(self.at).copied().unwrap_or(END)
     }
 
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
-            self.at += 1;
+    /// The next token's first byte, after any whitespace (not consumed).
+    /// Why one compare first: whitespace is four bytes no greater than a
+    /// space, and a compact response (the usual kind) has none.
+    #[inline(always)]
+    fn token(&mut self) -> u8 {
+        let c = self.byte();
+        if c > b' ' { c } else { self.skip_ws() }
+    }
+
+    /// Skips whitespace; returns the byte after it.
+    #[inline(never)]
+    fn skip_ws(&mut self) -> u8 {
+        loop {
+            match self.byte() {
+                b' ' | b'\n' | b'\t' | b'\r' => self.at += 1,
+                c => return c,
+            }
         }
     }
 
     /// Consumes `b` after any whitespace.
+    #[inline(always)]
     fn expect(&mut self, b: u8) -> Option<()> {
-        self.skip_ws();
-        (self.peek()? == b).then(|| self.at += 1)
+        (self.token() == b).then(|| self.at += 1)
     }
 
     /// After an element or member: `,` (another follows: `false`) or the
     /// container's `close` (`true`); anything else is doubt.
+    #[inline(always)]
     fn separator(&mut self, close: u8) -> Option<bool> {
-        self.skip_ws();
-        let b = self.peek()?;
+        let b = self.token();
         self.at += 1;
         match b {
             b',' => Some(false),
@@ -97,14 +116,13 @@ impl<'a> Reader<'a, '_> {
 
     /// Reads one value and checks it against `node` (`None`: anything).
     fn value(&mut self, node: Option<&'a Node>, depth: usize) -> Option<()> {
-        self.skip_ws();
-        let ok = match self.peek()? {
+        let ok = match self.token() {
             b'{' => return self.object(node, depth + 1),
             b'[' => return self.array(node, depth + 1),
             b'"' => {
                 self.at += 1;
                 let scratch = &mut self.buf.scratch;
-                match text::string(self.s, &mut self.at, scratch)? {
+                match text::string(self.b, &mut self.at, scratch)? {
                     Text::Raw(s) => node.is_none_or(|n| rules::string(n, s)),
                     Text::Decoded => node.is_none_or(|n| rules::string(n, scratch)),
                 }
@@ -123,24 +141,24 @@ impl<'a> Reader<'a, '_> {
 
     fn literal(&mut self, word: &[u8], node: Option<&Node>, ty: u8, lit: Lit) -> Option<bool> {
         let end = self.at + word.len();
-        (self.s.as_bytes().get(self.at..end)? == word).then_some(())?;
+        (self.b.get(self.at..end)? == word).then_some(())?;
         self.at = end;
         Some(node.is_none_or(|n| rules::admits(n, ty, Some(&|l| *l == lit))))
     }
 
-    /// The number whose text starts here, parsed by serde_json alone: the
-    /// longest run of number characters must be exactly one JSON number.
+    /// The number whose text starts here: a plain one read in the same pass
+    /// that finds its end ([`plain_prefix`]), anything else parsed by
+    /// serde_json alone, where the longest run of number characters must be
+    /// exactly one JSON number.
     fn number(&mut self) -> Option<Num> {
-        let rest = self.s.as_bytes().get(self.at..)?;
-        let len = rest
-            .iter()
-            .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-            .unwrap_or(rest.len());
-        let token = self.s.get(self.at..self.at + len)?;
-        self.at += len;
-        if let Some(n) = plain_number(token.as_bytes()) {
+        let rest = self.b.get(self.at..)?;
+        if let Some((n, len)) = plain_prefix(rest) {
+            self.at += len;
             return Some(n);
         }
+        let len = rest.iter().position(|&b| !number_byte(b)).unwrap_or(rest.len());
+        let token = std::str::from_utf8(rest.get(..len)?).ok()?;
+        self.at += len;
         let n: serde_json::Number = serde_json::from_str(token).ok()?;
         if let Some(u) = n.as_u64() {
             Some(Num::U(u))
@@ -161,9 +179,8 @@ impl<'a> Reader<'a, '_> {
             None => None,
         };
         self.at += 1;
-        self.skip_ws();
         let mut count = 0u64;
-        if self.peek()? == b']' {
+        if self.token() == b']' {
             self.at += 1;
         } else {
             loop {
@@ -183,8 +200,7 @@ impl<'a> Reader<'a, '_> {
             return None;
         }
         self.at += 1;
-        self.skip_ws();
-        if self.peek()? == b'}' {
+        if self.token() == b'}' {
             self.at += 1;
             return node.is_none_or(|n| n.required == 0).then_some(());
         }
@@ -195,7 +211,7 @@ impl<'a> Reader<'a, '_> {
             self.expect(b'"')?;
             let value = match node {
                 None => {
-                    text::string(self.s, &mut self.at, &mut self.buf.scratch)?;
+                    text::string(self.b, &mut self.at, &mut self.buf.scratch)?;
                     None
                 }
                 Some(n) => self.member(n, k, &mut seen, first_unknown)?,
@@ -216,11 +232,11 @@ impl<'a> Reader<'a, '_> {
     /// returns the schema its value must meet. A repeated name is doubt:
     /// `Value` keeps the last, which only the slow path sees.
     fn member(&mut self, node: &Node, k: usize, seen: &mut u64, first_unknown: usize) -> Option<Option<usize>> {
-        let name = match text::string(self.s, &mut self.at, &mut self.buf.scratch)? {
+        let name = match text::string(self.b, &mut self.at, &mut self.buf.scratch)? {
             Text::Raw(s) => s,
-            Text::Decoded => self.buf.scratch.as_str(),
+            Text::Decoded => self.buf.scratch.as_slice(),
         };
-        let is = |p: &super::Prop| rules::same(p.name.as_bytes(), name.as_bytes());
+        let is = |p: &super::Prop| rules::same(p.name.as_bytes(), name);
         // The `k`-th property first: responses mostly list members in the
         // schema's order.
         let found = match node.props.get(k) {
@@ -236,10 +252,10 @@ impl<'a> Reader<'a, '_> {
             *seen |= bit;
             return Some(prop.schema);
         }
-        if name.starts_with(RESERVED_PREFIX) {
+        if name.starts_with(RESERVED_PREFIX.as_bytes()) {
             return None;
         }
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        let hash = name.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let names = self.buf.unknown.get(first_unknown..)?;
@@ -251,6 +267,11 @@ impl<'a> Reader<'a, '_> {
     }
 }
 
+/// A byte a JSON number's text may hold.
+fn number_byte(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+}
+
 /// Powers of ten for a plain number's at most 15 fraction digits, each exact
 /// in an `f64` (every power up to 10^22 is).
 const POW10: [f64; 16] = [
@@ -258,44 +279,53 @@ const POW10: [f64; 16] = [
 ];
 
 /// A plain JSON number (`0`, `12`, `0.83`, `-0.5`: no exponent, at most 15
-/// digits, and not a negative integer) read directly; `None` for anything
-/// else, which serde_json reads. Why: nearly every number a judged response
-/// holds is such a score or count, and serde_json's own parse cost more than
-/// the rest of the number's check. Exact: 15 digits stay below 2^53, so the
-/// integer is exact, and a decimal is one IEEE division of two exact values,
-/// `m / 10^k`, hence correctly rounded: the value serde_json's correctly
-/// rounding parser gives (its `float_roundtrip` feature is on in this build;
-/// the tests compare the two).
-pub(super) fn plain_number(token: &[u8]) -> Option<Num> {
-    let (negative, digits) = match token {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, token),
-    };
-    // At most 15 digits and a point; one pass reads the digits and finds the
-    // point (a second point or any other byte: not plain).
-    if digits.is_empty() || digits.len() > 16 {
-        return None;
-    }
-    let (mut m, mut point) = (0u64, None);
-    for (k, &b) in digits.iter().enumerate() {
+/// digits, and not a negative integer) at the start of `rest`, read in one
+/// pass, with its length; `None` for anything else, which serde_json reads,
+/// and for a plain number that the next byte would continue (`1.5e3`, `1-`).
+/// Why: nearly every number a judged response holds is such a score or
+/// count, and serde_json's own parse cost more than the rest of the number's
+/// check. Exact: 15 digits stay below 2^53, so the integer is exact, and a
+/// decimal is one IEEE division of two exact values, `m / 10^k`, hence
+/// correctly rounded: the value serde_json's correctly rounding parser gives
+/// (its `float_roundtrip` feature is on in this build; the tests compare the
+/// two).
+#[inline(always)]
+pub(super) fn plain_prefix(rest: &[u8]) -> Option<(Num, usize)> {
+    let negative = rest.first() == Some(&b'-');
+    let from = usize::from(negative);
+    let (mut m, mut point, mut i) = (0u64, None, from);
+    // Digits and at most one point, up to the first other byte.
+    while let Some(&b) = rest.get(i) {
         match b {
-            b'0'..=b'9' => m = m * 10 + u64::from(b - b'0'),
-            b'.' if point.is_none() => point = Some(k),
-            _ => return None,
+            b'0'..=b'9' => m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
+            b'.' if point.is_none() => point = Some(i),
+            _ => break,
         }
+        i += 1;
     }
-    let int = point.unwrap_or(digits.len());
-    let frac = point.map_or(0, |p| digits.len() - p - 1);
-    let leading_zero = int > 1 && digits.first() == Some(&b'0');
-    if int == 0 || leading_zero || (point.is_some() && frac == 0) || int + frac > 15 {
+    if rest.get(i).is_some_and(|&b| number_byte(b)) {
         return None;
     }
-    match point {
-        None if negative => None,
-        None => Some(Num::U(m)),
+    let digits = i - from - usize::from(point.is_some());
+    let int = point.unwrap_or(i) - from;
+    let frac = point.map_or(0, |p| i - p - 1);
+    let leading_zero = int > 1 && rest.get(from) == Some(&b'0');
+    if int == 0 || leading_zero || (point.is_some() && frac == 0) || digits > 15 {
+        return None;
+    }
+    let n = match point {
+        None if negative => return None,
+        None => Num::U(m),
         Some(_) => {
             let f = m as f64 / *POW10.get(frac)?;
-            Some(Num::F(if negative { -f } else { f }))
+            Num::F(if negative { -f } else { f })
         }
-    }
+    };
+    Some((n, i))
+}
+
+/// [`plain_prefix`] of a whole token: `None` unless the number is all of it.
+#[cfg(test)]
+pub(super) fn plain_number(token: &[u8]) -> Option<Num> {
+    plain_prefix(token).and_then(|(n, len)| (len == token.len()).then_some(n))
 }

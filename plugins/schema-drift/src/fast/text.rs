@@ -166,29 +166,31 @@ fn mask_bytes(c: &[u8; LANES]) -> u16 {
         .fold(0, |m, (j, &b)| m | (u16::from(special(b)) << j))
 }
 
-/// A string's characters: borrowed when it has no escape, else decoded into
-/// the caller's scratch buffer.
+/// A string's characters, as UTF-8 bytes: borrowed when it has no escape,
+/// else decoded into the caller's scratch buffer. Bytes, not `str`: the text
+/// is a `str` and a string's ends are ASCII quotes, so the borrowed bytes are
+/// UTF-8 without a boundary check, and the decoded ones are copied from it
+/// or encoded from a `char`.
 pub(super) enum Text<'a> {
-    Raw(&'a str),
+    Raw(&'a [u8]),
     Decoded,
 }
 
-/// Reads the string whose opening `"` is just before `*at` in `s`; on
-/// success `*at` is just past its closing `"`.
+/// Reads the string whose opening `"` is just before `*at` in `b` (the bytes
+/// of a `str`); on success `*at` is just past its closing `"`.
 #[inline(always)]
-pub(super) fn string<'a>(s: &'a str, at: &mut usize, scratch: &mut String) -> Option<Text<'a>> {
-    let b = s.as_bytes();
+pub(super) fn string<'a>(b: &'a [u8], at: &mut usize, scratch: &mut Vec<u8>) -> Option<Text<'a>> {
     let start = *at;
     let end = first_special(b, start);
     match *b.get(end)? {
         b'"' => {
             *at = end + 1;
-            Some(Text::Raw(s.get(start..end)?))
+            Some(Text::Raw(b.get(start..end)?))
         }
         b'\\' => {
             scratch.clear();
-            scratch.push_str(s.get(start..end)?);
-            decode(s, end, at, scratch)?;
+            scratch.extend_from_slice(b.get(start..end)?);
+            decode(b, end, at, scratch)?;
             Some(Text::Decoded)
         }
         _ => None,
@@ -198,11 +200,10 @@ pub(super) fn string<'a>(s: &'a str, at: &mut usize, scratch: &mut String) -> Op
 /// Decodes from the escape at `i` to the closing quote into `out`.
 #[cold]
 #[inline(never)]
-fn decode(s: &str, mut i: usize, at: &mut usize, out: &mut String) -> Option<()> {
-    let b = s.as_bytes();
+fn decode(b: &[u8], mut i: usize, at: &mut usize, out: &mut Vec<u8>) -> Option<()> {
     loop {
         let end = first_special(b, i);
-        out.push_str(s.get(i..end)?);
+        out.extend_from_slice(b.get(i..end)?);
         i = end;
         match *b.get(i)? {
             b'"' => {
@@ -223,13 +224,13 @@ fn decode(s: &str, mut i: usize, at: &mut usize, out: &mut String) -> Option<()>
             b't' => '\t',
             b'u' => {
                 let (c, len) = unicode(b, i)?;
-                out.push(c);
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                 i += len;
                 continue;
             }
             _ => return None,
         };
-        out.push(c);
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         i += 2;
     }
 }
@@ -267,11 +268,12 @@ mod tests {
     /// The string from `text` (which starts with its opening quote) as serde_json reads it.
     fn read(text: &str) -> Option<(String, usize)> {
         let mut at = 1;
-        let mut scratch = String::new();
-        let s = match string(text, &mut at, &mut scratch)? {
-            Text::Raw(s) => s.to_string(),
+        let mut scratch = Vec::new();
+        let s = match string(text.as_bytes(), &mut at, &mut scratch)? {
+            Text::Raw(s) => s.to_vec(),
             Text::Decoded => scratch,
         };
+        let s = String::from_utf8(s).ok()?;
         Some((s, at))
     }
 
