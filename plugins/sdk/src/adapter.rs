@@ -135,13 +135,10 @@ impl<J: Judge> scorer::Guest for Adapter<J> {
 impl<J: Judge> packed_scorer::Guest for Adapter<J> {
     fn score_packed(chunk: PackedChunk) -> Vec<Result<Verdict, JudgeError>> {
         if J::SCORES_VIEWS {
-            let mut views = Vec::with_capacity(chunk.rows as usize);
-            return match crate::packed::views_into(&chunk, &mut views) {
-                Ok(()) => match with_judge::<J, _>(|judge| views.iter().map(|v| judge.score_view(v)).collect()) {
-                    Ok(verdicts) => verdicts,
-                    Err(e) => (0..chunk.rows).map(|_| Err(e.clone())).collect(),
-                },
-                Err(msg) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
+            return match with_judge::<J, _>(|judge| crate::packed::map_views(&chunk, |v| judge.score_view(v))) {
+                Ok(Ok(verdicts)) => verdicts,
+                Ok(Err(msg)) => (0..chunk.rows).map(|_| Err(JudgeError::Failed(msg.clone()))).collect(),
+                Err(e) => (0..chunk.rows).map(|_| Err(e.clone())).collect(),
             };
         }
         ROWS.with(|rows| {

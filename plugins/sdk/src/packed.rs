@@ -1,6 +1,6 @@
 //! Decoding an `assay:judge@0.2.0` `packed-chunk` into the rows `score-batch`
 //! would have received, so a judge's code sees one `Row` type either way, or
-//! into views of those rows that borrow the chunk's text (`view.rs`;
+//! one at a time into views of those rows that borrow the chunk's text (`view.rs`;
 //! observations: `observations.rs`).
 //!
 //! Invariant: a chunk decodes into exactly `rows` rows, or into one error that
@@ -46,15 +46,19 @@ pub fn decode_into<'r>(chunk: &PackedChunk, rows: &'r mut Vec<Row>) -> Result<&'
     Ok(&rows[..words.len()])
 }
 
-/// The rows of `chunk` as views into it, in order, into `views` (cleared
-/// first): no string is copied.
-pub fn views_into<'c>(chunk: &'c PackedChunk, views: &mut Vec<RowView<'c>>) -> Result<(), String> {
-    views.clear();
+/// `f`'s answer for a view of each row of `chunk` (no string copied), in
+/// order. Each row is read just before `f` sees it: a chunk that breaks the
+/// layout at row `i` is the error, after `f` has seen rows `0..i`. Why not
+/// read every row first: a `Vec` of views cost a third of what scoring a
+/// bench row costs in the component, and a broken chunk is a host bug whose
+/// rows all get the error anyway.
+pub fn map_views<'c, T>(chunk: &'c PackedChunk, mut f: impl FnMut(&RowView<'c>) -> T) -> Result<Vec<T>, String> {
     let (cx, words) = layout(chunk)?;
+    let mut out = Vec::with_capacity(words.len());
     for (i, w) in words.iter().enumerate() {
-        views.push(cx.view(w).map_err(|e| in_row(i, e))?);
+        out.push(f(&cx.view(w).map_err(|e| in_row(i, e))?));
     }
-    Ok(())
+    Ok(out)
 }
 
 // The messages of a broken chunk, out of line: the paths that check a
@@ -173,7 +177,7 @@ impl<'a> Cx<'a> {
         match a.checked_add(n) {
             // `str::get` does these checks too, but out of line in a
             // component: a call for every string of every row.
-            Some(end) if end <= t.len() && t.is_char_boundary(a) && t.is_char_boundary(end) => {
+            Some(end) if end <= t.len() && starts_char(t, a) && starts_char(t, end) => {
                 // SAFETY: `a <= end <= t.len()`, and both are character
                 // boundaries of `t`, checked just above.
                 Ok(unsafe { t.get_unchecked(a..end) })
@@ -196,6 +200,14 @@ impl<'a> Cx<'a> {
         }
         Ok(Pairs::packed(self.text, entries))
     }
+}
+
+/// Whether byte `i` of `t`, at most its length, is a character boundary:
+/// `str::is_char_boundary` less its test for 0, as the text is UTF-8 (see
+/// [`text`]) and so never starts with a continuation byte.
+#[inline(always)]
+fn starts_char(t: &str, i: usize) -> bool {
+    t.as_bytes().get(i).is_none_or(|&b| (b as i8) >= -0x40)
 }
 
 /// The u64 at words `i` (low), `i + 1` (high).

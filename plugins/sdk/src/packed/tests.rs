@@ -37,9 +37,25 @@ fn broken(edit: impl FnOnce(&mut PackedChunk)) -> String {
     let mut c = chunk();
     edit(&mut c);
     let e = decode(&c).expect_err("a broken chunk is refused");
-    let mut views = Vec::new();
-    assert_eq!(views_into(&c, &mut views), Err(e.clone()));
+    assert_eq!(map_views(&c, |v| *v).err(), Some(e.clone()));
     e
+}
+
+/// Views are read one row at a time: a chunk whose second row breaks the
+/// layout is refused naming that row, after the first row's view was seen.
+#[test]
+fn views_stop_at_the_first_row_that_breaks_the_layout() {
+    let mut c = chunk();
+    let (row, spans) = c.words.split_at(ROW_WORDS);
+    let mut second = row.to_vec();
+    second[3] = 99;
+    c.words = [row, &second, spans].concat();
+    c.rows = 2;
+    let mut seen = Vec::new();
+    let e = map_views(&c, |v| seen.push(v.id)).expect_err("row 1 is broken");
+    assert_eq!(e, "packed chunk, row 1: status 99 is not a row-status");
+    assert_eq!(seen, ["r1"]);
+    assert_eq!(decode(&c).err(), Some(e));
 }
 
 #[test]
@@ -73,8 +89,7 @@ fn a_chunk_that_breaks_the_layout_is_refused_naming_what_broke() {
 fn a_chunk_views_as_the_rows_it_decodes_into() {
     let c = chunk();
     let rows = decode(&c).expect("decodes");
-    let mut views = Vec::new();
-    views_into(&c, &mut views).expect("views");
+    let views = map_views(&c, |v| *v).expect("views");
     assert_eq!(views.len(), 1);
     let v = &views[0];
     assert_eq!(format!("{:?}", v.to_row()), format!("{:?}", rows[0]));
