@@ -116,6 +116,17 @@ fn a_prompt_span_that_breaks_the_layout_is_refused_by_views_too() {
     assert!(e.contains("row 0: span (40, 3) is outside the text"), "{e}");
 }
 
+/// An empty prompt or metadata list holds no span: its `first` is not read.
+#[test]
+fn an_empty_pair_list_is_empty_wherever_it_points() {
+    let mut c = chunk();
+    c.words[32..36].copy_from_slice(&[9999, 0, u32::MAX, 0]);
+    let r = &decode(&c).expect("decodes")[0];
+    assert!(r.prompt.is_empty() && r.metadata.is_empty());
+    let views = map_views(&c, |v| (v.prompt.len(), v.metadata.len())).expect("views");
+    assert_eq!(views, [(0, 0)]);
+}
+
 #[test]
 fn an_empty_chunk_decodes_into_no_rows() {
     let c = PackedChunk {
