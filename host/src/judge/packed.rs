@@ -6,7 +6,8 @@
 //! Invariant: the chunk carries exactly the rows `score-batch` would get, field
 //! for field, so a judge answers the same through either call; every span lies
 //! within `text` on a character boundary (it is a whole `&str`), and a chunk
-//! whose text would not fit u32 offsets is refused rather than wrapped.
+//! whose text would not fit u32 offsets is refused: its spans, cut to 32 bits
+//! as they are written, never reach a guest.
 
 mod append;
 mod observations;
@@ -77,8 +78,15 @@ impl Packer {
         })
     }
 
+    /// One row's words, written in place: each string's span is a plain
+    /// value, and the text's size is checked once per row. Why: a span
+    /// handed back as a `Result` through memory (two 4-byte stores, one
+    /// 8-byte load) stalled on store forwarding, once per string of every
+    /// row; and a row built on the stack and appended whole was a call to
+    /// `memcpy`.
     fn row(&mut self, r: &Row<'_>) -> Result<(), TooLarge> {
-        self.words.extend_from_slice(&[
+        let w = place::<ROW_WORDS>(&mut self.words);
+        w[..6].copy_from_slice(&[
             lo(r.index),
             hi(r.index),
             r.segment,
@@ -86,53 +94,56 @@ impl Packer {
             flag_bits(r.flags),
             r.attempt,
         ]);
-        push_usage(&mut self.words, &r.usage);
-        for s in [Some(r.id), Some(r.provider), Some(r.model)] {
-            self.string(s)?;
-        }
-        for s in [r.snapshot, r.response, r.finish_reason, r.error_code, r.error_message] {
-            self.string(s)?;
+        w[6..16].copy_from_slice(&usage_words(&r.usage));
+        let strings = [
+            Some(r.id),
+            Some(r.provider),
+            Some(r.model),
+            r.snapshot,
+            r.response,
+            r.finish_reason,
+            r.error_code,
+            r.error_message,
+        ];
+        for (span, s) in w[16..32].as_chunks_mut::<2>().0.iter_mut().zip(strings) {
+            *span = s.map_or([NONE, 0], |s| span_of(&mut self.text, s));
         }
         let prompt = r.prompt.iter().map(|m| (m.role, m.content));
-        self.pairs(prompt, r.prompt.len(), rows_spans(&self.spans))?;
+        w[32..34].copy_from_slice(&pairs(&mut self.text, &mut self.spans, prompt, r.prompt.len()));
         let metadata = r.metadata.iter().copied();
-        self.pairs(metadata, r.metadata.len(), rows_spans(&self.spans))?;
-        Ok(())
-    }
-
-    /// Appends `s` to the text and its (start, length) to the row's words.
-    fn string(&mut self, s: Option<&str>) -> Result<(), TooLarge> {
-        let (start, len) = match s {
-            None => (NONE, 0),
-            Some(s) => push_text(&mut self.text, s)?,
-        };
-        self.words.extend_from_slice(&[start, len]);
-        Ok(())
-    }
-
-    /// Appends `count` (a, b) string pairs to the span table and (first, count)
-    /// to the row's words.
-    fn pairs<'s>(
-        &mut self,
-        pairs: impl Iterator<Item = (&'s str, &'s str)>,
-        count: usize,
-        first: usize,
-    ) -> Result<(), TooLarge> {
-        for (a, b) in pairs {
-            let (a0, a1) = push_text(&mut self.text, a)?;
-            let (b0, b1) = push_text(&mut self.text, b)?;
-            self.spans.extend_from_slice(&[a0, a1, b0, b1]);
-        }
-        let too_large = || TooLarge(self.text.len());
-        let first = u32::try_from(first).map_err(|_| too_large())?;
-        let count = u32::try_from(count).map_err(|_| too_large())?;
-        self.words.extend_from_slice(&[first, count]);
+        w[34..36].copy_from_slice(&pairs(&mut self.text, &mut self.spans, metadata, r.metadata.len()));
+        fits(self.text.len())?;
+        u32::try_from(self.spans.len()).map_err(|_| TooLarge(self.text.len()))?;
         Ok(())
     }
 }
 
-/// Appends the five token counts of `u`, each as (low, high).
-fn push_usage(words: &mut Vec<u32>, u: &Usage) {
+/// Appends `N` zero words to `words`: those words, to be written in place.
+fn place<const N: usize>(words: &mut Vec<u32>) -> &mut [u32; N] {
+    let at = words.len();
+    words.resize(at + N, 0);
+    words.last_chunk_mut::<N>().expect("N words were just appended")
+}
+
+/// Appends `count` (a, b) string pairs to the span table `spans`: (first,
+/// count) there. Sizes are checked by the caller, [`Packer::row`].
+fn pairs<'s>(
+    text: &mut Vec<u8>,
+    spans: &mut Vec<u32>,
+    pairs: impl Iterator<Item = (&'s str, &'s str)>,
+    count: usize,
+) -> [u32; 2] {
+    let first = spans.len() / 4;
+    for (a, b) in pairs {
+        let [a0, a1] = span_of(text, a);
+        let [b0, b1] = span_of(text, b);
+        spans.extend_from_slice(&[a0, a1, b0, b1]);
+    }
+    [first as u32, count as u32]
+}
+
+/// The five token counts of `u`, each as (low, high).
+fn usage_words(u: &Usage) -> [u32; 10] {
     let counts = [
         u.input_tokens,
         u.output_tokens,
@@ -140,25 +151,30 @@ fn push_usage(words: &mut Vec<u32>, u: &Usage) {
         u.cache_write_tokens,
         u.reasoning_tokens,
     ];
-    // One append of ten words: this runs for every row and observation.
-    words.extend_from_slice(counts.map(|v| [lo(v), hi(v)]).as_flattened());
+    let mut w = [0u32; 10];
+    for (pair, v) in w.as_chunks_mut::<2>().0.iter_mut().zip(counts) {
+        *pair = [lo(v), hi(v)];
+    }
+    w
 }
 
-/// Appends `s` to `text`: its (start, length) there.
-fn push_text(text: &mut Vec<u8>, s: &str) -> Result<(u32, u32), TooLarge> {
+/// Appends `s` to `text`: its (start, length) there, as u32s. They are cut
+/// to 32 bits without a check, and [`fits`], called before the words are
+/// used, refuses a text that grew past what they can hold.
+#[inline(always)]
+fn span_of(text: &mut Vec<u8>, s: &str) -> [u32; 2] {
     let start = text.len();
     append::append(text, s.as_bytes());
-    let end = text.len();
-    // Start must stay below NONE, the absent marker.
-    match (u32::try_from(start), u32::try_from(s.len())) {
-        (Ok(a), Ok(n)) if a < NONE && u32::try_from(end).is_ok() => Ok((a, n)),
-        _ => Err(TooLarge(end)),
-    }
+    [start as u32, s.len() as u32]
 }
 
-/// Entries already in the span table: where the next pair goes.
-fn rows_spans(spans: &[u32]) -> usize {
-    spans.len() / 4
+/// Whether every span of a text of `len` bytes is exact in u32s, with
+/// every start below [`NONE`], the absent marker: `len` itself is.
+fn fits(len: usize) -> Result<(), TooLarge> {
+    match u32::try_from(len) {
+        Ok(n) if n < NONE => Ok(()),
+        _ => Err(TooLarge(len)),
+    }
 }
 
 fn lo(v: u64) -> u32 {

@@ -7,7 +7,7 @@
 
 use super::super::bindings::types::Observation;
 use super::super::bindings::v0_2::PackedObservations;
-use super::{NONE, TooLarge, flag_bits, hi, lo, push_text, push_usage, status_code};
+use super::{NONE, TooLarge, fits, flag_bits, hi, lo, place, span_of, status_code, usage_words};
 
 /// Words per observation (`observation-words` in the WIT).
 pub const OBSERVATION_WORDS: usize = 38;
@@ -34,9 +34,12 @@ impl ObservationPacker {
         })
     }
 
+    /// One observation's words, written in place (why: [`super::Packer`]'s
+    /// rows).
     fn observation(&mut self, o: &Observation<'_>) -> Result<(), TooLarge> {
+        let w = place::<OBSERVATION_WORDS>(&mut self.words);
         let (has_snapshot, snapshot) = o.snapshot.map_or((0, 0), |s| (1, s));
-        self.words.extend_from_slice(&[
+        w[..9].copy_from_slice(&[
             lo(o.index),
             hi(o.index),
             o.segment,
@@ -47,26 +50,18 @@ impl ObservationPacker {
             snapshot,
             o.attempt,
         ]);
-        push_usage(&mut self.words, &o.usage);
-        push_usage(&mut self.words, &o.retry_usage);
-        let verdict = match &o.verdict {
-            None => [0; 7],
-            Some(v) => {
-                let (has_score, bits) = v.score.map_or((0, 0), |s| (1, s.to_bits()));
-                let (start, len) = match v.label {
-                    None => (NONE, 0),
-                    Some(label) => push_text(&mut self.text, label)?,
-                };
-                [1, has_score, lo(bits), hi(bits), start, len, u32::from(v.passed)]
-            }
-        };
-        self.words.extend_from_slice(&verdict);
-        let validated = match o.validated {
+        w[9..19].copy_from_slice(&usage_words(&o.usage));
+        w[19..29].copy_from_slice(&usage_words(&o.retry_usage));
+        if let Some(v) = &o.verdict {
+            let (has_score, bits) = v.score.map_or((0, 0), |s| (1, s.to_bits()));
+            let [start, len] = v.label.map_or([NONE, 0], |label| span_of(&mut self.text, label));
+            w[29..36].copy_from_slice(&[1, has_score, lo(bits), hi(bits), start, len, u32::from(v.passed)]);
+        }
+        w[36] = match o.validated {
             None => 0,
             Some(false) => 1,
             Some(true) => 2,
         };
-        self.words.extend_from_slice(&[validated, 0]);
-        Ok(())
+        fits(self.text.len())
     }
 }

@@ -152,3 +152,16 @@ fn an_observation_packs_into_the_documented_words() {
     assert_eq!(&w[6..8], &[0, 0], "no snapshot");
     assert_eq!(&w[29..38], &[0; 9], "no verdict, not validated");
 }
+
+/// A text is refused once a span's start or end could not be told apart
+/// from the absent marker or would not fit 32 bits; every length below is
+/// packed.
+#[test]
+fn a_text_fits_the_layout_exactly_below_the_absent_marker() {
+    for len in [0, 1, (NONE - 1) as usize] {
+        assert!(fits(len).is_ok(), "{len}");
+    }
+    for len in [NONE as usize, NONE as usize + 1, 1 << 40] {
+        assert!(matches!(fits(len), Err(TooLarge(n)) if n == len), "{len}");
+    }
+}
