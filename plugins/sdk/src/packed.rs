@@ -177,7 +177,7 @@ impl<'a> Cx<'a> {
         match a.checked_add(n) {
             // `str::get` does these checks too, but out of line in a
             // component: a call for every string of every row.
-            Some(end) if end <= t.len() && starts_char(t, a) && starts_char(t, end) => {
+            Some(end) if end <= t.len() && t.is_char_boundary(a) && t.is_char_boundary(end) => {
                 // SAFETY: `a <= end <= t.len()`, and both are character
                 // boundaries of `t`, checked just above.
                 Ok(unsafe { t.get_unchecked(a..end) })
@@ -212,14 +212,6 @@ impl<'a> Cx<'a> {
         }
         Ok(Pairs::packed(self.text, entries))
     }
-}
-
-/// Whether byte `i` of `t`, at most its length, is a character boundary:
-/// `str::is_char_boundary` less its test for 0, as the text is UTF-8 (see
-/// [`text`]) and so never starts with a continuation byte.
-#[inline(always)]
-fn starts_char(t: &str, i: usize) -> bool {
-    t.as_bytes().get(i).is_none_or(|&b| (b as i8) >= -0x40)
 }
 
 /// The u64 at words `i` (low), `i + 1` (high).

@@ -1,7 +1,9 @@
 //! Validation while parsing: one pass over the response's bytes checks the JSON
 //! grammar and each value against its schema node, building nothing; strings are
-//! borrowed unless they hold an escape, and numbers are read by serde_json itself
-//! from their own text, so they are the very values the slow path compares.
+//! borrowed unless they hold an escape, and numbers are the values serde_json
+//! reads (a plain one read directly, exactly as serde_json rounds it:
+//! [`plain_prefix`]; any other by serde_json from its own text), so they are
+//! the very values the slow path compares.
 //!
 //! Invariant: `passes` is `true` only for a text `serde_json::from_str` parses
 //! (nesting stays under its recursion limit, no trailing text) into a `Value`
