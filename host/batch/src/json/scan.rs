@@ -175,14 +175,11 @@ impl<'a> Scan<'a> {
             return None;
         }
         let start = self.i;
-        // Names are short: most end within one 16-byte look, without the
-        // call and the block masks of the general search.
-        let end = match strings::short_end(self.s, start) {
-            Some(end) => end,
-            None => match strings::string_end(self.s, start)? {
-                (end, false) => end,
-                (_, true) => return None,
-            },
+        // Names are short: most end within `string_end`'s first look (32
+        // bytes), before the block masks of the general search.
+        let end = match strings::string_end(self.s, start)? {
+            (end, false) => end,
+            (_, true) => return None,
         };
         self.i = end + 1;
         self.eat(b':')?;

@@ -18,10 +18,11 @@ const BLOCK: usize = 64;
 /// `\u` with four hex digits.
 #[inline(never)]
 pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
-    // Most values are short (a status, a role, a finish reason): one 16-byte
+    // Most values are short (a status, a role, a finish reason): a 32-byte
     // look before the blocks a response's text needs. Callers on the hot path
-    // make that look themselves, inlined, and come here for the rest.
-    if let Some(end) = short_end(s, from) {
+    // make the first 16 bytes of it themselves, inlined ([`short_end`]), and
+    // come here for the rest.
+    if let Some(end) = near_end(s, from) {
         return Some((end, false));
     }
     #[cfg(target_arch = "x86_64")]
@@ -80,6 +81,24 @@ pub(super) fn short_end(s: &[u8], from: usize) -> Option<usize> {
     let m = mask16(chunk);
     let k = m.trailing_zeros() as usize;
     (m != 0 && chunk[k] == b'"').then_some(from + k)
+}
+
+/// [`short_end`] over the next 32 bytes: two 16-byte looks, the second
+/// only when the first holds neither byte. Many names and values run 16 to
+/// 31 bytes (`systemInstruction`, `candidatesTokenCount`,
+/// `system_fingerprint`, a model version, a timestamp); without it each
+/// went through a block's masks. Not inlined into the scan's hot paths,
+/// where the larger body cost more than it saved (it stopped `Scan::string`
+/// being inlined into the walk).
+#[inline]
+fn near_end(s: &[u8], from: usize) -> Option<usize> {
+    let first: &[u8; 16] = s.get(from..from + 16)?.try_into().ok()?;
+    let (m, at) = match mask16(first) {
+        0 => (mask16(s.get(from + 16..from + 32)?.try_into().ok()?), from + 16),
+        m => (m, from),
+    };
+    let k = m.trailing_zeros() as usize;
+    (m != 0 && s.get(at + k) == Some(&b'"')).then_some(at + k)
 }
 
 /// Bit `j` set where `c[j]` is `"` or `\`.

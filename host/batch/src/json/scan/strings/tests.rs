@@ -1,7 +1,7 @@
 //! The block search against the plain one it replaced (kept here as the
 //! oracle), at every offset around block boundaries.
 
-use super::{BLOCK, mask, mask_words, short_end, string_end, walk};
+use super::{BLOCK, mask, mask_words, near_end, short_end, string_end, walk};
 
 /// The plain search: the first `"` or `\\` from `from`, a word at a time
 /// for 32 bytes, then by `memchr2`.
@@ -257,34 +257,46 @@ fn random_strings_match_the_oracle() {
     }
 }
 
-/// The 16-byte look answers only where the search finds the end with no
-/// escape before it, and then the same end.
+/// The 16-byte look and the 32-byte one answer only where the search finds
+/// the end with no escape before it, and then the same end.
 #[test]
-fn short_end_answers_only_what_string_end_answers() {
-    let mut rand = rng(0x5851_f42d_4c95_7f2d);
-    let pieces: [&[u8]; 6] = [b"a", b"bc", b"\"", b"\\\"", b"\\\\", b"\xc3\xa9"];
-    let mut answered = 0;
-    for _ in 0..20_000 {
-        let mut s = Vec::new();
-        while s.len() < 40 {
-            s.extend_from_slice(pieces[rand(pieces.len())]);
+fn short_looks_answer_only_what_string_end_answers() {
+    type Look = fn(&[u8], usize) -> Option<usize>;
+    let looks: [(Look, usize); 2] = [(short_end, 16), (near_end, 32)];
+    for (look, width) in looks {
+        let mut rand = rng(0x5851_f42d_4c95_7f2d);
+        let pieces: [&[u8]; 6] = [b"a", b"bc", b"\"", b"\\\"", b"\\\\", b"\xc3\xa9"];
+        let mut answered = 0;
+        for _ in 0..20_000 {
+            let mut s = Vec::new();
+            while s.len() < 56 {
+                s.extend_from_slice(pieces[rand(pieces.len())]);
+            }
+            let from = rand(s.len());
+            if let Some(end) = look(&s, from) {
+                answered += 1;
+                assert!(end < from + width);
+                assert_eq!(
+                    string_end(&s, from),
+                    Some((end, false)),
+                    "{:?} from {from}",
+                    String::from_utf8_lossy(&s)
+                );
+            }
         }
-        let from = rand(s.len());
-        if let Some(end) = short_end(&s, from) {
-            answered += 1;
-            assert!(end < from + 16);
-            assert_eq!(
-                string_end(&s, from),
-                Some((end, false)),
-                "{:?} from {from}",
-                String::from_utf8_lossy(&s)
-            );
-        }
+        assert!(answered > 2_000, "{width}: {answered}");
     }
-    assert!(answered > 2_000, "{answered}");
     let at = |k: usize| [vec![b'x'; k], b"\"".to_vec(), vec![b'y'; 20]].concat();
     assert_eq!(short_end(&at(15), 0), Some(15));
     assert_eq!(short_end(&at(16), 0), None);
     assert_eq!(short_end(b"ab\\\"cd\"0123456789", 0), None);
     assert_eq!(short_end(b"short\"", 0), None);
+    assert_eq!(near_end(&at(16), 0), Some(16));
+    assert_eq!(near_end(&at(31), 0), Some(31));
+    assert_eq!(near_end(&at(32), 0), None);
+    // A backslash in either look, before the quote, leaves it to the blocks.
+    assert_eq!(near_end(b"ab\\\"cd\"0123456789abcdef0123456789", 0), None);
+    assert_eq!(near_end(b"0123456789abcdef01\\\"x\"0123456789abcdef", 0), None);
+    // A quote past the first look with fewer than 32 bytes left: the blocks.
+    assert_eq!(near_end(b"0123456789abcdef01\"", 0), None);
 }
