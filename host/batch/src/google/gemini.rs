@@ -18,7 +18,8 @@ use crate::error::LineError;
 use crate::json::scan::{InputKeys, input_line_or};
 use crate::json::{LooseStr, Str, cow, loose, parse_object};
 use crate::provider::{Format, RawLine};
-use crate::row::{InputLine, ProviderOptions, ResultLine};
+use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+use crate::status::Status;
 
 mod scan;
 
@@ -78,7 +79,7 @@ fn parse_input_serde<'a>(line: RawLine<'a>) -> Result<InputLine<'a>, LineError> 
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawResult<'a> {
     #[serde(borrow)]
     key: Option<LooseStr<'a>>,
@@ -94,10 +95,12 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
 }
 
 /// [`parse_result_line`] in the registry's form: the quick scan, or serde
-/// for a line the scan is unsure of.
+/// for a line the scan is unsure of. The scan fills `raw` in place and
+/// classifying takes fields out of it, so the record is never moved whole.
 fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    match line.scan_text().and_then(scan::result) {
-        Some(quick) => result_line(quick),
+    let mut raw = RawResult::default();
+    match line.scan_text().and_then(|text| scan::result_into(text, &mut raw)) {
+        Some(()) => result_line(&mut raw),
         None => parse_result_serde(line),
     }
 }
@@ -105,20 +108,28 @@ fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<Result
 /// [`parse_result_line`] by serde alone: the form every line the quick scan
 /// is unsure of takes, and the one that names what is wrong.
 fn parse_result_serde<'a>(line: RawLine<'a>) -> Result<ResultLine<'a>, LineError> {
-    result_line(parse_object(line)?)
+    result_line(&mut parse_object(line)?)
 }
 
-/// Classifies a line read by either form.
-fn result_line(raw: RawResult<'_>) -> Result<ResultLine<'_>, LineError> {
-    let custom_id = loose(raw.key).ok_or(LineError::MissingField("key"))?;
-    let outcome = match (raw.error, raw.response) {
+/// Classifies a line read by either form, taking what it uses out of `raw`.
+fn result_line<'a>(raw: &mut RawResult<'a>) -> Result<ResultLine<'a>, LineError> {
+    let custom_id = loose(raw.key.take()).ok_or(LineError::MissingField("key"))?;
+    let mut out = ResultLine {
+        custom_id,
+        outcome: Outcome::new(Status::Completed),
+    };
+    let o = &mut out.outcome;
+    match (raw.error.take(), raw.response.as_mut()) {
         (None, None) => {
             return Err(LineError::WrongShape(
                 "both `response` and `error` are null or absent".into(),
             ));
         }
-        (None, Some(resp)) => classify_response(resp),
-        (Some(err), resp) => error_with_response(error_outcome(Some(err), None), resp),
-    };
-    Ok(ResultLine { custom_id, outcome })
+        (None, Some(resp)) => classify_response(resp, o),
+        (Some(err), resp) => {
+            *o = error_outcome(Some(err), None);
+            error_with_response(o, resp);
+        }
+    }
+    Ok(out)
 }

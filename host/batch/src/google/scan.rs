@@ -17,17 +17,9 @@ use super::{Int, Parts, RawCandidate, RawContent, RawResponse, RawUsage};
 use crate::json::Str;
 use crate::json::scan::{Scan, once};
 
-/// The response as serde reads it, or `None`: see the module docs.
-pub(crate) fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
-    let mut r = RawResponse {
-        candidates: None,
-        prompt_feedback: None,
-        usage: None,
-        model_version: None,
-        embedding: None,
-        embeddings: None,
-        token_count: Int(0),
-    };
+/// The response as serde reads it, into `r` (a default one, filled in
+/// place: see [`Scan::or_null_in`]), or `None`: see the module docs.
+pub(crate) fn response<'a>(s: &mut Scan<'a>, r: &mut RawResponse<'a>) -> Option<()> {
     // One flag per member read, in the order below.
     let mut seen = [false; 4];
     s.object(|s, k| {
@@ -48,8 +40,7 @@ pub(crate) fn response<'a>(s: &mut Scan<'a>) -> Option<RawResponse<'a>> {
             _ => r.model_version = s.str_or_null()?.map(Str),
         }
         Some(())
-    })?;
-    Some(r)
+    })
 }
 
 /// `usageMetadata` as serde reads it into [`RawUsage`] when every count is

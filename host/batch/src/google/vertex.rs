@@ -41,7 +41,7 @@ use crate::error::LineError;
 use crate::json::{Str, cow, parse_object_seed};
 use crate::provider::{Format, RawLine};
 use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
-use crate::status::ErrorKind;
+use crate::status::{ErrorKind, Status};
 use line::{IdAt, Line, Read};
 
 mod fields;
@@ -111,23 +111,23 @@ fn parse_input<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLin
 fn one_pass_input<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<InputLine<'a>, LineError> {
     let mut raw = Line::default();
     let id = read(line, opts, false, &mut raw)?;
-    input_of(line.bytes, raw, id, opts)
+    input_of(line.bytes, &mut raw, id, opts)
 }
 
-/// The input line of what [`read`] read.
+/// The input line of what [`read`] read, taken out of `raw`.
 fn input_of<'a>(
     line: &'a [u8],
-    mut raw: Line<'a>,
+    raw: &mut Line<'a>,
     id: IdAt<'_>,
     opts: &ProviderOptions,
 ) -> Result<InputLine<'a>, LineError> {
     if !raw.request {
         return Err(LineError::MissingField("request"));
     }
-    let custom_id = line_id(line, &mut raw, id, opts)?;
+    let custom_id = line_id(line, raw, id, opts)?;
     Ok(InputLine {
         custom_id,
-        model: raw.model,
+        model: raw.model.take(),
         url: None,
     })
 }
@@ -193,33 +193,48 @@ fn parse_result<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<ResultL
 }
 
 fn one_pass_result<'a>(line: RawLine<'a>, opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
+    // `raw` is filled in place and classifying takes fields out of it: the
+    // record (some 300 bytes) is never moved whole.
     let mut raw = Line::default();
     let id = read(line, opts, true, &mut raw)?;
-    result_of(line.bytes, raw, id, opts)
+    result_of(line.bytes, &mut raw, id, opts)
 }
 
-/// The result line of what [`read`] read.
+/// The result line of what [`read`] read, taken out of `raw`.
 fn result_of<'a>(
     line: &'a [u8],
-    mut raw: Line<'a>,
+    raw: &mut Line<'a>,
     id: IdAt<'_>,
     opts: &ProviderOptions,
 ) -> Result<ResultLine<'a>, LineError> {
-    let custom_id = line_id(line, &mut raw, id, opts)?;
-    let outcome = outcome(raw.status, raw.response)?;
-    Ok(ResultLine { custom_id, outcome })
+    let custom_id = line_id(line, raw, id, opts)?;
+    let mut out = ResultLine {
+        custom_id,
+        outcome: Outcome::new(Status::Completed),
+    };
+    outcome(raw.status.take(), raw.response.as_mut(), &mut out.outcome)?;
+    Ok(out)
 }
 
-/// The outcome of a line's `status` and `response` (see the module docs).
-fn outcome<'a>(status: Option<Str<'a>>, response: Option<RawResponse<'a>>) -> Result<Outcome<'a>, LineError> {
+/// The outcome of a line's `status` and `response` into `o` (a fresh
+/// [`Outcome::new`] of `Completed`; see the module docs).
+fn outcome<'a>(
+    status: Option<Str<'a>>,
+    response: Option<&mut RawResponse<'a>>,
+    o: &mut Outcome<'a>,
+) -> Result<(), LineError> {
     let status = cow(status).filter(|s| !s.trim().is_empty());
-    Ok(match (status, response) {
-        (None, Some(resp)) => classify_response(resp),
+    match (status, response) {
+        (None, Some(resp)) => classify_response(resp, o),
         (None, None) => {
             return Err(LineError::WrongShape("empty `status` and no `response`".into()));
         }
-        (Some(st), resp) => error_with_response(status_error(st), resp),
-    })
+        (Some(st), resp) => {
+            *o = status_error(st);
+            error_with_response(o, resp);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! [`RawResult`] the serde form builds, so one classification follows
 //! either form; an `error` is read by serde_json.
 //!
-//! Invariant: [`result`] answers only for a line serde reads into the same
+//! Invariant: [`result_into`] answers only for a line serde reads into the same
 //! [`RawResult`]; a key that is not a string (serde reads a number as its
 //! decimal text), a repeated member, or anything the scans are unsure of is
 //! `None`, and serde reads the line (and names what is wrong with it).
@@ -14,14 +14,10 @@ use crate::google::scan::response;
 use crate::json::LooseStr;
 use crate::json::scan::{Scan, ScanText, once};
 
-/// The line read as serde would, or `None`: see the module docs.
-pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>> {
+/// The line read as serde would, into `raw` (a default one), or `None`:
+/// see the module docs. `None` leaves `raw` partly filled, to be dropped.
+pub(super) fn result_into<'a>(text: impl Into<ScanText<'a>>, raw: &mut RawResult<'a>) -> Option<()> {
     let mut s = Scan::new(text)?;
-    let mut raw = RawResult {
-        key: None,
-        response: None,
-        error: None,
-    };
     // One flag per member read, in the order below.
     let mut seen = [false; 3];
     s.object(|s, k| {
@@ -35,13 +31,12 @@ pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>>
         match at {
             // A number is no string: serde reads it, as its decimal text.
             0 => raw.key = s.str_or_null()?.map(LooseStr),
-            1 => raw.response = s.or_null(response)?,
+            1 => s.or_null_in(&mut raw.response, response)?,
             _ => raw.error = s.serde()?,
         }
         Some(())
     })?;
-    s.end()?;
-    Some(raw)
+    s.end()
 }
 
 #[cfg(test)]

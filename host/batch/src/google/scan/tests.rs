@@ -5,20 +5,30 @@ use super::*;
 use crate::google::classify_response;
 use crate::json::scan::Scan;
 use crate::json::scan::mutate::mutated;
+use crate::row::Outcome;
+use crate::status::Status;
 
 /// The outcome of `text` read by the scan, or `None` where it is unsure.
 fn quick(text: &str) -> Option<String> {
     let mut s = Scan::new(text)?;
-    let r = s.or_null(response)?;
+    let mut r = None;
+    s.or_null_in(&mut r, response)?;
     s.end()?;
-    Some(format!("{:?}", r.map(classify_response)))
+    Some(format!("{:?}", r.map(classified)))
 }
 
 /// The outcome of `text` read by serde, or its error.
 fn full(text: &str) -> Result<String, String> {
     serde_json::from_str::<Option<RawResponse<'_>>>(text)
-        .map(|r| format!("{:?}", r.map(classify_response)))
+        .map(|r| format!("{:?}", r.map(classified)))
         .map_err(|e| e.to_string())
+}
+
+/// The outcome of a response read either way.
+fn classified(mut r: RawResponse<'_>) -> Outcome<'_> {
+    let mut o = Outcome::new(Status::Completed);
+    classify_response(&mut r, &mut o);
+    o
 }
 
 const USUAL: &str = r#"{"candidates":[{"content":{"parts":[{"text":"{\"label\": \"ok\"}"}],"role":"model"},"finishReason":"STOP","avgLogprobs":-0.1,"safetyRatings":[{"category":"HARM","probability":"NEGLIGIBLE"}]}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"totalTokenCount":7,"trafficType":"ON_DEMAND"},"modelVersion":"gemini-2.0-flash-001","createTime":"2026-01-01T00:00:00Z","responseId":"r1"}"#;

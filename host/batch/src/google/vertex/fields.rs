@@ -18,7 +18,8 @@ use super::super::path::{static_path, step, value_at};
 use super::outcome;
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object};
-use crate::row::{InputLine, ProviderOptions, ResultLine};
+use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
+use crate::status::Status;
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -82,8 +83,12 @@ pub(super) fn input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<I
 
 /// [`super::parse_result_line`], field by field.
 pub(super) fn result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    let raw: RawResult = parse_object(line)?;
+    let mut raw: RawResult = parse_object(line)?;
     let custom_id = line_id(line, raw.request, opts)?;
-    let outcome = outcome(raw.status, raw.response)?;
-    Ok(ResultLine { custom_id, outcome })
+    let mut out = ResultLine {
+        custom_id,
+        outcome: Outcome::new(Status::Completed),
+    };
+    outcome(raw.status, raw.response.as_mut(), &mut out.outcome)?;
+    Ok(out)
 }

@@ -37,7 +37,7 @@ pub(super) fn scan<'a>(text: impl Into<ScanText<'a>>, id: IdAt<'_>, result: bool
                 }
                 b"response" if result => {
                     once(&mut response)?;
-                    out.response = s.or_null(super::super::scan::response)?;
+                    s.or_null_in(&mut out.response, super::super::scan::response)?;
                 }
                 b"request" => {
                     once(&mut request)?;

@@ -482,14 +482,14 @@ fn the_quick_scan_reads_what_serde_reads() {
                 assert!(read.is_ok(), "{path:?} {line}");
                 if result {
                     assert_eq!(
-                        result_of(b, quick, id, &opts),
-                        result_of(b, full, id, &opts),
+                        result_of(b, &mut quick, id, &opts),
+                        result_of(b, &mut full, id, &opts),
                         "{path:?} {line}"
                     );
                 } else {
                     assert_eq!(
-                        input_of(b, quick, id, &opts),
-                        input_of(b, full, id, &opts),
+                        input_of(b, &mut quick, id, &opts),
+                        input_of(b, &mut full, id, &opts),
                         "{path:?} {line}"
                     );
                 }
@@ -540,12 +540,16 @@ fn the_quick_scan_accepts_no_line_serde_refuses() {
             assert!(read.is_ok(), "{read:?}: {text}");
             if result {
                 assert_eq!(
-                    result_of(&b, quick, id, &opts),
-                    result_of(&b, full, id, &opts),
+                    result_of(&b, &mut quick, id, &opts),
+                    result_of(&b, &mut full, id, &opts),
                     "{text}"
                 );
             } else {
-                assert_eq!(input_of(&b, quick, id, &opts), input_of(&b, full, id, &opts), "{text}");
+                assert_eq!(
+                    input_of(&b, &mut quick, id, &opts),
+                    input_of(&b, &mut full, id, &opts),
+                    "{text}"
+                );
             }
         }
     }

@@ -1,10 +1,16 @@
 //! The quick Gemini scans against serde: the same answer on every line.
 
+use super::super::RawResult;
 use super::super::{parse_input, parse_input_serde, parse_result, parse_result_serde};
-use super::result;
+use super::result_into;
 use crate::json::scan::mutate::{edited, lines_of, mutated};
 use crate::provider::RawLine;
 use crate::row::ProviderOptions;
+
+/// Whether the quick scan reads `text` (into a fresh record).
+fn result(text: &str) -> Option<()> {
+    result_into(text, &mut RawResult::default())
+}
 
 /// The bench's result line, shortened.
 const LINE: &str = r#"{"response":{"candidates":[{"content":{"role":"model","parts":[{"text":"{\"label\":\"negative\",\"confidence\":0.55}"}]},"finishReason":"STOP","avgLogprobs":-0.21}],"usageMetadata":{"promptTokenCount":192,"candidatesTokenCount":90,"totalTokenCount":282},"modelVersion":"gemini-2.0-flash-001"},"key":"row-1"}"#;
