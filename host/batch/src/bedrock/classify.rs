@@ -13,9 +13,11 @@ use crate::json::{First, cow, loose};
 use crate::row::Outcome;
 use crate::status::{ErrorKind, Status};
 
-pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
-    let mut o = Outcome::new(Status::Completed);
-    let u = out.usage.unwrap_or_default();
+/// Classifies a `modelOutput` into `o` (a fresh [`Outcome::new`] of
+/// `Completed`), taking what it uses out of `out`: the record is some 400
+/// bytes, and moving it whole into here was a `memcpy` per line.
+pub(super) fn classify_output<'a>(out: &mut RawOutput<'a>, o: &mut Outcome<'a>) {
+    let u = out.usage.take().unwrap_or_default();
     o.usage = normalized(
         u.input_tokens.0.saturating_add(u.input_tokens_camel.0),
         u.output_tokens.0.saturating_add(u.output_tokens_camel.0),
@@ -24,26 +26,26 @@ pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
     );
     o.usage.input = o.usage.input.saturating_add(u.prompt_tokens.0);
     o.usage.output = o.usage.output.saturating_add(u.completion_tokens.0);
-    if let Some(conv) = out.output {
+    if let Some(conv) = out.output.take() {
         o.response_text = conv.message.and_then(|m| m.content).and_then(Blocks::response_text);
-        o.finish_reason = cow(out.stop_reason_camel);
-    } else if let Some(g) = out.generation {
+        o.finish_reason = cow(out.stop_reason_camel.take());
+    } else if let Some(g) = out.generation.take() {
         o.response_text = Some(g.0);
-        o.finish_reason = cow(out.stop_reason);
+        o.finish_reason = cow(out.stop_reason.take());
         o.usage.input = o.usage.input.saturating_add(out.prompt_token_count.0);
         o.usage.output = o.usage.output.saturating_add(out.generation_token_count.0);
-    } else if let Some(First(first)) = out.outputs {
+    } else if let Some(First(first)) = out.outputs.take() {
         if let Some(m) = first {
             o.response_text = m.text.map(|t| t.0);
             o.finish_reason = cow(m.stop_reason);
         }
-    } else if let Some(First(first)) = out.choices {
+    } else if let Some(First(first)) = out.choices.take() {
         if let Some(c) = first {
             o.response_text = c.message.and_then(|m| m.content).map(|t| t.0);
             o.finish_reason = cow(c.finish_reason);
         }
-        o.model = cow(out.model);
-    } else if let Some(First(first)) = out.results {
+        o.model = cow(out.model.take());
+    } else if let Some(First(first)) = out.results.take() {
         o.usage.input = o.usage.input.saturating_add(out.input_text_token_count.0);
         if let Some(r) = first {
             o.response_text = r.output_text.map(|t| t.0);
@@ -51,12 +53,12 @@ pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
             o.usage.output = o.usage.output.saturating_add(r.token_count.0);
         }
     } else if out.content.is_some() || out.stop_reason.is_some() {
-        o.response_text = out.content.and_then(Blocks::response_text);
-        o.finish_reason = cow(out.stop_reason);
-        o.model = cow(out.model);
+        o.response_text = out.content.take().and_then(Blocks::response_text);
+        o.finish_reason = cow(out.stop_reason.take());
+        o.model = cow(out.model.take());
     } else {
         o.error_code = Some(Cow::Borrowed(UNRECOGNIZED));
-        return o;
+        return;
     }
     match o.finish_reason.as_deref() {
         Some("refusal" | "guardrail_intervened" | "content_filtered" | "CONTENT_FILTERED" | "content_filter") => {
@@ -65,7 +67,6 @@ pub(super) fn classify_output(out: RawOutput<'_>) -> Outcome<'_> {
         Some("max_tokens" | "model_context_window_exceeded" | "LENGTH" | "length") => o.truncated = true,
         _ => {}
     }
-    o
 }
 
 pub(super) fn classify_error(err: RawError<'_>) -> Outcome<'_> {

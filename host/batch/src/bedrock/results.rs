@@ -19,7 +19,7 @@ use crate::provider::RawLine;
 use crate::row::{Outcome, ProviderOptions, ResultLine};
 use crate::status::Status;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct RawResult<'a> {
     #[serde(borrow, rename = "recordId")]
     pub(super) record_id: Option<Str<'a>>,
@@ -165,8 +165,14 @@ pub fn parse_result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<R
 
 /// [`parse_result_line`] in the registry's form.
 pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
-    match line.scan_text().and_then(super::scan::result) {
-        Some(quick) => result_line(quick),
+    // The quick scan fills `raw` in place and classifying takes fields out
+    // of it: the record is never moved whole.
+    let mut raw = RawResult::default();
+    match line
+        .scan_text()
+        .and_then(|text| super::scan::result_into(text, &mut raw))
+    {
+        Some(()) => result_line(&mut raw),
         None => parse_result_line_serde(line.bytes),
     }
 }
@@ -175,25 +181,29 @@ pub(crate) fn parse_result<'a>(line: RawLine<'a>, _opts: &ProviderOptions) -> Re
 /// is unsure of takes, and the one that names what is wrong.
 pub(super) fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
     match parse_object(line) {
-        Ok(raw) => result_line(raw),
+        Ok(mut raw) => result_line(&mut raw),
         Err(LineError::WrongShape(why)) => unrecognized(line, why),
         Err(e) => Err(e),
     }
 }
 
-/// Classifies a record read by either form.
-fn result_line(raw: RawResult<'_>) -> Result<ResultLine<'_>, LineError> {
-    let custom_id = cow(raw.record_id).ok_or(LineError::MissingField("recordId"))?;
-    let outcome = match (raw.error, raw.model_output) {
-        (Some(err), _) => classify_error(err),
-        (None, Some(out)) => classify_output(out),
+/// Classifies a record read by either form, taking what it uses out of `raw`.
+fn result_line<'a>(raw: &mut RawResult<'a>) -> Result<ResultLine<'a>, LineError> {
+    let custom_id = cow(raw.record_id.take()).ok_or(LineError::MissingField("recordId"))?;
+    let mut out = ResultLine {
+        custom_id,
+        outcome: Outcome::new(Status::Completed),
+    };
+    match (raw.error.take(), raw.model_output.as_mut()) {
+        (Some(err), _) => out.outcome = classify_error(err),
+        (None, Some(output)) => classify_output(output, &mut out.outcome),
         (None, None) => {
             return Err(LineError::WrongShape(
                 "both `modelOutput` and `error` are null or absent".into(),
             ));
         }
-    };
-    Ok(ResultLine { custom_id, outcome })
+    }
+    Ok(out)
 }
 
 /// The typed parse failed on a field type: if the record is well-formed

@@ -5,7 +5,7 @@
 //! and `error` are read by serde_json, into the same [`RawResult`] the
 //! serde form builds, so one classification follows either form.
 //!
-//! Invariant: [`result`] answers only for a line serde reads into the same
+//! Invariant: [`result_into`] answers only for a line serde reads into the same
 //! [`RawResult`]; a repeated member, a `modelOutput` of no known shape or
 //! anything the scan is unsure of is `None`, and serde reads the line.
 
@@ -14,14 +14,10 @@ use crate::anthropic::message::scan::{blocks, claude_usage};
 use crate::json::scan::{Scan, ScanText, once};
 use crate::json::{NullTok, Str, Tok};
 
-/// The record read as serde would, or `None`: see the module docs.
-pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>> {
+/// The record read as serde would, into `raw` (a default one), or `None`:
+/// see the module docs. `None` leaves `raw` partly filled, to be dropped.
+pub(super) fn result_into<'a>(text: impl Into<ScanText<'a>>, raw: &mut RawResult<'a>) -> Option<()> {
     let mut s = Scan::new(text)?;
-    let mut raw = RawResult {
-        record_id: None,
-        model_output: None,
-        error: None,
-    };
     // One flag per member read, in the order below.
     let mut seen = [false; 3];
     s.object(|s, k| {
@@ -36,26 +32,22 @@ pub(super) fn result<'a>(text: impl Into<ScanText<'a>>) -> Option<RawResult<'a>>
             0 => raw.record_id = s.str_or_null()?.map(Str),
             1 => {
                 let at = s.i;
-                raw.model_output = match s.or_null(claude) {
-                    Some(out) => out,
-                    None => {
-                        s.i = at;
-                        s.serde()?
-                    }
-                };
+                if s.or_null_in(&mut raw.model_output, claude).is_none() {
+                    s.i = at;
+                    raw.model_output = s.serde()?;
+                }
             }
             _ => raw.error = s.serde()?,
         }
         Some(())
     })?;
-    s.end()?;
-    Some(raw)
+    s.end()
 }
 
-/// A Claude Messages `modelOutput` as serde reads it into [`RawOutput`], or
-/// `None` for any other shape (then serde reads it from the start).
-fn claude<'a>(s: &mut Scan<'a>) -> Option<RawOutput<'a>> {
-    let mut out = RawOutput::default();
+/// A Claude Messages `modelOutput` as serde reads it into [`RawOutput`]
+/// (`out`, a default one, filled in place), or `None` for any other shape
+/// (then serde reads it from the start).
+fn claude<'a>(s: &mut Scan<'a>, out: &mut RawOutput<'a>) -> Option<()> {
     // One flag per member read, in the order below.
     let mut seen = [false; 4];
     s.object(|s, k| {
@@ -84,8 +76,7 @@ fn claude<'a>(s: &mut Scan<'a>) -> Option<RawOutput<'a>> {
             _ => out.usage = s.or_null(usage)?,
         }
         Some(())
-    })?;
-    Some(out)
+    })
 }
 
 /// Claude's usage names; the other families' names are left to serde.

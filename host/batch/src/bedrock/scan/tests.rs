@@ -1,11 +1,17 @@
 //! The quick Bedrock scans against serde: the same answer on every line.
 
 use super::super::input::{parse_input_line, parse_input_line_serde};
+use super::super::results::{RawOutput, RawResult};
 use super::super::results::{parse_result_line, parse_result_line_serde};
-use super::{claude, result};
+use super::{claude, result_into};
 use crate::json::scan::Scan;
 use crate::json::scan::mutate::{edited, lines_of, mutated};
 use crate::row::ProviderOptions;
+
+/// Whether the quick scan reads `text` (into a fresh record).
+fn result(text: &str) -> Option<()> {
+    result_into(text, &mut RawResult::default())
+}
 
 /// Records of every model family the fixtures hold, and the bench's shape.
 fn corpus() -> Vec<Vec<u8>> {
@@ -104,7 +110,7 @@ fn the_quick_bedrock_scans_read_what_serde_reads() {
     let output = &CLAUDE[CLAUDE.find(r#""modelOutput":"#).expect("output") + 14..CLAUDE.len() - 1];
     let mut s = Scan::new(output).expect("scan");
     assert!(
-        claude(&mut s).is_some() && s.end().is_some(),
+        claude(&mut s, &mut RawOutput::default()).is_some() && s.end().is_some(),
         "the Claude scan reads its output"
     );
 }
@@ -130,7 +136,7 @@ fn the_quick_bedrock_scans_accept_no_line_serde_refuses() {
 /// form and not to the scan would make the two forms differ.
 #[test]
 fn the_claude_scan_skips_no_member_serde_reads() {
-    use super::super::results::{RawOutput, RawUsage};
+    use super::super::results::RawUsage;
     use crate::json::serde_fields::serde_fields;
     let output = serde_fields::<RawOutput<'static>>();
     let usage = serde_fields::<RawUsage>();
@@ -142,13 +148,21 @@ fn the_claude_scan_skips_no_member_serde_reads() {
     // must end the quick read; a skipped member would let it through.
     for name in output {
         let text = format!(r#"{{"{name}":7}}"#);
-        assert!(claude(&mut Scan::new(&text).expect("scan")).is_none(), "{name}");
+        let mut out = RawOutput::default();
+        assert!(
+            claude(&mut Scan::new(&text).expect("scan"), &mut out).is_none(),
+            "{name}"
+        );
     }
     for name in usage
         .iter()
         .chain(&["cacheReadInputTokenCount", "cacheWriteInputTokenCount"])
     {
         let text = format!(r#"{{"usage":{{"{name}":"7"}}}}"#);
-        assert!(claude(&mut Scan::new(&text).expect("scan")).is_none(), "usage.{name}");
+        let mut out = RawOutput::default();
+        assert!(
+            claude(&mut Scan::new(&text).expect("scan"), &mut out).is_none(),
+            "usage.{name}"
+        );
     }
 }
