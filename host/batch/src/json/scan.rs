@@ -242,14 +242,19 @@ impl<'a> Scan<'a> {
         Some(())
     }
 
-    /// Skips one value, checking it. An object or array this thread
-    /// checked lately, byte for byte, is skipped whole (see [`seen`]); so
-    /// is each element of an array that is not (a request's message list
-    /// differs on every line, its system message does not).
+    /// Skips one value, checking it. An object this thread checked lately,
+    /// byte for byte, is skipped whole (see [`seen`]); so is each object or
+    /// array element of an array. An array is not looked up whole: the
+    /// arrays a line skips differ on every line (a request's message list
+    /// or contents) while their elements may not (its system message), and
+    /// the lookup and the offer of the whole array cost more than they saved
+    /// (callgrind, 100k rows, no judge: 1.3-2.4% fewer instructions for
+    /// every provider without them). An array that repeats is still
+    /// skipped element by element.
     pub(crate) fn value(&mut self) -> Option<()> {
         self.ws();
         match self.s.get(self.i) {
-            Some(b'[') => self.kept_or(Self::elements),
+            Some(b'[') => self.elements(),
             Some(b'{') => self.kept_or(|s| s.walk_value(MAX_DEPTH)),
             _ => self.walk_value(MAX_DEPTH),
         }
