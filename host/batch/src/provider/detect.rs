@@ -53,7 +53,17 @@ fn openai_or_azure(line: &[u8], has_id: bool) -> Provider {
 
 /// The provider and role one line's shape says it has, if it says.
 pub fn sniff(line: &[u8]) -> Option<(Provider, FileRole)> {
-    let k: Keys = serde_json::from_slice(line).ok()?;
+    shape(&keys(line)?, line)
+}
+
+/// A line's top-level members, or `None` when they cannot be read: the
+/// line is not JSON, not an object, or an object naming a member twice.
+fn keys(line: &[u8]) -> Option<Keys> {
+    serde_json::from_slice(line).ok()
+}
+
+/// The provider and role that the members `k` of `line` say it has.
+fn shape(k: &Keys, line: &[u8]) -> Option<(Provider, FileRole)> {
     use FileRole::{Input, Results};
     let some = |x: &Option<IgnoredAny>| x.is_some();
     if some(&k.custom_id) {
@@ -149,12 +159,17 @@ pub fn detect_file(path: &Path, role: FileRole, want: Option<Provider>) -> Resul
             if seen >= SNIFF_LINES {
                 break;
             }
-            // Unparseable lines are the reader's to report, with their reason.
+            // Unparseable lines are the reader's to report, with their
+            // reason; so is an object that names a member twice.
             if serde_json::from_slice::<IgnoredAny>(line.bytes).is_err() {
                 continue;
             }
+            let k = keys(line.bytes);
+            if k.is_none() && line.bytes.trim_ascii_start().first() == Some(&b'{') {
+                continue;
+            }
             seen += 1;
-            let Some((p, r)) = sniff(line.bytes) else {
+            let Some((p, r)) = k.and_then(|k| shape(&k, line.bytes)) else {
                 return Err(DetectError::Unknown {
                     path: shown,
                     line: line.number,

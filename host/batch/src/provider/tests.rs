@@ -254,3 +254,37 @@ fn a_line_with_another_providers_shape_is_refused_by_name_not_counted_bad() {
         Err(LineError::WrongShape(_))
     ));
 }
+
+/// A line among the first ones whose members cannot be read (one named
+/// twice, here) is the reader's to report as a bad line with its reason, as
+/// a malformed line is: the file is still told by its other lines.
+#[test]
+fn a_member_named_twice_in_the_first_lines_is_left_to_the_reader() {
+    let good = r#"{"status":"","processed_time":"t","request":{"contents":[]},"response":{"candidates":[]}}"#;
+    let twice = r#"{"status":"","processed_time":"t","request":{"contents":[]},"response":{},"response":null}"#;
+    let f = file(&format!("{good}\n{twice}\n{good}\n"));
+    for want in [None, Some(Provider::Vertex)] {
+        assert_eq!(
+            detect_file(&f.0, FileRole::Results, want).expect("told by the other lines"),
+            Some(Provider::Vertex)
+        );
+    }
+    let reason = crate::google::vertex::parse_result_line(twice.as_bytes(), &Default::default())
+        .expect_err("a bad line")
+        .to_string();
+    assert!(reason.contains("duplicate field `response`"), "{reason}");
+}
+
+/// JSON that is not an object is no batch line: still refused by name.
+#[test]
+fn a_first_line_that_is_not_an_object_is_still_refused() {
+    for text in ["[1,2]", "\"row\"", "42"] {
+        let f = file(&format!("{text}\n"));
+        let err = detect_file(&f.0, FileRole::Results, None).expect_err(text);
+        assert!(
+            err.to_string()
+                .contains("line 1 has none of the known batch line shapes"),
+            "{err}"
+        );
+    }
+}
