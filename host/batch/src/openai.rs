@@ -279,10 +279,7 @@ fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, LineError> {
 /// Classifies a line read by either form, taking what it uses out of `raw`.
 fn result_line<'a>(raw: &mut RawResult<'a>, line: &'a [u8]) -> Result<ResultLine<'a>, LineError> {
     let custom_id = cow(raw.custom_id.take()).ok_or(LineError::MissingField("custom_id"))?;
-    let mut out = ResultLine {
-        custom_id,
-        outcome: Outcome::new(Status::Completed),
-    };
+    let mut out = ResultLine::completed(custom_id);
     let o = &mut out.outcome;
     match (raw.error.take(), raw.response.as_mut()) {
         (None, None) => {

@@ -190,10 +190,7 @@ pub(super) fn parse_result_line_serde(line: &[u8]) -> Result<ResultLine<'_>, Lin
 /// Classifies a record read by either form, taking what it uses out of `raw`.
 fn result_line<'a>(raw: &mut RawResult<'a>) -> Result<ResultLine<'a>, LineError> {
     let custom_id = cow(raw.record_id.take()).ok_or(LineError::MissingField("recordId"))?;
-    let mut out = ResultLine {
-        custom_id,
-        outcome: Outcome::new(Status::Completed),
-    };
+    let mut out = ResultLine::completed(custom_id);
     match (raw.error.take(), raw.model_output.as_mut()) {
         (Some(err), _) => out.outcome = classify_error(err),
         (None, Some(output)) => classify_output(output, &mut out.outcome),

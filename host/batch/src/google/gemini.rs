@@ -18,8 +18,7 @@ use crate::error::LineError;
 use crate::json::scan::{InputKeys, input_line_or};
 use crate::json::{LooseStr, Str, cow, loose, parse_object};
 use crate::provider::{Format, RawLine};
-use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
-use crate::status::Status;
+use crate::row::{InputLine, ProviderOptions, ResultLine};
 
 mod scan;
 
@@ -114,10 +113,7 @@ fn parse_result_serde<'a>(line: RawLine<'a>) -> Result<ResultLine<'a>, LineError
 /// Classifies a line read by either form, taking what it uses out of `raw`.
 fn result_line<'a>(raw: &mut RawResult<'a>) -> Result<ResultLine<'a>, LineError> {
     let custom_id = loose(raw.key.take()).ok_or(LineError::MissingField("key"))?;
-    let mut out = ResultLine {
-        custom_id,
-        outcome: Outcome::new(Status::Completed),
-    };
+    let mut out = ResultLine::completed(custom_id);
     let o = &mut out.outcome;
     match (raw.error.take(), raw.response.as_mut()) {
         (None, None) => {

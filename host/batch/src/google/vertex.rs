@@ -41,7 +41,7 @@ use crate::error::LineError;
 use crate::json::{Str, cow, parse_object_seed};
 use crate::provider::{Format, RawLine};
 use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
-use crate::status::{ErrorKind, Status};
+use crate::status::ErrorKind;
 use line::{IdAt, Line, Read};
 
 mod fields;
@@ -208,10 +208,7 @@ fn result_of<'a>(
     opts: &ProviderOptions,
 ) -> Result<ResultLine<'a>, LineError> {
     let custom_id = line_id(line, raw, id, opts)?;
-    let mut out = ResultLine {
-        custom_id,
-        outcome: Outcome::new(Status::Completed),
-    };
+    let mut out = ResultLine::completed(custom_id);
     outcome(raw.status.take(), raw.response.as_mut(), &mut out.outcome)?;
     Ok(out)
 }

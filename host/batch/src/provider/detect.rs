@@ -160,12 +160,13 @@ pub fn detect_file(path: &Path, role: FileRole, want: Option<Provider>) -> Resul
                 break;
             }
             // Unparseable lines are the reader's to report, with their
-            // reason; so is an object that names a member twice.
-            if serde_json::from_slice::<IgnoredAny>(line.bytes).is_err() {
-                continue;
-            }
+            // reason; so is an object that names a member twice. (A line
+            // is parsed a second time only when its members are unread.)
             let k = keys(line.bytes);
-            if k.is_none() && line.bytes.trim_ascii_start().first() == Some(&b'{') {
+            if k.is_none()
+                && (line.bytes.trim_ascii_start().first() == Some(&b'{')
+                    || serde_json::from_slice::<IgnoredAny>(line.bytes).is_err())
+            {
                 continue;
             }
             seen += 1;

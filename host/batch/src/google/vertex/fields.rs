@@ -18,8 +18,7 @@ use super::super::path::{static_path, step, value_at};
 use super::outcome;
 use crate::error::LineError;
 use crate::json::{Str, cow, parse_object};
-use crate::row::{InputLine, Outcome, ProviderOptions, ResultLine};
-use crate::status::Status;
+use crate::row::{InputLine, ProviderOptions, ResultLine};
 
 #[derive(Deserialize)]
 struct RawInput<'a> {
@@ -85,10 +84,7 @@ pub(super) fn input_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<I
 pub(super) fn result_line<'a>(line: &'a [u8], opts: &ProviderOptions) -> Result<ResultLine<'a>, LineError> {
     let mut raw: RawResult = parse_object(line)?;
     let custom_id = line_id(line, raw.request, opts)?;
-    let mut out = ResultLine {
-        custom_id,
-        outcome: Outcome::new(Status::Completed),
-    };
+    let mut out = ResultLine::completed(custom_id);
     outcome(raw.status, raw.response.as_mut(), &mut out.outcome)?;
     Ok(out)
 }

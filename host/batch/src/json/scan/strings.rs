@@ -20,8 +20,9 @@ const BLOCK: usize = 64;
 pub(super) fn string_end(s: &[u8], from: usize) -> Option<(usize, bool)> {
     // Most values are short (a status, a role, a finish reason): a 32-byte
     // look before the blocks a response's text needs. Callers on the hot path
-    // make the first 16 bytes of it themselves, inlined ([`short_end`]), and
-    // come here for the rest.
+    // look at the first 16 bytes themselves, inlined ([`short_end`]), and
+    // come here when that missed: the first look is made again (one
+    // compare), which kept the inlined part small.
     if let Some(end) = near_end(s, from) {
         return Some((end, false));
     }
