@@ -272,7 +272,7 @@ fn a_member_named_twice_in_the_first_lines_is_left_to_the_reader() {
     let reason = crate::google::vertex::parse_result_line(twice.as_bytes(), &Default::default())
         .expect_err("a bad line")
         .to_string();
-    assert!(reason.contains("duplicate field `response`"), "{reason}");
+    assert!(reason.contains("duplicate field `response` at column "), "{reason}");
 }
 
 /// JSON that is not an object is no batch line: still refused by name.
